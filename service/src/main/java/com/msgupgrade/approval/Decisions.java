@@ -1,0 +1,160 @@
+package com.msgupgrade.approval;
+
+import com.msgupgrade.audit.AuditTrail;
+import com.msgupgrade.planning.Plan;
+import com.msgupgrade.planning.Planner;
+import com.msgupgrade.rollout.Rollout;
+import com.msgupgrade.rollout.RolloutProcess;
+import com.msgupgrade.rollout.RolloutRepository;
+import com.msgupgrade.security.Groups;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The rules of every decision, whichever channel completes the task (Tasklist, engine REST, /api):
+ * task listeners call {@link #open} on create and a check on complete. A refused completion throws,
+ * so the engine rolls it back and the channel answers 4xx; the refusal itself is recorded in its own
+ * transaction. An accepted decision is recorded in the completion's transaction.
+ */
+@Component("decisions")
+public class Decisions {
+
+    public static final String DECISION = "decision";
+    public static final String COMMENT = "decisionComment";
+    static final Set<String> GATE_CHOICES = Set.of("approve", "reject");
+    static final Set<String> FAILURE_CHOICES = Set.of("retry", "markDone", "abort");
+
+    private final IdentityService identities;
+    private final AuditTrail audit;
+    private final RolloutRepository rollouts;
+    private final Planner planner;
+    private final TransactionTemplate ownTransaction;
+
+    Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts, Planner planner,
+            PlatformTransactionManager transactions) {
+        this.identities = identities;
+        this.audit = audit;
+        this.rollouts = rollouts;
+        this.planner = planner;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    /** On create: clears an earlier decision, shows the evidence, records the host's state. */
+    public void open(DelegateTask task, String hostState) {
+        task.getExecution().removeVariable(DECISION);
+        task.getExecution().removeVariable(COMMENT);
+        String rolloutId = rolloutId(task);
+        String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
+        if (host != null) {
+            rollouts.updateHost(rolloutId, host, hostState, null);
+            hostPlan(rolloutId, host).ifPresent(plan -> {
+                task.setVariableLocal("plannedCommands", plan.steps().stream()
+                        .map(s -> s.stepId() + (s.when() == null ? "" : " (when " + s.when() + ")") + ":\n  "
+                                + s.command() + (s.secret() == null ? "" : "   [secret: " + s.secret() + "]"))
+                        .collect(Collectors.joining("\n")));
+                task.setVariableLocal("warnings", String.join("\n", plan.warnings()));
+            });
+        }
+        audit.record(rolloutId, "system", "GATE_OPENED", host, null, Map.of("task", task.getTaskDefinitionKey(),
+                "taskId", task.getId(), "name", String.valueOf(task.getName())));
+    }
+
+    /** On complete of an approval gate: approve or reject, by a change manager who did not request the rollout. */
+    public void gateDecision(DelegateTask task) {
+        decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true);
+    }
+
+    /** On complete of a failure decision: retry, mark done (with a comment) or abort, by an operator. */
+    public void failureDecision(DelegateTask task) {
+        String decision = decide(task, FAILURE_CHOICES, Groups.OPERATORS, "markDone", false);
+        if ("abort".equals(decision)) {
+            rollouts.updateHost(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED", null);
+        }
+    }
+
+    private String decide(DelegateTask task, Set<String> choices, String group, String needsComment,
+            boolean requesterExcluded) {
+        String rolloutId = rolloutId(task);
+        String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
+        Authentication current = identities.getCurrentAuthentication();
+        String user = current == null ? null : current.getUserId();
+        Object decisionValue = task.getVariable(DECISION);
+        String decision = decisionValue == null ? null : decisionValue.toString();
+        Object commentValue = task.getVariable(COMMENT);
+        String comment = commentValue == null ? "" : commentValue.toString().trim();
+
+        String refusal = null;
+        if (user == null) {
+            refusal = "a decision must be made by an authenticated person";
+        } else if (!(current.getGroupIds() != null && current.getGroupIds().contains(group))
+                && !memberOf(user, group)) {
+            refusal = user + " is not in group " + group + " and cannot decide this task";
+        } else if (requesterExcluded && user.equals(rollouts.get(rolloutId).requestedBy())) {
+            refusal = user + " requested rollout " + rolloutId + " and cannot decide its gates";
+        } else if (decision == null || !choices.contains(decision)) {
+            refusal = "decision must be one of " + choices + ", was " + decision;
+        } else if (decision.equals(needsComment) && comment.isEmpty()) {
+            refusal = "a comment is required to " + decision;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("task", task.getTaskDefinitionKey());
+        detail.put("taskId", task.getId());
+        detail.put("decision", String.valueOf(decision));
+        detail.put("comment", comment);
+        detail.put("evidenceSha256", sha256(String.valueOf(task.getVariableLocal("plannedCommands"))
+                + "\n" + task.getVariableLocal("warnings") + "\n" + task.getVariable("conflicts")
+                + "\n" + task.getVariable("failure")));
+        if (refusal != null) {
+            detail.put("refused", refusal);
+            String actor = user == null ? "anonymous" : user;
+            ownTransaction.executeWithoutResult(s -> audit.record(rolloutId, actor, "DECISION_REFUSED", host,
+                    (String) task.getVariable("stepId"), detail));
+            throw new BadUserRequestException(refusal);
+        }
+        audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);
+        return decision;
+    }
+
+    private boolean memberOf(String user, String group) {
+        return identities.createGroupQuery().groupMember(user).groupId(group).count() > 0;
+    }
+
+    private java.util.Optional<Plan.HostPlan> hostPlan(String rolloutId, String host) {
+        Rollout rollout = rollouts.get(rolloutId);
+        return planner.plan(rollout.deployment(), rollout.targetRelease()).hosts().stream()
+                .filter(h -> h.host().equals(host)).findFirst();
+    }
+
+    private static String rolloutId(DelegateTask task) {
+        return (String) task.getVariable(RolloutProcess.ROLLOUT_ID);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> choices(Set<String> set) {
+        return List.copyOf(set);
+    }
+}

@@ -1,0 +1,85 @@
+package com.msgupgrade.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The append-only audit trail. Each entry is written in the transaction of the event it records
+ * and carries the hash of the previous entry of its rollout, so an edited or removed entry breaks
+ * the chain. Entries of one rollout are serialized by a row lock on the rollout.
+ */
+@Component
+public class AuditTrail {
+
+    public static final String GENESIS = "0".repeat(64);
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public AuditTrail(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+        this.json = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public AuditEntry record(String rolloutId, String actor, String kind, String host, String step,
+            Map<String, ?> detail) {
+        jdbc.queryForList("SELECT id FROM msgsrv.rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
+        List<Map<String, Object>> last = jdbc.queryForList(
+                "SELECT seq, hash FROM msgsrv.audit_event WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
+        long seq = last.isEmpty() ? 1 : ((Number) last.get(0).get("seq")).longValue() + 1;
+        String prev = last.isEmpty() ? GENESIS : (String) last.get(0).get("hash");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String detailJson = toJson(detail);
+        AuditEntry entry = new AuditEntry(rolloutId, seq, at, actor, kind, host, step, detailJson, prev, null);
+        entry = entry.withHash(hashOf(entry));
+        jdbc.update("INSERT INTO msgsrv.audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
+                        + " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rolloutId, seq, Timestamp.from(at), actor, kind, host, step, detailJson, prev, entry.hash());
+        return entry;
+    }
+
+    public List<AuditEntry> entries(String rolloutId) {
+        return jdbc.query("SELECT * FROM msgsrv.audit_event WHERE rollout_id = ? ORDER BY seq",
+                (rs, i) -> new AuditEntry(rs.getString("rollout_id"), rs.getLong("seq"),
+                        rs.getTimestamp("recorded_at").toInstant(), rs.getString("actor"), rs.getString("kind"),
+                        rs.getString("host_name"), rs.getString("step_id"), rs.getString("detail"),
+                        rs.getString("prev_hash"), rs.getString("hash")),
+                rolloutId);
+    }
+
+    static String hashOf(AuditEntry e) {
+        String canonical = String.join("\u001f", e.rolloutId(), Long.toString(e.seq()),
+                e.recordedAt().toString(), e.actor(), e.kind(), String.valueOf(e.host()), String.valueOf(e.step()),
+                e.detail(), e.prevHash());
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String toJson(Map<String, ?> detail) {
+        try {
+            return json.writeValueAsString(new TreeMap<>(detail));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("audit detail is not serializable", e);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package com.msgupgrade.catalog;
+
+import static com.msgupgrade.catalog.Shell.quote;
+
+import com.msgupgrade.inventory.Deployment;
+import com.msgupgrade.inventory.Host;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one place that says, for each step of the guide and each OS: the command, how to tell it
+ * already happened, the exit codes that mean success, and whether it is long-running. Delegates
+ * never build command lines; they ask the catalog.
+ */
+@Component
+public class StepCatalog {
+
+    private static final Set<Integer> ZERO = Set.of(0);
+    private static final Duration SHORT = Duration.ofMinutes(5);
+    private static final Duration LONG = Duration.ofHours(2);
+
+    private final CatalogProperties properties;
+
+    public StepCatalog(CatalogProperties properties) {
+        this.properties = properties;
+    }
+
+    public HostCommand render(StepId step, Deployment deployment, Host host) {
+        String base = host.msgSvrBase();
+        String sbin = base + "/sbin";
+        return switch (step) {
+            case VERIFY_CURRENT_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
+                    out -> ReleaseVersion.expect(host.sourceRelease(), out));
+            case STOP_MESSAGING_SERVER -> mutating(step, quote(sbin + "/stop-msg"), SHORT, null);
+            case APPLY_CORE_PATCH -> host.isSolaris()
+                    ? patchadd(step, host, corePatch(host))
+                    : rpmFreshen(step, host, List.of(properties.linux().coreRpm()), coreRpmCheck());
+            case APPLY_LOCALIZATION_PATCH -> host.isSolaris()
+                    ? patchadd(step, host, localizationPatch(host))
+                    : rpmFreshen(step, host, localizationRpms(host), localizationRpmCheck(host));
+            case CONFIRM_PATCHES -> host.isSolaris() ? confirmSolarisPatches(step, host) : confirmLinuxRpm(step);
+            case PATCH_CONFIG -> mutating(step, inSbin(base, "./patch-config", "", patchDirsOf(host)), LONG, null);
+            case INSTALL_NEW_CONFIG -> mutating(step,
+                    inSbin(base, "./install-newconfig", host.isSolaris() ? "-f " : "", patchDirsOf(host)),
+                    LONG, newConfigInstalledCheck(host));
+            case IMPORT_LDIF -> importLdif(step, deployment, host);
+            case SET_PROXY_ADMIN -> setProxyAdmin(step, host);
+            case RESTART_MESSAGING_SERVER -> mutating(step,
+                    "ulimit -n " + properties.fileDescriptors()
+                            + " && " + quote(sbin + "/stop-msg") + " && " + quote(sbin + "/start-msg"),
+                    SHORT, null);
+            case VERIFY_UPGRADE -> readOnly(step, quote(sbin + "/imsimta") + " version",
+                    out -> ReleaseVersion.expect("6.3", out));
+        };
+    }
+
+    /** The core patch of this host (Solaris: by architecture; Linux: Table 4-5). */
+    public PatchId corePatch(Host host) {
+        if (!host.isSolaris()) {
+            return PatchId.parse(properties.linux().corePatch());
+        }
+        return PatchId.parse(byArch(properties.solaris().corePatch(), host, "core-patch"));
+    }
+
+    public PatchId localizationPatch(Host host) {
+        if (!host.isSolaris()) {
+            return PatchId.parse(properties.linux().localizationPatch());
+        }
+        return PatchId.parse(byArch(properties.solaris().localizationPatch(), host, "localization-patch"));
+    }
+
+    private static String byArch(java.util.Map<String, String> ids, Host host, String what) {
+        String id = ids.get(host.arch());
+        if (id == null) {
+            throw new IllegalStateException("no Solaris " + what + " configured for architecture " + host.arch()
+                    + " (msgsrv.catalog.solaris." + what + "." + host.arch() + ")");
+        }
+        return id;
+    }
+
+    private List<String> patchDirsOf(Host host) {
+        List<String> dirs = new ArrayList<>();
+        dirs.add(host.msgSvrBase() + "/install/patch/" + corePatch(host));
+        if (host.hasLocales() && host.isSolaris()) {
+            dirs.add(host.msgSvrBase() + "/install/patch/" + localizationPatch(host));
+        }
+        return dirs;
+    }
+
+    /** {@code cd msg-svr-base/sbin && ./tool [flags]dir [&& ./tool [flags]dir]}, as the guide writes it. */
+    private static String inSbin(String base, String tool, String flags, List<String> patchDirs) {
+        return "cd " + quote(base + "/sbin") + " && " + patchDirs.stream()
+                .map(dir -> tool + " " + flags + quote(dir))
+                .collect(Collectors.joining(" && "));
+    }
+
+    private HostCommand patchadd(StepId step, Host host, PatchId patch) {
+        String showrev = "showrev -p";
+        return new HostCommand(step, "patchadd " + quote(host.patchDir() + "/" + patch), null, true, true, LONG,
+                ZERO, new HostCommand.Check(showrev, patch::satisfiedBy,
+                        "showrev -p lists " + patch + " or a newer revision"),
+                HostCommand.ANY_OUTPUT);
+    }
+
+    private HostCommand rpmFreshen(StepId step, Host host, List<String> rpms, HostCommand.Check check) {
+        String files = rpms.stream().map(rpm -> quote(host.patchDir() + "/" + rpm)).collect(Collectors.joining(" "));
+        return new HostCommand(step, "rpm -Fvh " + files, null, true, true, LONG, ZERO, check, HostCommand.ANY_OUTPUT);
+    }
+
+    private HostCommand.Check coreRpmCheck() {
+        String installed = rpmPackageVersion(properties.linux().coreRpm());
+        return new HostCommand.Check("rpm -q sun-messaging-server",
+                out -> out.lines().anyMatch(line -> line.trim().equals(installed)),
+                "rpm -q sun-messaging-server reports " + installed);
+    }
+
+    private HostCommand.Check localizationRpmCheck(Host host) {
+        List<String> wanted = localizationRpms(host).stream().map(StepCatalog::rpmPackageVersion).toList();
+        String packages = host.locales().stream().map(l -> "sun-messaging-" + l).collect(Collectors.joining(" "));
+        return new HostCommand.Check("rpm -q " + packages,
+                out -> wanted.stream().allMatch(w -> out.lines().anyMatch(line -> line.trim().equals(w))),
+                "rpm -q reports " + String.join(", ", wanted));
+    }
+
+    public List<String> localizationRpms(Host host) {
+        return host.locales().stream()
+                .map(locale -> properties.linux().localizationRpm().replace("{locale}", locale))
+                .toList();
+    }
+
+    /** sun-messaging-server-6.3-13.9.i386.rpm → sun-messaging-server-6.3-13.9 (what rpm -q prints). */
+    static String rpmPackageVersion(String rpmFile) {
+        return rpmFile.replaceFirst("\\.[a-z0-9_]+\\.rpm$", "");
+    }
+
+    private HostCommand confirmSolarisPatches(StepId step, Host host) {
+        List<PatchId> wanted = new ArrayList<>();
+        wanted.add(corePatch(host));
+        if (host.hasLocales()) {
+            wanted.add(localizationPatch(host));
+        }
+        String grep = wanted.stream().map(PatchId::base).collect(Collectors.joining("|"));
+        return readOnly(step, "showrev -p | egrep " + quote(grep), out -> wanted.stream()
+                .filter(p -> !p.satisfiedBy(out))
+                .findFirst()
+                .map(p -> "showrev -p does not list " + p + " or a newer revision"));
+    }
+
+    private HostCommand confirmLinuxRpm(StepId step) {
+        String installed = rpmPackageVersion(properties.linux().coreRpm());
+        return readOnly(step, "rpm -q sun-messaging-server", out -> out.lines().anyMatch(l -> l.trim().equals(installed))
+                ? Optional.empty()
+                : Optional.of("rpm -q sun-messaging-server does not report " + installed));
+    }
+
+    private HostCommand.Check newConfigInstalledCheck(Host host) {
+        String newConfig = host.msgSvrBase() + "/install/patch/" + corePatch(host) + "/newconfig/msg.conf";
+        String active = host.msgSvrBase() + "/config/msg.conf";
+        return new HostCommand.Check("cmp -s " + quote(newConfig) + " " + quote(active) + " && echo installed",
+                out -> out.contains("installed"), "the active msg.conf is the one patch-config prepared");
+    }
+
+    private HostCommand importLdif(StepId step, Deployment deployment, Host host) {
+        Deployment.DirectoryServer ds = deployment.directoryServer();
+        String lib = host.msgSvrBase() + "/lib";
+        String command = "cd " + quote(lib) + " && LD_LIBRARY_PATH=" + quote(lib) + " ./ldapmodify"
+                + " -D " + quote(ds.bindDn()) + " -j " + Shell.SECRET_FILE + " -c"
+                + " -h " + quote(ds.host()) + " -p " + ds.port()
+                + " -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif";
+        return new HostCommand(step, command, ds.passwordSecret(), true, true, LONG, ZERO, null,
+                HostCommand.ANY_OUTPUT);
+    }
+
+    private HostCommand setProxyAdmin(StepId step, Host host) {
+        Host.ProxyAdmin proxy = host.proxyAdmin();
+        if (proxy == null) {
+            throw new IllegalStateException("host " + host.name() + " has no proxyAdmin: the step does not apply");
+        }
+        String configutil = "LD_LIBRARY_PATH= " + quote(host.msgSvrBase() + "/sbin/configutil");
+        // the password travels in the 0600 file and through a pipe, never as an argument
+        String command = configutil + " -o local.service.proxy.admin -v " + quote(proxy.user())
+                + " && { printf '%s' 'local.service.proxy.adminpass = '; cat " + Shell.SECRET_FILE + "; echo; }"
+                + " | " + configutil + " -i";
+        // no check: the user alone cannot tell whether the password was set; configutil is idempotent
+        return new HostCommand(step, command, proxy.passwordSecret(), true, false, SHORT, ZERO, null,
+                HostCommand.ANY_OUTPUT);
+    }
+
+    private static HostCommand readOnly(StepId step, String command,
+            java.util.function.Function<String, Optional<String>> verify) {
+        return new HostCommand(step, command, null, false, false, SHORT, ZERO, null, verify);
+    }
+
+    private static HostCommand mutating(StepId step, String command, Duration timeout, HostCommand.Check check) {
+        return new HostCommand(step, command, null, true, timeout.compareTo(SHORT) > 0, timeout, ZERO, check,
+                HostCommand.ANY_OUTPUT);
+    }
+}

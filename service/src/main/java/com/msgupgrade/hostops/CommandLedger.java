@@ -1,0 +1,67 @@
+package com.msgupgrade.hostops;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The command ledger: a run is recorded in its own transaction before it starts on the host, so a
+ * job that is rolled back or a node that dies leaves the record behind and the next attempt of the
+ * same job re-attaches to the run instead of starting it again.
+ */
+@Component
+class CommandLedger {
+
+    enum State { PREPARED, LAUNCHED, FINISHED }
+
+    record Run(String runId, String rolloutId, String host, String step, int attempt, String commandLine,
+            State state, Integer exitCode, String outcome, Instant launchedAt) {}
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate ownTransaction;
+
+    CommandLedger(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+        this.jdbc = jdbc;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    Optional<Run> find(String runId) {
+        return ownTransaction.execute(status -> jdbc.query("SELECT * FROM msgsrv.command_run WHERE run_id = ?",
+                (rs, i) -> new Run(rs.getString("run_id"), rs.getString("rollout_id"), rs.getString("host_name"),
+                        rs.getString("step_id"), rs.getInt("attempt"), rs.getString("command_line"),
+                        State.valueOf(rs.getString("state")), (Integer) rs.getObject("exit_code"),
+                        rs.getString("outcome"),
+                        rs.getTimestamp("launched_at") == null ? null : rs.getTimestamp("launched_at").toInstant()),
+                runId).stream().findFirst());
+    }
+
+    void prepared(String runId, String rolloutId, String host, String step, int attempt, String commandLine) {
+        ownTransaction.executeWithoutResult(status -> jdbc.update(
+                "INSERT INTO msgsrv.command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state,"
+                        + " created_at) VALUES (?,?,?,?,?,?,?,?)",
+                runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now()));
+    }
+
+    void launched(String runId) {
+        ownTransaction.executeWithoutResult(status -> jdbc.update(
+                "UPDATE msgsrv.command_run SET state = ?, launched_at = COALESCE(launched_at, ?) WHERE run_id = ?",
+                State.LAUNCHED.name(), now(), runId));
+    }
+
+    void finished(String runId, int exitCode, String outcome, String excerpt, String sha256) {
+        ownTransaction.executeWithoutResult(status -> jdbc.update(
+                "UPDATE msgsrv.command_run SET state = ?, exit_code = ?, outcome = ?, output_excerpt = ?,"
+                        + " output_sha256 = ?, ended_at = ? WHERE run_id = ?",
+                State.FINISHED.name(), exitCode, outcome, excerpt, sha256, now(), runId));
+    }
+
+    private static Timestamp now() {
+        return Timestamp.from(Instant.now());
+    }
+}

@@ -1,0 +1,83 @@
+package com.msgupgrade.hostops;
+
+import static com.msgupgrade.catalog.Shell.quote;
+
+import com.msgupgrade.ssh.CommandResult;
+import com.msgupgrade.ssh.RemoteShell.RemoteSession;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Runs a command detached on a host under a run id (DESIGN.md §2): a run directory holds the script,
+ * its output and its exit status. {@code mkdir <run>/launched} is the host-side guard: whoever
+ * creates it starts the command, everyone else attaches, so a command never starts twice.
+ * Everything sent is plain Bourne sh, as Solaris 10's /bin/sh runs it.
+ */
+final class DetachedRunner {
+
+    private DetachedRunner() {}
+
+    static String runDir(String workDir, String runId) {
+        return workDir + "/" + runId;
+    }
+
+    /** Writes the script (and the secret, 0600) into the run directory unless the run already started. */
+    static void prepare(RemoteSession session, String runDir, String script, String secret) {
+        String d = quote(runDir);
+        expectZero(session.exec("umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then cat > "
+                + d + "/cmd; fi", script.getBytes(StandardCharsets.UTF_8)), "prepare the run directory");
+        if (secret != null) {
+            expectZero(session.exec("umask 077 && if [ ! -d " + d + "/launched ]; then cat > " + d + "/secret; fi",
+                    secret.getBytes(StandardCharsets.UTF_8)), "write the step's secret file");
+        }
+    }
+
+    /** Starts the run unless it was started before; true when this call started it. */
+    static boolean launch(RemoteSession session, String runDir) {
+        String d = quote(runDir);
+        String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
+                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null; rc=$?; rm -f $d/secret;"
+                + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
+        CommandResult result = session.exec("cd " + d + " && if mkdir launched 2>/dev/null; then"
+                + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null &"
+                + " echo $! > pid; echo launched; else echo attached; fi", null);
+        expectZero(result, "launch the run");
+        return result.stdout().contains("launched");
+    }
+
+    /** The exit status of a finished run; empty while it runs. Fails when the run directory is gone. */
+    static Optional<Integer> exitStatus(RemoteSession session, String runDir) {
+        String d = quote(runDir);
+        CommandResult result = session.exec("if [ -f " + d + "/exit ]; then cat " + d + "/exit;"
+                + " elif [ -d " + d + "/launched ]; then echo running; else echo missing; fi", null);
+        expectZero(result, "read the run's status");
+        String out = result.stdout().trim();
+        if (out.equals("running")) {
+            return Optional.empty();
+        }
+        if (out.equals("missing")) {
+            throw new IllegalStateException("run directory " + runDir + " is missing on the host");
+        }
+        return Optional.of(Integer.parseInt(out));
+    }
+
+    /** stdout followed by stderr of the run. */
+    static CommandResult output(RemoteSession session, String runDir) {
+        String d = quote(runDir);
+        return session.exec("cat " + d + "/out " + d + "/err 2>/dev/null; true", null);
+    }
+
+    /** Stops a run that outlived its timeout. */
+    static void kill(RemoteSession session, String runDir) {
+        String d = quote(runDir);
+        session.exec("if [ -f " + d + "/pid ]; then kill `cat " + d + "/pid` 2>/dev/null; fi; rm -f " + d
+                + "/secret; true", null);
+    }
+
+    private static void expectZero(CommandResult result, String what) {
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("could not " + what + " (exit " + result.exitCode() + "): "
+                    + result.stderr().trim());
+        }
+    }
+}

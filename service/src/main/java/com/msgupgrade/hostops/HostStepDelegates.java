@@ -1,0 +1,55 @@
+package com.msgupgrade.hostops;
+
+import static com.msgupgrade.hostops.HostStepProcess.*;
+
+import com.msgupgrade.catalog.StepId;
+import com.msgupgrade.rollout.RolloutRepository;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The delegates of HostStep: map variables, call {@link HostStepService}, map the outcome back.
+ * {@code runHostStep} starts or re-attaches; {@code checkHostStep} polls after a durable wait.
+ */
+@Configuration
+class HostStepDelegates {
+
+    @Bean
+    JavaDelegate runHostStep(HostStepService steps, RolloutRepository rollouts) {
+        return execution -> {
+            HostStepService.StepRequest request = request(execution);
+            rollouts.updateHost(request.rolloutId(), request.hostName(), "RUNNING", request.step().id());
+            apply(execution, steps.run(request));
+        };
+    }
+
+    @Bean
+    JavaDelegate checkHostStep(HostStepService steps) {
+        return execution -> apply(execution, steps.check(request(execution)));
+    }
+
+    private static HostStepService.StepRequest request(DelegateExecution execution) {
+        Integer attempt = (Integer) execution.getVariable(ATTEMPT);
+        if (attempt == null) {
+            attempt = 1;
+            execution.setVariable(ATTEMPT, attempt);
+        }
+        String runId = "run-" + execution.getProcessInstanceId() + "-" + attempt;
+        return new HostStepService.StepRequest((String) execution.getVariable(ROLLOUT_ID),
+                (String) execution.getVariable(HOST_NAME), StepId.of((String) execution.getVariable(STEP_ID)),
+                attempt, runId);
+    }
+
+    private static void apply(DelegateExecution execution, StepOutcome outcome) {
+        execution.setVariable(RUN_ID, outcome.runId());
+        execution.setVariable(STEP_STATE, outcome.state().name());
+        execution.setVariable(EXIT_CODE, outcome.exitCode());
+        execution.setVariable(FAILURE, outcome.failure());
+        if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
+            execution.setVariable(CONFLICTS_FOUND, !outcome.findings().isEmpty());
+            execution.setVariable(CONFLICTS, String.join("\n", outcome.findings()));
+        }
+    }
+}

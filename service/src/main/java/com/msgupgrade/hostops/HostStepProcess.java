@@ -1,0 +1,29 @@
+package com.msgupgrade.hostops;
+
+/** Process HostStep (processes/HostStep.bpmn): its key, element ids and variables. */
+public final class HostStepProcess {
+
+    private HostStepProcess() {}
+
+    public static final String KEY = "HostStep";
+    public static final String TASK_RUN_STEP = "Task_RunStep";
+    public static final String TASK_CHECK_RUN = "Task_CheckRun";
+    public static final String TASK_DECIDE_ON_FAILURE = "Task_DecideOnFailure";
+    public static final String TIMER_WAIT_FOR_COMMAND = "Timer_WaitForCommand";
+
+    // in
+    public static final String ROLLOUT_ID = "rolloutId";
+    public static final String HOST_NAME = "hostName";
+    public static final String STEP_ID = "stepId";
+    // kept by the process
+    public static final String ATTEMPT = "attempt";
+    public static final String RUN_ID = "runId";
+    public static final String STEP_STATE = "stepState";
+    public static final String EXIT_CODE = "exitCode";
+    public static final String FAILURE = "failure";
+    public static final String DECISION = "decision";
+    public static final String DECISION_COMMENT = "decisionComment";
+    // out
+    public static final String CONFLICTS_FOUND = "conflictsFound";
+    public static final String CONFLICTS = "conflicts";
+}

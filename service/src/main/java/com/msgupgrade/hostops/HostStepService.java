@@ -1,0 +1,269 @@
+package com.msgupgrade.hostops;
+
+import com.msgupgrade.audit.AuditTrail;
+import com.msgupgrade.catalog.HostCommand;
+import com.msgupgrade.catalog.PatchConfigOutput;
+import com.msgupgrade.catalog.StepCatalog;
+import com.msgupgrade.catalog.StepId;
+import com.msgupgrade.inventory.Deployment;
+import com.msgupgrade.inventory.Host;
+import com.msgupgrade.rollout.Rollout;
+import com.msgupgrade.rollout.RolloutRepository;
+import com.msgupgrade.secrets.SecretResolver;
+import com.msgupgrade.ssh.CommandResult;
+import com.msgupgrade.ssh.HostEndpoint;
+import com.msgupgrade.ssh.RemoteShell;
+import com.msgupgrade.ssh.RemoteShell.RemoteSession;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs one step of the guide on one host: checks whether its effect is already there, runs its
+ * command (detached under a run id when it changes the host), waits a little for it, and judges the
+ * result. Every command is recorded in the audit trail with its exit code and output hash.
+ */
+@Service
+public class HostStepService {
+
+    private static final Logger log = LoggerFactory.getLogger(HostStepService.class);
+    static final int EXCERPT_CHARS = 2000;
+    static final String SYSTEM = "system";
+
+    private final RolloutRepository rollouts;
+    private final StepCatalog catalog;
+    private final RemoteShell shell;
+    private final SecretResolver secrets;
+    private final CommandLedger ledger;
+    private final AuditTrail audit;
+    private final Duration quickWait;
+
+    HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
+            CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait) {
+        this.rollouts = rollouts;
+        this.catalog = catalog;
+        this.shell = shell;
+        this.secrets = secrets;
+        this.ledger = ledger;
+        this.audit = audit;
+        this.quickWait = quickWait;
+    }
+
+    /** The identity of one attempt of one step; the run id is stable across re-executions of the job. */
+    public record StepRequest(String rolloutId, String hostName, StepId step, int attempt, String runId) {}
+
+    /** Starts (or re-attaches to) the step's run and waits up to the quick-wait for it. */
+    public StepOutcome run(StepRequest request) {
+        try (var ignored = mdc(request)) {
+            Context ctx = context(request);
+            Optional<CommandLedger.Run> known = ledger.find(request.runId());
+            try (RemoteSession session = shell.open(ctx.endpoint())) {
+                if (known.isPresent()) {
+                    log.info("re-attaching to run {} of step {} on {}", request.runId(), request.step().id(),
+                            request.hostName());
+                    return awaitRun(session, ctx, request, known.get().launchedAt());
+                }
+                if (ctx.command().check() != null && alreadyDone(session, ctx, request)) {
+                    return new StepOutcome(StepOutcome.State.SKIPPED, request.runId(), null, null, List.of());
+                }
+                if (!ctx.command().mutating()) {
+                    return runReadOnly(session, ctx, request);
+                }
+                return launch(session, ctx, request);
+            }
+        }
+    }
+
+    /** Polls a run started earlier (a durable wait ended) without starting anything. */
+    public StepOutcome check(StepRequest request) {
+        try (var ignored = mdc(request)) {
+            Context ctx = context(request);
+            CommandLedger.Run run = ledger.find(request.runId()).orElseThrow(() -> new IllegalStateException(
+                    "no run " + request.runId() + " in the command ledger for " + request.step().id()));
+            try (RemoteSession session = shell.open(ctx.endpoint())) {
+                return awaitRun(session, ctx, request, run.launchedAt());
+            }
+        }
+    }
+
+    private boolean alreadyDone(RemoteSession session, Context ctx, StepRequest request) {
+        HostCommand.Check check = ctx.command().check();
+        Instant started = Instant.now();
+        CommandResult result = session.exec(check.commandLine(), null);
+        boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout());
+        recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
+                started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
+        if (done) {
+            log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
+                    check.description());
+        }
+        return done;
+    }
+
+    private StepOutcome runReadOnly(RemoteSession session, Context ctx, StepRequest request) {
+        Instant started = Instant.now();
+        CommandResult result = session.exec(ctx.command().commandLine(), null);
+        return judge(ctx, request, result.exitCode(), mask(ctx, result.stdout() + result.stderr()),
+                result.stdoutSha256(), started);
+    }
+
+    private StepOutcome launch(RemoteSession session, Context ctx, StepRequest request) {
+        String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
+        ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
+                request.attempt(), ctx.command().commandLine());
+        String secret = ctx.command().secretName() == null ? null : secrets.resolve(ctx.command().secretName());
+        DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secret);
+        boolean started = DetachedRunner.launch(session, runDir);
+        ledger.launched(request.runId());
+        log.info("{} run {} of step {} on {}", started ? "started" : "attached to", request.runId(),
+                request.step().id(), request.hostName());
+        return awaitRun(session, ctx, request, null);
+    }
+
+    private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt) {
+        String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
+        Optional<CommandLedger.Run> known = ledger.find(request.runId());
+        if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
+            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
+            String secret = ctx.command().secretName() == null ? null : secrets.resolve(ctx.command().secretName());
+            DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secret);
+            DetachedRunner.launch(session, runDir);
+            ledger.launched(request.runId());
+        }
+        Instant since = launchedAt == null ? Instant.now() : launchedAt;
+        long deadline = System.nanoTime() + quickWait.toNanos();
+        long pause = 50;
+        while (true) {
+            Optional<Integer> exit = DetachedRunner.exitStatus(session, runDir);
+            if (exit.isPresent()) {
+                CommandResult output = DetachedRunner.output(session, runDir);
+                return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
+            }
+            if (Duration.between(since, Instant.now()).compareTo(ctx.command().timeout()) > 0) {
+                DetachedRunner.kill(session, runDir);
+                return failed(ctx, request, -1, "timed out after " + ctx.command().timeout(), "", null, since);
+            }
+            if (System.nanoTime() > deadline) {
+                return StepOutcome.running(request.runId());
+            }
+            pauseFor(pause);
+            pause = Math.min(pause * 2, 500);
+        }
+    }
+
+    private StepOutcome judge(Context ctx, StepRequest request, int exitCode, String output, String sha256,
+            Instant started) {
+        if (!ctx.command().exitOk(exitCode)) {
+            return failed(ctx, request, exitCode, "exit code " + exitCode, output, sha256, started);
+        }
+        Optional<String> problem = ctx.command().verify().apply(output);
+        if (problem.isPresent()) {
+            return failed(ctx, request, exitCode, "verification failed: " + problem.get(), output, sha256, started);
+        }
+        finish(ctx, request, exitCode, "SUCCEEDED", output, sha256, started);
+        List<String> findings = request.step() == StepId.PATCH_CONFIG ? PatchConfigOutput.conflicts(output) : List.of();
+        return new StepOutcome(StepOutcome.State.DONE, request.runId(), exitCode, null, findings);
+    }
+
+    private StepOutcome failed(Context ctx, StepRequest request, int exitCode, String reason, String output,
+            String sha256, Instant started) {
+        finish(ctx, request, exitCode, "FAILED", output, sha256, started);
+        String failure = "Step '" + request.step().title() + "' (" + request.step().id() + ") failed on host "
+                + request.hostName() + ": " + reason + "\n" + excerpt(output);
+        log.warn("step {} failed on {}: {}", request.step().id(), request.hostName(), reason);
+        return new StepOutcome(StepOutcome.State.FAILED, request.runId(), exitCode, failure, List.of());
+    }
+
+    private void finish(Context ctx, StepRequest request, int exitCode, String outcome, String output, String sha256,
+            Instant started) {
+        if (ctx.command().mutating()) {
+            ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256);
+        }
+        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
+                sha256);
+    }
+
+    private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,
+            String outcome, Instant started, String output, String sha256) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("runId", request.runId());
+        detail.put("attempt", request.attempt());
+        detail.put("address", ctx.host().address());
+        detail.put("command", commandLine);
+        detail.put("exitCode", exitCode);
+        detail.put("outcome", outcome);
+        detail.put("startedAt", started.toString());
+        detail.put("endedAt", Instant.now().toString());
+        detail.put("outputExcerpt", excerpt(output));
+        detail.put("outputSha256", sha256 == null ? "" : sha256);
+        if (ctx.command().secretName() != null) {
+            detail.put("secret", ctx.command().secretName());
+        }
+        audit.record(request.rolloutId(), SYSTEM, kind, request.hostName(), request.step().id(), detail);
+    }
+
+    /** A secret never leaves in output even if a tool echoed it. */
+    private String mask(Context ctx, String text) {
+        if (ctx.command().secretName() == null) {
+            return text;
+        }
+        return secrets.find(ctx.command().secretName()).filter(s -> !s.isEmpty())
+                .map(s -> text.replace(s, "****")).orElse(text);
+    }
+
+    static String excerpt(String output) {
+        if (output == null) {
+            return "";
+        }
+        return output.length() <= EXCERPT_CHARS ? output
+                : output.substring(0, EXCERPT_CHARS / 2) + "\n…\n" + output.substring(output.length() - EXCERPT_CHARS / 2);
+    }
+
+    private Context context(StepRequest request) {
+        Rollout rollout = rollouts.get(request.rolloutId());
+        Deployment deployment = rollout.deployment();
+        Host host = deployment.host(request.hostName()).orElseThrow(() -> new IllegalStateException(
+                "host " + request.hostName() + " is not part of rollout " + request.rolloutId()));
+        HostCommand command = catalog.render(request.step(), deployment, host);
+        return new Context(host, command,
+                new HostEndpoint(host.name(), host.address(), host.sshPort(), host.sshUser()));
+    }
+
+    private record Context(Host host, HostCommand command, HostEndpoint endpoint) {}
+
+    private static MdcScope mdc(StepRequest r) {
+        return new MdcScope(r);
+    }
+
+    private static final class MdcScope implements AutoCloseable {
+        MdcScope(StepRequest r) {
+            MDC.put("rollout", r.rolloutId());
+            MDC.put("host", r.hostName());
+            MDC.put("step", r.step().id());
+        }
+
+        @Override
+        public void close() {
+            MDC.remove("rollout");
+            MDC.remove("host");
+            MDC.remove("step");
+        }
+    }
+
+    private static void pauseFor(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a host command", e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package com.msgupgrade.inventory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A registered Messaging Server deployment (DESIGN.md §3). */
+public record Deployment(
+        String name,
+        DirectoryServer directoryServer,
+        List<Host> hosts,
+        List<Group> groups,
+        Map<String, List<String>> webmailStores) {
+
+    public Deployment {
+        hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        groups = groups == null ? List.of() : List.copyOf(groups);
+        webmailStores = webmailStores == null ? Map.of() : Map.copyOf(webmailStores);
+    }
+
+    public Optional<Host> host(String hostName) {
+        return hosts.stream().filter(h -> h.name().equals(hostName)).findFirst();
+    }
+
+    public Deployment withName(String newName) {
+        return new Deployment(newName, directoryServer, hosts, groups, webmailStores);
+    }
+
+    public record DirectoryServer(String host, Integer port, String bindDn, String passwordSecret) {}
+
+    public record Group(String name, String topology, List<String> members, String standby) {
+        public Group {
+            members = members == null ? List.of() : List.copyOf(members);
+        }
+    }
+}

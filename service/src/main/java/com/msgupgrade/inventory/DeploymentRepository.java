@@ -1,0 +1,61 @@
+package com.msgupgrade.inventory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Deployments, stored whole as JSON in the service's own table. */
+@Repository
+public class DeploymentRepository {
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public DeploymentRepository(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @Transactional
+    public void save(Deployment deployment, String user) {
+        String body = toJson(deployment);
+        Timestamp now = Timestamp.from(Instant.now());
+        int updated = jdbc.update("UPDATE msgsrv.deployment SET body = ?, updated_by = ?, updated_at = ? WHERE name = ?",
+                body, user, now, deployment.name());
+        if (updated == 0) {
+            jdbc.update("INSERT INTO msgsrv.deployment (name, body, updated_by, updated_at) VALUES (?,?,?,?)",
+                    deployment.name(), body, user, now);
+        }
+    }
+
+    public Optional<Deployment> find(String name) {
+        List<String> bodies = jdbc.queryForList("SELECT body FROM msgsrv.deployment WHERE name = ?", String.class, name);
+        return bodies.stream().findFirst().map(this::fromJson);
+    }
+
+    public List<String> names() {
+        return jdbc.queryForList("SELECT name FROM msgsrv.deployment ORDER BY name", String.class);
+    }
+
+    public String toJson(Deployment deployment) {
+        try {
+            return json.writeValueAsString(deployment);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize deployment " + deployment.name(), e);
+        }
+    }
+
+    public Deployment fromJson(String body) {
+        try {
+            return json.readValue(body, Deployment.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored deployment is not readable: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package com.msgupgrade.inventory;
+
+import java.util.List;
+
+/**
+ * One Messaging Server host of a deployment.
+ *
+ * @param msgSvrBase the guide's msg-svr-base (e.g. /opt/SUNWmsgsr)
+ * @param patchDir   where the patches or RPMs were downloaded (the guide: /tmp)
+ * @param workDir    where the service keeps its detached runs on the host
+ * @param proxyAdmin IMAP proxy admin of the webmail when it differs from the store's (null: same)
+ */
+public record Host(
+        String name,
+        String address,
+        Integer sshPort,
+        String sshUser,
+        String os,
+        String arch,
+        String msgSvrBase,
+        String sourceRelease,
+        List<String> components,
+        List<String> locales,
+        String patchDir,
+        String workDir,
+        ProxyAdmin proxyAdmin) {
+
+    public static final String DEFAULT_PATCH_DIR = "/tmp";
+    public static final String DEFAULT_WORK_DIR = "/var/tmp/msgsrv-upgrade";
+
+    public Host {
+        components = components == null ? List.of() : List.copyOf(components);
+        locales = locales == null ? List.of() : List.copyOf(locales);
+        sshPort = sshPort == null ? 22 : sshPort;
+        sshUser = sshUser == null ? "root" : sshUser;
+        patchDir = patchDir == null ? DEFAULT_PATCH_DIR : patchDir;
+        workDir = workDir == null ? DEFAULT_WORK_DIR : workDir;
+    }
+
+    public boolean isSolaris() {
+        return "solaris".equals(os);
+    }
+
+    public boolean hasLocales() {
+        return !locales.isEmpty();
+    }
+
+    /** The IMAP proxy account used by webmail, when it differs from the store's own admin. */
+    public record ProxyAdmin(String user, String passwordSecret) {}
+}

@@ -1,0 +1,45 @@
+package com.msgupgrade.planning;
+
+import static com.msgupgrade.catalog.StepId.*;
+
+import com.msgupgrade.catalog.StepId;
+import com.msgupgrade.inventory.Host;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The order of the steps of each procedure for one host, as its host process runs them
+ * (HostUpgradeSolarisProcessTest checks that the BPMN and this list agree).
+ */
+public final class HostSteps {
+
+    private HostSteps() {}
+
+    public record Conditional(StepId step, String when) {}
+
+    public static List<Conditional> of(Procedure procedure, Host host) {
+        List<Conditional> steps = new ArrayList<>();
+        switch (procedure) {
+            case SOLARIS_PATCH, LINUX_RPM_FRESHEN -> {
+                steps.add(new Conditional(VERIFY_CURRENT_VERSION, null));
+                steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
+                steps.add(new Conditional(APPLY_CORE_PATCH, null));
+                if (host.hasLocales()) {
+                    steps.add(new Conditional(APPLY_LOCALIZATION_PATCH, "the host has locales " + host.locales()));
+                }
+                steps.add(new Conditional(CONFIRM_PATCHES, null));
+                steps.add(new Conditional(PATCH_CONFIG, null));
+                steps.add(new Conditional(INSTALL_NEW_CONFIG, null));
+                steps.add(new Conditional(IMPORT_LDIF, null));
+                if (host.proxyAdmin() != null) {
+                    steps.add(new Conditional(SET_PROXY_ADMIN, "the IMAP proxy account differs from the store's"));
+                }
+                steps.add(new Conditional(RESTART_MESSAGING_SERVER, null));
+                steps.add(new Conditional(VERIFY_UPGRADE, null));
+            }
+            case LINUX_61_REINSTALL -> throw new UnsupportedOperationException(
+                    "the Linux 6.1 reinstall procedure is not implemented yet");
+        }
+        return steps;
+    }
+}

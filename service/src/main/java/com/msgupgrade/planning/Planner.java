@@ -1,0 +1,79 @@
+package com.msgupgrade.planning;
+
+import com.msgupgrade.catalog.HostCommand;
+import com.msgupgrade.catalog.StepCatalog;
+import com.msgupgrade.inventory.Deployment;
+import com.msgupgrade.inventory.Host;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/** Computes the plan of a deployment's upgrade: the dry run, and the rollout's own source of truth. */
+@Component
+public class Planner {
+
+    public static final String TARGET = "6.3";
+    static final String QUEUE_FILE_CAUTION = "once 6.3 has run with a configuration, going back to the old binaries"
+            + " risks data written by 6.3 (e.g. queue files) not being readable by the old release";
+    static final String NO_ROLLBACK = "An upgrade to Messaging Server 6.3 on Linux cannot be rolled back (guide caution)";
+
+    private final UpgradePaths paths;
+    private final StepCatalog catalog;
+
+    public Planner(UpgradePaths paths, StepCatalog catalog) {
+        this.paths = paths;
+        this.catalog = catalog;
+    }
+
+    public Plan plan(Deployment deployment, String target) {
+        List<String> errors = new ArrayList<>();
+        if (!TARGET.equals(target)) {
+            errors.add("target " + target + " is not supported: the service upgrades to " + TARGET);
+            return new Plan(deployment.name(), target, List.of(), errors);
+        }
+        List<Plan.HostPlan> hosts = new ArrayList<>();
+        for (Host host : deployment.hosts()) {
+            hosts.add(planHost(deployment, host, errors));
+        }
+        return new Plan(deployment.name(), target, hosts, errors);
+    }
+
+    private Plan.HostPlan planHost(Deployment deployment, Host host, List<String> errors) {
+        if (TARGET.equals(host.sourceRelease())) {
+            return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), null, null, null, null, List.of(),
+                    List.of(), List.of("already at 6.3: nothing to do"));
+        }
+        UpgradePath path = paths.pathFor(host.sourceRelease(), host.os());
+        if (!path.exists()) {
+            errors.add(host.name() + ": " + path.refusal());
+            return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), null, null, null, null, List.of(),
+                    List.of(), List.of(path.refusal()));
+        }
+        List<String> warnings = new ArrayList<>();
+        List<String> gates = new ArrayList<>();
+        if (!path.certified()) {
+            warnings.add("the direct upgrade from " + host.sourceRelease() + " is not certified (guide Table 4-1)");
+            gates.add("risk acceptance: the path is not certified");
+        }
+        if (!path.rollbackSupported()) {
+            warnings.add(NO_ROLLBACK);
+        } else {
+            warnings.add("rollback: " + QUEUE_FILE_CAUTION);
+        }
+        gates.add("approval of the upgrade of " + host.name() + " before Messaging Server is stopped (change-managers)");
+        gates.add("review of the patch-config conflicts, when patch-config reports any (change-managers)");
+        List<Plan.PlannedStep> steps = new ArrayList<>();
+        try {
+            for (HostSteps.Conditional c : HostSteps.of(path.procedure(), host)) {
+                HostCommand command = catalog.render(c.step(), deployment, host);
+                steps.add(new Plan.PlannedStep(c.step().id(), c.step().title(), command.commandLine(),
+                        command.secretName(), command.mutating(), command.longRunning(),
+                        command.check() == null ? null : command.check().commandLine(), c.when()));
+            }
+        } catch (UnsupportedOperationException | IllegalStateException e) {
+            errors.add(host.name() + ": " + e.getMessage());
+        }
+        return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), path.procedure().id(),
+                path.procedure().processKey(), path.certified(), path.rollbackSupported(), steps, gates, warnings);
+    }
+}

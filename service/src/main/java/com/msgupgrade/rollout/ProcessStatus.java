@@ -1,0 +1,42 @@
+package com.msgupgrade.rollout;
+
+import com.msgupgrade.audit.AuditTrail;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.springframework.stereotype.Component;
+
+/**
+ * Called from execution listeners in the BPMN models ({@code ${processStatus.host(execution, 'UPGRADED')}}):
+ * keeps the rollout's and its hosts' states in the service's tables and in the audit trail.
+ */
+@Component("processStatus")
+public class ProcessStatus {
+
+    private final RolloutRepository rollouts;
+    private final AuditTrail audit;
+
+    ProcessStatus(RolloutRepository rollouts, AuditTrail audit) {
+        this.rollouts = rollouts;
+        this.audit = audit;
+    }
+
+    public void host(DelegateExecution execution, String state) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        String host = (String) execution.getVariable(RolloutProcess.HOST_NAME);
+        rollouts.updateHost(rolloutId, host, state, null);
+        audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", state));
+    }
+
+    /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */
+    public void rolloutFinished(DelegateExecution execution) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        boolean allUpgraded = rollouts.hosts(rolloutId).stream().allMatch(h -> "UPGRADED".equals(h.state()));
+        rollout(execution, allUpgraded ? "COMPLETED" : "FINISHED_WITH_ISSUES");
+    }
+
+    public void rollout(DelegateExecution execution, String state) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        rollouts.updateState(rolloutId, state);
+        audit.record(rolloutId, "system", "ROLLOUT_STATE", null, null, Map.of("state", state));
+    }
+}

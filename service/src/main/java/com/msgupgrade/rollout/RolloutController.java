@@ -1,0 +1,39 @@
+package com.msgupgrade.rollout;
+
+import java.net.URI;
+import java.security.Principal;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/rollouts")
+class RolloutController {
+
+    private final RolloutService rollouts;
+
+    RolloutController(RolloutService rollouts) {
+        this.rollouts = rollouts;
+    }
+
+    record StartRequest(String deployment, String target) {}
+
+    @PostMapping
+    @PreAuthorize("hasRole('operators')")
+    ResponseEntity<Map<String, String>> start(@RequestBody StartRequest request, Principal user) {
+        String target = request.target() == null ? "6.3" : request.target();
+        Rollout rollout = rollouts.start(request.deployment(), target, user.getName());
+        return ResponseEntity.created(URI.create("/api/rollouts/" + rollout.id())).body(Map.of("id", rollout.id()));
+    }
+
+    @GetMapping("/{id}")
+    RolloutService.RolloutView get(@PathVariable String id) {
+        return rollouts.view(id);
+    }
+}

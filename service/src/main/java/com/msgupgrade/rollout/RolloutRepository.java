@@ -1,0 +1,68 @@
+package com.msgupgrade.rollout;
+
+import com.msgupgrade.inventory.DeploymentRepository;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class RolloutRepository {
+
+    private final JdbcTemplate jdbc;
+    private final DeploymentRepository deployments;
+
+    RolloutRepository(JdbcTemplate jdbc, DeploymentRepository deployments) {
+        this.jdbc = jdbc;
+        this.deployments = deployments;
+    }
+
+    void insert(Rollout r) {
+        jdbc.update("INSERT INTO msgsrv.rollout (id, deployment_name, target_release, deployment_snapshot,"
+                        + " requested_by, requested_at, state) VALUES (?,?,?,?,?,?,?)",
+                r.id(), r.deploymentName(), r.targetRelease(), deployments.toJson(r.deployment()), r.requestedBy(),
+                Timestamp.from(r.requestedAt()), r.state());
+    }
+
+    void attachProcess(String id, String processInstanceId) {
+        jdbc.update("UPDATE msgsrv.rollout SET process_instance_id = ? WHERE id = ?", processInstanceId, id);
+    }
+
+    public void updateState(String id, String state) {
+        jdbc.update("UPDATE msgsrv.rollout SET state = ? WHERE id = ?", state, id);
+    }
+
+    public Optional<Rollout> find(String id) {
+        return jdbc.query("SELECT * FROM msgsrv.rollout WHERE id = ?", (rs, i) -> new Rollout(rs.getString("id"),
+                rs.getString("deployment_name"), rs.getString("target_release"),
+                deployments.fromJson(rs.getString("deployment_snapshot")), rs.getString("requested_by"),
+                rs.getTimestamp("requested_at").toInstant(), rs.getString("state"),
+                rs.getString("process_instance_id")), id).stream().findFirst();
+    }
+
+    public Rollout get(String id) {
+        return find(id).orElseThrow(() -> new IllegalStateException("rollout " + id + " does not exist"));
+    }
+
+    void insertHost(String rolloutId, String host, String procedure, String state) {
+        jdbc.update("INSERT INTO msgsrv.rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
+                + " VALUES (?,?,?,?,?)", rolloutId, host, procedure, state, Timestamp.from(Instant.now()));
+    }
+
+    public void updateHost(String rolloutId, String host, String state, String currentStep) {
+        jdbc.update("UPDATE msgsrv.rollout_host SET state = ?, current_step = ?, updated_at = ?"
+                + " WHERE rollout_id = ? AND host_name = ?", state, currentStep, Timestamp.from(Instant.now()),
+                rolloutId, host);
+    }
+
+    public List<HostProgress> hosts(String rolloutId) {
+        return jdbc.query("SELECT * FROM msgsrv.rollout_host WHERE rollout_id = ? ORDER BY host_name",
+                (rs, i) -> new HostProgress(rs.getString("host_name"), rs.getString("procedure_id"),
+                        rs.getString("state"), rs.getString("current_step"), rs.getTimestamp("updated_at").toInstant()),
+                rolloutId);
+    }
+
+    public record HostProgress(String host, String procedure, String state, String currentStep, Instant updatedAt) {}
+}

@@ -1,0 +1,77 @@
+package com.msgupgrade.rollout;
+
+import com.msgupgrade.audit.AuditTrail;
+import com.msgupgrade.inventory.Deployment;
+import com.msgupgrade.inventory.DeploymentRepository;
+import com.msgupgrade.planning.Plan;
+import com.msgupgrade.planning.Planner;
+import com.msgupgrade.web.InvalidRequestException;
+import com.msgupgrade.web.NotFoundException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.variable.Variables;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+public class RolloutService {
+
+    private final DeploymentRepository deployments;
+    private final RolloutRepository rollouts;
+    private final Planner planner;
+    private final RuntimeService runtime;
+    private final AuditTrail audit;
+
+    RolloutService(DeploymentRepository deployments, RolloutRepository rollouts, Planner planner,
+            RuntimeService runtime, AuditTrail audit) {
+        this.deployments = deployments;
+        this.rollouts = rollouts;
+        this.planner = planner;
+        this.runtime = runtime;
+        this.audit = audit;
+    }
+
+    /** Plans the upgrade, records the rollout and starts its process, all in one transaction. */
+    @Transactional
+    public Rollout start(String deploymentName, String target, String user) {
+        Deployment deployment = deployments.find(deploymentName)
+                .orElseThrow(() -> new InvalidRequestException("cannot start a rollout",
+                        List.of("no deployment named " + deploymentName)));
+        Plan plan = planner.plan(deployment, target);
+        if (!plan.runnable()) {
+            throw new InvalidRequestException("the plan of " + deploymentName + " has errors", plan.errors());
+        }
+        List<Plan.HostPlan> toUpgrade = plan.hosts().stream().filter(h -> h.processKey() != null).toList();
+        if (toUpgrade.isEmpty()) {
+            throw new InvalidRequestException("cannot start a rollout",
+                    List.of("every host of " + deploymentName + " is already at " + target));
+        }
+        String id = "r-" + UUID.randomUUID().toString().substring(0, 13);
+        Rollout rollout = new Rollout(id, deploymentName, target, deployment, user, Instant.now(), "REQUESTED", null);
+        rollouts.insert(rollout);
+        for (Plan.HostPlan host : toUpgrade) {
+            rollouts.insertHost(id, host.host(), host.procedure(), "PENDING");
+        }
+        audit.record(id, user, "ROLLOUT_REQUESTED", null, null, Map.of("deployment", deploymentName,
+                "target", target, "hosts", toUpgrade.stream().map(Plan.HostPlan::host).toList()));
+        ProcessInstance instance = runtime.startProcessInstanceByKey(RolloutProcess.KEY, id, Variables.createVariables()
+                .putValue(RolloutProcess.ROLLOUT_ID, id)
+                .putValue(RolloutProcess.REQUESTED_BY, user)
+                .putValue(RolloutProcess.HOSTS, toUpgrade.stream().map(Plan.HostPlan::host).toList()));
+        rollouts.attachProcess(id, instance.getId());
+        return rollouts.get(id);
+    }
+
+    public RolloutView view(String id) {
+        Rollout r = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
+        return new RolloutView(r.id(), r.deploymentName(), r.targetRelease(), r.state(), r.requestedBy(),
+                r.requestedAt(), r.processInstanceId(), rollouts.hosts(id));
+    }
+
+    public record RolloutView(String id, String deployment, String target, String state, String requestedBy,
+            Instant requestedAt, String processInstanceId, List<RolloutRepository.HostProgress> hosts) {}
+}

@@ -1,0 +1,71 @@
+package com.msgupgrade.secrets;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Resolves a secret by name at the moment a host action needs it. Process variables, plans, logs and
+ * the audit trail only ever carry the name. Looked up, in order: the environment variable
+ * {@code MSGSRV_SECRET_<NAME>} (name upper-cased, other characters as '_'), then the secrets file
+ * ({@code msgsrv.secrets.file}, {@code name=value} lines), which must be readable by its owner only.
+ */
+@Component
+public class SecretResolver {
+
+    private final Environment environment;
+    private final Path secretsFile;
+
+    public SecretResolver(Environment environment, @Value("${msgsrv.secrets.file:}") String secretsFile) {
+        this.environment = environment;
+        this.secretsFile = secretsFile.isBlank() ? null : Path.of(secretsFile);
+    }
+
+    public static String environmentName(String secretName) {
+        return "MSGSRV_SECRET_" + secretName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    public String resolve(String name) {
+        return find(name).orElseThrow(() -> new IllegalStateException("secret '" + name + "' is not configured: set "
+                + environmentName(name) + " or add it to the secrets file (msgsrv.secrets.file)"));
+    }
+
+    public Optional<String> find(String name) {
+        String fromEnv = environment.getProperty(environmentName(name));
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return Optional.of(fromEnv);
+        }
+        return Optional.ofNullable(fileEntries().get(name));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Map<String, String> fileEntries() {
+        if (secretsFile == null) {
+            return Map.of();
+        }
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(secretsFile);
+            if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE).containsAll(permissions)) {
+                throw new IllegalStateException("secrets file " + secretsFile + " must be mode 0600 or 0400, is "
+                        + java.nio.file.attribute.PosixFilePermissions.toString(permissions));
+            }
+            Properties properties = new Properties();
+            try (var reader = Files.newBufferedReader(secretsFile)) {
+                properties.load(reader);
+            }
+            return (Map) properties;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read secrets file " + secretsFile, e);
+        }
+    }
+}

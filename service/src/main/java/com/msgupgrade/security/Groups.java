@@ -1,0 +1,11 @@
+package com.msgupgrade.security;
+
+/** The Camunda groups that carry the service's roles. */
+public final class Groups {
+
+    private Groups() {}
+
+    public static final String OPERATORS = "operators";
+    public static final String CHANGE_MANAGERS = "change-managers";
+    public static final String AUDITORS = "auditors";
+}

@@ -1,0 +1,91 @@
+package com.msgupgrade.security;
+
+import jakarta.servlet.DispatcherType;
+import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
+import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Who may call what. {@code /engine-rest/*} is guarded by Camunda's own authentication filter with
+ * HTTP Basic (off by default in Camunda, which would leave the engine API open); {@code /api/*} by
+ * Spring Security against the same Camunda identities, with the Camunda groups as roles. The
+ * webapps (Cockpit, Tasklist, Admin) authenticate their users themselves.
+ */
+@Configuration
+@EnableMethodSecurity
+class SecurityConfig {
+
+    @Bean
+    FilterRegistrationBean<ProcessEngineAuthenticationFilter> engineRestAuthentication() {
+        FilterRegistrationBean<ProcessEngineAuthenticationFilter> registration =
+                new FilterRegistrationBean<>(new ProcessEngineAuthenticationFilter());
+        registration.setName("camunda-auth");
+        registration.addInitParameter("authentication-provider", HttpBasicAuthenticationProvider.class.getName());
+        registration.addUrlPatterns("/engine-rest/*");
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.setOrder(1);
+        return registration;
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+        return http
+                .securityMatcher("/api/**", "/actuator/**", "/rollouts/**")
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .anyRequest().authenticated())
+                .httpBasic(basic -> basic.realmName("msgsrv-upgrade"))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .build();
+    }
+
+    @Bean
+    SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
+        // engine-rest: Camunda's filter above; webapps: Camunda's own login and CSRF protection
+        return http
+                .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .headers(headers -> headers.frameOptions(f -> f.sameOrigin()))
+                .build();
+    }
+
+    /** Checks /api credentials against Camunda's identity service; the user's groups become roles. */
+    @Bean
+    AuthenticationProvider camundaIdentities(IdentityService identities) {
+        return new AuthenticationProvider() {
+            @Override
+            public Authentication authenticate(Authentication authentication) {
+                String user = authentication.getName();
+                String password = String.valueOf(authentication.getCredentials());
+                if (user == null || user.isBlank() || !identities.checkPassword(user, password)) {
+                    throw new BadCredentialsException("bad credentials");
+                }
+                List<SimpleGrantedAuthority> roles = identities.createGroupQuery().groupMember(user).list().stream()
+                        .map(Group::getId)
+                        .map(group -> new SimpleGrantedAuthority("ROLE_" + group))
+                        .toList();
+                return new UsernamePasswordAuthenticationToken(user, null, roles);
+            }
+
+            @Override
+            public boolean supports(Class<?> type) {
+                return UsernamePasswordAuthenticationToken.class.isAssignableFrom(type);
+            }
+        };
+    }
+}

@@ -1,0 +1,225 @@
+package com.msgupgrade.ssh;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.springframework.stereotype.Component;
+
+/**
+ * SSH through JSch: key authentication, strict host-key checking against known_hosts (an unknown or
+ * changed key fails before anything runs), connect and command timeouts, bounded output.
+ */
+@Component
+class JschRemoteShell implements RemoteShell {
+
+    private final SshProperties properties;
+
+    JschRemoteShell(SshProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public RemoteSession open(HostEndpoint endpoint) {
+        JSch jsch = new JSch();
+        Session session;
+        try {
+            if (!Files.isReadable(properties.knownHosts())) {
+                throw new RemoteShellException(RemoteShellException.Kind.HOST_KEY, endpoint.hostName(),
+                        "known_hosts file " + properties.knownHosts() + " is not readable", null);
+            }
+            jsch.setKnownHosts(properties.knownHosts().toString());
+            jsch.addIdentity(properties.privateKey().toString());
+            session = jsch.getSession(endpoint.user(), endpoint.address(), endpoint.port());
+            session.setConfig("StrictHostKeyChecking", "yes");
+            session.setConfig("PreferredAuthentications", "publickey");
+            session.setServerAliveInterval((int) Duration.ofSeconds(15).toMillis());
+            session.setTimeout((int) properties.connectTimeout().toMillis());
+        } catch (JSchException e) {
+            throw new RemoteShellException(RemoteShellException.Kind.AUTH, endpoint.hostName(),
+                    "cannot load the SSH private key or known_hosts: " + e.getMessage(), e);
+        }
+        try {
+            session.connect((int) properties.connectTimeout().toMillis());
+        } catch (JSchException e) {
+            throw classify(endpoint, e);
+        }
+        return new JschSession(endpoint, session);
+    }
+
+    private static RemoteShellException classify(HostEndpoint endpoint, JSchException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("HostKey") || message.contains("host key")) {
+            return new RemoteShellException(RemoteShellException.Kind.HOST_KEY, endpoint.hostName(),
+                    "host key not accepted (" + message + "): nothing was run; check known_hosts", e);
+        }
+        if (message.contains("Auth fail") || message.contains("Auth cancel")) {
+            return new RemoteShellException(RemoteShellException.Kind.AUTH, endpoint.hostName(),
+                    "authentication failed for " + endpoint.user(), e);
+        }
+        if (message.contains("timeout") || message.contains("timed out")) {
+            return new RemoteShellException(RemoteShellException.Kind.TIMEOUT, endpoint.hostName(),
+                    "connect timed out: " + message, e);
+        }
+        return new RemoteShellException(RemoteShellException.Kind.CONNECT, endpoint.hostName(),
+                "cannot connect to " + endpoint.address() + ":" + endpoint.port() + ": " + message, e);
+    }
+
+    private final class JschSession implements RemoteSession {
+
+        private final HostEndpoint endpoint;
+        private final Session session;
+
+        JschSession(HostEndpoint endpoint, Session session) {
+            this.endpoint = endpoint;
+            this.session = session;
+        }
+
+        @Override
+        public CommandResult exec(String command, byte[] stdin) {
+            ChannelExec channel;
+            try {
+                channel = (ChannelExec) session.openChannel("exec");
+                channel.setCommand(command);
+                channel.setInputStream(null);
+                OutputStream toRemote = channel.getOutputStream();
+                InputStream out = channel.getInputStream();
+                InputStream err = channel.getErrStream();
+                channel.connect((int) properties.connectTimeout().toMillis());
+                if (stdin != null) {
+                    toRemote.write(stdin);
+                    toRemote.flush();
+                }
+                toRemote.close();
+                return collect(channel, out, err);
+            } catch (JSchException e) {
+                throw classifyExec(e);
+            } catch (IOException e) {
+                throw new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST, endpoint.hostName(),
+                        "connection lost while running a command: " + e.getMessage(), e);
+            }
+        }
+
+        private RemoteShellException classifyExec(JSchException e) {
+            if (!session.isConnected()) {
+                return new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST, endpoint.hostName(),
+                        "connection lost: " + e.getMessage(), e);
+            }
+            return new RemoteShellException(RemoteShellException.Kind.CONNECT, endpoint.hostName(),
+                    "cannot open a channel: " + e.getMessage(), e);
+        }
+
+        private CommandResult collect(ChannelExec channel, InputStream out, InputStream err) throws IOException {
+            long deadline = System.nanoTime() + properties.commandTimeout().toNanos();
+            BoundedCapture stdout = new BoundedCapture(properties.maxOutputBytes());
+            BoundedCapture stderr = new BoundedCapture(properties.maxOutputBytes());
+            byte[] buffer = new byte[8192];
+            try {
+                while (true) {
+                    boolean read = pump(out, stdout, buffer) | pump(err, stderr, buffer);
+                    if (channel.isClosed()) {
+                        // drain what arrived with the close, then the exit status is final
+                        while (pump(out, stdout, buffer) | pump(err, stderr, buffer)) {
+                            // keep draining
+                        }
+                        break;
+                    }
+                    if (!session.isConnected()) {
+                        throw new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST,
+                                endpoint.hostName(), "connection dropped before the command ended", null);
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new RemoteShellException(RemoteShellException.Kind.TIMEOUT, endpoint.hostName(),
+                                "command did not end within " + properties.commandTimeout(), null);
+                    }
+                    if (!read) {
+                        waitBriefly(channel);
+                    }
+                }
+                return new CommandResult(channel.getExitStatus(), stdout.text(), stderr.text(), stdout.sha256(),
+                        stdout.total(), stdout.truncated() || stderr.truncated());
+            } finally {
+                channel.disconnect();
+            }
+        }
+
+        private static boolean pump(InputStream in, BoundedCapture capture, byte[] buffer) throws IOException {
+            boolean any = false;
+            while (in.available() > 0) {
+                int n = in.read(buffer, 0, buffer.length);
+                if (n < 0) {
+                    break;
+                }
+                capture.write(buffer, n);
+                any = true;
+            }
+            return any;
+        }
+
+        private static void waitBriefly(ChannelExec channel) {
+            synchronized (channel) {
+                try {
+                    channel.wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for a remote command", e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            session.disconnect();
+        }
+    }
+
+    /** Keeps the first {@code limit} bytes, counts and hashes them all. */
+    private static final class BoundedCapture {
+        private final int limit;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final MessageDigest digest;
+        private long total;
+
+        BoundedCapture(int limit) {
+            this.limit = limit;
+            try {
+                this.digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void write(byte[] bytes, int n) {
+            digest.update(bytes, 0, n);
+            int room = (int) Math.max(0, Math.min(n, limit - kept.size()));
+            kept.write(bytes, 0, room);
+            total += n;
+        }
+
+        String text() {
+            return kept.toString(StandardCharsets.UTF_8);
+        }
+
+        String sha256() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        long total() {
+            return total;
+        }
+
+        boolean truncated() {
+            return total > kept.size();
+        }
+    }
+}

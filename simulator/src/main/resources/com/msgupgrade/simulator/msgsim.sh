@@ -1,0 +1,653 @@
+#!/bin/sh
+# Simulated Sun Java System Messaging Server host commands.
+# Usage: SIM_HOST=<host dir> msgsim.sh <command> [args...]
+# All state lives in files under $SIM_HOST (see host.conf, state/, faults/).
+
+if [ -z "$SIM_HOST" ] || [ ! -f "$SIM_HOST/host.conf" ]; then
+  echo "msgsim: SIM_HOST does not point at a simulated host" >&2
+  exit 1
+fi
+H="$SIM_HOST"
+. "$H/host.conf"
+ST="$H/state"
+CMD="$1"
+shift
+
+# ---------------------------------------------------------------- logging
+
+# arguments joined by spaces, secrets masked
+mask_args() {
+  m_opt=""
+  m_prev=""
+  for m_a in "$@"; do
+    if [ "$m_prev" = "-o" ]; then m_opt="$m_a"; fi
+    m_prev="$m_a"
+  done
+  m_out=""
+  m_prev=""
+  for m_a in "$@"; do
+    m_v="$m_a"
+    case "$m_prev" in
+      -w) m_v='****' ;;
+      -v) case "$m_opt" in *pass*|*PASS*|*Pass*) m_v='****' ;; esac ;;
+    esac
+    if [ -z "$m_out" ]; then m_out="$m_v"; else m_out="$m_out $m_v"; fi
+    m_prev="$m_a"
+  done
+  printf '%s' "$m_out" | tr '\t\n' '  '
+}
+
+MASKED=$(mask_args "$@")
+
+log_exit() {
+  l_ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+  printf '%s\t%s\t%s\t%s\n' "$l_ts" "$CMD" "$MASKED" "$1" >> "$H/commands.log"
+  exit "$1"
+}
+
+# ---------------------------------------------------------------- helpers
+
+die() { # die <code> <message>
+  echo "$2" >&2
+  exit "$1"
+}
+
+usage() {
+  die 1 "usage: $CMD $1"
+}
+
+in_list() { # in_list <word> <space separated list>
+  for i_w in $2; do
+    if [ "$i_w" = "$1" ]; then return 0; fi
+  done
+  return 1
+}
+
+build_of() {
+  case "$1" in
+    6.3) echo "6.3-0.15" ;;
+    6.2p3) echo "6.2-3.04" ;;
+    6.2) echo "6.2-1.02" ;;
+    6.1) echo "6.1-9.01" ;;
+    6.0) echo "6.0-0.13" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+current_version() { cat "$H/version"; }
+original_release() { cat "$ST/original-release"; }
+
+is_running() { [ -s "$ST/running" ]; }
+
+# patch_base <id> -> 120228
+patch_base() { echo "${1%%-*}"; }
+patch_rev() { echo "${1#*-}"; }
+
+valid_patch_id() {
+  case "$1" in
+    [0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9]) return 0 ;;
+  esac
+  return 1
+}
+
+applied_patches() { if [ -f "$ST/patches" ]; then cat "$ST/patches"; fi; }
+
+core_applied() {
+  for c_p in $(applied_patches); do
+    if in_list "$(patch_base "$c_p")" "$SIM_CORE_PATCHES"; then return 0; fi
+  done
+  return 1
+}
+
+l10n_applied() {
+  for c_p in $(applied_patches); do
+    if in_list "$(patch_base "$c_p")" "$SIM_L10N_PATCHES"; then return 0; fi
+  done
+  return 1
+}
+
+require_os() { # require_os <os>
+  if [ "$SIM_OS" != "$1" ]; then
+    die 127 "sh: $CMD: not found"
+  fi
+}
+
+require_binaries() {
+  if [ -f "$ST/binaries-removed" ]; then
+    die 127 "sh: $CMD: not found"
+  fi
+}
+
+template_lines() {
+  cat <<'EOF'
+service.imap.enable = yes
+service.http.enable = yes
+service.http.smtphost = localhost
+local.webmail.sieve.port = 8081
+local.store.snapshotinterval = 1440
+local.imap.enablesearchhint = 1
+EOF
+}
+
+create_patch_dir() { # create_patch_dir <id>
+  mkdir -p "$MSG_SVR_BASE/install/patch/$1/templates"
+  template_lines > "$MSG_SVR_BASE/install/patch/$1/templates/msg.conf"
+}
+
+# ---------------------------------------------------------------- configutil store
+
+cfg_get() {
+  if [ -f "$ST/configutil" ]; then
+    awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2) }' "$ST/configutil"
+  fi
+}
+
+cfg_del() {
+  touch "$ST/configutil"
+  awk -v k="$1" 'index($0, k "=") != 1' "$ST/configutil" > "$ST/configutil.tmp.$$"
+  mv "$ST/configutil.tmp.$$" "$ST/configutil"
+}
+
+cfg_set() {
+  cfg_del "$1"
+  printf '%s=%s\n' "$1" "$2" >> "$ST/configutil"
+}
+
+# ---------------------------------------------------------------- rpm store
+
+rpm_name() { # sun-messaging-server-6.3-13.9 -> sun-messaging-server
+  echo "$1" | sed 's/-[^-]*-[^-]*$//'
+}
+
+rpm_installed_line() { # rpm_installed_line <name or name-version>
+  if [ -f "$ST/rpms" ]; then
+    while IFS= read -r r_l; do
+      if [ "$r_l" = "$1" ] || [ "$(rpm_name "$r_l")" = "$1" ]; then
+        echo "$r_l"
+        return 0
+      fi
+    done < "$ST/rpms"
+  fi
+  return 1
+}
+
+rpm_remove_name() { # rpm_remove_name <name>
+  touch "$ST/rpms"
+  : > "$ST/rpms.tmp.$$"
+  while IFS= read -r r_l; do
+    if [ "$(rpm_name "$r_l")" != "$1" ]; then echo "$r_l" >> "$ST/rpms.tmp.$$"; fi
+  done < "$ST/rpms"
+  mv "$ST/rpms.tmp.$$" "$ST/rpms"
+}
+
+# ================================================================= commands
+
+cmd_imsimta() {
+  require_binaries
+  case "$1" in
+    version)
+      b=$(build_of "$(current_version)")
+      echo "Sun Java(tm) System Messaging Server $b (built Feb  9 2007)"
+      echo "libimta.so $b (built Feb  9 2007)"
+      echo "SunOS/Linux simulated host $SIM_HOST"
+      ;;
+    *) usage "version" ;;
+  esac
+}
+
+ALL_SERVICES="store imap pop smtp mmp http"
+
+cmd_stop_msg() {
+  require_binaries
+  if [ $# -gt 1 ]; then usage "[service]"; fi
+  if [ $# -eq 0 ]; then
+    if is_running; then
+      for s in $(cat "$ST/running"); do echo "Stopping $s server .... done"; done
+    fi
+    : > "$ST/running"
+    return 0
+  fi
+  in_list "$1" "$ALL_SERVICES" || usage "[$(echo "$ALL_SERVICES" | tr ' ' '|')]"
+  touch "$ST/running"
+  grep -v -x "$1" "$ST/running" > "$ST/running.tmp.$$"
+  mv "$ST/running.tmp.$$" "$ST/running"
+  echo "Stopping $1 server .... done"
+}
+
+cmd_start_msg() {
+  require_binaries
+  if [ $# -gt 1 ]; then usage "[service]"; fi
+  if [ $# -eq 1 ]; then
+    in_list "$1" "$ALL_SERVICES" || usage "[$(echo "$ALL_SERVICES" | tr ' ' '|')]"
+  fi
+  n=$(ulimit -n)
+  if [ "$n" != "unlimited" ] && [ "$n" -lt "$SIM_FD_MIN" ]; then
+    die 1 "start-msg: file descriptor limit $n is below the required $SIM_FD_MIN; raise it with ulimit -n"
+  fi
+  echo "Sun Java(tm) System Messaging Server $(build_of "$(current_version)") (built Feb  9 2007)"
+  echo "Connecting to watcher ..."
+  if [ $# -eq 1 ]; then
+    wanted="$1"
+  else
+    wanted=""
+    for s in $ALL_SERVICES; do
+      if [ "$s" = "http" ] && [ "$(cfg_get service.http.enable)" = "no" ]; then continue; fi
+      wanted="$wanted $s"
+    done
+  fi
+  touch "$ST/running"
+  for s in $wanted; do
+    if ! grep -q -x "$s" "$ST/running"; then echo "$s" >> "$ST/running"; fi
+    echo "Starting $s server .... $$"
+  done
+}
+
+cmd_patchadd() {
+  require_os solaris
+  if [ $# -ne 1 ]; then usage "<patch directory>"; fi
+  arg="${1%/}"
+  id=$(basename "$arg")
+  valid_patch_id "$id" || die 1 "patchadd: $1 is not a valid patch (expected NNNNNN-NN)"
+  case "$arg" in
+    */*) pdir="$arg" ;;
+    *) pdir="$H/tmp/$id" ;;
+  esac
+  if [ ! -d "$pdir" ] || [ ! -d "$H/tmp/$id" ]; then
+    die 1 "patchadd: patch $id not found at $pdir"
+  fi
+  base=$(patch_base "$id")
+  rev=$(patch_rev "$id")
+  for p in $(applied_patches); do
+    if [ "$(patch_base "$p")" = "$base" ] && [ "$(patch_rev "$p")" -ge "$rev" ]; then
+      die 2 "This patch has already been applied (installed: $p)."
+    fi
+  done
+  if in_list "$base" "$SIM_L10N_PATCHES" && ! core_applied; then
+    die 1 "patchadd: patch $id requires patch $(echo "$SIM_CORE_PATCHES" | cut -d' ' -f1) (Messaging Server core) which is not installed"
+  fi
+  if is_running; then
+    die 1 "patchadd: Messaging Server is running; stop Messaging Server first (stop-msg)"
+  fi
+  echo "Checking installed patches..."
+  echo "Installing patch packages..."
+  # a newer revision replaces an older one of the same base
+  touch "$ST/patches"
+  grep -v "^$base-" "$ST/patches" > "$ST/patches.tmp.$$"
+  echo "$id" >> "$ST/patches.tmp.$$"
+  mv "$ST/patches.tmp.$$" "$ST/patches"
+  create_patch_dir "$id"
+  if in_list "$base" "$SIM_CORE_PATCHES"; then
+    echo "6.3" > "$H/version"
+  fi
+  echo "Patch $id has been successfully installed."
+}
+
+cmd_patchrm() {
+  require_os solaris
+  if [ $# -ne 1 ]; then usage "<patch id>"; fi
+  id="$1"
+  grep -q -x "$id" "$ST/patches" 2>/dev/null || die 1 "patchrm: Patch $id has not been applied to this system."
+  base=$(patch_base "$id")
+  if in_list "$base" "$SIM_CORE_PATCHES" && l10n_applied; then
+    die 1 "patchrm: patch $id is required by an installed localization patch; remove it first"
+  fi
+  grep -v -x "$id" "$ST/patches" > "$ST/patches.tmp.$$"
+  mv "$ST/patches.tmp.$$" "$ST/patches"
+  rm -rf "$MSG_SVR_BASE/install/patch/$id"
+  if in_list "$base" "$SIM_CORE_PATCHES"; then
+    original_release > "$H/version"
+  fi
+  echo "Patch $id has been backed out."
+}
+
+cmd_showrev() {
+  require_os solaris
+  if [ $# -ne 1 ] || [ "$1" != "-p" ]; then usage "-p"; fi
+  for p in $(applied_patches); do
+    echo "Patch: $p Obsoletes: Requires: Incompatibles: Packages: SUNWmsgsr"
+  done
+}
+
+# rpm file -> name-version (sun-messaging-server-6.3-13.9)
+rpm_file_nv() {
+  b=$(basename "$1")
+  b="${b%.rpm}"
+  echo "${b%.*}"
+}
+
+rpm_install_one() { # rpm_install_one <file> <freshen|install>
+  f="$1"
+  [ -f "$f" ] || die 1 "error: open of $f failed: No such file or directory"
+  nv=$(rpm_file_nv "$f")
+  name=$(rpm_name "$nv")
+  if [ "$name" = "sun-messaging-server" ]; then
+    if [ "$2" = "freshen" ]; then
+      rpm_installed_line sun-messaging-server > /dev/null || return 0
+    else
+      old=$(rpm_installed_line sun-messaging-server || rpm_installed_line sun-messaging-core)
+      if [ -n "$old" ]; then
+        die 1 "error: Failed dependencies: file /opt/sun/messaging/sbin/imsimta from install of $nv conflicts with file from package $old"
+      fi
+    fi
+    rpm_remove_name "$name"
+    echo "$nv" >> "$ST/rpms"
+    case "$nv" in
+      sun-messaging-server-6.3-*)
+        echo "6.3" > "$H/version"
+        rm -f "$ST/binaries-removed"
+        create_patch_dir 120230-17
+        ;;
+    esac
+  else
+    case "$nv" in
+      sun-messaging-*-6.3-*)
+        case "$(rpm_installed_line sun-messaging-server)" in
+          sun-messaging-server-6.3-*) ;;
+          *) die 1 "error: Failed dependencies: sun-messaging-server >= 6.3 is needed by $nv" ;;
+        esac
+        ;;
+    esac
+    rpm_remove_name "$name"
+    echo "$nv" >> "$ST/rpms"
+    create_patch_dir 117786-17
+  fi
+  if [ "$VERBOSE" = "yes" ]; then
+    echo "Preparing...                ########################################### [100%]"
+    echo "   1:$name          ########################################### [100%]"
+  fi
+}
+
+cmd_rpm() {
+  require_os linux
+  [ $# -ge 1 ] || usage "-Fvh <file> | -i <file> | -e [--noscripts] <pkg>... | -q <pkg>"
+  mode="$1"
+  shift
+  VERBOSE=no
+  case "$mode" in
+    -F*|-U*|-i*) case "$mode" in *v*) VERBOSE=yes ;; esac ;;
+  esac
+  case "$mode" in
+    -F|-Fv|-Fh|-Fvh|-Fhv)
+      [ $# -ge 1 ] || usage "-Fvh <file>..."
+      for f in "$@"; do rpm_install_one "$f" freshen; done
+      ;;
+    -i|-iv|-ih|-ivh|-ihv)
+      [ $# -ge 1 ] || usage "-i <file>..."
+      for f in "$@"; do rpm_install_one "$f" install; done
+      ;;
+    -e)
+      if [ "$1" = "--noscripts" ]; then shift; fi
+      [ $# -ge 1 ] || usage "-e [--noscripts] <pkg>..."
+      for p in "$@"; do
+        rpm_installed_line "$p" > /dev/null || die 1 "error: package $p is not installed"
+      done
+      for p in "$@"; do
+        rpm_remove_name "$(rpm_name "$(rpm_installed_line "$p")")"
+      done
+      if ! rpm_installed_line sun-messaging-server > /dev/null && ! rpm_installed_line sun-messaging-core > /dev/null; then
+        touch "$ST/binaries-removed"
+      fi
+      ;;
+    -q)
+      [ $# -ge 1 ] || usage "-q <pkg>..."
+      rc=0
+      for p in "$@"; do
+        if ! rpm_installed_line "$p"; then echo "package $p is not installed"; rc=1; fi
+      done
+      return $rc
+      ;;
+    *) usage "-Fvh <file> | -i <file> | -e [--noscripts] <pkg>... | -q <pkg>" ;;
+  esac
+}
+
+# patch directory argument -> id, checks it exists
+patch_dir_id() {
+  d="${1%/}"
+  [ -d "$d" ] || die 1 "$CMD: $1: no such patch directory (is the patch applied?)"
+  basename "$d"
+}
+
+cmd_patch_config() {
+  require_binaries
+  [ $# -eq 1 ] || usage "<msg-svr-base>/install/patch/<patch_ID>"
+  id=$(patch_dir_id "$1") || exit 1
+  pdir="${1%/}"
+  if [ ! -d "$MSG_SVR_BASE/config.bak-$id" ]; then
+    cp -R "$MSG_SVR_BASE/config" "$MSG_SVR_BASE/config.bak-$id"
+    echo "Backed up $MSG_SVR_BASE/config to $MSG_SVR_BASE/config.bak-$id"
+  fi
+  mkdir -p "$pdir/newconfig" "$MSG_SVR_BASE/lib/patch"
+  new="$pdir/newconfig/msg.conf"
+  cp "$MSG_SVR_BASE/config/msg.conf" "$new"
+  if [ -f "$pdir/templates/msg.conf" ]; then tpl="$pdir/templates/msg.conf"; else tpl=""; fi
+  { if [ -n "$tpl" ]; then cat "$tpl"; else template_lines; fi; } | while IFS= read -r line; do
+    key="${line%% = *}"
+    if ! awk -v k="$key = " 'index($0, k) == 1 { found = 1 } END { exit !found }' "$new"; then
+      echo "$line" >> "$new"
+    fi
+  done
+  echo "Merged configuration written to $new"
+  cat > "$MSG_SVR_BASE/lib/patch/ugdir_diff.ldif" <<EOF
+dn: cn=msg-svr-base,cn=Messaging Server,cn=Server Group,cn=$SIM_HOST,ou=config
+changetype: modify
+replace: nsmsgConfigRelease
+nsmsgConfigRelease: 6.3
+
+dn: o=mailuserprefs,o=internet
+changetype: modify
+add: objectClass
+objectClass: sunMailUserPrefs
+
+dn: cn=mail-schema,cn=config
+changetype: modify
+replace: sunMsgSchemaVersion
+sunMsgSchemaVersion: 2
+EOF
+  echo "LDIF written to $MSG_SVR_BASE/lib/patch/ugdir_diff.ldif"
+  rm -f "$pdir/conflicts"
+  if [ -f "$H/faults/patch-config.conflicts" ]; then
+    while IFS= read -r c; do
+      echo "CONFLICT: $c"
+      echo "$c" >> "$pdir/conflicts"
+    done < "$H/faults/patch-config.conflicts"
+  fi
+}
+
+ask_each_file() { # ask_each_file <dir> <verb>: 0 when every file was confirmed
+  for a_f in "$1"/*; do
+    [ -f "$a_f" ] || continue
+    printf '%s new %s? [y/n] ' "$2" "$(basename "$a_f")"
+    if ! read -r a_ans; then echo; return 1; fi
+    case "$a_ans" in y|Y|yes) ;; *) return 1 ;; esac
+  done
+  return 0
+}
+
+cmd_install_newconfig() {
+  require_binaries
+  force=no
+  if [ "$1" = "-f" ]; then force=yes; shift; fi
+  [ $# -eq 1 ] || usage "[-f] <msg-svr-base>/install/patch/<patch_ID>"
+  id=$(patch_dir_id "$1") || exit 1
+  pdir="${1%/}"
+  [ -d "$pdir/newconfig" ] || die 1 "install-newconfig: no new configuration in $pdir; run patch-config first"
+  if [ "$force" = "no" ] && [ "$SIM_OS" = "solaris" ]; then
+    ask_each_file "$pdir/newconfig" Install || die 1 "install-newconfig: not confirmed, nothing installed"
+  fi
+  cp -R "$pdir/newconfig/." "$MSG_SVR_BASE/config/"
+  touch "$ST/newconfig"
+  if ! grep -q -x "$id" "$ST/newconfig"; then echo "$id" >> "$ST/newconfig"; fi
+  echo "6.3" > "$ST/config-release"
+  echo "Installed new configuration of patch $id into $MSG_SVR_BASE/config"
+}
+
+cmd_uninstall_newconfig() {
+  require_binaries
+  force=no
+  if [ "$1" = "-f" ]; then force=yes; shift; fi
+  [ $# -eq 1 ] || usage "-f <msg-svr-base>/install/patch/<patch_ID>"
+  id=$(basename "${1%/}")
+  grep -q -x "$id" "$ST/newconfig" 2>/dev/null || die 1 "uninstall-newconfig: the new configuration of patch $id is not installed"
+  [ -d "$MSG_SVR_BASE/config.bak-$id" ] || die 1 "uninstall-newconfig: no backup $MSG_SVR_BASE/config.bak-$id"
+  if [ "$force" = "no" ] && [ "$SIM_OS" = "solaris" ]; then
+    ask_each_file "$MSG_SVR_BASE/config.bak-$id" Restore || die 1 "uninstall-newconfig: not confirmed, nothing restored"
+  fi
+  rm -rf "$MSG_SVR_BASE/config"
+  cp -R "$MSG_SVR_BASE/config.bak-$id" "$MSG_SVR_BASE/config"
+  grep -v -x "$id" "$ST/newconfig" > "$ST/newconfig.tmp.$$"
+  mv "$ST/newconfig.tmp.$$" "$ST/newconfig"
+  if [ ! -s "$ST/newconfig" ]; then
+    rm -f "$ST/newconfig"
+    original_release > "$ST/config-release"
+  fi
+  echo "Restored configuration of $MSG_SVR_BASE/config from $MSG_SVR_BASE/config.bak-$id"
+}
+
+cmd_configutil() {
+  require_binaries
+  opt=""
+  value=""
+  action=get
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -o) [ $# -ge 2 ] || usage "[-o option [-v value | -d]]"; opt="$2"; shift 2 ;;
+      -v) [ $# -ge 2 ] || usage "[-o option [-v value | -d]]"; value="$2"; action=set; shift 2 ;;
+      -d) action=delete; shift ;;
+      -i) action=import; shift ;;
+      *) usage "[-o option [-v value | -d]] | -i < file" ;;
+    esac
+  done
+  if [ "$action" = "import" ]; then
+    # configutil -i: "option = value" lines on stdin (values never appear as arguments)
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in ''|'#'*) continue ;; esac
+      name=$(printf '%s\n' "$line" | sed 's/[ \t]*=.*$//')
+      val=$(printf '%s\n' "$line" | sed 's/^[^=]*=[ \t]*//')
+      [ -n "$name" ] || die 1 "configutil: cannot parse import line"
+      cfg_set "$name" "$val"
+    done
+    return 0
+  fi
+  if [ -z "$opt" ]; then
+    [ "$action" = "get" ] || usage "[-o option [-v value | -d]]"
+    if [ -f "$ST/configutil" ]; then sed 's/=/ = /' "$ST/configutil"; fi
+    return 0
+  fi
+  case "$action" in
+    get) cfg_get "$opt" ;;
+    set) cfg_set "$opt" "$value" ;;
+    delete) cfg_del "$opt" ;;
+  esac
+}
+
+cmd_ldapmodify() {
+  require_binaries
+  if [ "$SIM_OS" = "solaris" ]; then
+    case ":$LD_LIBRARY_PATH:" in
+      *":$MSG_SVR_BASE/lib:"*|*":$MSG_SVR_BASE/lib/:"*) ;;
+      *) die 1 "ld.so.1: ldapmodify: fatal: libldap.so.5: open failed: No such file or directory" ;;
+    esac
+  fi
+  binddn=""; pw=""; pwfile=""; dshost=""; dsport=""; rej=""; ldif=""; haspw=no
+  U="-D binddn (-w password | -j pwfile) -c -h host -p port -e rejfile -f ldiffile"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -D) [ $# -ge 2 ] || usage "$U"; binddn="$2"; shift 2 ;;
+      -w) [ $# -ge 2 ] || usage "$U"; pw="$2"; haspw=yes; shift 2 ;;
+      -j) [ $# -ge 2 ] || usage "$U"; pwfile="$2"; haspw=yes; shift 2 ;;
+      -h) [ $# -ge 2 ] || usage "$U"; dshost="$2"; shift 2 ;;
+      -p) [ $# -ge 2 ] || usage "$U"; dsport="$2"; shift 2 ;;
+      -e) [ $# -ge 2 ] || usage "$U"; rej="$2"; shift 2 ;;
+      -f) [ $# -ge 2 ] || usage "$U"; ldif="$2"; shift 2 ;;
+      -c) shift ;;
+      *) usage "$U" ;;
+    esac
+  done
+  [ -n "$binddn" ] || die 1 "ldapmodify: a bind DN is required (-D)"
+  [ "$haspw" = "yes" ] || die 1 "ldapmodify: a password is required (-w or -j)"
+  if [ -n "$pwfile" ]; then
+    [ -s "$pwfile" ] || die 1 "ldapmodify: cannot read password file $pwfile"
+  else
+    [ -n "$pw" ] || die 1 "ldapmodify: empty password"
+  fi
+  [ -n "$ldif" ] || usage "$U"
+  [ -f "$ldif" ] || die 1 "ldapmodify: cannot open $ldif: No such file or directory"
+  [ -n "$dshost" ] || dshost=localhost
+  [ -n "$dsport" ] || dsport=389
+  sum=$(sha256sum < "$ldif" | cut -d' ' -f1)
+  ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+  printf '%s\t%s\t%s:%s\t%s\t%s\n' "$ts" "$binddn" "$dshost" "$dsport" "$sum" "$ldif" >> "$ST/ldif-imported"
+  grep '^dn:' "$ldif" | while IFS= read -r dn; do
+    echo "modifying entry ${dn#dn: }"
+  done
+}
+
+cmd_useconfig() {
+  require_binaries
+  [ $# -eq 1 ] || usage "<config directory>"
+  [ -d "$1" ] || die 1 "useconfig: $1 is not a directory"
+  echo "$1" > "$ST/useconfig"
+  echo "Messaging Server now uses the configuration in $1"
+}
+
+cmd_configure() {
+  require_binaries
+  statefile=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -nodisplay|-noconsole) shift ;;
+      -state) [ $# -ge 2 ] || usage "[-nodisplay] [-noconsole] -state <statefile>"; statefile="$2"; shift 2 ;;
+      *) usage "[-nodisplay] [-noconsole] -state <statefile>" ;;
+    esac
+  done
+  [ -n "$statefile" ] || die 1 "configure: interactive configure needs a terminal; use -nodisplay -noconsole -state <statefile>"
+  if [ "$SIM_OS" = "linux" ]; then
+    case "$(rpm_installed_line sun-messaging-server)" in
+      sun-messaging-server-6.3-*) ;;
+      *) die 1 "configure: Messaging Server 6.3 (sun-messaging-server) is not installed" ;;
+    esac
+  else
+    [ "$(current_version)" = "6.3" ] || die 1 "configure: Messaging Server 6.3 is not installed"
+  fi
+  [ -f "$statefile" ] || die 1 "configure: state file $statefile not found"
+  mkdir -p "$MSG_SVR_BASE/config"
+  {
+    echo "# Messaging Server 6.3 configuration written by configure"
+    template_lines
+    echo "local.service.proxy.admin = admin"
+  } > "$MSG_SVR_BASE/config/msg.conf"
+  echo "6.3" > "$ST/config-release"
+  echo "Messaging Server 6.3 configured from $statefile"
+}
+
+# ================================================================= dispatch
+
+case "$CMD" in
+  imsimta|stop-msg|start-msg|patchadd|patchrm|showrev|rpm|patch-config|install-newconfig|uninstall-newconfig|configutil|ldapmodify|useconfig|configure) ;;
+  *)
+    echo "msgsim: unknown command $CMD" >&2
+    exit 127
+    ;;
+esac
+
+F="$H/faults/$CMD"
+if [ -f "$F.hang" ]; then
+  while [ -f "$F.hang" ]; do sleep 1; done
+fi
+if [ -f "$F.delay" ]; then
+  d=$(tr -dc '0-9' < "$F.delay")
+  sleep "${d:-0}"
+fi
+for kind in fail-once fail; do
+  if [ -f "$F.$kind" ]; then
+    code=$(tr -dc '0-9' < "$F.$kind")
+    code="${code:-1}"
+    if [ "$kind" = "fail-once" ]; then rm -f "$F.$kind"; fi
+    echo "$CMD: simulated failure (exit $code)" >&2
+    log_exit "$code"
+  fi
+done
+
+fn=$(echo "cmd_$CMD" | tr '-' '_')
+( "$fn" "$@" )
+log_exit $?
