@@ -39,23 +39,23 @@ public class AuditTrail {
     @Transactional(propagation = Propagation.MANDATORY)
     public AuditEntry record(String rolloutId, String actor, String kind, String host, String step,
             Map<String, ?> detail) {
-        jdbc.queryForList("SELECT id FROM msgsrv.rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
+        jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
         List<Map<String, Object>> last = jdbc.queryForList(
-                "SELECT seq, hash FROM msgsrv.audit_event WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
+                "SELECT seq, hash FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
         long seq = last.isEmpty() ? 1 : ((Number) last.get(0).get("seq")).longValue() + 1;
         String prev = last.isEmpty() ? GENESIS : (String) last.get(0).get("hash");
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String detailJson = toJson(detail);
         AuditEntry entry = new AuditEntry(rolloutId, seq, at, actor, kind, host, step, detailJson, prev, null);
         entry = entry.withHash(hashOf(entry));
-        jdbc.update("INSERT INTO msgsrv.audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
+        jdbc.update("INSERT INTO \"MSGSRV\".audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
                         + " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rolloutId, seq, Timestamp.from(at), actor, kind, host, step, detailJson, prev, entry.hash());
         return entry;
     }
 
     public List<AuditEntry> entries(String rolloutId) {
-        return jdbc.query("SELECT * FROM msgsrv.audit_event WHERE rollout_id = ? ORDER BY seq",
+        return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
                 (rs, i) -> new AuditEntry(rs.getString("rollout_id"), rs.getLong("seq"),
                         rs.getTimestamp("recorded_at").toInstant(), rs.getString("actor"), rs.getString("kind"),
                         rs.getString("host_name"), rs.getString("step_id"), rs.getString("detail"),

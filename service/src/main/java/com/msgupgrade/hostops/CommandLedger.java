@@ -32,7 +32,7 @@ class CommandLedger {
     }
 
     Optional<Run> find(String runId) {
-        return ownTransaction.execute(status -> jdbc.query("SELECT * FROM msgsrv.command_run WHERE run_id = ?",
+        return ownTransaction.execute(status -> jdbc.query("SELECT * FROM \"MSGSRV\".command_run WHERE run_id = ?",
                 (rs, i) -> new Run(rs.getString("run_id"), rs.getString("rollout_id"), rs.getString("host_name"),
                         rs.getString("step_id"), rs.getInt("attempt"), rs.getString("command_line"),
                         State.valueOf(rs.getString("state")), (Integer) rs.getObject("exit_code"),
@@ -43,20 +43,20 @@ class CommandLedger {
 
     void prepared(String runId, String rolloutId, String host, String step, int attempt, String commandLine) {
         ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "INSERT INTO msgsrv.command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state,"
+                "INSERT INTO \"MSGSRV\".command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state,"
                         + " created_at) VALUES (?,?,?,?,?,?,?,?)",
                 runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now()));
     }
 
     void launched(String runId) {
         ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "UPDATE msgsrv.command_run SET state = ?, launched_at = COALESCE(launched_at, ?) WHERE run_id = ?",
+                "UPDATE \"MSGSRV\".command_run SET state = ?, launched_at = COALESCE(launched_at, ?) WHERE run_id = ?",
                 State.LAUNCHED.name(), now(), runId));
     }
 
     void finished(String runId, int exitCode, String outcome, String excerpt, String sha256) {
         ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "UPDATE msgsrv.command_run SET state = ?, exit_code = ?, outcome = ?, output_excerpt = ?,"
+                "UPDATE \"MSGSRV\".command_run SET state = ?, exit_code = ?, outcome = ?, output_excerpt = ?,"
                         + " output_sha256 = ?, ended_at = ? WHERE run_id = ?",
                 State.FINISHED.name(), exitCode, outcome, excerpt, sha256, now(), runId));
     }

@@ -26,21 +26,21 @@ public class DeploymentRepository {
     public void save(Deployment deployment, String user) {
         String body = toJson(deployment);
         Timestamp now = Timestamp.from(Instant.now());
-        int updated = jdbc.update("UPDATE msgsrv.deployment SET body = ?, updated_by = ?, updated_at = ? WHERE name = ?",
+        int updated = jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ? WHERE name = ?",
                 body, user, now, deployment.name());
         if (updated == 0) {
-            jdbc.update("INSERT INTO msgsrv.deployment (name, body, updated_by, updated_at) VALUES (?,?,?,?)",
+            jdbc.update("INSERT INTO \"MSGSRV\".deployment (name, body, updated_by, updated_at) VALUES (?,?,?,?)",
                     deployment.name(), body, user, now);
         }
     }
 
     public Optional<Deployment> find(String name) {
-        List<String> bodies = jdbc.queryForList("SELECT body FROM msgsrv.deployment WHERE name = ?", String.class, name);
+        List<String> bodies = jdbc.queryForList("SELECT body FROM \"MSGSRV\".deployment WHERE name = ?", String.class, name);
         return bodies.stream().findFirst().map(this::fromJson);
     }
 
     public List<String> names() {
-        return jdbc.queryForList("SELECT name FROM msgsrv.deployment ORDER BY name", String.class);
+        return jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment ORDER BY name", String.class);
     }
 
     public String toJson(Deployment deployment) {

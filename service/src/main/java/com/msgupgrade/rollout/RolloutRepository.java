@@ -20,22 +20,22 @@ public class RolloutRepository {
     }
 
     void insert(Rollout r) {
-        jdbc.update("INSERT INTO msgsrv.rollout (id, deployment_name, target_release, deployment_snapshot,"
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
                         + " requested_by, requested_at, state) VALUES (?,?,?,?,?,?,?)",
                 r.id(), r.deploymentName(), r.targetRelease(), deployments.toJson(r.deployment()), r.requestedBy(),
                 Timestamp.from(r.requestedAt()), r.state());
     }
 
     void attachProcess(String id, String processInstanceId) {
-        jdbc.update("UPDATE msgsrv.rollout SET process_instance_id = ? WHERE id = ?", processInstanceId, id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET process_instance_id = ? WHERE id = ?", processInstanceId, id);
     }
 
     public void updateState(String id, String state) {
-        jdbc.update("UPDATE msgsrv.rollout SET state = ? WHERE id = ?", state, id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET state = ? WHERE id = ?", state, id);
     }
 
     public Optional<Rollout> find(String id) {
-        return jdbc.query("SELECT * FROM msgsrv.rollout WHERE id = ?", (rs, i) -> new Rollout(rs.getString("id"),
+        return jdbc.query("SELECT * FROM \"MSGSRV\".rollout WHERE id = ?", (rs, i) -> new Rollout(rs.getString("id"),
                 rs.getString("deployment_name"), rs.getString("target_release"),
                 deployments.fromJson(rs.getString("deployment_snapshot")), rs.getString("requested_by"),
                 rs.getTimestamp("requested_at").toInstant(), rs.getString("state"),
@@ -47,18 +47,18 @@ public class RolloutRepository {
     }
 
     void insertHost(String rolloutId, String host, String procedure, String state) {
-        jdbc.update("INSERT INTO msgsrv.rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
                 + " VALUES (?,?,?,?,?)", rolloutId, host, procedure, state, Timestamp.from(Instant.now()));
     }
 
     public void updateHost(String rolloutId, String host, String state, String currentStep) {
-        jdbc.update("UPDATE msgsrv.rollout_host SET state = ?, current_step = ?, updated_at = ?"
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ?, current_step = ?, updated_at = ?"
                 + " WHERE rollout_id = ? AND host_name = ?", state, currentStep, Timestamp.from(Instant.now()),
                 rolloutId, host);
     }
 
     public List<HostProgress> hosts(String rolloutId) {
-        return jdbc.query("SELECT * FROM msgsrv.rollout_host WHERE rollout_id = ? ORDER BY host_name",
+        return jdbc.query("SELECT * FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? ORDER BY host_name",
                 (rs, i) -> new HostProgress(rs.getString("host_name"), rs.getString("procedure_id"),
                         rs.getString("state"), rs.getString("current_step"), rs.getTimestamp("updated_at").toInstant()),
                 rolloutId);

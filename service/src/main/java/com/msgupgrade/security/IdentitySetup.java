@@ -13,8 +13,8 @@ import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
-import org.camunda.bpm.spring.boot.starter.event.PostDeployEvent;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -44,8 +44,8 @@ class IdentitySetup {
         this.demo = demo;
     }
 
-    @EventListener
-    public void onEngineReady(PostDeployEvent event) {
+    @EventListener(ApplicationReadyEvent.class)
+    public void onEngineReady() {
         group(Groups.OPERATORS, "Operators");
         group(Groups.CHANGE_MANAGERS, "Change managers");
         group(Groups.AUDITORS, "Auditors");
@@ -68,8 +68,6 @@ class IdentitySetup {
         grant(Groups.AUDITORS, Resources.PROCESS_INSTANCE, "*", Permissions.READ);
         grant(Groups.AUDITORS, Resources.DECISION_DEFINITION, "*", Permissions.READ, Permissions.READ_HISTORY);
         grant(Groups.AUDITORS, Resources.DEPLOYMENT, "*", Permissions.READ);
-        grant(Groups.AUDITORS, Resources.HISTORIC_TASK, "*", Permissions.READ);
-        grant(Groups.AUDITORS, Resources.HISTORIC_PROCESS_INSTANCE, "*", Permissions.READ);
 
         if (demo) {
             DEMO_USERS.forEach(this::demoUser);

@@ -1,0 +1,133 @@
+package com.msgupgrade.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.msgupgrade.simulator.CommandLogEntry;
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FleetSupport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.task.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * One Solaris host from 6.2p3 to 6.3 through the rollout, over SSH to the simulator: a change manager
+ * approves through the engine REST API (as Tasklist does), and the host directory shows the guide's
+ * sequence afterwards.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:solaris-e2e;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true",
+        "msgsrv.runs.poll-interval=PT1S",
+        "msgsrv.runs.quick-wait=PT10S"})
+class SolarisUpgradeEndToEndTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("solaris-e2e", "127.0.0.21", List.of(
+            HostSpec.solaris("ms1", "6.2p3", List.of("store")),
+            HostSpec.solaris("ms2", "6.2p3", List.of("store")).withLocales(List.of("de"))));
+
+    @DynamicPropertySource
+    static void fleetProperties(DynamicPropertyRegistry registry) {
+        FleetSupport.register(registry, fleet);
+    }
+
+    @AfterAll
+    static void stopFleet() {
+        fleet.close();
+    }
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    TaskService tasks;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void upgradesSolarisHostsToSixThreeAfterApproval() {
+        Api api = new Api(rest);
+        // given a registered deployment, with a proxy admin that differs on ms2
+        String json = FleetSupport.deploymentJson(fleet).replaceFirst(
+                "(\"name\" : \"ms2\",)", "$1 \"proxyAdmin\" : {\"user\" : \"webproxy\", \"passwordSecret\" : \"proxy-admin\"},");
+        assertThat(api.putJson("operator", "/api/deployments/solaris-e2e", json).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+
+        // when an operator starts a rollout and a change manager approves each host
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "solaris-e2e", "target", "6.3"), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String rolloutId = (String) created.getBody().get("id");
+
+        for (String host : List.of("ms1", "ms2")) {
+            Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> approvalFor(rolloutId, host),
+                    t -> t != null);
+            assertThat(api.completeTask("approver1", approval.getId(), "approve", "ok").getStatusCode())
+                    .isEqualTo(HttpStatus.NO_CONTENT);
+        }
+
+        // then the rollout completes and both hosts report 6.3
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
+                assertThat(api.getMap("operator", "/api/rollouts/" + rolloutId)).containsEntry("state", "COMPLETED"));
+
+        SimulatedHost ms1 = fleet.host("ms1");
+        assertThat(ms1.version()).isEqualTo("6.3");
+        assertThat(commands(ms1)).containsSubsequence(
+                "imsimta version", "stop-msg", "patchadd", "showrev -p", "patch-config", "install-newconfig",
+                "ldapmodify", "stop-msg", "start-msg", "imsimta version");
+        assertThat(ms1.commandLog()).filteredOn(e -> e.command().equals("patchadd")).hasSize(1)
+                .allSatisfy(e -> assertThat(e.exitCode()).isZero());
+        assertThat(ms1.commandLog()).noneMatch(e -> e.command().equals("configutil"));
+        assertThat(ms1.stateLines("newconfig")).contains("120228-26");
+        assertThat(ms1.stateLines("ldif-imported")).hasSize(1);
+        assertThat(ms1.stateLines("running")).contains("store", "imap");
+
+        SimulatedHost ms2 = fleet.host("ms2");
+        assertThat(ms2.version()).isEqualTo("6.3");
+        List<String> patches = ms2.commandLog().stream().filter(e -> e.command().equals("patchadd"))
+                .map(CommandLogEntry::argLine).toList();
+        assertThat(patches).hasSize(2);
+        assertThat(patches.get(0)).endsWith("120228-26");
+        assertThat(patches.get(1)).endsWith("126479-05");
+        assertThat(ms2.stateLines("configutil")).contains("local.service.proxy.admin=webproxy",
+                "local.service.proxy.adminpass=" + FleetSupport.PROXY_PASSWORD);
+        assertThat(String.join("\n", ms2.stateLines("configutil"))).contains("webproxy");
+
+        // and no secret reached the host's command lines or the service's tables
+        for (SimulatedHost host : fleet.hosts()) {
+            assertThat(host.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.DS_PASSWORD)
+                    || e.argLine().contains(FleetSupport.PROXY_PASSWORD));
+        }
+        List<String> auditDetails = jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ?",
+                String.class, rolloutId);
+        assertThat(auditDetails).isNotEmpty().noneMatch(d -> d.contains(FleetSupport.DS_PASSWORD));
+        assertThat(auditDetails).anyMatch(d -> d.contains("\"decision\":\"approve\""));
+    }
+
+    private Task approvalFor(String rolloutId, String host) {
+        return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveHostUpgrade")
+                .processVariableValueEquals("hostName", host).singleResult();
+    }
+
+    private static List<String> commands(SimulatedHost host) {
+        return host.commandLog().stream().map(e -> (e.command() + " " + e.argLine()).trim())
+                .map(c -> c.startsWith("imsimta") ? "imsimta version" : c.startsWith("showrev") ? "showrev -p"
+                        : c.split(" ")[0])
+                .toList();
+    }
+}
