@@ -31,9 +31,9 @@ class HostStepDelegates {
     }
 
     private static HostStepService.StepRequest request(DelegateExecution execution) {
-        Integer attempt = (Integer) execution.getVariable(ATTEMPT);
-        if (attempt == null) {
-            attempt = 1;
+        Number attemptValue = (Number) execution.getVariable(ATTEMPT);
+        int attempt = attemptValue == null ? 1 : attemptValue.intValue();
+        if (attemptValue == null) {
             execution.setVariable(ATTEMPT, attempt);
         }
         String runId = "run-" + execution.getProcessInstanceId() + "-" + attempt;

@@ -1,0 +1,98 @@
+package com.msgupgrade.processes;
+
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.*;
+
+import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(ProcessEngineExtension.class)
+@Deployment(resources = "processes/HostStep.bpmn")
+class HostStepProcessTest {
+
+    ProcessTestBeans beans;
+
+    @BeforeEach
+    void setUp() {
+        beans = ProcessTestBeans.register();
+    }
+
+    @AfterEach
+    void tearDown() {
+        Mocks.reset();
+    }
+
+    private ProcessInstance startStep(String stepId) {
+        ProcessInstance pi = runtimeService().startProcessInstanceByKey("HostStep", "r-1",
+                Map.of("rolloutId", "r-1", "hostName", "ms1", "stepId", stepId));
+        execute(job(pi)); // after the start event
+        execute(job(pi)); // Task_RunStep
+        return pi;
+    }
+
+    @Test
+    void endsWhenTheStepIsDone() {
+        ProcessInstance pi = startStep("stop-messaging-server");
+        assertThat(pi).isEnded().hasPassed("Task_RunStep", "EndEvent_StepDone").hasNotPassed("Task_DecideOnFailure");
+    }
+
+    @Test
+    void endsWhenTheStepWasAlreadyDone() {
+        beans.will("apply-core-patch", "SKIPPED");
+        ProcessInstance pi = startStep("apply-core-patch");
+        assertThat(pi).isEnded().hasPassed("EndEvent_StepDone");
+    }
+
+    @Test
+    void waitsDurablyAndChecksAgainWhileTheCommandRuns() {
+        beans.will("apply-core-patch", "RUNNING", "RUNNING", "DONE");
+        ProcessInstance pi = startStep("apply-core-patch");
+        assertThat(pi).isWaitingAt("Timer_WaitForCommand");
+        execute(job(pi)); // timer
+        execute(job(pi)); // Task_CheckRun: still running
+        assertThat(pi).isWaitingAt("Timer_WaitForCommand");
+        execute(job(pi));
+        execute(job(pi)); // Task_CheckRun: done
+        assertThat(pi).isEnded().hasPassed("Task_CheckRun", "EndEvent_StepDone");
+        Assertions.assertThat(beans.stepsRun).containsExactly("apply-core-patch");
+    }
+
+    @Test
+    void retriesAFailedStepWithANewAttemptWhenTheOperatorSaysSo() {
+        beans.will("patch-config", "FAILED", "DONE");
+        ProcessInstance pi = startStep("patch-config");
+        assertThat(pi).isWaitingAt("Task_DecideOnFailure");
+        assertThat(task(pi)).hasCandidateGroup("operators");
+        complete(task(pi), withVariables("decision", "retry"));
+        execute(job(pi)); // after the user task
+        Assertions.assertThat(runtimeService().getVariable(pi.getId(), "attempt")).isEqualTo(2L);
+        execute(job(pi));
+        assertThat(pi).isEnded().hasPassed("EndEvent_StepDone");
+        Assertions.assertThat(beans.stepsRun).containsExactly("patch-config", "patch-config");
+    }
+
+    @Test
+    void endsAsDoneByHandWhenTheOperatorMarksItDone() {
+        beans.will("import-ldif", "FAILED");
+        ProcessInstance pi = startStep("import-ldif");
+        complete(task(pi), withVariables("decision", "markDone", "decisionComment", "imported by hand"));
+        execute(job(pi));
+        assertThat(pi).isEnded().hasPassed("EndEvent_StepMarkedDone").hasNotPassed("EndEvent_StepDone");
+    }
+
+    @Test
+    void throwsTheAbortErrorWhenTheOperatorAborts() {
+        beans.will("stop-messaging-server", "FAILED");
+        ProcessInstance pi = startStep("stop-messaging-server");
+        complete(task(pi), withVariables("decision", "abort", "decisionComment", "host broken"));
+        execute(job(pi));
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAborted");
+    }
+}

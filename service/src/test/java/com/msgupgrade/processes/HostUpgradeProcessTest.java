@@ -1,0 +1,130 @@
+package com.msgupgrade.processes;
+
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.*;
+
+import com.msgupgrade.catalog.StepId;
+import com.msgupgrade.inventory.Host;
+import com.msgupgrade.planning.HostSteps;
+import com.msgupgrade.planning.Procedure;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * HostUpgradeSolaris and HostUpgradeLinux (same shape, the guide's Solaris and Linux procedures):
+ * every gateway branch, and the order of steps equal to the plan's ({@link HostSteps}).
+ */
+@ExtendWith(ProcessEngineExtension.class)
+@Deployment(resources = {"processes/HostUpgradeSolaris.bpmn", "processes/HostUpgradeLinux.bpmn",
+        "processes/HostStep.bpmn"})
+class HostUpgradeProcessTest {
+
+    ProcessTestBeans beans;
+
+    @BeforeEach
+    void setUp() {
+        beans = ProcessTestBeans.register();
+    }
+
+    @AfterEach
+    void tearDown() {
+        Mocks.reset();
+    }
+
+    private ProcessInstance start(String key) {
+        ProcessInstance pi = runtimeService().startProcessInstanceByKey(key, "r-1",
+                Map.of("rolloutId", "r-1", "hostName", "ms1"));
+        runJobsUntilWaiting();
+        return pi;
+    }
+
+    /** Executes jobs (in all the instances of the test) until only user tasks are left. */
+    private void runJobsUntilWaiting() {
+        for (int i = 0; i < 200; i++) {
+            List<Job> jobs = managementService().createJobQuery().executable().list();
+            if (jobs.isEmpty()) {
+                return;
+            }
+            managementService().executeJob(jobs.get(0).getId());
+        }
+        throw new AssertionError("jobs kept coming");
+    }
+
+    private void decide(ProcessInstance pi, String taskKey, String decision) {
+        Task task = taskService().createTaskQuery().processInstanceId(pi.getId()).taskDefinitionKey(taskKey)
+                .singleResult();
+        Assertions.assertThat(task).as("waiting at " + taskKey).isNotNull();
+        assertThat(task).hasCandidateGroup("change-managers");
+        taskService().complete(task.getId(), withVariables("decision", decision, "decisionComment", "c"));
+        runJobsUntilWaiting();
+    }
+
+    private static Host host(List<String> locales, boolean proxy) {
+        return new Host("ms1", "127.0.0.1", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("store"), locales, null, null, proxy ? new Host.ProxyAdmin("proxy", "proxy-pw") : null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void stopsNothingWhenTheUpgradeIsRejected(String key) {
+        ProcessInstance pi = start(key);
+        assertThat(pi).isWaitingAt("Task_ApproveHostUpgrade");
+        decide(pi, "Task_ApproveHostUpgrade", "reject");
+        assertThat(pi).isEnded().hasPassed("EndEvent_HostUpgradeRejected");
+        Assertions.assertThat(beans.stepsRun).containsExactly("verify-current-version");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void runsTheGuideStepsInOrderWithoutOptionalOnes(String key) {
+        ProcessInstance pi = start(key);
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        assertThat(pi).isEnded().hasPassed("EndEvent_HostUpgraded")
+                .hasNotPassed("Task_ApplyLocalizationPatch", "Task_ReviewConflicts", "Task_SetProxyAdmin");
+        Assertions.assertThat(beans.stepsRun).containsExactlyElementsOf(planned(key, host(List.of(), false)));
+        Assertions.assertThat(beans.hostStates).containsExactly("ms1:RUNNING", "ms1:UPGRADED");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void appliesLocalizationAfterTheCoreAndSetsTheProxyAdminAfterReviewedConflicts(String key) {
+        beans.locales = true;
+        beans.conflicts = true;
+        beans.proxyAdmin = true;
+        ProcessInstance pi = start(key);
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        assertThat(pi).isWaitingAt("Task_ReviewConflicts");
+        Assertions.assertThat(beans.stepsRun).endsWith("patch-config").doesNotContain("install-newconfig");
+        decide(pi, "Task_ReviewConflicts", "approve");
+        assertThat(pi).isEnded().hasPassed("Task_ApplyLocalizationPatch", "Task_ReviewConflicts",
+                "Task_SetProxyAdmin", "EndEvent_HostUpgraded");
+        Assertions.assertThat(beans.stepsRun).containsExactlyElementsOf(planned(key, host(List.of("de"), true)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void haltsTheHostWhenTheConflictsAreRejected(String key) {
+        beans.conflicts = true;
+        ProcessInstance pi = start(key);
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        decide(pi, "Task_ReviewConflicts", "reject");
+        assertThat(pi).isEnded().hasPassed("EndEvent_ConflictsRejected").hasNotPassed("Task_InstallNewConfiguration");
+        Assertions.assertThat(beans.hostStates).endsWith("ms1:HALTED");
+    }
+
+    private static List<String> planned(String key, Host host) {
+        Procedure procedure = key.equals("HostUpgradeSolaris") ? Procedure.SOLARIS_PATCH : Procedure.LINUX_RPM_FRESHEN;
+        return HostSteps.of(procedure, host).stream().map(HostSteps.Conditional::step).map(StepId::id).toList();
+    }
+}

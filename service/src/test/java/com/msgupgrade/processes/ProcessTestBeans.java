@@ -1,0 +1,118 @@
+package com.msgupgrade.processes;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.test.mock.Mocks;
+
+/**
+ * Stand-ins for the service's beans in process tests: the models' expressions resolve to these, so a
+ * test decides what each step reports and records which steps ran.
+ */
+public final class ProcessTestBeans {
+
+    /** Step outcomes to hand out per step id (default DONE), and the step ids in the order they ran. */
+    public final Map<String, Deque<String>> outcomes = new HashMap<>();
+    public final List<String> stepsRun = new ArrayList<>();
+    public boolean conflicts;
+    public boolean locales;
+    public boolean proxyAdmin;
+    public final List<String> hostStates = new ArrayList<>();
+    public final List<String> rolloutStates = new ArrayList<>();
+    public String hostProcessKey = "HostUpgradeSolaris";
+
+    public static ProcessTestBeans register() {
+        ProcessTestBeans beans = new ProcessTestBeans();
+        Mocks.register("runHostStep", (JavaDelegate) beans::runStep);
+        Mocks.register("checkHostStep", (JavaDelegate) beans::checkStep);
+        Mocks.register("hostStepSettings", new Settings());
+        Mocks.register("decisions", new DecisionsStub());
+        Mocks.register("processStatus", beans.new StatusStub());
+        Mocks.register("hostFacts", beans.new FactsStub());
+        Mocks.register("hostProcesses", beans.new HostProcessesStub());
+        return beans;
+    }
+
+    public void will(String stepId, String... states) {
+        outcomes.computeIfAbsent(stepId, k -> new ArrayDeque<>()).addAll(List.of(states));
+    }
+
+    private void runStep(DelegateExecution execution) {
+        String step = (String) execution.getVariable("stepId");
+        if (execution.getVariable("attempt") == null) {
+            execution.setVariable("attempt", 1);
+        }
+        stepsRun.add(step);
+        report(execution, step);
+    }
+
+    private void checkStep(DelegateExecution execution) {
+        report(execution, (String) execution.getVariable("stepId"));
+    }
+
+    private void report(DelegateExecution execution, String step) {
+        Deque<String> queue = outcomes.get(step);
+        String state = queue == null || queue.isEmpty() ? "DONE" : queue.poll();
+        execution.setVariable("stepState", state);
+        if (state.equals("FAILED")) {
+            execution.setVariable("failure", "step " + step + " failed: exit code 1");
+            execution.setVariable("exitCode", 1);
+        }
+        if (step.equals("patch-config") && !state.equals("RUNNING")) {
+            execution.setVariable("conflictsFound", conflicts);
+            execution.setVariable("conflicts", conflicts ? "msg.conf: service.imap.port" : "");
+        }
+    }
+
+    public static final class Settings {
+        public String getPollInterval() {
+            return "PT1S";
+        }
+    }
+
+    public static final class DecisionsStub {
+        public void open(DelegateTask task, String state) {
+            task.getExecution().removeVariable("decision");
+        }
+
+        public void gateDecision(DelegateTask task) {}
+
+        public void failureDecision(DelegateTask task) {}
+    }
+
+    public final class StatusStub {
+        public void host(DelegateExecution execution, String state) {
+            hostStates.add(execution.getVariable("hostName") + ":" + state);
+        }
+
+        public void rollout(DelegateExecution execution, String state) {
+            rolloutStates.add(state);
+        }
+
+        public void rolloutFinished(DelegateExecution execution) {
+            rolloutStates.add("FINISHED");
+        }
+    }
+
+    public final class FactsStub {
+        public boolean hasLocales(String rolloutId, String host) {
+            return locales;
+        }
+
+        public boolean proxyAdminDiffers(String rolloutId, String host) {
+            return proxyAdmin;
+        }
+    }
+
+    public final class HostProcessesStub {
+        public String keyFor(String rolloutId, String host) {
+            return hostProcessKey;
+        }
+    }
+}

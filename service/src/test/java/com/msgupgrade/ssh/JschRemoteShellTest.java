@@ -1,0 +1,128 @@
+package com.msgupgrade.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.FleetSupport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The remote shell against a real SSH server (Apache MINA SSHD, serving a simulated host). */
+class JschRemoteShellTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("ssh-test", "127.0.0.31", List.of(
+            HostSpec.solaris("ms1", "6.2p3", List.of("store")),
+            HostSpec.solaris("ms2", "6.2p3", List.of("store"))));
+
+    @TempDir
+    Path temp;
+
+    @AfterAll
+    static void stop() {
+        fleet.close();
+    }
+
+    private RemoteShell shell(Path knownHosts, Duration commandTimeout, int maxOutput) {
+        return new JschRemoteShell(new SshProperties(fleet.privateKey(), knownHosts, Duration.ofSeconds(5),
+                commandTimeout, maxOutput));
+    }
+
+    private static HostEndpoint endpoint(SimulatedHost host) {
+        return new HostEndpoint(host.name(), host.address(), host.port(), "root");
+    }
+
+    @Test
+    void returnsExitStatusStdoutAndStderr() {
+        SimulatedHost ms1 = fleet.host("ms1");
+        try (RemoteShell.RemoteSession session = shell(fleet.knownHosts(), Duration.ofSeconds(10), 4096)
+                .open(endpoint(ms1))) {
+            CommandResult result = session.exec("echo out; echo err >&2; exit 3", null);
+            assertThat(result.exitCode()).isEqualTo(3);
+            assertThat(result.stdout()).isEqualTo("out\n");
+            assertThat(result.stderr()).isEqualTo("err\n");
+
+            CommandResult version = session.exec("'" + ms1.msgSvrBase() + "/sbin/imsimta' version", null);
+            assertThat(version.exitCode()).isZero();
+            assertThat(version.stdout()).contains("Messaging Server 6.2-3.04");
+        }
+    }
+
+    @Test
+    void feedsStdinAndBoundsOutputWhileHashingAllOfIt() {
+        try (RemoteShell.RemoteSession session = shell(fleet.knownHosts(), Duration.ofSeconds(10), 10)
+                .open(endpoint(fleet.host("ms1")))) {
+            CommandResult result = session.exec("cat", "0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+            assertThat(result.stdout()).isEqualTo("0123456789");
+            assertThat(result.truncated()).isTrue();
+            assertThat(result.stdoutBytes()).isEqualTo(16);
+            assertThat(result.stdoutSha256())
+                    .isEqualTo("9f9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f");
+        }
+    }
+
+    @Test
+    void timesOutACommandThatHangs() {
+        try (RemoteShell.RemoteSession session = shell(fleet.knownHosts(), Duration.ofMillis(800), 4096)
+                .open(endpoint(fleet.host("ms1")))) {
+            assertThatThrownBy(() -> session.exec("sleep 5", null))
+                    .isInstanceOf(RemoteShellException.class)
+                    .satisfies(e -> assertThat(((RemoteShellException) e).kind())
+                            .isEqualTo(RemoteShellException.Kind.TIMEOUT));
+        }
+    }
+
+    @Test
+    void refusesAnUnknownHostKeyBeforeRunningAnything() throws IOException {
+        SimulatedHost ms2 = fleet.host("ms2");
+        Path knownHosts = Files.writeString(temp.resolve("known_hosts"), fleet.host("ms1").knownHostsLine() + "\n");
+        Path marker = ms2.dir().resolve("unknown-key-marker");
+
+        assertThatThrownBy(() -> shell(knownHosts, Duration.ofSeconds(5), 4096).open(endpoint(ms2))
+                .exec("touch '" + marker + "'", null))
+                .isInstanceOf(RemoteShellException.class)
+                .satisfies(e -> assertThat(((RemoteShellException) e).kind())
+                        .isEqualTo(RemoteShellException.Kind.HOST_KEY));
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void refusesAChangedHostKeyBeforeRunningAnything() throws IOException {
+        SimulatedHost ms1 = fleet.host("ms1");
+        SimulatedHost ms2 = fleet.host("ms2");
+        // ms1's address and port, but ms2's key: what a replaced or impersonated host looks like
+        String ms2Key = ms2.knownHostsLine().substring(ms2.knownHostsLine().indexOf(' ') + 1);
+        String changed = "[" + ms1.address() + "]:" + ms1.port() + " " + ms2Key;
+        Path knownHosts = Files.writeString(temp.resolve("known_hosts"), changed + "\n");
+        Path marker = ms1.dir().resolve("changed-key-marker");
+
+        assertThatThrownBy(() -> shell(knownHosts, Duration.ofSeconds(5), 4096).open(endpoint(ms1))
+                .exec("touch '" + marker + "'", null))
+                .isInstanceOf(RemoteShellException.class)
+                .satisfies(e -> assertThat(((RemoteShellException) e).kind())
+                        .isEqualTo(RemoteShellException.Kind.HOST_KEY));
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void reportsARefusedConnectionAsTransient() {
+        SimulatedHost ms2 = fleet.host("ms2");
+        ms2.stopSsh();
+        try {
+            assertThatThrownBy(() -> shell(fleet.knownHosts(), Duration.ofSeconds(5), 4096).open(endpoint(ms2)))
+                    .isInstanceOf(RemoteShellException.class)
+                    .satisfies(e -> assertThat(((RemoteShellException) e).isTransient()).isTrue());
+        } finally {
+            ms2.startSsh();
+        }
+    }
+}
