@@ -18,6 +18,8 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import static org.springframework.security.web.util.matcher.AntPathRequestMatcher.antMatcher;
 
 /**
  * Who may call what. {@code /engine-rest/*} is guarded by Camunda's own authentication filter with
@@ -41,12 +43,17 @@ class SecurityConfig {
         return registration;
     }
 
+    /**
+     * /api, /actuator and /engine-rest: HTTP Basic. Camunda's filter lets {@code /engine-rest/engine}
+     * through without credentials; here nothing but health does.
+     */
     @Bean
     SecurityFilterChain api(HttpSecurity http) throws Exception {
         return http
-                .securityMatcher("/api/**", "/actuator/**", "/rollouts/**")
+                .securityMatcher(new OrRequestMatcher(antMatcher("/api/**"), antMatcher("/actuator/**"),
+                        antMatcher("/rollouts/**"), antMatcher("/engine-rest/**")))
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers(antMatcher("/actuator/health"), antMatcher("/actuator/health/**")).permitAll()
                         .anyRequest().authenticated())
                 .httpBasic(basic -> basic.realmName("msgsrv-upgrade"))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -19,16 +19,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HostUpgradeSolaris and HostUpgradeLinux (same shape, the guide's Solaris and Linux procedures):
  * every gateway branch, and the order of steps equal to the plan's ({@link HostSteps}).
  */
-@ExtendWith(ProcessEngineExtension.class)
 @Deployment(resources = {"processes/HostUpgradeSolaris.bpmn", "processes/HostUpgradeLinux.bpmn",
         "processes/HostStep.bpmn"})
 class HostUpgradeProcessTest {
+
+    @RegisterExtension
+    static ProcessEngineExtension engine = ProcessTestBeans.engine();
 
     ProcessTestBeans beans;
 

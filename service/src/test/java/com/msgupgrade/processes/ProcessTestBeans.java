@@ -27,6 +27,15 @@ public final class ProcessTestBeans {
     public final List<String> rolloutStates = new ArrayList<>();
     public String hostProcessKey = "HostUpgradeSolaris";
 
+    /**
+     * The in-memory engine of process tests. Its configuration is not named camunda.cfg.xml: the engine
+     * REST filter of the Spring Boot tests would otherwise build a second default engine from it.
+     */
+    public static org.camunda.bpm.engine.test.junit5.ProcessEngineExtension engine() {
+        return org.camunda.bpm.engine.test.junit5.ProcessEngineExtension.builder()
+                .configurationResource("process-test.camunda.cfg.xml").build();
+    }
+
     public static ProcessTestBeans register() {
         ProcessTestBeans beans = new ProcessTestBeans();
         Mocks.register("runHostStep", (JavaDelegate) beans::runStep);

@@ -14,11 +14,13 @@ import org.camunda.bpm.engine.test.mock.Mocks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(ProcessEngineExtension.class)
 @Deployment(resources = {"processes/Rollout.bpmn", "processes/HostUpgradeSolaris.bpmn", "processes/HostStep.bpmn"})
 class RolloutProcessTest {
+
+    @RegisterExtension
+    static ProcessEngineExtension engine = ProcessTestBeans.engine();
 
     ProcessTestBeans beans;
 

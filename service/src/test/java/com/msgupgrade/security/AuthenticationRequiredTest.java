@@ -1,0 +1,114 @@
+package com.msgupgrade.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.msgupgrade.support.Api;
+import jakarta.ws.rs.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.camunda.bpm.engine.rest.impl.CamundaRestResources;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/** Nothing but health answers without credentials; roles are checked on /api. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:auth-test;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true"})
+class AuthenticationRequiredTest {
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    @Test
+    void everyApiEndpointAnswers401WithoutCredentials() {
+        List<String> checked = new ArrayList<>();
+        mappings.getHandlerMethods().forEach((info, method) -> {
+            for (String pattern : info.getPatternValues()) {
+                if (!pattern.startsWith("/api")) {
+                    continue;
+                }
+                String path = pattern.replaceAll("\\{[^}]+}", "x");
+                var methods = info.getMethodsCondition().getMethods();
+                for (var m : methods.isEmpty() ? List.of(org.springframework.web.bind.annotation.RequestMethod.GET)
+                        : methods) {
+                    var response = new Api(rest).call(null, HttpMethod.valueOf(m.name()), path, "{}", String.class);
+                    assertThat(response.getStatusCode()).as(m + " " + path).isEqualTo(HttpStatus.UNAUTHORIZED);
+                    checked.add(m + " " + path);
+                }
+            }
+        });
+        assertThat(checked).contains("PUT /api/deployments/x", "POST /api/rollouts", "GET /api/rollouts/x",
+                "GET /api/deployments/x/plan");
+    }
+
+    @Test
+    void everyEngineRestResourceAnswers401WithoutCredentials() {
+        List<String> checked = new ArrayList<>();
+        for (String url : engineRestUrls()) {
+            for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.POST)) {
+                var response = new Api(rest).call(null, method, url, "{}", String.class);
+                assertThat(response.getStatusCode()).as(method + " " + url).isEqualTo(HttpStatus.UNAUTHORIZED);
+                checked.add(method + " " + url);
+            }
+        }
+        assertThat(checked).contains("GET /engine-rest/task", "POST /engine-rest/task",
+                "GET /engine-rest/process-instance", "GET /engine-rest/deployment");
+    }
+
+    /** Every root resource of the engine REST API and every sub-resource path of it (path parameters filled in). */
+    private static List<String> engineRestUrls() {
+        java.util.Set<String> urls = new java.util.TreeSet<>();
+        for (Class<?> resource : CamundaRestResources.getResourceClasses()) {
+            Path root = resource.getAnnotation(Path.class);
+            if (root == null) {
+                continue;
+            }
+            String base = "/engine-rest" + root.value().replaceAll("/$", "");
+            urls.add(base.isEmpty() ? "/engine-rest" : base);
+            for (java.lang.reflect.Method m : resource.getMethods()) {
+                Path sub = m.getAnnotation(Path.class);
+                if (sub != null) {
+                    urls.add((base + "/" + sub.value().replaceAll("^/", "")).replaceAll("\\{[^}]+}", "default"));
+                }
+            }
+        }
+        return List.copyOf(urls);
+    }
+
+    @Test
+    void healthAnswersWithoutCredentials() {
+        assertThat(new Api(rest).call(null, HttpMethod.GET, "/actuator/health", null, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
+    void anAuditorCannotRegisterADeploymentAndBadCredentialsAreRefused() {
+        Api api = new Api(rest);
+        assertThat(api.putJson("auditor", "/api/deployments/x", "{}").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        // Camunda delays a user's next login after a failed one: the wrong passwords are tried on another user
+        var wrong = rest.withBasicAuth("approver2", "wrong").getForEntity("/api/deployments", String.class);
+        assertThat(wrong.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        var engineWrong = rest.withBasicAuth("approver2", "wrong").getForEntity("/engine-rest/task", String.class);
+        assertThat(engineWrong.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(rest.withBasicAuth("operator", "demo").getForEntity("/engine-rest/task", String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
+    void refusesToStartOutsideTheDemoWithoutAGoodAdminPassword() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, "admin", "")
+                .afterPropertiesSet()).hasMessageContaining("no admin password");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, "admin", "admin")
+                .afterPropertiesSet()).hasMessageContaining("equals the admin user id");
+        new AdminPasswordGuard(false, "admin", "a-long-password").afterPropertiesSet();
+    }
+}
