@@ -56,7 +56,62 @@ public class StepCatalog {
                     SHORT, null);
             case VERIFY_UPGRADE -> readOnly(step, quote(sbin + "/imsimta") + " version",
                     out -> ReleaseVersion.expect("6.3", out));
+            case REMOVE_61_PACKAGES -> mutating(step, "rpm -e --noscripts " + String.join(" ", LINUX_61_PACKAGES),
+                    SHORT, new HostCommand.Check("rpm -q " + LINUX_61_PACKAGES.stream()
+                            .map(StepCatalog::rpmName).collect(Collectors.joining(" ")) + "; true",
+                            out -> LINUX_61_PACKAGES.stream().noneMatch(p -> out.contains(p)),
+                            "rpm -q finds none of the nine 6.1 packages"));
+            case INSTALL_CORE_RPM -> new HostCommand(step,
+                    "rpm -i " + quote(host.patchDir() + "/" + properties.linux().coreRpm()), null, true, true, LONG,
+                    ZERO, coreRpmCheck(), HostCommand.ANY_OUTPUT);
+            case INSTALL_LOCALIZATION_RPMS -> new HostCommand(step, "rpm -i " + localizationRpms(host).stream()
+                    .map(rpm -> quote(host.patchDir() + "/" + rpm)).collect(Collectors.joining(" ")), null, true, true,
+                    LONG, ZERO, localizationRpmCheck(host), HostCommand.ANY_OUTPUT);
+            case SAVE_OLD_CONFIG -> mutating(step, "cp -pr " + quote(base + "/config") + " " + quote(savedConfig(host)),
+                    SHORT, new HostCommand.Check("test -d " + quote(savedConfig(host)) + " && echo saved",
+                            out -> out.contains("saved"), savedConfig(host) + " exists"));
+            case CONFIGURE -> mutating(step, "cd " + quote(sbin) + " && ./configure -nodisplay -noconsole -state "
+                    + quote(host.configureStateFile()), LONG, null);
+            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff " + quote(savedConfig(host) + "/msg.conf") + " "
+                    + quote(base + "/config/msg.conf"), null, false, false, SHORT, Set.of(0, 1), null,
+                    HostCommand.ANY_OUTPUT);
+            case START_MESSAGING_SERVER -> mutating(step,
+                    "ulimit -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg"), SHORT, null);
+            case UNINSTALL_NEW_CONFIG -> mutating(step,
+                    inSbin(base, "./uninstall-newconfig", "-f ", reversed(patchDirsOf(host))), LONG, null);
+            case REMOVE_LOCALIZATION_PATCH -> patchrm(step, localizationPatch(host));
+            case REMOVE_CORE_PATCH -> patchrm(step, corePatch(host));
+            case VERIFY_PREVIOUS_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
+                    out -> ReleaseVersion.expect(host.sourceRelease(), out));
         };
+    }
+
+    /** The nine 6.1 packages the guide removes before installing 6.3 on Linux. */
+    static final List<String> LINUX_61_PACKAGES = List.of("sun-messaging-lib-6.1-9", "sun-messaging-store-6.1-9",
+            "sun-messaging-install-6.1-9", "sun-messaging-core-6.1-9", "sun-messaging-mmp-6.1-9",
+            "sun-messaging-sieveui-6.1-9", "sun-messaging-webmail-6.1-9", "sun-messaging-core-en-6.1-9",
+            "sun-messaging-mta-6.1-9");
+
+    /** sun-messaging-core-6.1-9 → sun-messaging-core */
+    static String rpmName(String packageVersion) {
+        return packageVersion.replaceFirst("-[^-]+-[^-]+$", "");
+    }
+
+    public static String savedConfig(Host host) {
+        return host.msgSvrBase() + "/config.61-saved";
+    }
+
+    private static List<String> reversed(List<String> items) {
+        List<String> copy = new ArrayList<>(items);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    /** patchrm, already done when showrev -p no longer lists the patch. */
+    private HostCommand patchrm(StepId step, PatchId patch) {
+        return new HostCommand(step, "patchrm " + patch, null, true, true, LONG, ZERO,
+                new HostCommand.Check("showrev -p", out -> patch.appliedIn(out).isEmpty(),
+                        "showrev -p no longer lists " + patch.base()), HostCommand.ANY_OUTPUT);
     }
 
     /** The core patch of this host (Solaris: by architecture; Linux: Table 4-5). */

@@ -15,7 +15,23 @@ public enum StepId {
     SET_PROXY_ADMIN("set-proxy-admin", "Set the IMAP proxy admin user and password (configutil)"),
     RESTART_MESSAGING_SERVER("restart-messaging-server",
             "Raise the file descriptor limit and restart the Messaging Server components"),
-    VERIFY_UPGRADE("verify-upgrade", "Verify the upgrade to 6.3 (imsimta version)");
+    VERIFY_UPGRADE("verify-upgrade", "Verify the upgrade to 6.3 (imsimta version)"),
+
+    // Linux 6.1: remove the 6.1 RPMs, install 6.3, configure, merge by hand
+    REMOVE_61_PACKAGES("remove-61-packages", "Uninstall the 6.1 RPM packages (rpm -e --noscripts)"),
+    INSTALL_CORE_RPM("install-core-rpm", "Install the Messaging Server 6.3 core RPM (rpm -i)"),
+    INSTALL_LOCALIZATION_RPMS("install-localization-rpms", "Install the localization RPMs (rpm -i)"),
+    SAVE_OLD_CONFIG("save-old-config", "Save off the old 6.1 configuration"),
+    CONFIGURE("configure", "Run the Messaging Server configuration program (configure, from a state file)"),
+    COMPARE_CONFIGURATIONS("compare-configurations", "Show the saved 6.1 and the new 6.3 configuration"),
+    START_MESSAGING_SERVER("start-messaging-server",
+            "Raise the file descriptor limit and start the Messaging Server components"),
+
+    // Solaris rollback
+    UNINSTALL_NEW_CONFIG("uninstall-newconfig", "Roll back the re-configuration (uninstall-newconfig)"),
+    REMOVE_LOCALIZATION_PATCH("remove-localization-patch", "Remove the localization patch (patchrm)"),
+    REMOVE_CORE_PATCH("remove-core-patch", "Remove the core patch (patchrm)"),
+    VERIFY_PREVIOUS_VERSION("verify-previous-version", "Verify the previous version (imsimta version)");
 
     private final String id;
     private final String title;

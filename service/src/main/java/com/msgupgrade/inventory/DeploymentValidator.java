@@ -105,6 +105,7 @@ public class DeploymentValidator {
         path(h.msgSvrBase(), at + ": msgSvrBase", problems);
         path(h.patchDir(), at + ": patchDir", problems);
         path(h.workDir(), at + ": workDir", problems);
+        path(h.configureStateFile(), at + ": configureStateFile", problems);
         if (!RELEASES.contains(h.sourceRelease())) {
             problems.add(at + ": sourceRelease " + show(h.sourceRelease()) + " is not one of " + RELEASES);
         }

@@ -9,6 +9,7 @@ import java.util.List;
  * @param patchDir   where the patches or RPMs were downloaded (the guide: /tmp)
  * @param workDir    where the service keeps its detached runs on the host
  * @param proxyAdmin IMAP proxy admin of the webmail when it differs from the store's (null: same)
+ * @param configureStateFile the state file {@code configure} reads on a Linux 6.1 reinstall
  */
 public record Host(
         String name,
@@ -23,7 +24,8 @@ public record Host(
         List<String> locales,
         String patchDir,
         String workDir,
-        ProxyAdmin proxyAdmin) {
+        ProxyAdmin proxyAdmin,
+        String configureStateFile) {
 
     public static final String DEFAULT_PATCH_DIR = "/tmp";
     public static final String DEFAULT_WORK_DIR = "/var/tmp/msgsrv-upgrade";
@@ -35,6 +37,7 @@ public record Host(
         sshUser = sshUser == null ? "root" : sshUser;
         patchDir = patchDir == null ? DEFAULT_PATCH_DIR : patchDir;
         workDir = workDir == null ? DEFAULT_WORK_DIR : workDir;
+        configureStateFile = configureStateFile == null ? workDir + "/configure.state" : configureStateFile;
     }
 
     public boolean isSolaris() {

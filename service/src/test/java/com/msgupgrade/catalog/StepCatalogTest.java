@@ -1,0 +1,117 @@
+package com.msgupgrade.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.msgupgrade.inventory.Deployment;
+import com.msgupgrade.inventory.Host;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StepCatalogTest {
+
+    static final CatalogProperties PROPERTIES = new CatalogProperties(
+            new CatalogProperties.Solaris(Map.of("sparc", "120228-26", "x86", "120229-26"),
+                    Map.of("sparc", "126479-05", "x86", "126480-05")),
+            new CatalogProperties.Linux("120230-17", "sun-messaging-server-6.3-13.9.i386.rpm", "117786-17",
+                    "sun-messaging-{locale}-6.3-1.7.i386.rpm"),
+            16384);
+    final StepCatalog catalog = new StepCatalog(PROPERTIES);
+
+    static Host solaris(List<String> locales) {
+        return new Host("ms1", "10.0.0.1", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("store"), locales, "/tmp", null, new Host.ProxyAdmin("webproxy", "proxy-admin"), null);
+    }
+
+    static Host linux(List<String> locales) {
+        return new Host("ml1", "10.0.0.2", 22, "root", "linux", "i386", "/opt/sun/messaging", "6.2p3",
+                List.of("store"), locales, "/tmp", null, null, null);
+    }
+
+    static final Deployment DEPLOYMENT = new Deployment("d", new Deployment.DirectoryServer("ds.example.com", 389,
+            "cn=Directory Manager", "ds-manager"), List.of(), List.of(), Map.of());
+
+    private String command(StepId step, Host host) {
+        return catalog.render(step, DEPLOYMENT, host).commandLine();
+    }
+
+    @Test
+    void rendersTheGuidesSolarisCommands() {
+        Host h = solaris(List.of("de"));
+        assertThat(command(StepId.STOP_MESSAGING_SERVER, h)).isEqualTo("'/opt/SUNWmsgsr/sbin/stop-msg'");
+        assertThat(command(StepId.APPLY_CORE_PATCH, h)).isEqualTo("patchadd '/tmp/120228-26'");
+        assertThat(command(StepId.APPLY_LOCALIZATION_PATCH, h)).isEqualTo("patchadd '/tmp/126479-05'");
+        assertThat(command(StepId.PATCH_CONFIG, h)).isEqualTo("cd '/opt/SUNWmsgsr/sbin' && ./patch-config "
+                + "'/opt/SUNWmsgsr/install/patch/120228-26' && ./patch-config '/opt/SUNWmsgsr/install/patch/126479-05'");
+        assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).startsWith("cd '/opt/SUNWmsgsr/sbin' && ./install-newconfig -f ");
+        assertThat(command(StepId.IMPORT_LDIF, h)).isEqualTo("cd '/opt/SUNWmsgsr/lib' && "
+                + "LD_LIBRARY_PATH='/opt/SUNWmsgsr/lib' ./ldapmodify -D 'cn=Directory Manager' -j \"$SECRET_FILE\" -c "
+                + "-h 'ds.example.com' -p 389 -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif");
+        assertThat(command(StepId.RESTART_MESSAGING_SERVER, h)).isEqualTo("ulimit -n 16384 && "
+                + "'/opt/SUNWmsgsr/sbin/stop-msg' && '/opt/SUNWmsgsr/sbin/start-msg'");
+    }
+
+    @Test
+    void rendersTheGuidesLinuxCommands() {
+        Host h = linux(List.of("de", "fr"));
+        assertThat(command(StepId.APPLY_CORE_PATCH, h)).isEqualTo("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'");
+        assertThat(command(StepId.APPLY_LOCALIZATION_PATCH, h)).isEqualTo(
+                "rpm -Fvh '/tmp/sun-messaging-de-6.3-1.7.i386.rpm' '/tmp/sun-messaging-fr-6.3-1.7.i386.rpm'");
+        assertThat(command(StepId.CONFIRM_PATCHES, h)).isEqualTo("rpm -q sun-messaging-server");
+        assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
+                + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17'");
+    }
+
+    @Test
+    void neverPutsASecretOnTheCommandLine() {
+        HostCommand ldif = catalog.render(StepId.IMPORT_LDIF, DEPLOYMENT, solaris(List.of()));
+        assertThat(ldif.secretName()).isEqualTo("ds-manager");
+        assertThat(ldif.commandLine()).doesNotContain(" -w ");
+        HostCommand proxy = catalog.render(StepId.SET_PROXY_ADMIN, DEPLOYMENT, solaris(List.of()));
+        assertThat(proxy.secretName()).isEqualTo("proxy-admin");
+        assertThat(proxy.commandLine()).contains("cat \"$SECRET_FILE\"").contains("configutil' -i")
+                .doesNotContain("adminpass -v");
+    }
+
+    @Test
+    void treatsPatchRevisionsAsMinimums() {
+        HostCommand.Check check = catalog.render(StepId.APPLY_CORE_PATCH, DEPLOYMENT, solaris(List.of())).check();
+        assertThat(check.commandLine()).isEqualTo("showrev -p");
+        assertThat(check.alreadyDone().test("Patch: 120228-26 Obsoletes: Requires:")).isTrue();
+        assertThat(check.alreadyDone().test("Patch: 120228-31 Obsoletes: Requires:")).isTrue();
+        assertThat(check.alreadyDone().test("Patch: 120228-19 Obsoletes: Requires:")).isFalse();
+        assertThat(check.alreadyDone().test("Patch: 118207-63 Obsoletes: Requires:")).isFalse();
+        HostCommand confirm = catalog.render(StepId.CONFIRM_PATCHES, DEPLOYMENT, solaris(List.of("de")));
+        assertThat(confirm.verify().apply("Patch: 120228-27\nPatch: 126479-05")).isEmpty();
+        assertThat(confirm.verify().apply("Patch: 120228-27")).hasValueSatisfying(p -> assertThat(p).contains("126479-05"));
+    }
+
+    @Test
+    void verifiesTheReleaseImsimtaReports() {
+        HostCommand verify = catalog.render(StepId.VERIFY_UPGRADE, DEPLOYMENT, solaris(List.of()));
+        assertThat(verify.verify().apply("Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)")).isEmpty();
+        assertThat(verify.verify().apply("Sun Java(tm) System Messaging Server 6.2-3.04 (built Oct 24 2005)"))
+                .hasValueSatisfying(p -> assertThat(p).contains("reports 6.2p3, expected 6.3"));
+        assertThat(ReleaseVersion.fromImsimta("Messaging Server 6.2-1.02 (built)")).hasValue("6.2");
+        assertThat(ReleaseVersion.fromImsimta("Messaging Server 6.3-8.04 (built)")).hasValue("6.3");
+    }
+
+    @Test
+    void quotesForBourneShell() {
+        assertThat(Shell.quote("it's")).isEqualTo("'it'\\''s'");
+        assertThatThrownBy(() -> Shell.quote("a\nb")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void refusesAFileDescriptorLimitBelowTheGuidesMinimum() {
+        assertThatThrownBy(() -> new CatalogProperties(PROPERTIES.solaris(), PROPERTIES.linux(), 12850))
+                .hasMessageContaining("12851");
+    }
+
+    @Test
+    void readsConflictsFromPatchConfigOutput() {
+        assertThat(PatchConfigOutput.conflicts("merging\nCONFLICT: msg.conf: service.imap.port\ndone"))
+                .containsExactly("msg.conf: service.imap.port");
+    }
+}

@@ -1,0 +1,176 @@
+package com.msgupgrade.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.msgupgrade.support.Api;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+/** PUT /api/deployments/{name}: a bad deployment answers 422 naming every problem, and nothing is stored. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:deployment-api;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true"})
+class DeploymentApiTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String VALID = """
+            {"directoryServer": {"host": "ds.example.com", "port": 389, "bindDn": "cn=Directory Manager",
+                                 "passwordSecret": "ds-manager"},
+             "hosts": [
+               {"name": "store1", "address": "10.0.0.1", "os": "solaris", "arch": "sparc", "msgSvrBase": "/opt/SUNWmsgsr",
+                "sourceRelease": "6.2p3", "components": ["store"], "locales": ["de"]},
+               {"name": "store2", "address": "10.0.0.2", "os": "solaris", "arch": "sparc", "msgSvrBase": "/opt/SUNWmsgsr",
+                "sourceRelease": "6.2p3", "components": ["store"]},
+               {"name": "web1", "address": "10.0.0.3", "os": "linux", "arch": "i386", "msgSvrBase": "/opt/sun/messaging",
+                "sourceRelease": "6.2p3", "components": ["webmail"]},
+               {"name": "node1", "address": "10.0.0.4", "os": "solaris", "arch": "sparc", "msgSvrBase": "/opt/SUNWmsgsr",
+                "sourceRelease": "6.2p3", "components": ["store"]},
+               {"name": "nodex", "address": "10.0.0.5", "os": "solaris", "arch": "sparc", "msgSvrBase": "/opt/SUNWmsgsr",
+                "sourceRelease": "6.2p3", "components": ["store"]}],
+             "groups": [{"name": "cluster", "topology": "n-plus-1", "members": ["node1"], "standby": "nodex"}],
+             "webmailStores": {"web1": ["store1", "store2"]}}
+            """;
+
+    @Autowired
+    TestRestTemplate rest;
+
+    static ObjectNode valid() {
+        try {
+            return (ObjectNode) JSON.readTree(VALID);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ObjectNode host(ObjectNode d, int i) {
+        return (ObjectNode) d.withArray("hosts").get(i);
+    }
+
+    static Arguments mistake(String expected, Consumer<ObjectNode> edit) {
+        return Arguments.of(expected, edit);
+    }
+
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+                mistake("host name store1 is used twice", d -> host(d, 1).put("name", "store1")),
+                mistake("address 10.0.0.1:22 is used by another host", d -> host(d, 1).put("address", "10.0.0.1")),
+                mistake("os 'aix' is not one of", d -> host(d, 0).put("os", "aix")),
+                mistake("arch 'i386' is not one of", d -> host(d, 0).put("arch", "i386")),
+                mistake("sourceRelease '7.1' is not one of", d -> host(d, 0).put("sourceRelease", "7.1")),
+                mistake("component 'pop' is not one of", d -> host(d, 0).withArray("components").add("pop")),
+                mistake("components: at least one", d -> host(d, 0).putArray("components")),
+                mistake("msgSvrBase 'opt/SUNWmsgsr' must be an absolute path", d -> host(d, 0).put("msgSvrBase", "opt/SUNWmsgsr")),
+                mistake("msgSvrBase '/opt/../etc' must be an absolute path", d -> host(d, 0).put("msgSvrBase", "/opt/../etc")),
+                mistake("sshPort 70000 is not a port", d -> host(d, 0).put("sshPort", 70000)),
+                mistake("directoryServer.port 0 is not a port", d -> ((ObjectNode) d.get("directoryServer")).put("port", 0)),
+                mistake("directoryServer.passwordSecret must name a secret",
+                        d -> ((ObjectNode) d.get("directoryServer")).put("passwordSecret", "my password!")),
+                mistake("directoryServer is required", d -> d.remove("directoryServer")),
+                mistake("member 'ghost' is not a host", d -> ((ArrayNode) d.get("groups").get(0).get("members")).add("ghost")),
+                mistake("a n-plus-1 group needs its standby host", d -> ((ObjectNode) d.get("groups").get(0)).remove("standby")),
+                mistake("topology 'mesh' is not one of", d -> ((ObjectNode) d.get("groups").get(0)).put("topology", "mesh")),
+                mistake("store 'store9' is not a host", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("store9")),
+                mistake("host web1 has no store component", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("web1")),
+                mistake("locale 'german' must match", d -> host(d, 0).withArray("locales").add("german")),
+                mistake("hosts: at least one host is required", d -> d.putArray("hosts")),
+                mistake("standby nodex must not also be an active member",
+                        d -> ((ArrayNode) d.get("groups").get(0).get("members")).add("nodex")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void refusesABadDeploymentNamingTheProblemAndStoresNothing(String expected, Consumer<ObjectNode> edit) {
+        ObjectNode d = valid();
+        edit.accept(d);
+        String name = "bad-" + Math.abs(expected.hashCode());
+        ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/" + name, d.toString());
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(response.getBody()).contains(expected);
+        assertThat(new Api(rest).call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    static Stream<Arguments> injections() {
+        List<Arguments> cases = new ArrayList<>();
+        String[] evil = {"x;reboot", "x`id`", "x$(id)", "x'y", "x\"y", "x\ny", "x|id", "x&id", "x y", "x>f"};
+        for (String e : evil) {
+            cases.add(Arguments.of("host name", (Consumer<ObjectNode>) d -> host(d, 0).put("name", e)));
+            cases.add(Arguments.of("msgSvrBase", (Consumer<ObjectNode>) d -> host(d, 0).put("msgSvrBase", "/opt/" + e)));
+        }
+        for (String e : new String[] {"de;rm", "de`id`", "$(id)", "de\n", "de'"}) {
+            cases.add(Arguments.of("locale", (Consumer<ObjectNode>) d -> host(d, 0).withArray("locales").add(e)));
+        }
+        for (String e : new String[] {"10.0.0.1;id", "host`id`", "$(id).example.com"}) {
+            cases.add(Arguments.of("address", (Consumer<ObjectNode>) d -> host(d, 0).put("address", e)));
+        }
+        cases.add(Arguments.of("bind DN", (Consumer<ObjectNode>) d -> ((ObjectNode) d.get("directoryServer"))
+                .put("bindDn", "cn=x$(id)")));
+        cases.add(Arguments.of("patch dir", (Consumer<ObjectNode>) d -> host(d, 0).put("patchDir", "/tmp;id")));
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {index}")
+    @MethodSource("injections")
+    void refusesInjectionAttemptsWith422(String field, Consumer<ObjectNode> edit) {
+        ObjectNode d = valid();
+        edit.accept(d);
+        String name = "evil-" + System.nanoTime();
+        ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/" + name, d.toString());
+        assertThat(response.getStatusCode()).as(field).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(new Api(rest).call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void storesAValidDeploymentAndListsEveryProblemOfABadUpdateWithoutChangingIt() throws Exception {
+        Api api = new Api(rest);
+        assertThat(api.putJson("operator", "/api/deployments/good", VALID).getStatusCode()).isEqualTo(HttpStatus.OK);
+        ObjectNode bad = valid();
+        host(bad, 0).put("os", "aix");
+        host(bad, 1).put("msgSvrBase", "relative");
+        ResponseEntity<String> response = api.putJson("operator", "/api/deployments/good", bad.toString());
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(response.getBody()).contains("os 'aix'").contains("msgSvrBase 'relative'");
+        String stored = api.call("operator", HttpMethod.GET, "/api/deployments/good", null, String.class).getBody();
+        assertThat(JSON.readTree(stored).get("hosts").get(0).get("os").asText()).isEqualTo("solaris");
+    }
+
+    @Test
+    void answers400ForABodyThatIsNotJson() {
+        ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/x", "{not json");
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void plansTheDeploymentWithEveryCommandAndRefuses52WithTheReason() {
+        Api api = new Api(rest);
+        assertThat(api.putJson("operator", "/api/deployments/planned", VALID).getStatusCode()).isEqualTo(HttpStatus.OK);
+        String plan = api.call("operator", HttpMethod.GET, "/api/deployments/planned/plan?target=6.3", null, String.class)
+                .getBody();
+        assertThat(plan).contains("patchadd '/tmp/120228-26'").contains("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'")
+                .contains("cannot be rolled back").contains("\"secret\":\"ds-manager\"");
+
+        ObjectNode old = valid();
+        host(old, 0).put("sourceRelease", "5.2");
+        assertThat(api.putJson("operator", "/api/deployments/old", old.toString()).getStatusCode()).isEqualTo(HttpStatus.OK);
+        ResponseEntity<String> refused = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                java.util.Map.of("deployment", "old", "target", "6.3"), String.class);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refused.getBody()).contains("store1: no direct upgrade from Messaging Server 5.2").contains("2005Q1");
+    }
+}
