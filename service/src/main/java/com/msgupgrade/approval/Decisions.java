@@ -37,7 +37,9 @@ public class Decisions {
     public static final String DECISION = "decision";
     public static final String COMMENT = "decisionComment";
     static final Set<String> GATE_CHOICES = Set.of("approve", "reject");
-    static final Set<String> FAILURE_CHOICES = Set.of("retry", "markDone", "abort");
+    static final Set<String> FAILURE_CHOICES = Set.of("retry", "rollback", "markDone", "abort");
+    public static final String LINUX_NO_ROLLBACK = "An upgrade from Messaging Server 6.2p3 to Messaging Server 6.3 on"
+            + " Linux cannot be rolled back (guide caution)";
 
     private final IdentityService identities;
     private final AuditTrail audit;
@@ -64,7 +66,8 @@ public class Decisions {
         if (host != null) {
             rollouts.updateHost(rolloutId, host, hostState, null);
             hostPlan(rolloutId, host).ifPresent(plan -> {
-                task.setVariableLocal("plannedCommands", plan.steps().stream()
+                boolean rollback = task.getProcessDefinitionId().startsWith("HostRollbackSolaris");
+                task.setVariableLocal("plannedCommands", (rollback ? plan.rollbackSteps() : plan.steps()).stream()
                         .map(s -> s.stepId() + (s.when() == null ? "" : " (when " + s.when() + ")") + ":\n  "
                                 + s.command() + (s.secret() == null ? "" : "   [secret: " + s.secret() + "]"))
                         .collect(Collectors.joining("\n")));
@@ -80,16 +83,57 @@ public class Decisions {
         decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true);
     }
 
-    /** On complete of a failure decision: retry, mark done (with a comment) or abort, by an operator. */
+    /** On complete of a failure decision: retry, roll back (Solaris), mark done (with a comment) or abort, by an operator. */
     public void failureDecision(DelegateTask task) {
         String decision = decide(task, FAILURE_CHOICES, Groups.OPERATORS, "markDone", false);
+        if ("rollback".equals(decision)) {
+            String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
+            boolean supported = hostPlan(rolloutId(task), host).map(p -> Boolean.TRUE.equals(p.rollbackSupported()))
+                    .orElse(false);
+            if (!supported) {
+                refuse(task, host, "rollback", LINUX_NO_ROLLBACK + ": host " + host + " cannot be rolled back");
+            }
+        }
         if ("abort".equals(decision)) {
             rollouts.updateHost(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED", null);
         }
     }
 
+    /** On complete of the Directory Server restore of a rollback: the backup restored must be named. */
+    public void directoryRestored(DelegateTask task) {
+        Object reference = task.getVariable("backupReference");
+        String ref = reference == null ? "" : reference.toString().trim();
+        task.setVariable(DECISION, "restored");
+        decideWith(task, Set.of("restored"), Groups.OPERATORS, null, false,
+                ref.isEmpty() ? "the reference of the restored backup is required" : null,
+                Map.of("backupReference", ref));
+    }
+
+    /** On complete of the 6.1 configuration merge (Linux 6.1): by an operator, saying what was merged. */
+    public void configurationMerged(DelegateTask task) {
+        decide(task, Set.of("merged"), Groups.OPERATORS, "merged", false);
+    }
+
     private String decide(DelegateTask task, Set<String> choices, String group, String needsComment,
             boolean requesterExcluded) {
+        return decideWith(task, choices, group, needsComment, requesterExcluded, null, Map.of());
+    }
+
+    private void refuse(DelegateTask task, String host, String decision, String refusal) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("task", task.getTaskDefinitionKey());
+        detail.put("taskId", task.getId());
+        detail.put("decision", decision);
+        detail.put("refused", refusal);
+        Authentication current = identities.getCurrentAuthentication();
+        String actor = current == null ? "anonymous" : current.getUserId();
+        ownTransaction.executeWithoutResult(s -> audit.record(rolloutId(task), actor, "DECISION_REFUSED", host,
+                (String) task.getVariable("stepId"), detail));
+        throw new BadUserRequestException(refusal);
+    }
+
+    private String decideWith(DelegateTask task, Set<String> choices, String group, String needsComment,
+            boolean requesterExcluded, String extraRefusal, Map<String, Object> extraDetail) {
         String rolloutId = rolloutId(task);
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         Authentication current = identities.getCurrentAuthentication();
@@ -111,12 +155,15 @@ public class Decisions {
             refusal = "decision must be one of " + choices + ", was " + decision;
         } else if (decision.equals(needsComment) && comment.isEmpty()) {
             refusal = "a comment is required to " + decision;
+        } else if (extraRefusal != null) {
+            refusal = extraRefusal;
         }
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("task", task.getTaskDefinitionKey());
         detail.put("taskId", task.getId());
         detail.put("decision", String.valueOf(decision));
         detail.put("comment", comment);
+        detail.putAll(extraDetail);
         detail.put("evidenceSha256", sha256(String.valueOf(task.getVariableLocal("plannedCommands"))
                 + "\n" + task.getVariableLocal("warnings") + "\n" + task.getVariable("conflicts")
                 + "\n" + task.getVariable("failure")));

@@ -51,5 +51,8 @@ class HostStepDelegates {
             execution.setVariable(CONFLICTS_FOUND, !outcome.findings().isEmpty());
             execution.setVariable(CONFLICTS, String.join("\n", outcome.findings()));
         }
+        if (StepId.COMPARE_CONFIGURATIONS.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
+            execution.setVariable(CONFIGURATION_DIFF, String.join("\n", outcome.findings()));
+        }
     }
 }

@@ -26,4 +26,5 @@ public final class HostStepProcess {
     // out
     public static final String CONFLICTS_FOUND = "conflictsFound";
     public static final String CONFLICTS = "conflicts";
+    public static final String CONFIGURATION_DIFF = "configurationDiff";
 }

@@ -169,7 +169,11 @@ public class HostStepService {
             return failed(ctx, request, exitCode, "verification failed: " + problem.get(), output, sha256, started);
         }
         finish(ctx, request, exitCode, "SUCCEEDED", output, sha256, started);
-        List<String> findings = request.step() == StepId.PATCH_CONFIG ? PatchConfigOutput.conflicts(output) : List.of();
+        List<String> findings = switch (request.step()) {
+            case PATCH_CONFIG -> PatchConfigOutput.conflicts(output);
+            case COMPARE_CONFIGURATIONS -> List.of(excerpt(output));
+            default -> List.of();
+        };
         return new StepOutcome(StepOutcome.State.DONE, request.runId(), exitCode, null, findings);
     }
 

@@ -37,9 +37,36 @@ public final class HostSteps {
                 steps.add(new Conditional(RESTART_MESSAGING_SERVER, null));
                 steps.add(new Conditional(VERIFY_UPGRADE, null));
             }
-            case LINUX_61_REINSTALL -> throw new UnsupportedOperationException(
-                    "the Linux 6.1 reinstall procedure is not implemented yet");
+            case LINUX_61_REINSTALL -> {
+                steps.add(new Conditional(VERIFY_CURRENT_VERSION, null));
+                steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
+                steps.add(new Conditional(REMOVE_61_PACKAGES, null));
+                steps.add(new Conditional(INSTALL_CORE_RPM, null));
+                if (host.hasLocales()) {
+                    steps.add(new Conditional(INSTALL_LOCALIZATION_RPMS, "the host has locales " + host.locales()));
+                }
+                steps.add(new Conditional(CONFIRM_PATCHES, null));
+                steps.add(new Conditional(SAVE_OLD_CONFIG, null));
+                steps.add(new Conditional(CONFIGURE, null));
+                steps.add(new Conditional(COMPARE_CONFIGURATIONS, null));
+                steps.add(new Conditional(START_MESSAGING_SERVER, null));
+                steps.add(new Conditional(VERIFY_UPGRADE, null));
+            }
         }
+        return steps;
+    }
+
+    /** The Solaris rollback (guide "Rolling Back the Upgrade (Solaris)"), as HostRollbackSolaris runs it. */
+    public static List<Conditional> rollback(Host host) {
+        List<Conditional> steps = new ArrayList<>();
+        steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
+        steps.add(new Conditional(UNINSTALL_NEW_CONFIG, null));
+        if (host.hasLocales()) {
+            steps.add(new Conditional(REMOVE_LOCALIZATION_PATCH, "the host has locales " + host.locales()));
+        }
+        steps.add(new Conditional(REMOVE_CORE_PATCH, null));
+        steps.add(new Conditional(START_MESSAGING_SERVER, null));
+        steps.add(new Conditional(VERIFY_PREVIOUS_VERSION, null));
         return steps;
     }
 }

@@ -15,7 +15,13 @@ public record Plan(String deployment, String target, List<HostPlan> hosts, List<
 
     public record HostPlan(String host, String os, String sourceRelease, String procedure, String processKey,
             Boolean certified, Boolean rollbackSupported, List<PlannedStep> steps, List<String> gates,
-            List<String> warnings) {}
+            List<String> warnings, List<PlannedStep> rollbackSteps) {
+
+        /** A person must accept a risk before this host is touched: path not certified, or no rollback. */
+        public boolean riskToAccept() {
+            return Boolean.FALSE.equals(certified) || Boolean.FALSE.equals(rollbackSupported);
+        }
+    }
 
     /**
      * @param when the condition under which the step runs, when it does not always run

@@ -25,6 +25,11 @@ public class Planner {
         this.catalog = catalog;
     }
 
+    /** The plan of one host of a deployment. */
+    public java.util.Optional<Plan.HostPlan> hostPlan(Deployment deployment, String target, String hostName) {
+        return plan(deployment, target).hosts().stream().filter(h -> h.host().equals(hostName)).findFirst();
+    }
+
     public Plan plan(Deployment deployment, String target) {
         List<String> errors = new ArrayList<>();
         if (!TARGET.equals(target)) {
@@ -41,39 +46,57 @@ public class Planner {
     private Plan.HostPlan planHost(Deployment deployment, Host host, List<String> errors) {
         if (TARGET.equals(host.sourceRelease())) {
             return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), null, null, null, null, List.of(),
-                    List.of(), List.of("already at 6.3: nothing to do"));
+                    List.of(), List.of("already at 6.3: nothing to do"), List.of());
         }
         UpgradePath path = paths.pathFor(host.sourceRelease(), host.os());
         if (!path.exists()) {
             errors.add(host.name() + ": " + path.refusal());
             return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), null, null, null, null, List.of(),
-                    List.of(), List.of(path.refusal()));
+                    List.of(), List.of(path.refusal()), List.of());
         }
         List<String> warnings = new ArrayList<>();
         List<String> gates = new ArrayList<>();
         if (!path.certified()) {
             warnings.add("the direct upgrade from " + host.sourceRelease() + " is not certified (guide Table 4-1)");
-            gates.add("risk acceptance: the path is not certified");
         }
         if (!path.rollbackSupported()) {
             warnings.add(NO_ROLLBACK);
         } else {
             warnings.add("rollback: " + QUEUE_FILE_CAUTION);
         }
+        if (!path.certified() || !path.rollbackSupported()) {
+            gates.add("risk acceptance of " + host.name() + ": " + (path.certified() ? "" : "the path is not certified")
+                    + (path.certified() || path.rollbackSupported() ? "" : "; ")
+                    + (path.rollbackSupported() ? "" : "the upgrade cannot be rolled back") + " (change-managers)");
+        }
         gates.add("approval of the upgrade of " + host.name() + " before Messaging Server is stopped (change-managers)");
         gates.add("review of the patch-config conflicts, when patch-config reports any (change-managers)");
+        if (path.procedure() == Procedure.LINUX_61_REINSTALL) {
+            gates.add("merge of the 6.1 configuration values into the new configuration, by a person (operators)");
+        }
         List<Plan.PlannedStep> steps = new ArrayList<>();
+        List<Plan.PlannedStep> rollbackSteps = new ArrayList<>();
         try {
-            for (HostSteps.Conditional c : HostSteps.of(path.procedure(), host)) {
-                HostCommand command = catalog.render(c.step(), deployment, host);
-                steps.add(new Plan.PlannedStep(c.step().id(), c.step().title(), command.commandLine(),
-                        command.secretName(), command.mutating(), command.longRunning(),
-                        command.check() == null ? null : command.check().commandLine(), c.when()));
+            steps = planned(HostSteps.of(path.procedure(), host), deployment, host);
+            if (path.rollbackSupported()) {
+                rollbackSteps = planned(HostSteps.rollback(host), deployment, host);
             }
-        } catch (UnsupportedOperationException | IllegalStateException e) {
+        } catch (IllegalStateException e) {
             errors.add(host.name() + ": " + e.getMessage());
         }
         return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), path.procedure().id(),
-                path.procedure().processKey(), path.certified(), path.rollbackSupported(), steps, gates, warnings);
+                path.procedure().processKey(), path.certified(), path.rollbackSupported(), steps, gates, warnings,
+                rollbackSteps);
+    }
+
+    private List<Plan.PlannedStep> planned(List<HostSteps.Conditional> order, Deployment deployment, Host host) {
+        List<Plan.PlannedStep> steps = new ArrayList<>();
+        for (HostSteps.Conditional c : order) {
+            HostCommand command = catalog.render(c.step(), deployment, host);
+            steps.add(new Plan.PlannedStep(c.step().id(), c.step().title(), command.commandLine(),
+                    command.secretName(), command.mutating(), command.longRunning(),
+                    command.check() == null ? null : command.check().commandLine(), c.when()));
+        }
+        return steps;
     }
 }

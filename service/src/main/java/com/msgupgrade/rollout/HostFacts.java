@@ -1,6 +1,8 @@
 package com.msgupgrade.rollout;
 
 import com.msgupgrade.inventory.Host;
+import com.msgupgrade.planning.Plan;
+import com.msgupgrade.planning.Planner;
 import org.springframework.stereotype.Component;
 
 /** What the host processes' gateways ask about a host, answered from the rollout's deployment snapshot. */
@@ -8,9 +10,19 @@ import org.springframework.stereotype.Component;
 public class HostFacts {
 
     private final RolloutRepository rollouts;
+    private final Planner planner;
 
-    HostFacts(RolloutRepository rollouts) {
+    HostFacts(RolloutRepository rollouts, Planner planner) {
         this.rollouts = rollouts;
+        this.planner = planner;
+    }
+
+    /** The path is not certified (6.0) or cannot be rolled back (Linux): a person accepts the risk first. */
+    public boolean riskToAccept(String rolloutId, String hostName) {
+        Rollout rollout = rollouts.get(rolloutId);
+        return planner.hostPlan(rollout.deployment(), rollout.targetRelease(), hostName)
+                .map(Plan.HostPlan::riskToAccept)
+                .orElseThrow(() -> new IllegalStateException("host " + hostName + " is not part of rollout " + rolloutId));
     }
 
     public boolean hasLocales(String rolloutId, String hostName) {

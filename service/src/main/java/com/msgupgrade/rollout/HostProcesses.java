@@ -18,10 +18,8 @@ public class HostProcesses {
 
     public String keyFor(String rolloutId, String hostName) {
         Rollout rollout = rollouts.get(rolloutId);
-        return planner.plan(rollout.deployment(), rollout.targetRelease()).hosts().stream()
-                .filter(h -> h.host().equals(hostName))
+        return planner.hostPlan(rollout.deployment(), rollout.targetRelease(), hostName)
                 .map(Plan.HostPlan::processKey)
-                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no host process for " + hostName));
     }
 }

@@ -2,6 +2,7 @@ package com.msgupgrade.rollout;
 
 import java.net.URI;
 import java.security.Principal;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -30,6 +31,17 @@ class RolloutController {
         String target = request.target() == null ? "6.3" : request.target();
         Rollout rollout = rollouts.start(request.deployment(), target, user.getName());
         return ResponseEntity.created(URI.create("/api/rollouts/" + rollout.id())).body(Map.of("id", rollout.id()));
+    }
+
+    record RollbackRequest(List<String> hosts) {}
+
+    /** Rolls back Solaris hosts of a rollout; 422 for Linux hosts (the guide: cannot be rolled back). */
+    @PostMapping("/{id}/rollback")
+    @PreAuthorize("hasRole('operators')")
+    ResponseEntity<Map<String, Object>> rollBack(@PathVariable String id,
+            @RequestBody(required = false) RollbackRequest request, Principal user) {
+        List<String> hosts = rollouts.rollBack(id, request == null ? null : request.hosts(), user.getName());
+        return ResponseEntity.accepted().body(Map.of("id", id, "hosts", hosts));
     }
 
     @GetMapping("/{id}")

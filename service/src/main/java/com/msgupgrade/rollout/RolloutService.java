@@ -66,6 +66,38 @@ public class RolloutService {
         return rollouts.get(id);
     }
 
+    /**
+     * Starts the Solaris rollback of the given hosts of a rollout (all its Solaris hosts when none are
+     * named), each after a change manager approves it. Linux hosts cannot be rolled back (guide caution).
+     */
+    @Transactional
+    public List<String> rollBack(String id, List<String> hostNames, String user) {
+        Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
+        List<String> names = hostNames == null || hostNames.isEmpty()
+                ? rollouts.hosts(id).stream().map(RolloutRepository.HostProgress::host).toList() : hostNames;
+        List<String> problems = new java.util.ArrayList<>();
+        for (String name : names) {
+            var host = rollout.deployment().host(name);
+            if (host.isEmpty() || rollouts.hosts(id).stream().noneMatch(h -> h.host().equals(name))) {
+                problems.add(name + " is not a host of rollout " + id);
+            } else if (!host.get().isSolaris()) {
+                problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
+            } else if (runtime.createProcessInstanceQuery().processInstanceBusinessKey(id).active()
+                    .variableValueEquals(RolloutProcess.HOST_NAME, name).count() > 0) {
+                problems.add(name + " still has a process running: decide its failed step (roll back) or wait");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException("cannot roll back", problems);
+        }
+        for (String name : names) {
+            audit.record(id, user, "ROLLBACK_REQUESTED", name, null, Map.of("by", user));
+            runtime.startProcessInstanceByKey("HostRollbackSolaris", id, Variables.createVariables()
+                    .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
+        }
+        return names;
+    }
+
     public RolloutView view(String id) {
         Rollout r = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
         return new RolloutView(r.id(), r.deploymentName(), r.targetRelease(), r.state(), r.requestedBy(),

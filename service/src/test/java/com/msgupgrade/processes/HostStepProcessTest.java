@@ -90,6 +90,15 @@ class HostStepProcessTest {
     }
 
     @Test
+    void throwsTheRollbackErrorWhenTheOperatorChoosesRollback() {
+        beans.will("install-newconfig", "FAILED");
+        ProcessInstance pi = startStep("install-newconfig");
+        complete(task(pi), withVariables("decision", "rollback"));
+        execute(job(pi));
+        assertThat(pi).isEnded().hasPassed("EndEvent_RollbackRequested").hasNotPassed("EndEvent_StepDone");
+    }
+
+    @Test
     void throwsTheAbortErrorWhenTheOperatorAborts() {
         beans.will("stop-messaging-server", "FAILED");
         ProcessInstance pi = startStep("stop-messaging-server");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * every gateway branch, and the order of steps equal to the plan's ({@link HostSteps}).
  */
 @Deployment(resources = {"processes/HostUpgradeSolaris.bpmn", "processes/HostUpgradeLinux.bpmn",
-        "processes/HostStep.bpmn"})
+        "processes/HostStep.bpmn", "processes/HostRollbackSolaris.bpmn"})
 class HostUpgradeProcessTest {
 
     @RegisterExtension
@@ -123,6 +123,49 @@ class HostUpgradeProcessTest {
         decide(pi, "Task_ReviewConflicts", "reject");
         assertThat(pi).isEnded().hasPassed("EndEvent_ConflictsRejected").hasNotPassed("Task_InstallNewConfiguration");
         Assertions.assertThat(beans.hostStates).endsWith("ms1:HALTED");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void asksForRiskAcceptanceFirstAndStopsWhenItIsRefused(String key) {
+        beans.risk = true;
+        ProcessInstance pi = start(key);
+        assertThat(pi).isWaitingAt("Task_AcceptRisk");
+        decide(pi, "Task_AcceptRisk", "reject");
+        assertThat(pi).isEnded().hasPassed("EndEvent_RiskNotAccepted").hasNotPassed("Task_ApproveHostUpgrade");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void goesOnToTheApprovalOnceTheRiskIsAccepted(String key) {
+        beans.risk = true;
+        ProcessInstance pi = start(key);
+        decide(pi, "Task_AcceptRisk", "approve");
+        assertThat(pi).isWaitingAt("Task_ApproveHostUpgrade");
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        assertThat(pi).isEnded().hasPassed("Task_AcceptRisk", "EndEvent_HostUpgraded");
+    }
+
+    @org.junit.jupiter.api.Test
+    void rollsTheSolarisHostBackWhenAnOperatorDecidesSoOnAFailedStep() {
+        beans.will("install-newconfig", "FAILED");
+        ProcessInstance pi = start("HostUpgradeSolaris");
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        Task failure = taskService().createTaskQuery().taskDefinitionKey("Task_DecideOnFailure").singleResult();
+        taskService().complete(failure.getId(), withVariables("decision", "rollback"));
+        runJobsUntilWaiting();
+        ProcessInstance rollback = runtimeService().createProcessInstanceQuery()
+                .processDefinitionKey("HostRollbackSolaris").singleResult();
+        assertThat(rollback).isWaitingAt("Task_ApproveRollback");
+        Assertions.assertThat(rollback.getBusinessKey()).isEqualTo("r-1");
+        taskService().complete(task(rollback).getId(), withVariables("decision", "approve"));
+        runJobsUntilWaiting();
+        taskService().complete(task(rollback).getId(), withVariables("backupReference", "ds-backup-2026-11-28"));
+        runJobsUntilWaiting();
+        assertThat(pi).isEnded().hasPassed("CallActivity_RollBackHost", "EndEvent_RolledBack")
+                .hasNotPassed("EndEvent_HostUpgraded");
+        Assertions.assertThat(beans.stepsRun).endsWith("install-newconfig", "stop-messaging-server",
+                "uninstall-newconfig", "remove-core-patch", "start-messaging-server", "verify-previous-version");
     }
 
     private static List<String> planned(String key, Host host) {

@@ -23,6 +23,7 @@ public final class ProcessTestBeans {
     public boolean conflicts;
     public boolean locales;
     public boolean proxyAdmin;
+    public boolean risk;
     public final List<String> hostStates = new ArrayList<>();
     public final List<String> rolloutStates = new ArrayList<>();
     public String hostProcessKey = "HostUpgradeSolaris";
@@ -93,6 +94,10 @@ public final class ProcessTestBeans {
         public void gateDecision(DelegateTask task) {}
 
         public void failureDecision(DelegateTask task) {}
+
+        public void directoryRestored(DelegateTask task) {}
+
+        public void configurationMerged(DelegateTask task) {}
     }
 
     public final class StatusStub {
@@ -116,6 +121,10 @@ public final class ProcessTestBeans {
 
         public boolean proxyAdminDiffers(String rolloutId, String host) {
             return proxyAdmin;
+        }
+
+        public boolean riskToAccept(String rolloutId, String host) {
+            return risk;
         }
     }
 
