@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.impl.identity.Authentication;
@@ -129,7 +128,7 @@ public class Decisions {
         String actor = current == null ? "anonymous" : current.getUserId();
         ownTransaction.executeWithoutResult(s -> audit.record(rolloutId(task), actor, "DECISION_REFUSED", host,
                 (String) task.getVariable("stepId"), detail));
-        throw new BadUserRequestException(refusal);
+        throw new DecisionRefusedException(400, refusal);
     }
 
     private String decideWith(DelegateTask task, Set<String> choices, String group, String needsComment,
@@ -144,13 +143,17 @@ public class Decisions {
         String comment = commentValue == null ? "" : commentValue.toString().trim();
 
         String refusal = null;
+        int status = 400;
         if (user == null) {
             refusal = "a decision must be made by an authenticated person";
+            status = 403;
         } else if (!(current.getGroupIds() != null && current.getGroupIds().contains(group))
                 && !memberOf(user, group)) {
             refusal = user + " is not in group " + group + " and cannot decide this task";
+            status = 403;
         } else if (requesterExcluded && user.equals(rollouts.get(rolloutId).requestedBy())) {
             refusal = user + " requested rollout " + rolloutId + " and cannot decide its gates";
+            status = 403;
         } else if (decision == null || !choices.contains(decision)) {
             refusal = "decision must be one of " + choices + ", was " + decision;
         } else if (decision.equals(needsComment) && comment.isEmpty()) {
@@ -172,7 +175,7 @@ public class Decisions {
             String actor = user == null ? "anonymous" : user;
             ownTransaction.executeWithoutResult(s -> audit.record(rolloutId, actor, "DECISION_REFUSED", host,
                     (String) task.getVariable("stepId"), detail));
-            throw new BadUserRequestException(refusal);
+            throw new DecisionRefusedException(status, refusal);
         }
         audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);
         return decision;

@@ -78,7 +78,9 @@ public class StepCatalog {
             case START_MESSAGING_SERVER -> mutating(step,
                     "ulimit -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg"), SHORT, null);
             case UNINSTALL_NEW_CONFIG -> mutating(step,
-                    inSbin(base, "./uninstall-newconfig", "-f ", reversed(patchDirsOf(host))), LONG, null);
+                    inSbin(base, "./uninstall-newconfig", "-f ", reversed(patchDirsOf(host))), LONG,
+                    new HostCommand.Check(newConfigInstalledCheck(host).commandLine() + " || echo not-installed",
+                            out -> out.contains("not-installed"), "the 6.3 configuration is not the active one"));
             case REMOVE_LOCALIZATION_PATCH -> patchrm(step, localizationPatch(host));
             case REMOVE_CORE_PATCH -> patchrm(step, corePatch(host));
             case VERIFY_PREVIOUS_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",

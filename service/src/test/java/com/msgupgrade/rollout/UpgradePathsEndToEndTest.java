@@ -1,0 +1,251 @@
+package com.msgupgrade.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.msgupgrade.simulator.CommandLogEntry;
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Flow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.TaskService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Each procedure and each failure decision end to end, over SSH to simulated hosts, asserting what the
+ * hosts' commands.log and state files show afterwards.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:paths-e2e;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true",
+        "msgsrv.runs.poll-interval=PT1S",
+        "msgsrv.runs.quick-wait=PT10S"})
+class UpgradePathsEndToEndTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("paths", "127.0.0.51", List.of(
+            HostSpec.solaris("sol60", "6.0", List.of("store")),
+            HostSpec.solaris("solretry", "6.1", List.of("store")),
+            HostSpec.solaris("solrollback", "6.2p3", List.of("store")).withLocales(List.of("de")),
+            HostSpec.solaris("soldone", "6.2p3", List.of("store")),
+            HostSpec.solaris("solabort", "6.2p3", List.of("store")),
+            HostSpec.solaris("solhand", "6.2", List.of("store")),
+            HostSpec.linux("lin62", "6.2p3", List.of("store")).withLocales(List.of("fr")),
+            HostSpec.linux("lin61", "6.1", List.of("store"))));
+
+    @DynamicPropertySource
+    static void fleetProperties(DynamicPropertyRegistry registry) {
+        FleetSupport.register(registry, fleet);
+    }
+
+    @AfterAll
+    static void stopFleet() {
+        fleet.close();
+    }
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    TaskService tasks;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    Flow flow;
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(rest);
+        flow = new Flow(api, tasks);
+    }
+
+    private String rollOut(String host) {
+        flow.deploy("d-" + host, FleetSupport.deploymentJson(fleet), List.of(host), d -> {});
+        return flow.start("d-" + host);
+    }
+
+    private static List<String> commands(SimulatedHost host, String command) {
+        return host.commandLog().stream().filter(e -> e.command().equals(command))
+                .map(e -> e.argLine() + " -> " + e.exitCode()).toList();
+    }
+
+    @Test
+    void upgradesLinux62p3ByFresheningRpmsAfterTheNoRollbackRiskIsAccepted() {
+        String id = rollOut("lin62");
+        flow.approve(id, "Task_AcceptRisk");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitState(id, "COMPLETED");
+
+        SimulatedHost host = fleet.host("lin62");
+        assertThat(host.version()).isEqualTo("6.3");
+        List<String> rpms = commands(host, "rpm");
+        assertThat(rpms).containsSubsequence("-q sun-messaging-server -> 0",
+                "-Fvh " + host.patchDir() + "/sun-messaging-server-6.3-13.9.i386.rpm -> 0",
+                "-Fvh " + host.patchDir() + "/sun-messaging-fr-6.3-1.7.i386.rpm -> 0");
+        assertThat(rpms).filteredOn(r -> r.startsWith("-Fvh")).hasSize(2);
+        assertThat(commands(host, "install-newconfig")).singleElement().asString().doesNotContain("-f ");
+        assertThat(host.stateLines("rpms")).contains("sun-messaging-server-6.3-13.9", "sun-messaging-fr-6.3-1.7");
+    }
+
+    @Test
+    void reinstallsLinux61WithTheNinePackagesRemovedAndAPersonMergingTheConfiguration() throws IOException {
+        SimulatedHost host = fleet.host("lin61");
+        Files.writeString(host.workDir().resolve("configure.state"), "FQDN=lin61.example.com\n");
+        String id = rollOut("lin61");
+        flow.approve(id, "Task_AcceptRisk");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_MergeConfiguration", "operator",
+                Map.of("decision", "merged", "decisionComment", "carried service.http.port over"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "COMPLETED");
+
+        assertThat(host.version()).isEqualTo("6.3");
+        List<String> log = host.commandLog().stream().map(CommandLogEntry::command).toList();
+        assertThat(log).containsSubsequence("stop-msg", "rpm", "rpm", "configure", "start-msg", "imsimta");
+        assertThat(commands(host, "rpm")).anySatisfy(r -> assertThat(r).startsWith("-e --noscripts sun-messaging-lib-6.1-9")
+                .contains("sun-messaging-mta-6.1-9").endsWith("-> 0"));
+        assertThat(commands(host, "rpm")).contains("-i " + host.patchDir() + "/sun-messaging-server-6.3-13.9.i386.rpm -> 0");
+        assertThat(host.msgSvrBase().resolve("config.61-saved")).isDirectory();
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'DECISION'",
+                String.class, id)).anyMatch(d -> d.contains("carried service.http.port over"));
+    }
+
+    @Test
+    void upgrades60OnlyAfterTheUncertifiedPathIsAcceptedAndRollsItBackThroughTheApi() {
+        String id = rollOut("sol60");
+        flow.approve(id, "Task_AcceptRisk");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitState(id, "COMPLETED");
+        SimulatedHost host = fleet.host("sol60");
+        assertThat(host.version()).isEqualTo("6.3");
+
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("sol60")), String.class);
+        assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        flow.approve(id, "Task_ApproveRollback");
+        assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator", Map.of("backupReference", "")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator",
+                Map.of("backupReference", "ds-backup-2026-11-28-0400"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "sol60", "ROLLED_BACK");
+
+        assertThat(host.version()).isEqualTo("6.0");
+        assertThat(host.commandLog().stream().map(CommandLogEntry::command).toList()).containsSubsequence(
+                "start-msg", "imsimta", "stop-msg", "uninstall-newconfig", "patchrm", "start-msg", "imsimta");
+        assertThat(host.stateLines("patches")).isEmpty();
+    }
+
+    @Test
+    void refusesTheRollbackOfALinuxHostQuotingTheGuide() {
+        flow.deploy("d-linux-rollback", FleetSupport.deploymentJson(fleet), List.of("lin62"), d -> {});
+        String id = flow.start("d-linux-rollback");
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("lin62")), String.class);
+        assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(rollback.getBody()).contains("on Linux cannot be rolled back");
+    }
+
+    @Test
+    void retriesAFailedPatchaddAndTheRetryAppliesIt() {
+        SimulatedHost host = fleet.host("solretry");
+        host.setFault("patchadd", "fail-once", "1");
+        String id = rollOut("solretry");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "COMPLETED");
+        assertThat(commands(host, "patchadd")).containsExactly(host.patchDir() + "/120228-26 -> 1",
+                host.patchDir() + "/120228-26 -> 0");
+        assertThat(host.version()).isEqualTo("6.3");
+    }
+
+    @Test
+    void rollsBackFromAFailedStepWhenTheOperatorDecidesSo() {
+        SimulatedHost host = fleet.host("solrollback");
+        host.setFault("install-newconfig", "fail", "1");
+        String id = rollOut("solrollback");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "rollback")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.approve(id, "Task_ApproveRollback");
+        assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator", Map.of("backupReference", "bk-42")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "solrollback", "ROLLED_BACK");
+
+        assertThat(host.version()).isEqualTo("6.2p3");
+        assertThat(commands(host, "patchrm")).containsExactly("126479-05 -> 0", "120228-26 -> 0");
+        assertThat(commands(host, "uninstall-newconfig")).isEmpty(); // the new configuration was never installed
+        assertThat(host.stateLines("running")).contains("store");
+    }
+
+    @Test
+    void marksAFailedStepDoneByHandOnlyWithAComment() {
+        SimulatedHost host = fleet.host("soldone");
+        host.setFault("ldapmodify", "fail", "1");
+        String id = rollOut("soldone");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "markDone")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator",
+                Map.of("decision", "markDone", "decisionComment", "imported the LDIF with the DS console"))).isEqualTo(
+                HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "COMPLETED");
+        assertThat(commands(host, "ldapmodify")).hasSize(1).allSatisfy(c -> assertThat(c).endsWith("-> 1"));
+        assertThat(commands(host, "start-msg")).containsExactly(" -> 0");
+        assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", String.class, id))
+                .contains("DECISION_REFUSED", "DECISION");
+    }
+
+    @Test
+    void abortsTheRolloutAndRunsNothingMoreOnTheHost() {
+        SimulatedHost host = fleet.host("solabort");
+        host.setFault("stop-msg", "fail", "3");
+        String id = rollOut("solabort");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "auditor", Map.of("decision", "abort")))
+                .isIn(HttpStatus.FORBIDDEN, HttpStatus.BAD_REQUEST);
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator",
+                Map.of("decision", "abort", "decisionComment", "host is sick"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "ABORTED");
+        assertThat(flow.hostState(id, "solabort")).isEqualTo("ABORTED");
+        assertThat(host.commandLog().stream().map(CommandLogEntry::command)).containsExactly("imsimta", "stop-msg");
+    }
+
+    @Test
+    void doesNotRunAStepAgainWhoseEffectIsAlreadyThere() throws Exception {
+        SimulatedHost host = fleet.host("solhand");
+        host.setFault("install-newconfig", "fail", "1");
+        String id = rollOut("solhand");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitTask(id, "Task_DecideOnFailure");
+        // an operator fixes the cause and installs the new configuration by hand, then asks for a retry
+        host.clearFault("install-newconfig", "fail");
+        Process byHand = new ProcessBuilder(host.msgSvrBase().resolve("sbin/install-newconfig").toString(), "-f",
+                host.msgSvrBase().resolve("install/patch/120228-26").toString()).start();
+        assertThat(byHand.waitFor()).isZero();
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "COMPLETED");
+
+        assertThat(commands(host, "install-newconfig")).hasSize(2)
+                .containsExactly("-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 1",
+                        "-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 0");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'CHECK'"
+                + " AND step_id = 'install-newconfig'", String.class, id)).anyMatch(d -> d.contains("ALREADY_DONE"));
+        assertThat(host.version()).isEqualTo("6.3");
+    }
+}

@@ -1,0 +1,95 @@
+package com.msgupgrade.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.task.Task;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+/** Drives rollouts the way people do: the service's API to start, the engine REST API (Tasklist's) to decide. */
+public record Flow(Api api, TaskService tasks) {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Registers a deployment of the fleet's hosts named, edited by {@code edit}. */
+    public void deploy(String name, String fleetDeploymentJson, List<String> hosts, Consumer<ObjectNode> edit) {
+        try {
+            ObjectNode d = (ObjectNode) JSON.readTree(fleetDeploymentJson);
+            d.put("name", name);
+            ArrayNode kept = JSON.createArrayNode();
+            d.withArray("hosts").forEach(h -> {
+                if (hosts.contains(h.get("name").asText())) {
+                    kept.add(h);
+                }
+            });
+            d.set("hosts", kept);
+            ArrayNode groups = JSON.createArrayNode();
+            d.withArray("groups").forEach(g -> {
+                if (hosts.contains(g.get("members").get(0).asText())) {
+                    groups.add(g);
+                }
+            });
+            d.set("groups", groups);
+            edit.accept(d);
+            ResponseEntity<String> response = api.putJson("operator", "/api/deployments/" + name, d.toString());
+            assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String start(String deployment) {
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", deployment, "target", "6.3"), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        return (String) created.getBody().get("id");
+    }
+
+    public Task awaitTask(String rolloutId, String taskKey) {
+        return await().atMost(Duration.ofSeconds(90)).until(() -> tasks.createTaskQuery()
+                .processInstanceBusinessKey(rolloutId).taskDefinitionKey(taskKey).singleResult(), t -> t != null);
+    }
+
+    /** Completes the task through /engine-rest as the user; returns the HTTP status. */
+    public HttpStatus decide(String rolloutId, String taskKey, String user, Map<String, String> variables) {
+        Task task = awaitTask(rolloutId, taskKey);
+        StringBuilder body = new StringBuilder("{\"variables\":{");
+        variables.forEach((k, v) -> body.append(body.length() > 14 ? "," : "").append('"').append(k)
+                .append("\":{\"value\":\"").append(v).append("\",\"type\":\"String\"}"));
+        body.append("}}");
+        return HttpStatus.valueOf(api.call(user, HttpMethod.POST, "/engine-rest/task/" + task.getId() + "/complete",
+                body.toString(), String.class).getStatusCode().value());
+    }
+
+    public void approve(String rolloutId, String taskKey) {
+        assertThat(decide(rolloutId, taskKey, "approver1", Map.of("decision", "approve", "decisionComment", "ok")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+    }
+
+    public Map<String, Object> awaitState(String rolloutId, String state) {
+        return await().atMost(Duration.ofSeconds(120)).until(() -> api.getMap("operator", "/api/rollouts/" + rolloutId),
+                r -> state.equals(r.get("state")));
+    }
+
+    @SuppressWarnings("unchecked")
+    public String hostState(String rolloutId, String host) {
+        List<Map<String, Object>> hosts = (List<Map<String, Object>>) api.getMap("operator", "/api/rollouts/" + rolloutId)
+                .get("hosts");
+        return hosts.stream().filter(h -> host.equals(h.get("host"))).map(h -> (String) h.get("state")).findFirst()
+                .orElseThrow();
+    }
+
+    public void awaitHostState(String rolloutId, String host, String state) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> hostState(rolloutId, host), state::equals);
+    }
+}
