@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.TaskService;
+import org.springframework.context.annotation.Lazy;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
@@ -45,10 +47,12 @@ public class Decisions {
     private final RolloutRepository rollouts;
     private final Planner planner;
     private final TransactionTemplate ownTransaction;
+    private final TaskService taskService;
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts, Planner planner,
-            PlatformTransactionManager transactions) {
+            PlatformTransactionManager transactions, @Lazy TaskService taskService) {
         this.identities = identities;
+        this.taskService = taskService;
         this.audit = audit;
         this.rollouts = rollouts;
         this.planner = planner;
@@ -95,6 +99,38 @@ public class Decisions {
         }
         if ("abort".equals(decision)) {
             rollouts.updateHost(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED", null);
+        }
+    }
+
+    /**
+     * A completion the engine's authorizations refused before any listener ran (e.g. an auditor): recorded
+     * in its own transaction, with who tried and why. The task is looked up as the system, since the
+     * caller may not read it.
+     */
+    public void recordRefusedByEngine(String taskId, String reason) {
+        Authentication caller = identities.getCurrentAuthentication();
+        identities.clearAuthentication();
+        try {
+            var task = taskService.createTaskQuery().taskId(taskId).singleResult();
+            if (task == null) {
+                return;
+            }
+            String rolloutId = (String) taskService.getVariable(taskId, RolloutProcess.ROLLOUT_ID);
+            String host = (String) taskService.getVariable(taskId, RolloutProcess.HOST_NAME);
+            if (rolloutId == null) {
+                return;
+            }
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("task", task.getTaskDefinitionKey());
+            detail.put("taskId", taskId);
+            detail.put("refused", "not authorized to decide this task: " + reason);
+            String actor = caller == null ? "anonymous" : caller.getUserId();
+            ownTransaction.executeWithoutResult(s -> audit.record(rolloutId, actor, "DECISION_REFUSED", host, null,
+                    detail));
+        } finally {
+            if (caller != null) {
+                identities.setAuthentication(caller);
+            }
         }
     }
 

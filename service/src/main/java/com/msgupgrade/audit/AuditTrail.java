@@ -51,6 +51,8 @@ public class AuditTrail {
         jdbc.update("INSERT INTO \"MSGSRV\".audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
                         + " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rolloutId, seq, Timestamp.from(at), actor, kind, host, step, detailJson, prev, entry.hash());
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", seq, entry.hash(),
+                rolloutId);
         return entry;
     }
 
@@ -61,6 +63,48 @@ public class AuditTrail {
                         rs.getString("host_name"), rs.getString("step_id"), rs.getString("detail"),
                         rs.getString("prev_hash"), rs.getString("hash")),
                 rolloutId);
+    }
+
+    /**
+     * Recomputes the chain of a rollout: each entry's hash, its link to the previous one, the sequence
+     * without gaps, and the head recorded with the rollout. Names the first entry that does not match.
+     */
+    public Verification verify(String rolloutId) {
+        List<AuditEntry> entries = entries(rolloutId);
+        String prev = GENESIS;
+        long expectedSeq = 1;
+        for (AuditEntry e : entries) {
+            if (e.seq() != expectedSeq) {
+                return Verification.broken(entries.size(), expectedSeq, "entry " + expectedSeq + " is missing");
+            }
+            if (!e.prevHash().equals(prev)) {
+                return Verification.broken(entries.size(), e.seq(), "entry " + e.seq()
+                        + " does not link to the entry before it");
+            }
+            if (!hashOf(e).equals(e.hash())) {
+                return Verification.broken(entries.size(), e.seq(), "entry " + e.seq()
+                        + " does not match its hash: a field was changed");
+            }
+            prev = e.hash();
+            expectedSeq++;
+        }
+        List<Map<String, Object>> head = jdbc.queryForList(
+                "SELECT audit_seq, audit_hash FROM \"MSGSRV\".rollout WHERE id = ?", rolloutId);
+        if (!head.isEmpty()) {
+            long headSeq = ((Number) head.get(0).get("audit_seq")).longValue();
+            if (headSeq != entries.size() || (headSeq > 0 && !prev.equals(head.get(0).get("audit_hash")))) {
+                return Verification.broken(entries.size(), Math.min(headSeq, entries.size() + 1),
+                        "the chain ends at entry " + entries.size() + " but the rollout recorded entry " + headSeq
+                                + " as its last: entries were removed from the end");
+            }
+        }
+        return new Verification(true, entries.size(), null, "the chain of " + entries.size() + " entries is intact");
+    }
+
+    public record Verification(boolean valid, int entries, Long firstBadSeq, String message) {
+        static Verification broken(int entries, long seq, String message) {
+            return new Verification(false, entries, seq, message);
+        }
     }
 
     static String hashOf(AuditEntry e) {

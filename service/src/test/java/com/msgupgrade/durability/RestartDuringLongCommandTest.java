@@ -1,9 +1,11 @@
 package com.msgupgrade.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.msgupgrade.UpgradeServiceApplication;
+import com.msgupgrade.audit.AuditTrail;
 import com.msgupgrade.simulator.CommandLogEntry;
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
@@ -86,6 +88,13 @@ class RestartDuringLongCommandTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> jdbc.queryForObject(
                     "SELECT state FROM \"MSGSRV\".rollout WHERE id = ?", String.class, rolloutId),
                     "COMPLETED"::equals);
+
+            // and on PostgreSQL the audit trail refuses to be edited or deleted
+            assertThatThrownBy(() -> jdbc.update("UPDATE \"MSGSRV\".audit_event SET actor = 'mallory'"
+                    + " WHERE rollout_id = ?", rolloutId)).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", rolloutId))
+                    .hasMessageContaining("append-only");
+            assertThat(second.getBean(AuditTrail.class).verify(rolloutId).valid()).isTrue();
         } finally {
             second.close();
         }

@@ -1,0 +1,41 @@
+package com.msgupgrade.approval;
+
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
+
+/**
+ * The engine refuses, by its authorizations, a task completion by someone who may not decide it (an
+ * auditor, an operator on a change managers' gate): that attempt is recorded in the audit trail too,
+ * then answered as Camunda answers it (403).
+ */
+@Priority(1)
+class AuthorizationErrors implements ExceptionMapper<AuthorizationException> {
+
+    private static final Pattern TASK_DECISION = Pattern.compile("task/([^/]+)/(complete|submit-form|resolve)$");
+
+    private final Decisions decisions;
+    private final ProcessEngineExceptionHandler camunda = new ProcessEngineExceptionHandler();
+
+    @Context
+    private UriInfo uri;
+
+    AuthorizationErrors(Decisions decisions) {
+        this.decisions = decisions;
+    }
+
+    @Override
+    public Response toResponse(AuthorizationException exception) {
+        Matcher m = TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
+        if (m.find()) {
+            decisions.recordRefusedByEngine(m.group(1), exception.getMessage());
+        }
+        return camunda.toResponse(exception);
+    }
+}

@@ -1,0 +1,79 @@
+package com.msgupgrade.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.springframework.stereotype.Component;
+
+/** The audit trail of a rollout as rows: JSON objects, or RFC 4180 CSV with the same fields. */
+@Component
+public class AuditExport {
+
+    public static final List<String> COLUMNS = List.of("seq", "recordedAt", "actor", "kind", "host", "step",
+            "decision", "comment", "command", "exitCode", "outcome", "outputSha256", "detail", "prevHash", "hash");
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    public List<Map<String, Object>> rows(List<AuditEntry> entries) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (AuditEntry e : entries) {
+            JsonNode detail = parse(e.detail());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("seq", e.seq());
+            row.put("recordedAt", e.recordedAt().toString());
+            row.put("actor", e.actor());
+            row.put("kind", e.kind());
+            row.put("host", e.host());
+            row.put("step", e.step());
+            row.put("decision", text(detail, "decision"));
+            row.put("comment", text(detail, "comment"));
+            row.put("command", text(detail, "command"));
+            row.put("exitCode", detail.has("exitCode") ? detail.get("exitCode").asInt() : null);
+            row.put("outcome", text(detail, "outcome"));
+            row.put("outputSha256", text(detail, "outputSha256"));
+            row.put("detail", e.detail());
+            row.put("prevHash", e.prevHash());
+            row.put("hash", e.hash());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    public String csv(List<AuditEntry> entries) {
+        StringWriter out = new StringWriter();
+        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder()
+                .setHeader(COLUMNS.toArray(String[]::new)).get())) {
+            for (Map<String, Object> row : rows(entries)) {
+                List<Object> values = new ArrayList<>();
+                for (String column : COLUMNS) {
+                    Object value = row.get(column);
+                    values.add(value == null ? "" : value);
+                }
+                printer.printRecord(values);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private JsonNode parse(String detail) {
+        try {
+            return json.readTree(detail);
+        } catch (IOException e) {
+            return json.createObjectNode();
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        return node.has(field) && !node.get(field).isNull() ? node.get(field).asText() : null;
+    }
+}

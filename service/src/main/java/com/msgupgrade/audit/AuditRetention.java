@@ -1,0 +1,61 @@
+package com.msgupgrade.audit;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The audit trail's own retention ({@code msgsrv.audit.retention}, default ten years), independent of
+ * the engine's history time-to-live: whole chains of finished rollouts older than that are purged,
+ * nothing else, ever. On PostgreSQL the purge announces itself to the append-only trigger.
+ */
+@Component
+public class AuditRetention {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditRetention.class);
+    static final List<String> FINISHED = List.of("COMPLETED", "FINISHED_WITH_ISSUES", "ABORTED", "REJECTED");
+
+    private final JdbcTemplate jdbc;
+    private final Duration retention;
+
+    AuditRetention(JdbcTemplate jdbc, @Value("${msgsrv.audit.retention}") Duration retention) {
+        this.jdbc = jdbc;
+        this.retention = retention;
+    }
+
+    @Scheduled(cron = "${msgsrv.audit.purge-cron}")
+    @Transactional
+    public int purge() {
+        Instant before = Instant.now().minus(retention);
+        List<String> expired = jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE requested_at < ? AND state IN ("
+                + String.join(",", FINISHED.stream().map(s -> "'" + s + "'").toList()) + ")", String.class,
+                Timestamp.from(before));
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        if (isPostgres()) {
+            jdbc.queryForList("SELECT set_config('msgsrv.audit_purge', 'on', true)");
+        }
+        int removed = 0;
+        for (String id : expired) {
+            removed += jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", id);
+            jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = 0, audit_hash = NULL WHERE id = ?", id);
+        }
+        log.info("audit retention {}: removed {} entries of {} rollouts requested before {}", retention, removed,
+                expired.size(), before);
+        return removed;
+    }
+
+    private boolean isPostgres() {
+        return Boolean.TRUE.equals(jdbc.execute((java.sql.Connection c) ->
+                c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")));
+    }
+}

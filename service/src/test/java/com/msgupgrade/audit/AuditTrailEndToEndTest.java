@@ -1,0 +1,282 @@
+package com.msgupgrade.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.msgupgrade.simulator.CommandLogEntry;
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Flow;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The audit trail of a real rollout: complete (every decision, every command with its exit code, as the
+ * host's commands.log shows), exportable as JSON and CSV, tamper-evident, readable by the right people,
+ * and still whole after the engine's history cleanup removed the rollout.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:audit-e2e;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true",
+        "msgsrv.runs.poll-interval=PT1S",
+        "camunda.bpm.generic-properties.properties.history-cleanup-strategy=endTimeBased"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuditTrailEndToEndTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("audit", "127.0.0.61", List.of(
+            HostSpec.solaris("ms1", "6.2p3", List.of("store")).withLocales(List.of("de"))));
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Simulated commands a command line of the catalog can invoke. */
+    static final Set<String> HOST_COMMANDS = Set.of("stop-msg", "start-msg", "imsimta", "patchadd", "patchrm",
+            "showrev", "rpm", "patch-config", "install-newconfig", "uninstall-newconfig", "configutil", "ldapmodify",
+            "useconfig", "configure");
+
+    @DynamicPropertySource
+    static void fleetProperties(DynamicPropertyRegistry registry) {
+        FleetSupport.register(registry, fleet);
+    }
+
+    @AfterAll
+    void stopFleet() {
+        fleet.close();
+    }
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    TaskService tasks;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    HistoryService history;
+    @Autowired
+    RepositoryService repository;
+    @Autowired
+    IdentityService identities;
+
+    String rolloutId;
+    List<Map<String, Object>> exported;
+
+    @BeforeAll
+    void runARollout() {
+        Api api = new Api(rest);
+        Flow flow = new Flow(api, tasks);
+        flow.deploy("audited", FleetSupport.deploymentJson(fleet), List.of("ms1"), d -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                d.withArray("hosts").get(0)).putObject("proxyAdmin").put("user", "webproxy").put("passwordSecret", "proxy-admin"));
+        fleet.host("ms1").setFault("ldapmodify", "fail-once", "1");
+        rolloutId = flow.start("audited");
+        assertThat(flow.decide(rolloutId, "Task_ApproveHostUpgrade", "operator", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        flow.approve(rolloutId, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(rolloutId, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(rolloutId, "COMPLETED");
+        exported = exportJson("auditor");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> exportJson(String user) {
+        return new Api(rest).call(user, HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit", null, List.class)
+                .getBody();
+    }
+
+    private Map<String, Object> verify() {
+        return new Api(rest).getMap("auditor", "/api/rollouts/" + rolloutId + "/audit/verify");
+    }
+
+    @Test
+    @Order(1)
+    void exportsEveryDecisionAndEveryCommandAsTheHostRanThem() {
+        assertThat(exported).anySatisfy(r -> assertThat(r).containsEntry("kind", "DECISION")
+                .containsEntry("actor", "approver1").containsEntry("decision", "approve"));
+        assertThat(exported).anySatisfy(r -> assertThat(r).containsEntry("kind", "DECISION_REFUSED")
+                .containsEntry("actor", "operator"));
+        assertThat(exported).anySatisfy(r -> assertThat(r).containsEntry("kind", "DECISION")
+                .containsEntry("actor", "operator").containsEntry("decision", "retry"));
+
+        // every command the host logged is in the trail, with the same exit code, as often as it ran
+        SimulatedHost ms1 = fleet.host("ms1");
+        Map<String, List<Integer>> fromHost = new HashMap<>();
+        for (CommandLogEntry e : ms1.commandLog()) {
+            fromHost.computeIfAbsent(e.command(), k -> new ArrayList<>()).add(e.exitCode());
+        }
+        Map<String, List<Integer>> fromTrail = new HashMap<>();
+        for (Map<String, Object> r : exported) {
+            if (!List.of("COMMAND", "CHECK").contains(r.get("kind"))) {
+                continue;
+            }
+            assertThat(r.get("exitCode")).as("exit code of " + r.get("command")).isNotNull();
+            assertThat((String) r.get("outputSha256")).hasSize(64);
+            for (String invoked : invokedCommands((String) r.get("command"))) {
+                // a line of several commands ends with the exit code of the last; the earlier ones succeeded
+                fromTrail.computeIfAbsent(invoked, k -> new ArrayList<>()).add((Integer) r.get("exitCode"));
+            }
+        }
+        assertThat(fromTrail.keySet()).isEqualTo(fromHost.keySet());
+        fromHost.forEach((command, exits) -> assertThat(fromTrail.get(command)).as(command)
+                .containsExactlyInAnyOrderElementsOf(exits));
+        assertThat(fromHost.get("ldapmodify")).containsExactly(1, 0);
+    }
+
+    /** The simulated host commands a catalog command line invokes, in order. */
+    static List<String> invokedCommands(String commandLine) {
+        List<String> invoked = new ArrayList<>();
+        for (String word : commandLine.split("[\\s;|&(){}]+")) {
+            String name = word.replace("'", "");
+            name = name.substring(name.lastIndexOf('/') + 1);
+            if (HOST_COMMANDS.contains(name)) {
+                invoked.add(name);
+            }
+        }
+        return invoked;
+    }
+
+    @Test
+    @Order(2)
+    void exportsTheSameRowsAsCsvThatAStandardParserReadsFieldForField() throws Exception {
+        String csv = new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit?format=csv",
+                null, String.class).getBody();
+        List<CSVRecord> records = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(csv)).getRecords();
+        assertThat(records).hasSize(exported.size());
+        for (int i = 0; i < records.size(); i++) {
+            for (String column : AuditExport.COLUMNS) {
+                Object expected = exported.get(i).get(column);
+                assertThat(records.get(i).get(column)).as(column + " of row " + i)
+                        .isEqualTo(expected == null ? "" : expected.toString());
+            }
+        }
+        // output excerpts with quotes, commas and newlines survived: the detail column is JSON again
+        assertThat(records).anySatisfy(r -> assertThat(r.get("detail")).contains("\\n").contains(","));
+        for (CSVRecord r : records) {
+            assertThat(JSON.readTree(r.get("detail")).isObject()).isTrue();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void verifiesTheChainAndNamesTheEntryWhoseAnyColumnWasChanged() {
+        assertThat(verify()).containsEntry("valid", true);
+        long seq = 5;
+        Map<String, Object> original = jdbc.queryForMap(
+                "SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq = ?", rolloutId, seq);
+        // every column but the surrogate key id, which is not evidence (entries are ordered by seq)
+        Map<String, String> tamper = Map.of(
+                "rollout_id", "'r-other'", "seq", "seq + 1000", "recorded_at", "recorded_at + INTERVAL '1' SECOND",
+                "actor", "'mallory'", "kind", "'DECISION'", "host_name", "'ms9'", "step_id", "'patch-config'",
+                "detail", "'{}'", "prev_hash", "'" + "1".repeat(64) + "'", "hash", "'" + "2".repeat(64) + "'");
+        tamper.forEach((column, value) -> {
+            jdbc.update("UPDATE \"MSGSRV\".audit_event SET " + column + " = " + value
+                    + " WHERE rollout_id = ? AND seq = ?", rolloutId, seq);
+            Map<String, Object> result = verify();
+            assertThat(result).as(column).containsEntry("valid", false);
+            assertThat(((Number) result.get("firstBadSeq")).longValue()).as(column).isEqualTo(seq);
+            restore(original);
+            assertThat(verify()).as("restored " + column).containsEntry("valid", true);
+        });
+    }
+
+    private void restore(Map<String, Object> o) {
+        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", o.get("id"));
+        jdbc.update("INSERT INTO \"MSGSRV\".audit_event (id, rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
+                + " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", o.get("id"), o.get("rollout_id"),
+                o.get("seq"), o.get("recorded_at"), o.get("actor"), o.get("kind"), o.get("host_name"), o.get("step_id"),
+                o.get("detail"), o.get("prev_hash"), o.get("hash"));
+    }
+
+    @Test
+    @Order(4)
+    void detectsADeletedEntryInTheMiddleAndAtTheEnd() {
+        Map<String, Object> middle = jdbc.queryForMap(
+                "SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq = 3", rolloutId);
+        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", middle.get("id"));
+        assertThat(verify()).containsEntry("valid", false).containsEntry("firstBadSeq", 3);
+        restore(middle);
+
+        Map<String, Object> last = jdbc.queryForMap("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq ="
+                + " (SELECT MAX(seq) FROM \"MSGSRV\".audit_event WHERE rollout_id = ?)", rolloutId, rolloutId);
+        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", last.get("id"));
+        assertThat(verify()).containsEntry("valid", false);
+        restore(last);
+        assertThat(verify()).containsEntry("valid", true);
+    }
+
+    @Test
+    @Order(5)
+    void letsAuditorsAndTheRequestingOperatorReadAndNobodyElse() {
+        if (identities.createUserQuery().userId("operator2").count() == 0) {
+            User other = identities.newUser("operator2");
+            other.setPassword("demo");
+            identities.saveUser(other);
+            identities.createMembership("operator2", "operators");
+        }
+        Api api = new Api(rest);
+        String path = "/api/rollouts/" + rolloutId + "/audit";
+        assertThat(api.call("auditor", HttpMethod.GET, path, null, String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(api.call("operator", HttpMethod.GET, path, null, String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(api.call("operator2", HttpMethod.GET, path, null, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(api.call("approver1", HttpMethod.GET, path, null, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        var page = api.call("auditor", HttpMethod.GET, "/rollouts/" + rolloutId + "/audit", null, String.class);
+        assertThat(page.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(page.getBody()).contains("<svg").contains("HostUpgradeSolaris").contains("ms1 — UPGRADED")
+                .contains("the chain of");
+    }
+
+    @Test
+    @Order(6)
+    void keepsTheWholeTrailAfterTheEnginesHistoryCleanupRemovedTheRollout() {
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(rolloutId).count()).isPositive();
+        for (ProcessDefinition definition : repository.createProcessDefinitionQuery().list()) {
+            repository.updateProcessDefinitionHistoryTimeToLive(definition.getId(), 0);
+        }
+        history.cleanUpHistoryAsync(true); // the job executor runs the cleanup job now
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> history
+                .createHistoricProcessInstanceQuery().processInstanceBusinessKey(rolloutId).count() == 0);
+
+        assertThat(exportJson("auditor")).isEqualTo(exported);
+        assertThat(verify()).containsEntry("valid", true);
+    }
+
+    @Test
+    @Order(7)
+    void purgesOnlyWholeChainsOfFinishedRolloutsOlderThanTheAuditRetention() {
+        assertThat(new AuditRetention(jdbc, java.time.Duration.ofDays(3650)).purge()).isZero();
+        assertThat(exportJson("auditor")).hasSameSizeAs(exported);
+        int removed = new AuditRetention(jdbc, java.time.Duration.ZERO).purge();
+        assertThat(removed).isEqualTo(exported.size());
+        assertThat(exportJson("auditor")).isEmpty();
+    }
+}
