@@ -38,6 +38,7 @@ public class Decisions {
     public static final String DECISION = "decision";
     public static final String COMMENT = "decisionComment";
     static final Set<String> GATE_CHOICES = Set.of("approve", "reject");
+    static final String REJECTED_BY_DEADLINE = "rejectedByDeadline";
     static final Set<String> FAILURE_CHOICES = Set.of("retry", "rollback", "markDone", "abort");
     public static final String LINUX_NO_ROLLBACK = "An upgrade from Messaging Server 6.2p3 to Messaging Server 6.3 on"
             + " Linux cannot be rolled back (guide caution)";
@@ -49,8 +50,11 @@ public class Decisions {
     private final TransactionTemplate ownTransaction;
     private final TaskService taskService;
 
+    private final String escalationGroup;
+
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts, Planner planner,
-            PlatformTransactionManager transactions, @Lazy TaskService taskService) {
+            PlatformTransactionManager transactions, @Lazy TaskService taskService, ApprovalSettings settings) {
+        this.escalationGroup = settings.escalationGroup();
         this.identities = identities;
         this.taskService = taskService;
         this.audit = audit;
@@ -77,6 +81,23 @@ public class Decisions {
                 task.setVariableLocal("warnings", String.join("\n", plan.warnings()));
             });
         }
+        if (host == null) {
+            Rollout rollout = rollouts.get(rolloutId);
+            Plan plan = planner.plan(rollout.deployment(), rollout.targetRelease());
+            Object tier = task.getVariable("tier");
+            List<Plan.HostPlan> hosts = plan.hosts().stream().filter(h -> h.processKey() != null)
+                    .filter(h -> tier == null || rollout.deployment().host(h.host()).map(com.msgupgrade.planning.Tiers::of)
+                            .orElse("").equals(tier)).toList();
+            task.setVariableLocal("plannedCommands", hosts.stream().map(h -> h.host() + " (" + h.procedure() + "):\n"
+                    + h.steps().stream().map(st -> "  " + st.command()).collect(Collectors.joining("\n")))
+                    .collect(Collectors.joining("\n")));
+            task.setVariableLocal("warnings", hosts.stream().flatMap(h -> h.warnings().stream().map(w -> h.host() + ": " + w))
+                    .distinct().collect(Collectors.joining("\n")));
+            if (tier != null) {
+                task.setVariableLocal("downtime", hosts.stream().map(h -> h.host() + ": down from stop-msg until"
+                        + " start-msg during its upgrade").collect(Collectors.joining("\n")));
+            }
+        }
         audit.record(rolloutId, "system", "GATE_OPENED", host, null, Map.of("task", task.getTaskDefinitionKey(),
                 "taskId", task.getId(), "name", String.valueOf(task.getName())));
     }
@@ -84,6 +105,46 @@ public class Decisions {
     /** On complete of an approval gate: approve or reject, by a change manager who did not request the rollout. */
     public void gateDecision(DelegateTask task) {
         decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true);
+    }
+
+    /** On complete of one CAB approval: a change manager who did not request the rollout, counted once. */
+    public void cabDecision(DelegateTask task) {
+        String approvers = String.valueOf(task.getVariable("cabApprovers"));
+        Authentication current = identities.getCurrentAuthentication();
+        String user = current == null ? null : current.getUserId();
+        boolean counted = user != null && List.of(approvers.split(",")).contains(user);
+        String decision = decideWith(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true,
+                counted ? user + " has already decided this rollout: one person counts once in the quorum" : null,
+                Map.of(), 403);
+        if (user != null && !"system".equals(user)) {
+            task.setVariable("cabApprovers", approvers.isEmpty() ? user : approvers + "," + user);
+        }
+        if ("reject".equals(decision)) {
+            task.setVariable("cabRejected", true);
+        }
+    }
+
+    /** On complete of a tier's downtime approval (per-tier policy). */
+    public void tierDecision(DelegateTask task) {
+        if ("reject".equals(decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true))) {
+            task.setVariable("tierRejected", true);
+        }
+    }
+
+    /** A gate past its escalation deadline: raised in priority and offered to the escalation group too. */
+    public void escalate(DelegateTask task) {
+        task.setPriority(100);
+        task.addCandidateGroup(escalationGroup);
+        audit.record(rolloutId(task), "system", "GATE_ESCALATED", (String) task.getVariable(RolloutProcess.HOST_NAME),
+                null, Map.of("task", task.getTaskDefinitionKey(), "taskId", task.getId(), "escalatedTo", escalationGroup));
+    }
+
+    /** A gate past its final deadline is rejected, by the system, with the reason; never approved by time. */
+    public void rejectAtDeadline(DelegateTask task) {
+        task.setVariableLocal(REJECTED_BY_DEADLINE, true);
+        task.setVariable(DECISION, "reject");
+        task.setVariable(COMMENT, "rejected by the service: the approval deadline passed without a decision");
+        task.complete();
     }
 
     /** On complete of a failure decision: retry, roll back (Solaris), mark done (with a comment) or abort, by an operator. */
@@ -141,7 +202,7 @@ public class Decisions {
         task.setVariable(DECISION, "restored");
         decideWith(task, Set.of("restored"), Groups.OPERATORS, null, false,
                 ref.isEmpty() ? "the reference of the restored backup is required" : null,
-                Map.of("backupReference", ref));
+                Map.of("backupReference", ref), 400);
     }
 
     /** On complete of the 6.1 configuration merge (Linux 6.1): by an operator, saying what was merged. */
@@ -151,7 +212,7 @@ public class Decisions {
 
     private String decide(DelegateTask task, Set<String> choices, String group, String needsComment,
             boolean requesterExcluded) {
-        return decideWith(task, choices, group, needsComment, requesterExcluded, null, Map.of());
+        return decideWith(task, choices, group, needsComment, requesterExcluded, null, Map.of(), 400);
     }
 
     private void refuse(DelegateTask task, String host, String decision, String refusal) {
@@ -168,9 +229,14 @@ public class Decisions {
     }
 
     private String decideWith(DelegateTask task, Set<String> choices, String group, String needsComment,
-            boolean requesterExcluded, String extraRefusal, Map<String, Object> extraDetail) {
+            boolean requesterExcluded, String extraRefusal, Map<String, Object> extraDetail, int extraStatus) {
         String rolloutId = rolloutId(task);
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
+        if (Boolean.TRUE.equals(task.getVariableLocal(REJECTED_BY_DEADLINE))) {
+            audit.record(rolloutId, "system", "DECISION", host, null, Map.of("task", task.getTaskDefinitionKey(),
+                    "taskId", task.getId(), "decision", "reject", "comment", String.valueOf(task.getVariable(COMMENT))));
+            return "reject";
+        }
         Authentication current = identities.getCurrentAuthentication();
         String user = current == null ? null : current.getUserId();
         Object decisionValue = task.getVariable(DECISION);
@@ -196,6 +262,7 @@ public class Decisions {
             refusal = "a comment is required to " + decision;
         } else if (extraRefusal != null) {
             refusal = extraRefusal;
+            status = extraStatus;
         }
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("task", task.getTaskDefinitionKey());

@@ -25,6 +25,11 @@ public class HostFacts {
                 .orElseThrow(() -> new IllegalStateException("host " + hostName + " is not part of rollout " + rolloutId));
     }
 
+    /** Per-host downtime approval, unless the rollout's policy approves downtime per tier. */
+    public boolean hostApprovalRequired(String rolloutId) {
+        return !com.msgupgrade.approval.ChangePolicy.PER_TIER.equals(rollouts.changePolicy(rolloutId).downtimePolicy());
+    }
+
     public boolean hasLocales(String rolloutId, String hostName) {
         return host(rolloutId, hostName).hasLocales();
     }

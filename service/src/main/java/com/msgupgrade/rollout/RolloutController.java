@@ -23,13 +23,16 @@ class RolloutController {
         this.rollouts = rollouts;
     }
 
-    record StartRequest(String deployment, String target) {}
+    record StartRequest(String deployment, String target, String downtimePolicy,
+            List<com.msgupgrade.approval.ChangePolicy.Period> windows,
+            List<com.msgupgrade.approval.ChangePolicy.Period> blackouts) {}
 
     @PostMapping
     @PreAuthorize("hasRole('operators')")
     ResponseEntity<Map<String, String>> start(@RequestBody StartRequest request, Principal user) {
         String target = request.target() == null ? "6.3" : request.target();
-        Rollout rollout = rollouts.start(request.deployment(), target, user.getName());
+        Rollout rollout = rollouts.start(request.deployment(), target, user.getName(),
+                new com.msgupgrade.approval.ChangePolicy(request.downtimePolicy(), request.windows(), request.blackouts()));
         return ResponseEntity.created(URI.create("/api/rollouts/" + rollout.id())).body(Map.of("id", rollout.id()));
     }
 

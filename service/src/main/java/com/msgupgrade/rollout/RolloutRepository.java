@@ -13,10 +13,13 @@ public class RolloutRepository {
 
     private final JdbcTemplate jdbc;
     private final DeploymentRepository deployments;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    RolloutRepository(JdbcTemplate jdbc, DeploymentRepository deployments) {
+    RolloutRepository(JdbcTemplate jdbc, DeploymentRepository deployments,
+            com.fasterxml.jackson.databind.ObjectMapper json) {
         this.jdbc = jdbc;
         this.deployments = deployments;
+        this.json = json;
     }
 
     void insert(Rollout r) {
@@ -24,6 +27,24 @@ public class RolloutRepository {
                         + " requested_by, requested_at, state) VALUES (?,?,?,?,?,?,?)",
                 r.id(), r.deploymentName(), r.targetRelease(), deployments.toJson(r.deployment()), r.requestedBy(),
                 Timestamp.from(r.requestedAt()), r.state());
+    }
+
+    void storeChangePolicy(String id, com.msgupgrade.approval.ChangePolicy policy) {
+        try {
+            jdbc.update("UPDATE \"MSGSRV\".rollout SET change_policy = ? WHERE id = ?", json.writeValueAsString(policy), id);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public com.msgupgrade.approval.ChangePolicy changePolicy(String id) {
+        String body = jdbc.queryForObject("SELECT change_policy FROM \"MSGSRV\".rollout WHERE id = ?", String.class, id);
+        try {
+            return body == null ? com.msgupgrade.approval.ChangePolicy.anyTime()
+                    : json.readValue(body, com.msgupgrade.approval.ChangePolicy.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored change policy of " + id + " is not readable", e);
+        }
     }
 
     void attachProcess(String id, String processInstanceId) {

@@ -1,5 +1,7 @@
 package com.msgupgrade.rollout;
 
+import com.msgupgrade.approval.ApprovalSettings;
+import com.msgupgrade.approval.ChangePolicy;
 import com.msgupgrade.audit.AuditTrail;
 import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.DeploymentRepository;
@@ -25,9 +27,11 @@ public class RolloutService {
     private final Planner planner;
     private final RuntimeService runtime;
     private final AuditTrail audit;
+    private final ApprovalSettings settings;
 
     RolloutService(DeploymentRepository deployments, RolloutRepository rollouts, Planner planner,
-            RuntimeService runtime, AuditTrail audit) {
+            RuntimeService runtime, AuditTrail audit, ApprovalSettings settings) {
+        this.settings = settings;
         this.deployments = deployments;
         this.rollouts = rollouts;
         this.planner = planner;
@@ -38,6 +42,15 @@ public class RolloutService {
     /** Plans the upgrade, records the rollout and starts its process, all in one transaction. */
     @Transactional
     public Rollout start(String deploymentName, String target, String user) {
+        return start(deploymentName, target, user, ChangePolicy.anyTime());
+    }
+
+    @Transactional
+    public Rollout start(String deploymentName, String target, String user, ChangePolicy policy) {
+        List<String> policyProblems = policy.problems(Instant.now(), settings.blackouts());
+        if (!policyProblems.isEmpty()) {
+            throw new InvalidRequestException("the change policy of the rollout is not possible", policyProblems);
+        }
         Deployment deployment = deployments.find(deploymentName)
                 .orElseThrow(() -> new InvalidRequestException("cannot start a rollout",
                         List.of("no deployment named " + deploymentName)));
@@ -53,15 +66,24 @@ public class RolloutService {
         String id = "r-" + UUID.randomUUID().toString().substring(0, 13);
         Rollout rollout = new Rollout(id, deploymentName, target, deployment, user, Instant.now(), "REQUESTED", null);
         rollouts.insert(rollout);
+        rollouts.storeChangePolicy(id, policy);
         for (Plan.HostPlan host : toUpgrade) {
             rollouts.insertHost(id, host.host(), host.procedure(), "PENDING");
         }
         audit.record(id, user, "ROLLOUT_REQUESTED", null, null, Map.of("deployment", deploymentName,
-                "target", target, "hosts", toUpgrade.stream().map(Plan.HostPlan::host).toList()));
+                "target", target, "hosts", toUpgrade.stream().map(Plan.HostPlan::host).toList(),
+                "downtimePolicy", policy.downtimePolicy(), "windows", policy.windows().toString(),
+                "blackouts", policy.blackouts().toString()));
         ProcessInstance instance = runtime.startProcessInstanceByKey(RolloutProcess.KEY, id, Variables.createVariables()
                 .putValue(RolloutProcess.ROLLOUT_ID, id)
                 .putValue(RolloutProcess.REQUESTED_BY, user)
-                .putValue(RolloutProcess.HOSTS, toUpgrade.stream().map(Plan.HostPlan::host).toList()));
+                .putValue(RolloutProcess.HOSTS, toUpgrade.stream().map(Plan.HostPlan::host).toList())
+                .putValue("downtimePolicy", policy.downtimePolicy())
+                .putValue("tiers", com.msgupgrade.planning.Tiers.present(deployment.hosts().stream()
+                        .filter(h -> toUpgrade.stream().anyMatch(p -> p.host().equals(h.name()))).toList()))
+                .putValue("cabRejected", false)
+                .putValue("cabApprovers", "")
+                .putValue("tierRejected", false));
         rollouts.attachProcess(id, instance.getId());
         return rollouts.get(id);
     }

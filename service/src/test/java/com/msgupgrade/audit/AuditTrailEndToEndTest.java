@@ -95,7 +95,7 @@ class AuditTrailEndToEndTest {
         flow.deploy("audited", FleetSupport.deploymentJson(fleet), List.of("ms1"), d -> ((com.fasterxml.jackson.databind.node.ObjectNode)
                 d.withArray("hosts").get(0)).putObject("proxyAdmin").put("user", "webproxy").put("passwordSecret", "proxy-admin"));
         fleet.host("ms1").setFault("ldapmodify", "fail-once", "1");
-        rolloutId = flow.start("audited");
+        rolloutId = flow.startApproved("audited");
         assertThat(flow.decide(rolloutId, "Task_ApproveHostUpgrade", "operator", Map.of("decision", "approve")))
                 .isEqualTo(HttpStatus.FORBIDDEN);
         flow.approve(rolloutId, "Task_ApproveHostUpgrade");

@@ -108,6 +108,17 @@ class RestartDuringLongCommandTest {
     private static void approve(ConfigurableApplicationContext context, String rolloutId) {
         TaskService tasks = context.getBean(TaskService.class);
         IdentityService identities = context.getBean(IdentityService.class);
+        for (String approver : List.of("approver1", "approver2")) {
+            Task cab = await().atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+                    .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveRollout").list().stream()
+                    .findFirst().orElse(null), t -> t != null);
+            identities.setAuthentication(approver, List.of("change-managers"));
+            try {
+                tasks.complete(cab.getId(), Map.of("decision", "approve", "decisionComment", "cab"));
+            } finally {
+                identities.clearAuthentication();
+            }
+        }
         Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
                 .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveHostUpgrade").singleResult(),
                 t -> t != null);

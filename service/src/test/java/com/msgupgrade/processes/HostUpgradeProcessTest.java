@@ -146,6 +146,29 @@ class HostUpgradeProcessTest {
         assertThat(pi).isEnded().hasPassed("Task_AcceptRisk", "EndEvent_HostUpgraded");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void waitsDurablyForAChangeWindowBeforeStoppingAnything(String key) {
+        beans.windowOpen = false;
+        ProcessInstance pi = start(key);
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        assertThat(pi).isWaitingAt("Timer_WaitForChangeWindow");
+        Assertions.assertThat(beans.stepsRun).containsExactly("verify-current-version");
+        beans.windowOpen = true;
+        Job timer = managementService().createJobQuery().processInstanceId(pi.getId()).timers().singleResult();
+        managementService().executeJob(timer.getId());
+        runJobsUntilWaiting();
+        assertThat(pi).isEnded().hasPassed("Timer_WaitForChangeWindow", "EndEvent_HostUpgraded");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void skipsTheHostApprovalWhenDowntimeWasApprovedForTheTier(String key) {
+        beans.hostApproval = false;
+        ProcessInstance pi = start(key);
+        assertThat(pi).isEnded().hasPassed("EndEvent_HostUpgraded").hasNotPassed("Task_ApproveHostUpgrade");
+    }
+
     @org.junit.jupiter.api.Test
     void rollsTheSolarisHostBackWhenAnOperatorDecidesSoOnAFailedStep() {
         beans.will("install-newconfig", "FAILED");

@@ -24,6 +24,8 @@ public final class ProcessTestBeans {
     public boolean locales;
     public boolean proxyAdmin;
     public boolean risk;
+    public boolean hostApproval = true;
+    public boolean windowOpen = true;
     public final List<String> hostStates = new ArrayList<>();
     public final List<String> rolloutStates = new ArrayList<>();
     public String hostProcessKey = "HostUpgradeSolaris";
@@ -46,6 +48,9 @@ public final class ProcessTestBeans {
         Mocks.register("processStatus", beans.new StatusStub());
         Mocks.register("hostFacts", beans.new FactsStub());
         Mocks.register("hostProcesses", beans.new HostProcessesStub());
+        Mocks.register("approvalPolicy", new PolicyStub());
+        Mocks.register("approvalDeadlines", new DeadlinesStub());
+        Mocks.register("changeWindows", beans.new WindowsStub());
         return beans;
     }
 
@@ -80,6 +85,32 @@ public final class ProcessTestBeans {
         }
     }
 
+    public static final class PolicyStub {
+        public List<Integer> quorumSlots() {
+            return List.of(1, 2);
+        }
+    }
+
+    public static final class DeadlinesStub {
+        public String escalateAfter(String gate) {
+            return "PT8H";
+        }
+
+        public String rejectAfter(String gate) {
+            return "PT72H";
+        }
+    }
+
+    public final class WindowsStub {
+        public boolean open(String rolloutId) {
+            return windowOpen;
+        }
+
+        public java.util.Date nextStart(String rolloutId) {
+            return new java.util.Date(System.currentTimeMillis() + 3_600_000);
+        }
+    }
+
     public static final class Settings {
         public String getPollInterval() {
             return "PT1S";
@@ -98,6 +129,22 @@ public final class ProcessTestBeans {
         public void directoryRestored(DelegateTask task) {}
 
         public void configurationMerged(DelegateTask task) {}
+
+        public void cabDecision(DelegateTask task) {
+            if ("reject".equals(task.getVariable("decision"))) {
+                task.setVariable("cabRejected", true);
+            }
+        }
+
+        public void tierDecision(DelegateTask task) {
+            if ("reject".equals(task.getVariable("decision"))) {
+                task.setVariable("tierRejected", true);
+            }
+        }
+
+        public void escalate(DelegateTask task) {}
+
+        public void rejectAtDeadline(DelegateTask task) {}
     }
 
     public final class StatusStub {
@@ -125,6 +172,10 @@ public final class ProcessTestBeans {
 
         public boolean riskToAccept(String rolloutId, String host) {
             return risk;
+        }
+
+        public boolean hostApprovalRequired(String rolloutId) {
+            return hostApproval;
         }
     }
 

@@ -46,22 +46,68 @@ class RolloutProcessTest {
     }
 
     private ProcessInstance start(List<String> hosts) {
+        return start(hosts, "per-host");
+    }
+
+    private ProcessInstance start(List<String> hosts, String policy) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey("Rollout", "r-1",
-                Map.of("rolloutId", "r-1", "hosts", hosts, "requestedBy", "operator"));
+                Map.of("rolloutId", "r-1", "hosts", hosts, "requestedBy", "operator", "cabRejected", false,
+                        "tierRejected", false, "downtimePolicy", policy, "tiers", List.of("message-stores", "webmail")));
         runJobs();
         return pi;
+    }
+
+    private void decideCab(String... decisions) {
+        List<Task> cab = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveRollout").list();
+        Assertions.assertThat(cab).hasSize(2);
+        for (int i = 0; i < decisions.length; i++) {
+            taskService().complete(cab.get(i).getId(), withVariables("decision", decisions[i]));
+        }
+        runJobs();
+    }
+
+    @Test
+    void rejectsTheRolloutWhenOneCabMemberRejectsAndStartsNoHost() {
+        ProcessInstance pi = start(List.of("ms1"));
+        decideCab("reject");
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutRejected").hasNotPassed("CallActivity_UpgradeHosts");
+        Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "REJECTED");
+    }
+
+    @Test
+    void asksForTheDowntimeOfEachTierWhenThePolicyIsPerTierAndSkipsTheHostApproval() {
+        beans.hostApproval = false;
+        ProcessInstance pi = start(List.of("ms1"), "per-tier");
+        decideCab("approve", "approve");
+        List<Task> tiers = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveTierDowntime").list();
+        Assertions.assertThat(tiers).hasSize(2);
+        tiers.forEach(t -> taskService().complete(t.getId(), withVariables("decision", "approve")));
+        runJobs();
+        assertThat(pi).isEnded().hasPassed("Task_ApproveTierDowntime", "EndEvent_RolloutCompleted");
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveHostUpgrade").count()).isZero();
+    }
+
+    @Test
+    void rejectsTheRolloutWhenATiersDowntimeIsRejected() {
+        ProcessInstance pi = start(List.of("ms1"), "per-tier");
+        decideCab("approve", "approve");
+        Task tier = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveTierDowntime").list().get(0);
+        taskService().complete(tier.getId(), withVariables("decision", "reject"));
+        runJobs();
+        assertThat(pi).isEnded().hasPassed("EndEvent_TierRejected").hasNotPassed("CallActivity_UpgradeHosts");
     }
 
     @Test
     void upgradesEveryHostUnderTheRolloutsBusinessKey() {
         ProcessInstance pi = start(List.of("ms1", "ms2"));
+        decideCab("approve", "approve");
         List<Task> approvals = taskService().createTaskQuery().processInstanceBusinessKey("r-1")
                 .taskDefinitionKey("Task_ApproveHostUpgrade").list();
         Assertions.assertThat(approvals).hasSize(2);
         approvals.forEach(t -> taskService().complete(t.getId(), withVariables("decision", "approve")));
         runJobs();
         assertThat(pi).isEnded().hasPassed("CallActivity_UpgradeHosts", "EndEvent_RolloutCompleted");
-        Assertions.assertThat(beans.rolloutStates).containsExactly("RUNNING", "FINISHED");
+        Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING", "FINISHED");
         Assertions.assertThat(historyService().createHistoricProcessInstanceQuery().processInstanceBusinessKey("r-1")
                 .processDefinitionKey("HostUpgradeSolaris").count()).isEqualTo(2);
     }
@@ -70,6 +116,7 @@ class RolloutProcessTest {
     void abortsTheRolloutWhenAnOperatorAbortsAFailedStep() {
         beans.will("stop-messaging-server", "FAILED");
         ProcessInstance pi = start(List.of("ms1"));
+        decideCab("approve", "approve");
         Task approval = taskService().createTaskQuery().processInstanceBusinessKey("r-1").singleResult();
         taskService().complete(approval.getId(), withVariables("decision", "approve"));
         runJobs();
@@ -78,6 +125,6 @@ class RolloutProcessTest {
         taskService().complete(failure.getId(), withVariables("decision", "abort", "decisionComment", "broken"));
         runJobs();
         assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAborted").hasNotPassed("EndEvent_RolloutCompleted");
-        Assertions.assertThat(beans.rolloutStates).containsExactly("RUNNING", "ABORTED");
+        Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING", "ABORTED");
     }
 }

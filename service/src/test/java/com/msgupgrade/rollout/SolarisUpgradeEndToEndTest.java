@@ -73,6 +73,7 @@ class SolarisUpgradeEndToEndTest {
                 Map.of("deployment", "solaris-e2e", "target", "6.3"), Map.class);
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         String rolloutId = (String) created.getBody().get("id");
+        new com.msgupgrade.support.Flow(api, tasks).approveCab(rolloutId);
 
         for (String host : List.of("ms1", "ms2")) {
             Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> approvalFor(rolloutId, host),

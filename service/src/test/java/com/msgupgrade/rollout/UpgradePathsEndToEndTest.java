@@ -76,7 +76,7 @@ class UpgradePathsEndToEndTest {
 
     private String rollOut(String host) {
         flow.deploy("d-" + host, FleetSupport.deploymentJson(fleet), List.of(host), d -> {});
-        return flow.start("d-" + host);
+        return flow.startApproved("d-" + host);
     }
 
     private static List<String> commands(SimulatedHost host, String command) {

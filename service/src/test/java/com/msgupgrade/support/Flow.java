@@ -55,6 +55,25 @@ public record Flow(Api api, TaskService tasks) {
         return (String) created.getBody().get("id");
     }
 
+    /** Starts a rollout and has the CAB (approver1 and approver2) approve it. */
+    public String startApproved(String deployment) {
+        String id = start(deployment);
+        approveCab(id);
+        return id;
+    }
+
+    public void approveCab(String rolloutId) {
+        for (String approver : List.of("approver1", "approver2")) {
+            Task task = await().atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+                    .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveRollout").list().stream()
+                    .findFirst().orElse(null), t -> t != null);
+            String body = "{\"variables\":{\"decision\":{\"value\":\"approve\"},\"decisionComment\":{\"value\":\"cab\"}}}";
+            var response = api.call(approver, HttpMethod.POST, "/engine-rest/task/" + task.getId() + "/complete", body,
+                    String.class);
+            assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.NO_CONTENT);
+        }
+    }
+
     public Task awaitTask(String rolloutId, String taskKey) {
         return await().atMost(Duration.ofSeconds(90)).until(() -> tasks.createTaskQuery()
                 .processInstanceBusinessKey(rolloutId).taskDefinitionKey(taskKey).singleResult(), t -> t != null);

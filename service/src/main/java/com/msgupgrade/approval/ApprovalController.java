@@ -1,0 +1,124 @@
+package com.msgupgrade.approval;
+
+import com.msgupgrade.web.InvalidRequestException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.exception.NullValueException;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.task.Task;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The service's own channel for decisions: {@code GET /api/approvals} lists what the caller may decide,
+ * {@code POST /api/approvals/{taskId}} decides. It completes the task as the caller, through the engine
+ * with its authorizations, so the same rules (task listeners) hold as in Tasklist and the engine REST API.
+ */
+@RestController
+@RequestMapping("/api/approvals")
+class ApprovalController {
+
+    private final TaskService tasks;
+    private final IdentityService identities;
+
+    ApprovalController(TaskService tasks, IdentityService identities) {
+        this.tasks = tasks;
+        this.identities = identities;
+    }
+
+    record DecisionRequest(String decision, String comment) {}
+
+    @GetMapping
+    List<Map<String, Object>> list(Authentication user) {
+        return as(user, () -> {
+            List<String> groups = groupsOf(user.getName());
+            if (groups.isEmpty()) {
+                return List.of();
+            }
+            List<Map<String, Object>> result = new ArrayList<>();
+            for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).orderByTaskCreateTime().asc().list()) {
+                Map<String, Object> variables = tasks.getVariables(task.getId());
+                if (user.getName().equals(variables.get("requestedBy"))
+                        && !task.getTaskDefinitionKey().equals("Task_DecideOnFailure")) {
+                    continue; // a requester may not decide the gates of their own rollout
+                }
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("taskId", task.getId());
+                item.put("gate", task.getTaskDefinitionKey());
+                item.put("name", task.getName());
+                item.put("rolloutId", variables.get("rolloutId"));
+                item.put("host", variables.get("hostName"));
+                item.put("created", task.getCreateTime());
+                item.put("priority", task.getPriority());
+                for (String evidence : List.of("plannedCommands", "warnings", "conflicts", "failure", "downtime",
+                        "configurationDiff", "tier")) {
+                    if (variables.get(evidence) != null) {
+                        item.put(evidence, variables.get(evidence));
+                    }
+                }
+                result.add(item);
+            }
+            return result;
+        });
+    }
+
+    @PostMapping("/{taskId}")
+    ResponseEntity<?> decide(@PathVariable String taskId, @RequestBody DecisionRequest request, Authentication user) {
+        if (request == null || request.decision() == null) {
+            throw new InvalidRequestException("no decision", List.of("decision is required (approve or reject)"));
+        }
+        Map<String, Object> variables = new HashMap<>();
+        variables.put("decision", request.decision());
+        variables.put("decisionComment", request.comment() == null ? "" : request.comment());
+        try {
+            as(user, () -> {
+                tasks.complete(taskId, variables);
+                return null;
+            });
+            return ResponseEntity.noContent().build();
+        } catch (AuthorizationException e) {
+            return problem(HttpStatus.FORBIDDEN, user.getName() + " may not decide task " + taskId);
+        } catch (NullValueException e) {
+            return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+        } catch (ProcessEngineException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof DecisionRefusedException refused) {
+                    return problem(HttpStatus.valueOf(refused.status()), refused.getMessage());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {
+        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, detail));
+    }
+
+    private List<String> groupsOf(String user) {
+        return identities.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList();
+    }
+
+    private <T> T as(Authentication user, java.util.function.Supplier<T> work) {
+        identities.setAuthentication(user.getName(), groupsOf(user.getName()));
+        try {
+            return work.get();
+        } finally {
+            identities.clearAuthentication();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package com.msgupgrade.approval;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * @param quorum          distinct change managers who must approve a rollout (CAB)
+ * @param deadlines       per gate (form id): when it is escalated, and when it is rejected (never approved)
+ * @param escalationGroup the group an escalated gate is offered to as well
+ */
+@ConfigurationProperties("msgsrv.approvals")
+public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String, Deadline> deadlines,
+        String escalationGroup, List<ChangePolicy.Period> blackouts) {
+
+    public ApprovalSettings {
+        if (quorum < 1) {
+            throw new IllegalArgumentException("msgsrv.approvals.quorum must be at least 1, is " + quorum);
+        }
+        deadlines = deadlines == null ? Map.of() : Map.copyOf(deadlines);
+        blackouts = blackouts == null ? List.of() : List.copyOf(blackouts);
+    }
+
+    public record Deadline(Duration escalateAfter, Duration rejectAfter) {}
+
+    Deadline deadline(String gate) {
+        return deadlines.getOrDefault(gate, defaultDeadline);
+    }
+
+    /** One element per approval the quorum needs: the collection of the CAB's multi-instance task. */
+    public List<Integer> quorumSlots() {
+        return IntStream.rangeClosed(1, quorum).boxed().toList();
+    }
+}

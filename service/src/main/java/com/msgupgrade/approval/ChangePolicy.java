@@ -1,0 +1,81 @@
+package com.msgupgrade.approval;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a rollout's changes are approved and when hosts may start.
+ *
+ * @param downtimePolicy {@code per-host} (a change manager approves each host) or {@code per-tier}
+ * @param windows        maintenance windows: no host starts outside one (none: any time)
+ * @param blackouts      periods in which no change may happen at all
+ */
+public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Period> blackouts) {
+
+    public static final String PER_HOST = "per-host";
+    public static final String PER_TIER = "per-tier";
+
+    public ChangePolicy {
+        downtimePolicy = downtimePolicy == null ? PER_HOST : downtimePolicy;
+        windows = windows == null ? List.of() : List.copyOf(windows);
+        blackouts = blackouts == null ? List.of() : List.copyOf(blackouts);
+    }
+
+    public static ChangePolicy anyTime() {
+        return new ChangePolicy(PER_HOST, List.of(), List.of());
+    }
+
+    public record Period(Instant start, Instant end) {
+        boolean contains(Instant t) {
+            return !t.isBefore(start) && t.isBefore(end);
+        }
+
+        boolean overlaps(Period other) {
+            return start.isBefore(other.end) && other.start.isBefore(end);
+        }
+    }
+
+    /** Problems that make the rollout impossible to request, given the global blackouts too. */
+    public List<String> problems(Instant now, List<Period> globalBlackouts) {
+        List<String> problems = new ArrayList<>();
+        if (!PER_HOST.equals(downtimePolicy) && !PER_TIER.equals(downtimePolicy)) {
+            problems.add("downtimePolicy must be per-host or per-tier, was " + downtimePolicy);
+        }
+        List<Period> allBlackouts = new ArrayList<>(blackouts);
+        allBlackouts.addAll(globalBlackouts);
+        for (Period p : windows) {
+            if (p.start() == null || p.end() == null || !p.start().isBefore(p.end())) {
+                problems.add("window " + p + " must have a start before its end");
+                continue;
+            }
+            allBlackouts.stream().filter(b -> b.start() != null && b.end() != null && b.overlaps(p)).forEach(b ->
+                    problems.add("window " + p.start() + "–" + p.end() + " falls into the blackout " + b.start() + "–"
+                            + b.end()));
+        }
+        for (Period b : blackouts) {
+            if (b.start() == null || b.end() == null || !b.start().isBefore(b.end())) {
+                problems.add("blackout " + b + " must have a start before its end");
+            }
+        }
+        if (!windows.isEmpty() && windows.stream().allMatch(w -> w.end() != null && !w.end().isAfter(now))) {
+            problems.add("every maintenance window is in the past");
+        }
+        if (windows.isEmpty()) {
+            allBlackouts.stream().filter(b -> b.start() != null && b.end() != null && b.contains(now)).forEach(b ->
+                    problems.add("the rollout is requested into the blackout " + b.start() + "–" + b.end()));
+        }
+        return problems;
+    }
+
+    /** May a host start now? */
+    public boolean open(Instant now) {
+        return windows.isEmpty() || windows.stream().anyMatch(w -> w.contains(now));
+    }
+
+    /** The start of the next window after now (when not open). */
+    public Optional<Instant> nextStart(Instant now) {
+        return windows.stream().map(Period::start).filter(s -> s.isAfter(now)).min(Instant::compareTo);
+    }
+}
