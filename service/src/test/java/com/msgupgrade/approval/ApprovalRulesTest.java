@@ -1,0 +1,224 @@
+package com.msgupgrade.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Flow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.task.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The rules of decisions hold on the engine REST API (Tasklist's channel) and on /api/approvals alike. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:approval-rules;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true",
+        "msgsrv.runs.poll-interval=PT1S",
+        "msgsrv.approvals.deadlines.AcceptRisk.escalate-after=PT2S",
+        "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT6S"})
+class ApprovalRulesTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("approvals", "127.0.0.71", List.of(
+            HostSpec.solaris("sol1", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol2", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol3", "6.2p3", List.of("store")),
+            HostSpec.linux("lin1", "6.2p3", List.of("store"))));
+
+    @DynamicPropertySource
+    static void fleetProperties(DynamicPropertyRegistry registry) {
+        FleetSupport.register(registry, fleet);
+    }
+
+    @AfterAll
+    static void stopFleet() {
+        fleet.close();
+    }
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    TaskService tasks;
+    @Autowired
+    IdentityService identities;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    Api api;
+    Flow flow;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(rest);
+        flow = new Flow(api, tasks);
+        if (identities.createUserQuery().userId("opsmanager").count() == 0) {
+            User user = identities.newUser("opsmanager");
+            user.setPassword("demo");
+            identities.saveUser(user);
+            identities.createMembership("opsmanager", "operators");
+            identities.createMembership("opsmanager", "change-managers");
+        }
+    }
+
+    private String startAs(String user, String host) {
+        flow.deploy("d-" + host + "-" + System.nanoTime() % 100000, FleetSupport.deploymentJson(fleet), List.of(host),
+                d -> {});
+        String deployment = api.call("operator", HttpMethod.GET, "/api/deployments", null, List.class).getBody()
+                .stream().map(Object::toString).filter(n -> ((String) n).startsWith("d-" + host)).reduce((a, b) -> b)
+                .orElseThrow().toString();
+        ResponseEntity<Map> created = api.call(user, HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", deployment, "target", "6.3"), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        return (String) created.getBody().get("id");
+    }
+
+    private ResponseEntity<String> viaApi(String user, String taskId, String decision, String comment) {
+        return api.call(user, HttpMethod.POST, "/api/approvals/" + taskId,
+                Map.of("decision", decision, "comment", comment), String.class);
+    }
+
+    private List<Task> cabTasks(String rolloutId) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+                .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveRollout").list(), l -> !l.isEmpty());
+    }
+
+    private List<String> auditKinds(String rolloutId) {
+        return jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
+                String.class, rolloutId);
+    }
+
+    @Test
+    void refusesTheRequesterOnEveryChannelAndDoesNotOfferThemTheirOwnGates() {
+        String id = startAs("opsmanager", "sol1");
+        Task cab = cabTasks(id).get(0);
+        assertThat(flow.decide(id, "Task_ApproveRollout", "opsmanager", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        ResponseEntity<String> own = viaApi("opsmanager", cab.getId(), "approve", "");
+        assertThat(own.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(own.getBody()).contains("requested rollout");
+        List<?> offered = api.call("opsmanager", HttpMethod.GET, "/api/approvals", null, List.class).getBody();
+        assertThat(offered.toString()).doesNotContain(id);
+        assertThat(api.call("approver1", HttpMethod.GET, "/api/approvals", null, List.class).getBody().toString())
+                .contains(id).contains("plannedCommands");
+        assertThat(auditKinds(id)).filteredOn("DECISION_REFUSED"::equals).hasSize(2);
+    }
+
+    @Test
+    void needsTwoDistinctPeopleForTheQuorumAndOnePersonCountsOnce() {
+        String id = startAs("operator", "sol2");
+        List<Task> cab = cabTasks(id);
+        assertThat(cab).hasSize(2);
+        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        ResponseEntity<String> twice = viaApi("approver1", cab.get(1).getId(), "approve", "again");
+        assertThat(twice.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(twice.getBody()).contains("counts once");
+        assertThat(flow.decide(id, "Task_ApproveRollout", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_ApproveHostUpgrade")
+                .count()).isZero();
+
+        assertThat(viaApi("approver2", cab.get(1).getId(), "approve", "ok").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        // a decision on an already decided gate is refused on both channels
+        assertThat(viaApi("approver2", cab.get(0).getId(), "approve", "late").getStatusCode())
+                .isEqualTo(HttpStatus.CONFLICT);
+        assertThat(api.call("approver2", HttpMethod.POST, "/engine-rest/task/" + cab.get(0).getId() + "/complete",
+                "{}", String.class).getStatusCode().is4xxClientError()).isTrue();
+    }
+
+    @Test
+    void refusesARejectionWithoutCommentAndLetsNoOperatorOrAuditorDecideAGate() {
+        String id = startAs("operator", "sol3");
+        Task cab = cabTasks(id).get(0);
+        ResponseEntity<String> noComment = viaApi("approver1", cab.getId(), "reject", " ");
+        assertThat(noComment.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(noComment.getBody()).contains("comment is required");
+        assertThat(flow.decide(id, "Task_ApproveRollout", "approver1", Map.of("decision", "reject")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(viaApi("approver1", cab.getId(), "maybe", "x").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(viaApi("auditor", cab.getId(), "approve", "x").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(flow.decide(id, "Task_ApproveRollout", "auditor", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(flow.decide(id, "Task_ApproveRollout", "operator", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.FORBIDDEN);
+
+        assertThat(viaApi("approver1", cab.getId(), "reject", "not this week").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "REJECTED");
+        assertThat(fleet.host("sol3").commandLog()).isEmpty();
+        assertThat(auditKinds(id)).filteredOn("DECISION_REFUSED"::equals).hasSizeGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void escalatesAGatePastItsDeadlineThenRejectsItNeverApproves() {
+        String id = startAs("operator", "lin1");
+        flow.approveCab(id);
+        Task risk = flow.awaitTask(id, "Task_AcceptRisk");
+        await().atMost(Duration.ofSeconds(30)).until(() -> auditKinds(id).contains("GATE_ESCALATED"));
+        Task escalated = tasks.createTaskQuery().taskId(risk.getId()).singleResult();
+        assertThat(escalated == null || escalated.getPriority() == 100).isTrue();
+        flow.awaitHostState(id, "lin1", "REJECTED");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'DECISION'"
+                + " AND actor = 'system'", String.class, id)).singleElement().asString()
+                .contains("\"decision\":\"reject\"").contains("deadline passed");
+        assertThat(fleet.host("lin1").commandLog()).extracting(e -> e.command()).containsExactly("imsimta");
+    }
+
+    @Test
+    void waitsForTheMaintenanceWindowAndRefusesARolloutIntoABlackout() {
+        flow.deploy("d-windows", FleetSupport.deploymentJson(fleet), List.of("sol1"), d -> {});
+        Instant now = Instant.now();
+        ResponseEntity<String> blackout = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "d-windows", "blackouts", List.of(Map.of("start", now.minusSeconds(60).toString(),
+                        "end", now.plusSeconds(3600).toString()))), String.class);
+        assertThat(blackout.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(blackout.getBody()).contains("requested into the blackout");
+
+        ResponseEntity<String> overlapping = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "d-windows",
+                "windows", List.of(Map.of("start", now.plusSeconds(60).toString(), "end", now.plusSeconds(7200).toString())),
+                "blackouts", List.of(Map.of("start", now.plusSeconds(3600).toString(),
+                        "end", now.plusSeconds(9000).toString()))), String.class);
+        assertThat(overlapping.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(overlapping.getBody()).contains("falls into the blackout");
+
+        int before = fleet.host("sol1").commandLog().size();
+        ResponseEntity<Map> later = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "d-windows",
+                "windows", List.of(Map.of("start", now.plusSeconds(3600).toString(),
+                        "end", now.plusSeconds(7200).toString()))), Map.class);
+        assertThat(later.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = (String) later.getBody().get("id");
+        flow.approveCab(id);
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .count() == 0 && !jdbc.queryForList("SELECT ID_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ IN (SELECT"
+                + " PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ?) AND TYPE_ = 'timer'", String.class, id)
+                .isEmpty());
+        // only the read-only version check ran: nothing is stopped before the window opens
+        assertThat(fleet.host("sol1").commandLog().subList(before, fleet.host("sol1").commandLog().size()))
+                .extracting(e -> e.command()).containsOnly("imsimta");
+        assertThat(flow.hostState(id, "sol1")).isEqualTo("AWAITING_APPROVAL");
+    }
+}
