@@ -80,6 +80,7 @@ public class Decisions {
                         .collect(Collectors.joining("\n")));
                 task.setVariableLocal("warnings", String.join("\n", plan.warnings()));
             });
+            precheckOutput(rolloutId, host).ifPresent(out -> task.setVariableLocal("precheck", out));
         }
         if (host == null) {
             Rollout rollout = rollouts.get(rolloutId);
@@ -292,6 +293,24 @@ public class Decisions {
         Rollout rollout = rollouts.get(rolloutId);
         return planner.plan(rollout.deployment(), rollout.targetRelease()).hosts().stream()
                 .filter(h -> h.host().equals(host)).findFirst();
+    }
+
+    /** What the host answered to the last pre-check (imsimta version) of this rollout, from the audit trail. */
+    private java.util.Optional<String> precheckOutput(String rolloutId, String host) {
+        List<com.msgupgrade.audit.AuditEntry> entries = audit.entries(rolloutId);
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            var e = entries.get(i);
+            if (host.equals(e.host()) && "COMMAND".equals(e.kind())
+                    && com.msgupgrade.catalog.StepId.VERIFY_CURRENT_VERSION.id().equals(e.step())) {
+                try {
+                    return java.util.Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.detail())
+                            .path("outputExcerpt").asText());
+                } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                    return java.util.Optional.empty();
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static String rolloutId(DelegateTask task) {

@@ -109,6 +109,7 @@ public class HostStepService {
     }
 
     private StepOutcome runReadOnly(RemoteSession session, Context ctx, StepRequest request) {
+        log.debug("running {} on {}: {}", request.step().id(), request.hostName(), ctx.command().commandLine());
         Instant started = Instant.now();
         CommandResult result = session.exec(ctx.command().commandLine(), null);
         return judge(ctx, request, result.exitCode(), mask(ctx, result.stdout() + result.stderr()),
@@ -123,8 +124,8 @@ public class HostStepService {
         DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secret);
         boolean started = DetachedRunner.launch(session, runDir);
         ledger.launched(request.runId());
-        log.info("{} run {} of step {} on {}", started ? "started" : "attached to", request.runId(),
-                request.step().id(), request.hostName());
+        log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
+                request.step().id(), request.hostName(), ctx.command().commandLine());
         return awaitRun(session, ctx, request, null);
     }
 

@@ -12,18 +12,22 @@ class AdminPasswordGuard implements InitializingBean {
     private final String adminId;
     private final String adminPassword;
 
+    private final boolean ldap;
+
     AdminPasswordGuard(@Value("${msgsrv.demo:false}") boolean demo,
+            @Value("${msgsrv.identity.ldap.enabled:false}") boolean ldap,
             @Value("${camunda.bpm.admin-user.id:}") String adminId,
             @Value("${camunda.bpm.admin-user.password:}") String adminPassword) {
         this.demo = demo;
+        this.ldap = ldap;
         this.adminId = adminId;
         this.adminPassword = adminPassword;
     }
 
     @Override
     public void afterPropertiesSet() {
-        if (demo) {
-            return;
+        if (demo || ldap) {
+            return; // LDAP: the administrator and the passwords are the directory's
         }
         if (adminPassword == null || adminPassword.isBlank()) {
             throw new IllegalStateException("no admin password: set MSGSRV_ADMIN_PASSWORD"

@@ -69,12 +69,15 @@ class IdentitySetup {
         grant(Groups.AUDITORS, Resources.DECISION_DEFINITION, "*", Permissions.READ, Permissions.READ_HISTORY);
         grant(Groups.AUDITORS, Resources.DEPLOYMENT, "*", Permissions.READ);
 
-        if (demo) {
+        if (demo && !identities.isReadOnly()) {
             DEMO_USERS.forEach(this::demoUser);
         }
     }
 
     private void group(String id, String name) {
+        if (identities.isReadOnly()) {
+            return; // LDAP: the groups live in the directory
+        }
         if (identities.createGroupQuery().groupId(id).count() == 0) {
             Group group = identities.newGroup(id);
             group.setName(name);

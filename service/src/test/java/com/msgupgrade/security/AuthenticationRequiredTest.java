@@ -105,10 +105,10 @@ class AuthenticationRequiredTest {
 
     @Test
     void refusesToStartOutsideTheDemoWithoutAGoodAdminPassword() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, "admin", "")
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "admin", "")
                 .afterPropertiesSet()).hasMessageContaining("no admin password");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, "admin", "admin")
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "admin", "admin")
                 .afterPropertiesSet()).hasMessageContaining("equals the admin user id");
-        new AdminPasswordGuard(false, "admin", "a-long-password").afterPropertiesSet();
+        new AdminPasswordGuard(false, false, "admin", "a-long-password").afterPropertiesSet();
     }
 }
