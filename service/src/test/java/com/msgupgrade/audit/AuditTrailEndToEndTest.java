@@ -194,7 +194,7 @@ class AuditTrailEndToEndTest {
         // every column but the surrogate key id, which is not evidence (entries are ordered by seq)
         Map<String, String> tamper = Map.of(
                 "rollout_id", "'r-other'", "seq", "seq + 1000", "recorded_at", "recorded_at + INTERVAL '1' SECOND",
-                "actor", "'mallory'", "kind", "'DECISION'", "host_name", "'ms9'", "step_id", "'patch-config'",
+                "actor", "'mallory'", "kind", "'TAMPERED'", "host_name", "'ms9'", "step_id", "'tampered-step'",
                 "detail", "'{}'", "prev_hash", "'" + "1".repeat(64) + "'", "hash", "'" + "2".repeat(64) + "'");
         tamper.forEach((column, value) -> {
             jdbc.update("UPDATE \"MSGSRV\".audit_event SET " + column + " = " + value
