@@ -51,9 +51,12 @@ public class Decisions {
     private final TaskService taskService;
 
     private final String escalationGroup;
+    private final com.msgupgrade.rollout.RolloutControl control;
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts, Planner planner,
-            PlatformTransactionManager transactions, @Lazy TaskService taskService, ApprovalSettings settings) {
+            PlatformTransactionManager transactions, @Lazy TaskService taskService, ApprovalSettings settings,
+            com.msgupgrade.rollout.RolloutControl control) {
+        this.control = control;
         this.escalationGroup = settings.escalationGroup();
         this.identities = identities;
         this.taskService = taskService;
@@ -72,6 +75,9 @@ public class Decisions {
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if (host != null) {
             rollouts.updateHost(rolloutId, host, hostState, null);
+            if ("WAITING_DECISION".equals(hostState)) {
+                control.hostFailed(rolloutId, host);
+            }
             hostPlan(rolloutId, host).ifPresent(plan -> {
                 boolean rollback = task.getProcessDefinitionId().startsWith("HostRollbackSolaris");
                 task.setVariableLocal("plannedCommands", (rollback ? plan.rollbackSteps() : plan.steps()).stream()
@@ -94,6 +100,11 @@ public class Decisions {
                     .collect(Collectors.joining("\n")));
             task.setVariableLocal("warnings", hosts.stream().flatMap(h -> h.warnings().stream().map(w -> h.host() + ": " + w))
                     .distinct().collect(Collectors.joining("\n")));
+            if ("Task_ConfirmDependencies".equals(task.getTaskDefinitionKey())) {
+                task.setVariableLocal("dependencies", plan.dependencies().stream().map(d -> d.order() + ". "
+                        + d.component() + (d.required() ? " (required)" : " (optional)") + ": " + d.note())
+                        .collect(Collectors.joining("\n")));
+            }
             if (tier != null) {
                 task.setVariableLocal("downtime", hosts.stream().map(h -> h.host() + ": down from stop-msg until"
                         + " start-msg during its upgrade").collect(Collectors.joining("\n")));
@@ -204,6 +215,29 @@ public class Decisions {
         decideWith(task, Set.of("restored"), Groups.OPERATORS, null, false,
                 ref.isEmpty() ? "the reference of the restored backup is required" : null,
                 Map.of("backupReference", ref), 400);
+    }
+
+    /** On complete of the dependency confirmation: an operator says what was upgraded. */
+    public void dependenciesConfirmed(DelegateTask task) {
+        decide(task, Set.of("confirmed"), Groups.OPERATORS, "confirmed", false);
+    }
+
+    /** On complete of the Directory Server backup: its reference is required (a rollback restores it). */
+    public void directoryBackedUp(DelegateTask task) {
+        Object reference = task.getVariable("backupReference");
+        String ref = reference == null ? "" : reference.toString().trim();
+        decideWith(task, Set.of("confirmed"), Groups.OPERATORS, null, false,
+                ref.isEmpty() ? "the reference of the Directory Server backup is required" : null,
+                Map.of("backupReference", ref), 400);
+    }
+
+    public void decommissioned(DelegateTask task) {
+        decide(task, Set.of("confirmed"), Groups.OPERATORS, "confirmed", false);
+    }
+
+    /** The sign-off that closes the change: a change manager other than the requester. */
+    public void signOff(DelegateTask task) {
+        decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true);
     }
 
     /** On complete of the 6.1 configuration merge (Linux 6.1): by an operator, saying what was merged. */

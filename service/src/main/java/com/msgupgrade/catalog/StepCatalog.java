@@ -31,6 +31,14 @@ public class StepCatalog {
     }
 
     public HostCommand render(StepId step, Deployment deployment, Host host) {
+        return render(step, deployment, host, null);
+    }
+
+    /**
+     * @param peer the other host a step involves: for useconfig on a standby, the node whose configuration
+     *             and data it takes over (on the cluster's shared file system)
+     */
+    public HostCommand render(StepId step, Deployment deployment, Host host, Host peer) {
         String base = host.msgSvrBase();
         String sbin = base + "/sbin";
         return switch (step) {
@@ -85,6 +93,21 @@ public class StepCatalog {
             case REMOVE_CORE_PATCH -> patchrm(step, corePatch(host));
             case VERIFY_PREVIOUS_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
                     out -> ReleaseVersion.expect(host.sourceRelease(), out));
+            case CHECK_HEALTH -> readOnly(step, quote(sbin + "/imsimta") + " version && "
+                    + quote(sbin + "/configutil") + " -o service.imap.enable", out -> ReleaseVersion.expect("6.3", out));
+            case USECONFIG -> {
+                if (peer == null) {
+                    throw new IllegalStateException("useconfig on " + host.name() + " needs the node it takes over");
+                }
+                yield mutating(step, quote(sbin + "/useconfig") + " " + quote(peer.msgSvrBase() + "/config"), SHORT,
+                        null);
+            }
+            case ENABLE_IMAP -> mutating(step, quote(sbin + "/configutil") + " -o service.imap.enable -v yes", SHORT,
+                    new HostCommand.Check(quote(sbin + "/configutil") + " -o service.imap.enable",
+                            out -> out.trim().equals("yes"), "service.imap.enable is yes"));
+            case CONFIGURE_WEBMAIL_PROXY -> webmailProxy(step, deployment, host);
+            case DISABLE_MSHTTPD -> mutating(step, quote(sbin + "/configutil") + " -o service.http.enable -v no && "
+                    + quote(sbin + "/stop-msg") + " http", SHORT, null);
         };
     }
 
@@ -231,6 +254,29 @@ public class StepCatalog {
                 + " -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif";
         return new HostCommand(step, command, ds.passwordSecret(), true, true, LONG, ZERO, null,
                 HostCommand.ANY_OUTPUT);
+    }
+
+    /**
+     * The guide's post-upgrade settings of a webmail for each store it reads; without the {@code .<host>}
+     * suffix when it reads a single store. The admin password goes through the secret file, never an argument.
+     */
+    private HostCommand webmailProxy(StepId step, Deployment deployment, Host webmail) {
+        List<String> stores = deployment.webmailStores().getOrDefault(webmail.name(), List.of());
+        Host.ProxyAdmin proxy = deployment.webmailProxyAdmin();
+        if (stores.isEmpty() || proxy == null) {
+            throw new IllegalStateException("webmail " + webmail.name() + " reads no store or has no webmailProxyAdmin");
+        }
+        String configutil = quote(webmail.msgSvrBase() + "/sbin/configutil");
+        List<String> parts = new ArrayList<>();
+        for (String store : stores) {
+            String suffix = stores.size() == 1 ? "" : "." + store;
+            parts.add(configutil + " -o service.http.allowadminproxy" + suffix + " -v yes");
+            parts.add(configutil + " -o local.service.http.proxy.admin" + suffix + " -v " + quote(proxy.user()));
+            parts.add("{ printf '%s' 'local.service.http.proxy.adminpass" + suffix + " = '; cat " + Shell.SECRET_FILE
+                    + "; echo; } | " + configutil + " -i");
+        }
+        return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, SHORT, ZERO,
+                null, HostCommand.ANY_OUTPUT);
     }
 
     private HostCommand setProxyAdmin(StepId step, Host host) {

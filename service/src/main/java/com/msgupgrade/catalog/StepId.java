@@ -31,7 +31,14 @@ public enum StepId {
     UNINSTALL_NEW_CONFIG("uninstall-newconfig", "Roll back the re-configuration (uninstall-newconfig)"),
     REMOVE_LOCALIZATION_PATCH("remove-localization-patch", "Remove the localization patch (patchrm)"),
     REMOVE_CORE_PATCH("remove-core-patch", "Remove the core patch (patchrm)"),
-    VERIFY_PREVIOUS_VERSION("verify-previous-version", "Verify the previous version (imsimta version)");
+    VERIFY_PREVIOUS_VERSION("verify-previous-version", "Verify the previous version (imsimta version)"),
+
+    // multiple instances, HA clusters, post-upgrade
+    CHECK_HEALTH("check-health", "Check the upgraded host serves again before the next one stops"),
+    USECONFIG("useconfig", "Set up the standby's binaries to use the node's configuration and data (useconfig)"),
+    ENABLE_IMAP("enable-imap", "Enable the IMAP protocol on the upgraded Message Store"),
+    CONFIGURE_WEBMAIL_PROXY("configure-webmail-proxy", "Configure Webmail Server to access its Message Stores"),
+    DISABLE_MSHTTPD("disable-mshttpd", "Disable and shut down mshttpd on the back end");
 
     private final String id;
     private final String title;

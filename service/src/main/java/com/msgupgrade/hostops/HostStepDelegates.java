@@ -20,9 +20,16 @@ class HostStepDelegates {
     JavaDelegate runHostStep(HostStepService steps, RolloutRepository rollouts) {
         return execution -> {
             HostStepService.StepRequest request = request(execution);
-            rollouts.updateHost(request.rolloutId(), request.hostName(), "RUNNING", request.step().id());
+            rollouts.updateHostStep(request.rolloutId(), request.hostName(), request.step().id());
             apply(execution, steps.run(request));
         };
+    }
+
+    /** Before a host of a unit starts: sets {@code slot} to go, wait or skip (see RolloutControl#claim). */
+    @Bean
+    JavaDelegate claimHostSlot(com.msgupgrade.rollout.RolloutControl control) {
+        return execution -> execution.setVariable("slot", control.claim((String) execution.getVariable(ROLLOUT_ID),
+                (String) execution.getVariable(HOST_NAME)));
     }
 
     @Bean
@@ -39,7 +46,7 @@ class HostStepDelegates {
         String runId = "run-" + execution.getProcessInstanceId() + "-" + attempt;
         return new HostStepService.StepRequest((String) execution.getVariable(ROLLOUT_ID),
                 (String) execution.getVariable(HOST_NAME), StepId.of((String) execution.getVariable(STEP_ID)),
-                attempt, runId);
+                attempt, runId, (String) execution.getVariable(PEER_HOST_NAME));
     }
 
     private static void apply(DelegateExecution execution, StepOutcome outcome) {

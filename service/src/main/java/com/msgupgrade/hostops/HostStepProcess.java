@@ -15,6 +15,8 @@ public final class HostStepProcess {
     public static final String ROLLOUT_ID = "rolloutId";
     public static final String HOST_NAME = "hostName";
     public static final String STEP_ID = "stepId";
+    /** The other host a step involves (useconfig: the node a standby takes over), or absent. */
+    public static final String PEER_HOST_NAME = "peerHostName";
     // kept by the process
     public static final String ATTEMPT = "attempt";
     public static final String RUN_ID = "runId";

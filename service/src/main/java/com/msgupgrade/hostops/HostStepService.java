@@ -58,7 +58,8 @@ public class HostStepService {
     }
 
     /** The identity of one attempt of one step; the run id is stable across re-executions of the job. */
-    public record StepRequest(String rolloutId, String hostName, StepId step, int attempt, String runId) {}
+    public record StepRequest(String rolloutId, String hostName, StepId step, int attempt, String runId,
+            String peerHostName) {}
 
     /** Starts (or re-attaches to) the step's run and waits up to the quick-wait for it. */
     public StepOutcome run(StepRequest request) {
@@ -237,7 +238,9 @@ public class HostStepService {
         Deployment deployment = rollout.deployment();
         Host host = deployment.host(request.hostName()).orElseThrow(() -> new IllegalStateException(
                 "host " + request.hostName() + " is not part of rollout " + request.rolloutId()));
-        HostCommand command = catalog.render(request.step(), deployment, host);
+        Host peer = request.peerHostName() == null ? null : deployment.host(request.peerHostName()).orElseThrow(
+                () -> new IllegalStateException("host " + request.peerHostName() + " is not part of the rollout"));
+        HostCommand command = catalog.render(request.step(), deployment, host, peer);
         return new Context(host, command,
                 new HostEndpoint(host.name(), host.address(), host.sshPort(), host.sshUser()));
     }

@@ -10,7 +10,8 @@ public record Deployment(
         DirectoryServer directoryServer,
         List<Host> hosts,
         List<Group> groups,
-        Map<String, List<String>> webmailStores) {
+        Map<String, List<String>> webmailStores,
+        Host.ProxyAdmin webmailProxyAdmin) {
 
     public Deployment {
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
@@ -18,12 +19,17 @@ public record Deployment(
         webmailStores = webmailStores == null ? Map.of() : Map.copyOf(webmailStores);
     }
 
+    /** The group a host belongs to (as member or standby), if any. */
+    public Optional<Group> groupOf(String hostName) {
+        return groups.stream().filter(g -> g.members().contains(hostName) || hostName.equals(g.standby())).findFirst();
+    }
+
     public Optional<Host> host(String hostName) {
         return hosts.stream().filter(h -> h.name().equals(hostName)).findFirst();
     }
 
     public Deployment withName(String newName) {
-        return new Deployment(newName, directoryServer, hosts, groups, webmailStores);
+        return new Deployment(newName, directoryServer, hosts, groups, webmailStores, webmailProxyAdmin);
     }
 
     public record DirectoryServer(String host, Integer port, String bindDn, String passwordSecret) {}

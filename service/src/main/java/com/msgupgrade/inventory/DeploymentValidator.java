@@ -185,6 +185,20 @@ public class DeploymentValidator {
     }
 
     private void webmailStores(Deployment d, Set<String> hostNames, List<String> problems) {
+        if (!d.webmailStores().isEmpty()) {
+            Host.ProxyAdmin proxy = d.webmailProxyAdmin();
+            if (proxy == null) {
+                problems.add("webmailProxyAdmin {user, passwordSecret} is required when webmails read stores"
+                        + " (the IMAP admin proxy account each webmail uses on its stores)");
+            } else {
+                if (!matches(USER, proxy.user())) {
+                    problems.add("webmailProxyAdmin.user " + show(proxy.user()) + " must match " + USER.pattern());
+                }
+                if (!matches(SECRET_NAME, proxy.passwordSecret())) {
+                    problems.add("webmailProxyAdmin.passwordSecret must name a secret (" + SECRET_NAME.pattern() + ")");
+                }
+            }
+        }
         for (Map.Entry<String, List<String>> e : d.webmailStores().entrySet()) {
             String at = "webmailStores." + e.getKey();
             var webmail = d.host(e.getKey());

@@ -7,11 +7,46 @@ import java.util.List;
  * with its exact command (secrets by name), every gate, every warning. {@code errors} non-empty: the
  * rollout is refused.
  */
-public record Plan(String deployment, String target, List<HostPlan> hosts, List<String> errors) {
+public record Plan(String deployment, String target, List<HostPlan> hosts, List<String> errors,
+        List<Dependency> dependencies, List<Phase> phases) {
+
+    public Plan(String deployment, String target, List<HostPlan> hosts, List<String> errors) {
+        this(deployment, target, hosts, errors, List.of(), List.of());
+    }
 
     public boolean runnable() {
         return errors.isEmpty();
     }
+
+    public java.util.Optional<Phase> phase(String id) {
+        return phases.stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
+    public java.util.Optional<Unit> unit(String id) {
+        return phases.stream().flatMap(p -> p.units().stream()).filter(u -> u.id().equals(id)).findFirst();
+    }
+
+    /** A component to upgrade before Messaging Server (guide "Upgrade Messaging Server Dependencies"), in order. */
+    public record Dependency(int order, String component, boolean required, String note) {}
+
+    /**
+     * A unit of hosts that upgrade together: {@code standalone} (one host), {@code load-balanced} (one at a
+     * time, health checked), {@code cluster} (asymmetric HA or N+1: active nodes failed over to the standby
+     * one by one, the standby last), {@code symmetric-ha} (the pair, downtime approved first).
+     */
+    public record Unit(String id, String topology, List<String> hosts, String standby) {}
+
+    /**
+     * A phase of the rollout: units (they run in parallel, at most {@code msgsrv.rollout.parallelism} hosts of
+     * the rollout at a time), or host steps (post-upgrade tasks) run in parallel. Phases run one after another.
+     */
+    public record Phase(String id, String title, String tier, List<Unit> units, List<PhaseStep> steps) {
+        public String kind() {
+            return steps.isEmpty() ? "units" : "steps";
+        }
+    }
+
+    public record PhaseStep(String host, String stepId, String command, String secret) {}
 
     public record HostPlan(String host, String os, String sourceRelease, String procedure, String processKey,
             Boolean certified, Boolean rollbackSupported, List<PlannedStep> steps, List<String> gates,

@@ -19,7 +19,6 @@ public class Planner {
 
     private final UpgradePaths paths;
     private final StepCatalog catalog;
-
     public Planner(UpgradePaths paths, StepCatalog catalog) {
         this.paths = paths;
         this.catalog = catalog;
@@ -40,7 +39,18 @@ public class Planner {
         for (Host host : deployment.hosts()) {
             hosts.add(planHost(deployment, host, errors));
         }
-        return new Plan(deployment.name(), target, hosts, errors);
+        if (!errors.isEmpty()) {
+            return new Plan(deployment.name(), target, hosts, errors);
+        }
+        List<Plan.Phase> phases;
+        try {
+            phases = Ordering.phases(deployment, hosts.stream().filter(h -> h.processKey() != null)
+                    .map(Plan.HostPlan::host).collect(java.util.stream.Collectors.toSet()), catalog);
+        } catch (IllegalStateException e) {
+            errors.add(e.getMessage());
+            phases = List.of();
+        }
+        return new Plan(deployment.name(), target, hosts, errors, Ordering.dependencies(hosts), phases);
     }
 
     private Plan.HostPlan planHost(Deployment deployment, Host host, List<String> errors) {

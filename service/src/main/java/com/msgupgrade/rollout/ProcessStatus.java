@@ -15,14 +15,21 @@ public class ProcessStatus {
     private final RolloutRepository rollouts;
     private final AuditTrail audit;
 
-    ProcessStatus(RolloutRepository rollouts, AuditTrail audit) {
+    private final RolloutControl control;
+
+    ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control) {
+        this.control = control;
         this.rollouts = rollouts;
         this.audit = audit;
     }
 
     public void host(DelegateExecution execution, String state) {
+        hostNamed(execution, (String) execution.getVariable(RolloutProcess.HOST_NAME), state);
+    }
+
+    /** The state of a host named explicitly (cluster choreography: the node or the standby). */
+    public void hostNamed(DelegateExecution execution, String host, String state) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
-        String host = (String) execution.getVariable(RolloutProcess.HOST_NAME);
         rollouts.updateHost(rolloutId, host, state, null);
         audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", state));
     }
@@ -31,7 +38,7 @@ public class ProcessStatus {
     public void rolloutFinished(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         boolean allUpgraded = rollouts.hosts(rolloutId).stream().allMatch(h -> "UPGRADED".equals(h.state()));
-        rollout(execution, allUpgraded ? "COMPLETED" : "FINISHED_WITH_ISSUES");
+        rollout(execution, control.aborting(rolloutId) ? "ABORTED" : allUpgraded ? "COMPLETED" : "FINISHED_WITH_ISSUES");
     }
 
     public void rollout(DelegateExecution execution, String state) {

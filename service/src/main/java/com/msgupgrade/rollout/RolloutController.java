@@ -18,21 +18,25 @@ import org.springframework.web.bind.annotation.RestController;
 class RolloutController {
 
     private final RolloutService rollouts;
+    private final RolloutControl control;
 
-    RolloutController(RolloutService rollouts) {
+    RolloutController(RolloutService rollouts, RolloutControl control) {
         this.rollouts = rollouts;
+        this.control = control;
     }
 
     record StartRequest(String deployment, String target, String downtimePolicy,
             List<com.msgupgrade.approval.ChangePolicy.Period> windows,
-            List<com.msgupgrade.approval.ChangePolicy.Period> blackouts) {}
+            List<com.msgupgrade.approval.ChangePolicy.Period> blackouts, String failurePolicy, Integer maxFailedHosts) {}
 
     @PostMapping
     @PreAuthorize("hasRole('operators')")
     ResponseEntity<Map<String, String>> start(@RequestBody StartRequest request, Principal user) {
         String target = request.target() == null ? "6.3" : request.target();
         Rollout rollout = rollouts.start(request.deployment(), target, user.getName(),
-                new com.msgupgrade.approval.ChangePolicy(request.downtimePolicy(), request.windows(), request.blackouts()));
+                new com.msgupgrade.approval.ChangePolicy(request.downtimePolicy(), request.windows(), request.blackouts()),
+                request.failurePolicy() == null ? "stop" : request.failurePolicy(),
+                request.maxFailedHosts() == null ? 0 : request.maxFailedHosts());
         return ResponseEntity.created(URI.create("/api/rollouts/" + rollout.id())).body(Map.of("id", rollout.id()));
     }
 
@@ -45,6 +49,29 @@ class RolloutController {
             @RequestBody(required = false) RollbackRequest request, Principal user) {
         List<String> hosts = rollouts.rollBack(id, request == null ? null : request.hosts(), user.getName());
         return ResponseEntity.accepted().body(Map.of("id", id, "hosts", hosts));
+    }
+
+    /** No new host starts; running steps finish. */
+    @PostMapping("/{id}/pause")
+    @PreAuthorize("hasRole('operators')")
+    ResponseEntity<Void> pause(@PathVariable String id, Principal user) {
+        control.pause(id, user.getName());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/resume")
+    @PreAuthorize("hasRole('operators')")
+    ResponseEntity<Void> resume(@PathVariable String id, Principal user) {
+        control.resume(id, user.getName());
+        return ResponseEntity.noContent().build();
+    }
+
+    /** Nothing new starts; hosts already running finish; the rollout ends ABORTED. */
+    @PostMapping("/{id}/abort")
+    @PreAuthorize("hasRole('operators')")
+    ResponseEntity<Void> abort(@PathVariable String id, Principal user) {
+        control.abort(id, user.getName());
+        return ResponseEntity.noContent().build();
     }
 
     @GetMapping("/{id}")

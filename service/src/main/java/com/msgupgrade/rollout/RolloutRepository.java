@@ -78,6 +78,13 @@ public class RolloutRepository {
                 rolloutId, host);
     }
 
+    /** The step a host is at; a host not yet upgraded is RUNNING from now on, an upgraded one stays so. */
+    public void updateHostStep(String rolloutId, String host, String currentStep) {
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET current_step = ?, updated_at = ?, state = CASE WHEN state IN"
+                + " ('UPGRADED', 'ROLLED_BACK') THEN state ELSE 'RUNNING' END WHERE rollout_id = ? AND host_name = ?",
+                currentStep, Timestamp.from(Instant.now()), rolloutId, host);
+    }
+
     public List<HostProgress> hosts(String rolloutId) {
         return jdbc.query("SELECT * FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? ORDER BY host_name",
                 (rs, i) -> new HostProgress(rs.getString("host_name"), rs.getString("procedure_id"),

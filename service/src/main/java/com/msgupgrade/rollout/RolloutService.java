@@ -28,9 +28,11 @@ public class RolloutService {
     private final RuntimeService runtime;
     private final AuditTrail audit;
     private final ApprovalSettings settings;
+    private final RolloutControl control;
 
     RolloutService(DeploymentRepository deployments, RolloutRepository rollouts, Planner planner,
-            RuntimeService runtime, AuditTrail audit, ApprovalSettings settings) {
+            RuntimeService runtime, AuditTrail audit, ApprovalSettings settings, RolloutControl control) {
+        this.control = control;
         this.settings = settings;
         this.deployments = deployments;
         this.rollouts = rollouts;
@@ -47,7 +49,19 @@ public class RolloutService {
 
     @Transactional
     public Rollout start(String deploymentName, String target, String user, ChangePolicy policy) {
-        List<String> policyProblems = policy.problems(Instant.now(), settings.blackouts());
+        return start(deploymentName, target, user, policy, "stop", 0);
+    }
+
+    @Transactional
+    public Rollout start(String deploymentName, String target, String user, ChangePolicy policy,
+            String failurePolicy, int maxFailedHosts) {
+        List<String> policyProblems = new java.util.ArrayList<>(policy.problems(Instant.now(), settings.blackouts()));
+        if (!List.of("stop", "continue").contains(failurePolicy)) {
+            policyProblems.add("failurePolicy must be stop or continue, was " + failurePolicy);
+        }
+        if (maxFailedHosts < 0) {
+            policyProblems.add("maxFailedHosts must not be negative");
+        }
         if (!policyProblems.isEmpty()) {
             throw new InvalidRequestException("the change policy of the rollout is not possible", policyProblems);
         }
@@ -67,6 +81,7 @@ public class RolloutService {
         Rollout rollout = new Rollout(id, deploymentName, target, deployment, user, Instant.now(), "REQUESTED", null);
         rollouts.insert(rollout);
         rollouts.storeChangePolicy(id, policy);
+        control.setPolicy(id, failurePolicy, maxFailedHosts);
         for (Plan.HostPlan host : toUpgrade) {
             rollouts.insertHost(id, host.host(), host.procedure(), "PENDING");
         }
@@ -122,10 +137,11 @@ public class RolloutService {
 
     public RolloutView view(String id) {
         Rollout r = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
-        return new RolloutView(r.id(), r.deploymentName(), r.targetRelease(), r.state(), r.requestedBy(),
-                r.requestedAt(), r.processInstanceId(), rollouts.hosts(id));
+        return new RolloutView(r.id(), r.deploymentName(), r.targetRelease(), r.state(), control.control(id),
+                r.requestedBy(), r.requestedAt(), r.processInstanceId(), rollouts.hosts(id));
     }
 
-    public record RolloutView(String id, String deployment, String target, String state, String requestedBy,
+    public record RolloutView(String id, String deployment, String target, String state, String control,
+            String requestedBy,
             Instant requestedAt, String processInstanceId, List<RolloutRepository.HostProgress> hosts) {}
 }

@@ -139,7 +139,7 @@ class ApprovalRulesTest {
 
         assertThat(viaApi("approver2", cab.get(1).getId(), "approve", "ok").getStatusCode())
                 .isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        flow.awaitTask(id, "Task_ConfirmDependencies");
         // a decision on an already decided gate is refused on both channels
         assertThat(viaApi("approver2", cab.get(0).getId(), "approve", "late").getStatusCode())
                 .isEqualTo(HttpStatus.CONFLICT);
@@ -174,6 +174,7 @@ class ApprovalRulesTest {
     void escalatesAGatePastItsDeadlineThenRejectsItNeverApproves() {
         String id = startAs("operator", "lin1");
         flow.approveCab(id);
+        flow.prepare(id);
         Task risk = flow.awaitTask(id, "Task_AcceptRisk");
         await().atMost(Duration.ofSeconds(30)).until(() -> auditKinds(id).contains("GATE_ESCALATED"));
         Task escalated = tasks.createTaskQuery().taskId(risk.getId()).singleResult();
@@ -211,6 +212,7 @@ class ApprovalRulesTest {
         assertThat(later.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         String id = (String) later.getBody().get("id");
         flow.approveCab(id);
+        flow.prepare(id);
         flow.approve(id, "Task_ApproveHostUpgrade");
         await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
                 .count() == 0 && !jdbc.queryForList("SELECT ID_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ IN (SELECT"

@@ -30,7 +30,7 @@ class StepCatalogTest {
     }
 
     static final Deployment DEPLOYMENT = new Deployment("d", new Deployment.DirectoryServer("ds.example.com", 389,
-            "cn=Directory Manager", "ds-manager"), List.of(), List.of(), Map.of());
+            "cn=Directory Manager", "ds-manager"), List.of(), List.of(), Map.of(), null);
 
     private String command(StepId step, Host host) {
         return catalog.render(step, DEPLOYMENT, host).commandLine();

@@ -85,6 +85,10 @@ class RestartDuringLongCommandTest {
         ConfigurableApplicationContext second = startService(jdbcUrl);
         try {
             JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
+            complete(second, rolloutId, "Task_DecommissionConfigDirectory", "operator", "operators",
+                    Map.of("decision", "confirmed", "decisionComment", "done"));
+            complete(second, rolloutId, "Task_SignOff", "approver1", "change-managers",
+                    Map.of("decision", "approve", "decisionComment", "signed"));
             await().atMost(Duration.ofSeconds(120)).until(() -> jdbc.queryForObject(
                     "SELECT state FROM \"MSGSRV\".rollout WHERE id = ?", String.class, rolloutId),
                     "COMPLETED"::equals);
@@ -119,12 +123,23 @@ class RestartDuringLongCommandTest {
                 identities.clearAuthentication();
             }
         }
-        Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
-                .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveHostUpgrade").singleResult(),
-                t -> t != null);
-        identities.setAuthentication("approver1", List.of("change-managers"));
+        complete(context, rolloutId, "Task_ConfirmDependencies", "operator", "operators",
+                Map.of("decision", "confirmed", "decisionComment", "dependencies upgraded"));
+        complete(context, rolloutId, "Task_RecordDirectoryBackup", "operator", "operators",
+                Map.of("decision", "confirmed", "backupReference", "bk-1"));
+        complete(context, rolloutId, "Task_ApproveHostUpgrade", "approver1", "change-managers",
+                Map.of("decision", "approve", "decisionComment", "go"));
+    }
+
+    private static void complete(ConfigurableApplicationContext context, String rolloutId, String taskKey,
+            String user, String group, Map<String, Object> variables) {
+        TaskService tasks = context.getBean(TaskService.class);
+        IdentityService identities = context.getBean(IdentityService.class);
+        Task task = await().atMost(Duration.ofSeconds(90)).until(() -> tasks.createTaskQuery()
+                .processInstanceBusinessKey(rolloutId).taskDefinitionKey(taskKey).singleResult(), t -> t != null);
+        identities.setAuthentication(user, List.of(group));
         try {
-            tasks.complete(approval.getId(), Map.of("decision", "approve", "decisionComment", "go"));
+            tasks.complete(task.getId(), variables);
         } finally {
             identities.clearAuthentication();
         }

@@ -43,7 +43,8 @@ class DeploymentApiTest {
                {"name": "nodex", "address": "10.0.0.5", "os": "solaris", "arch": "sparc", "msgSvrBase": "/opt/SUNWmsgsr",
                 "sourceRelease": "6.2p3", "components": ["store"]}],
              "groups": [{"name": "cluster", "topology": "n-plus-1", "members": ["node1"], "standby": "nodex"}],
-             "webmailStores": {"web1": ["store1", "store2"]}}
+             "webmailStores": {"web1": ["store1", "store2"]},
+             "webmailProxyAdmin": {"user": "admin", "passwordSecret": "webmail-proxy"}}
             """;
 
     @Autowired
@@ -88,6 +89,7 @@ class DeploymentApiTest {
                 mistake("host web1 has no store component", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("web1")),
                 mistake("locale 'german' must match", d -> host(d, 0).withArray("locales").add("german")),
                 mistake("hosts: at least one host is required", d -> d.putArray("hosts")),
+                mistake("webmailProxyAdmin {user, passwordSecret} is required", d -> d.remove("webmailProxyAdmin")),
                 mistake("standby nodex must not also be an active member",
                         d -> ((ArrayNode) d.get("groups").get(0).get("members")).add("nodex")));
     }

@@ -20,6 +20,8 @@ public final class ProcessTestBeans {
     /** Step outcomes to hand out per step id (default DONE), and the step ids in the order they ran. */
     public final Map<String, Deque<String>> outcomes = new HashMap<>();
     public final List<String> stepsRun = new ArrayList<>();
+    /** host/step of every step run, in order */
+    public final List<String> stepHosts = new ArrayList<>();
     public boolean conflicts;
     public boolean locales;
     public boolean proxyAdmin;
@@ -29,6 +31,16 @@ public final class ProcessTestBeans {
     public final List<String> hostStates = new ArrayList<>();
     public final List<String> rolloutStates = new ArrayList<>();
     public String hostProcessKey = "HostUpgradeSolaris";
+    /** phase id → units (kind units) or host/step items (kind steps) */
+    public final Map<String, List<String>> phaseUnits = new java.util.LinkedHashMap<>();
+    public final Map<String, List<String>> phaseSteps = new java.util.LinkedHashMap<>();
+    /** unit id → topology, hosts, standby */
+    public final Map<String, String> topologies = new HashMap<>();
+    public final Map<String, List<String>> unitHosts = new HashMap<>();
+    public final Map<String, String> standbys = new HashMap<>();
+    public final Deque<String> slots = new ArrayDeque<>();
+    public boolean tierApproval;
+    public final List<String> hostsStarted = new ArrayList<>();
 
     /**
      * The in-memory engine of process tests. Its configuration is not named camunda.cfg.xml: the engine
@@ -51,7 +63,17 @@ public final class ProcessTestBeans {
         Mocks.register("approvalPolicy", new PolicyStub());
         Mocks.register("approvalDeadlines", new DeadlinesStub());
         Mocks.register("changeWindows", beans.new WindowsStub());
+        Mocks.register("rolloutPlan", beans.new PlanStub());
+        Mocks.register("claimHostSlot", (JavaDelegate) beans::claim);
         return beans;
+    }
+
+    private void claim(DelegateExecution execution) {
+        String slot = slots.isEmpty() ? "go" : slots.poll();
+        if (slot.equals("go")) {
+            hostsStarted.add((String) execution.getVariable("hostName"));
+        }
+        execution.setVariable("slot", slot);
     }
 
     public void will(String stepId, String... states) {
@@ -60,6 +82,7 @@ public final class ProcessTestBeans {
 
     private void runStep(DelegateExecution execution) {
         String step = (String) execution.getVariable("stepId");
+        stepHosts.add(execution.getVariable("hostName") + "/" + step);
         if (execution.getVariable("attempt") == null) {
             execution.setVariable("attempt", 1);
         }
@@ -98,6 +121,50 @@ public final class ProcessTestBeans {
 
         public String rejectAfter(String gate) {
             return "PT72H";
+        }
+    }
+
+    public final class PlanStub {
+        public List<String> phaseIds(String rolloutId) {
+            List<String> ids = new ArrayList<>(phaseUnits.keySet());
+            ids.addAll(phaseSteps.keySet());
+            return ids;
+        }
+
+        public String phaseKind(String rolloutId, String phaseId) {
+            return phaseUnits.containsKey(phaseId) ? "units" : "steps";
+        }
+
+        public boolean needsTierApproval(String rolloutId, String phaseId) {
+            return tierApproval && phaseUnits.containsKey(phaseId);
+        }
+
+        public List<String> unitsOf(String rolloutId, String phaseId) {
+            return phaseUnits.get(phaseId);
+        }
+
+        public List<String> steps(String rolloutId, String phaseId) {
+            return phaseSteps.get(phaseId);
+        }
+
+        public String hostOf(String hostStep) {
+            return hostStep.split("/")[0];
+        }
+
+        public String stepOf(String hostStep) {
+            return hostStep.split("/")[1];
+        }
+
+        public String topology(String rolloutId, String unitId) {
+            return topologies.get(unitId);
+        }
+
+        public List<String> hosts(String rolloutId, String unitId) {
+            return unitHosts.get(unitId);
+        }
+
+        public String standby(String rolloutId, String unitId) {
+            return standbys.get(unitId);
         }
     }
 
@@ -144,12 +211,24 @@ public final class ProcessTestBeans {
 
         public void escalate(DelegateTask task) {}
 
+        public void dependenciesConfirmed(DelegateTask task) {}
+
+        public void directoryBackedUp(DelegateTask task) {}
+
+        public void decommissioned(DelegateTask task) {}
+
+        public void signOff(DelegateTask task) {}
+
         public void rejectAtDeadline(DelegateTask task) {}
     }
 
     public final class StatusStub {
         public void host(DelegateExecution execution, String state) {
             hostStates.add(execution.getVariable("hostName") + ":" + state);
+        }
+
+        public void hostNamed(DelegateExecution execution, String host, String state) {
+            hostStates.add(host + ":" + state);
         }
 
         public void rollout(DelegateExecution execution, String state) {

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-@Deployment(resources = {"processes/Rollout.bpmn", "processes/HostUpgradeSolaris.bpmn", "processes/HostStep.bpmn"})
+/** Rollout, UpgradeUnit and UpgradeCluster: gates, phases in order, units by topology, every branch. */
+@Deployment(resources = {"processes/Rollout.bpmn", "processes/UpgradeUnit.bpmn", "processes/UpgradeCluster.bpmn",
+        "processes/HostUpgradeSolaris.bpmn", "processes/HostStep.bpmn", "processes/HostRollbackSolaris.bpmn"})
 class RolloutProcessTest {
 
     @RegisterExtension
@@ -35,7 +37,7 @@ class RolloutProcessTest {
     }
 
     private void runJobs() {
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 2000; i++) {
             List<Job> jobs = managementService().createJobQuery().executable().list();
             if (jobs.isEmpty()) {
                 return;
@@ -45,85 +47,182 @@ class RolloutProcessTest {
         throw new AssertionError("jobs kept coming");
     }
 
-    private ProcessInstance start(List<String> hosts) {
-        return start(hosts, "per-host");
-    }
-
     private ProcessInstance start(List<String> hosts, String policy) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey("Rollout", "r-1",
                 Map.of("rolloutId", "r-1", "hosts", hosts, "requestedBy", "operator", "cabRejected", false,
-                        "tierRejected", false, "downtimePolicy", policy, "tiers", List.of("message-stores", "webmail")));
+                        "tierRejected", false, "downtimePolicy", policy));
         runJobs();
         return pi;
     }
 
-    private void decideCab(String... decisions) {
-        List<Task> cab = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveRollout").list();
-        Assertions.assertThat(cab).hasSize(2);
-        for (int i = 0; i < decisions.length; i++) {
-            taskService().complete(cab.get(i).getId(), withVariables("decision", decisions[i]));
-        }
+    private void completeAll(String taskKey, Map<String, Object> variables) {
+        List<Task> tasks = taskService().createTaskQuery().taskDefinitionKey(taskKey).list();
+        Assertions.assertThat(tasks).as(taskKey).isNotEmpty();
+        tasks.forEach(t -> taskService().complete(t.getId(), variables));
         runJobs();
+    }
+
+    private void approveThrough(String... taskKeys) {
+        for (String key : taskKeys) {
+            completeAll(key, withVariables("decision", key.startsWith("Task_Approve") || key.equals("Task_SignOff")
+                    || key.equals("Task_AcceptRisk") ? "approve" : "confirmed"));
+        }
+    }
+
+    private void standalone(String phase, String... hosts) {
+        beans.phaseUnits.put(phase, java.util.Arrays.stream(hosts).map(h -> "u-" + h).toList());
+        for (String h : hosts) {
+            beans.topologies.put("u-" + h, "standalone");
+            beans.unitHosts.put("u-" + h, List.of(h));
+        }
     }
 
     @Test
     void rejectsTheRolloutWhenOneCabMemberRejectsAndStartsNoHost() {
-        ProcessInstance pi = start(List.of("ms1"));
-        decideCab("reject");
-        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutRejected").hasNotPassed("CallActivity_UpgradeHosts");
+        standalone("stores", "ms1");
+        ProcessInstance pi = start(List.of("ms1"), "per-host");
+        Task cab = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveRollout").list().get(0);
+        taskService().complete(cab.getId(), withVariables("decision", "reject"));
+        runJobs();
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutRejected").hasNotPassed("SubProcess_Phases");
         Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "REJECTED");
     }
 
     @Test
-    void asksForTheDowntimeOfEachTierWhenThePolicyIsPerTierAndSkipsTheHostApproval() {
-        beans.hostApproval = false;
-        ProcessInstance pi = start(List.of("ms1"), "per-tier");
-        decideCab("approve", "approve");
-        List<Task> tiers = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveTierDowntime").list();
-        Assertions.assertThat(tiers).hasSize(2);
-        tiers.forEach(t -> taskService().complete(t.getId(), withVariables("decision", "approve")));
-        runJobs();
-        assertThat(pi).isEnded().hasPassed("Task_ApproveTierDowntime", "EndEvent_RolloutCompleted");
-        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveHostUpgrade").count()).isZero();
-    }
-
-    @Test
-    void rejectsTheRolloutWhenATiersDowntimeIsRejected() {
-        ProcessInstance pi = start(List.of("ms1"), "per-tier");
-        decideCab("approve", "approve");
-        Task tier = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveTierDowntime").list().get(0);
-        taskService().complete(tier.getId(), withVariables("decision", "reject"));
-        runJobs();
-        assertThat(pi).isEnded().hasPassed("EndEvent_TierRejected").hasNotPassed("CallActivity_UpgradeHosts");
-    }
-
-    @Test
-    void upgradesEveryHostUnderTheRolloutsBusinessKey() {
-        ProcessInstance pi = start(List.of("ms1", "ms2"));
-        decideCab("approve", "approve");
-        List<Task> approvals = taskService().createTaskQuery().processInstanceBusinessKey("r-1")
-                .taskDefinitionKey("Task_ApproveHostUpgrade").list();
-        Assertions.assertThat(approvals).hasSize(2);
-        approvals.forEach(t -> taskService().complete(t.getId(), withVariables("decision", "approve")));
-        runJobs();
-        assertThat(pi).isEnded().hasPassed("CallActivity_UpgradeHosts", "EndEvent_RolloutCompleted");
+    void runsThePhasesInOrderThenPostUpgradeStepsVerificationAndSignOff() {
+        standalone("stores", "st1", "st2");
+        beans.phaseSteps.put("enable-imap", List.of("st1/enable-imap", "st2/enable-imap"));
+        standalone("webmail", "web1");
+        beans.phaseSteps.put("webmail-proxy", List.of("web1/configure-webmail-proxy"));
+        ProcessInstance pi = start(List.of("st1", "st2", "web1"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        // the webmail starts only after both stores are upgraded and IMAP is enabled on them
+        Assertions.assertThat(beans.hostsStarted).containsExactly("st1", "st2", "web1");
+        int webmailStarts = beans.stepHosts.indexOf("web1/verify-current-version");
+        Assertions.assertThat(beans.stepHosts.indexOf("st1/verify-upgrade")).isLessThan(webmailStarts);
+        Assertions.assertThat(beans.stepHosts.indexOf("st2/verify-upgrade")).isLessThan(webmailStarts);
+        Assertions.assertThat(beans.stepHosts.indexOf("st1/enable-imap")).isLessThan(webmailStarts);
+        Assertions.assertThat(beans.stepHosts.indexOf("st2/enable-imap")).isLessThan(webmailStarts);
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        approveThrough("Task_DecommissionConfigDirectory");
+        Assertions.assertThat(beans.stepHosts).endsWith("web1/configure-webmail-proxy", "st1/verify-upgrade",
+                "st2/verify-upgrade", "web1/verify-upgrade");
+        approveThrough("Task_SignOff");
+        assertThat(pi).isEnded().hasPassed("Task_SignOff", "EndEvent_RolloutCompleted");
         Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING", "FINISHED");
-        Assertions.assertThat(historyService().createHistoricProcessInstanceQuery().processInstanceBusinessKey("r-1")
-                .processDefinitionKey("HostUpgradeSolaris").count()).isEqualTo(2);
+    }
+
+    @Test
+    void rollsALoadBalancedGroupOneHostAtATimeWithAHealthCheckAfterEach() {
+        beans.phaseUnits.put("mta-mmp", List.of("u-lb"));
+        beans.topologies.put("u-lb", "load-balanced");
+        beans.unitHosts.put("u-lb", List.of("mta1", "mta2"));
+        ProcessInstance pi = start(List.of("mta1", "mta2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveHostUpgrade").count())
+                .isEqualTo(1);
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        // mta2 starts (its read-only version check, then its approval) only after mta1 is healthy again
+        Assertions.assertThat(beans.stepHosts).endsWith("mta1/verify-upgrade", "mta1/check-health",
+                "mta2/verify-current-version");
+        Assertions.assertThat(beans.hostsStarted).containsExactly("mta1", "mta2");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        Assertions.assertThat(beans.stepHosts).endsWith("mta2/verify-upgrade", "mta2/check-health");
+        approveThrough("Task_DecommissionConfigDirectory", "Task_SignOff");
+        assertThat(pi).isEnded();
+    }
+
+    @Test
+    void stopsRollingWhenAHostOfALoadBalancedGroupFails() {
+        beans.phaseUnits.put("mta-mmp", List.of("u-lb"));
+        beans.topologies.put("u-lb", "load-balanced");
+        beans.unitHosts.put("u-lb", List.of("mta1", "mta2"));
+        beans.will("install-newconfig", "FAILED");
+        start(List.of("mta1", "mta2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_DecideOnFailure").count()).isOne();
+        Assertions.assertThat(beans.hostsStarted).containsExactly("mta1");
+        Assertions.assertThat(beans.stepHosts).noneMatch(s -> s.startsWith("mta2/"));
+    }
+
+    @Test
+    void waitsWhilePausedAndStartsNothingMoreWhenAborting() {
+        standalone("stores", "st1", "st2");
+        beans.slots.addAll(List.of("wait", "go", "skip"));
+        ProcessInstance pi = start(List.of("st1", "st2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForSlot").singleResult();
+        Assertions.assertThat(timer).isNotNull();
+        managementService().executeJob(timer.getId());
+        runJobs();
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        Assertions.assertThat(beans.hostsStarted).hasSize(1);
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_NotStarted")
+                .count()).isOne();
+        approveThrough("Task_DecommissionConfigDirectory", "Task_SignOff");
+        assertThat(pi).isEnded();
+    }
+
+    @Test
+    void asksForEachTiersDowntimeWhenThePolicyIsPerTierAndStopsWhenOneIsRejected() {
+        standalone("stores", "st1");
+        beans.tierApproval = true;
+        beans.hostApproval = false;
+        ProcessInstance pi = start(List.of("st1"), "per-tier");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveTierDowntime", withVariables("decision", "reject", "decisionComment", "no"));
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutStoppedAtTier");
+        Assertions.assertThat(beans.hostsStarted).isEmpty();
+    }
+
+    @Test
+    void upgradesAClusterNodeByNodeThroughTheStandbyAndTheStandbyLast() {
+        beans.phaseUnits.put("stores", List.of("u-cluster"));
+        beans.topologies.put("u-cluster", "cluster");
+        beans.unitHosts.put("u-cluster", List.of("node1", "node2"));
+        beans.standbys.put("u-cluster", "nodex");
+        ProcessInstance pi = start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
+                "Task_ApproveFailover");
+        Assertions.assertThat(beans.stepHosts.subList(0, 14)).containsExactly("node1/verify-current-version",
+                "nodex/verify-current-version", "nodex/useconfig", "node1/stop-messaging-server",
+                "nodex/start-messaging-server", "node1/apply-core-patch", "node1/confirm-patches",
+                "node1/patch-config", "nodex/stop-messaging-server", "node1/install-newconfig", "node1/import-ldif",
+                "node1/start-messaging-server", "node1/verify-upgrade", "node2/verify-current-version");
+        Assertions.assertThat(beans.stepHosts.stream().filter(s -> s.startsWith("nodex/apply")).toList()).hasSize(1);
+        Assertions.assertThat(beans.stepHosts.indexOf("nodex/apply-core-patch"))
+                .isGreaterThan(beans.stepHosts.indexOf("node2/verify-upgrade"));
+        approveThrough("Task_DecommissionConfigDirectory");
+        approveThrough("Task_SignOff");
+        assertThat(pi).isEnded();
+        Assertions.assertThat(beans.hostStates).containsSubsequence("node1:RUNNING", "node1:UPGRADED", "node2:RUNNING",
+                "node2:UPGRADED", "nodex:RUNNING", "nodex:UPGRADED");
+    }
+
+    @Test
+    void asksForTheSymmetricPairsDowntimeBeforeItStarts() {
+        beans.phaseUnits.put("stores", List.of("u-pair"));
+        beans.topologies.put("u-pair", "symmetric-ha");
+        beans.unitHosts.put("u-pair", List.of("sym1", "sym2"));
+        start(List.of("sym1", "sym2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        Assertions.assertThat(beans.hostsStarted).isEmpty();
+        completeAll("Task_ApproveSymmetricDowntime", withVariables("decision", "reject", "decisionComment", "no"));
+        Assertions.assertThat(beans.hostsStarted).isEmpty();
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery()
+                .activityId("EndEvent_SymmetricRejected").count()).isOne();
     }
 
     @Test
     void abortsTheRolloutWhenAnOperatorAbortsAFailedStep() {
+        standalone("stores", "ms1");
         beans.will("stop-messaging-server", "FAILED");
-        ProcessInstance pi = start(List.of("ms1"));
-        decideCab("approve", "approve");
-        Task approval = taskService().createTaskQuery().processInstanceBusinessKey("r-1").singleResult();
-        taskService().complete(approval.getId(), withVariables("decision", "approve"));
-        runJobs();
-        Task failure = taskService().createTaskQuery().taskDefinitionKey("Task_DecideOnFailure").singleResult();
-        Assertions.assertThat(failure).isNotNull();
-        taskService().complete(failure.getId(), withVariables("decision", "abort", "decisionComment", "broken"));
-        runJobs();
+        ProcessInstance pi = start(List.of("ms1"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
+                "Task_ApproveHostUpgrade");
+        completeAll("Task_DecideOnFailure", withVariables("decision", "abort", "decisionComment", "broken"));
         assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAborted").hasNotPassed("EndEvent_RolloutCompleted");
         Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING", "ABORTED");
     }

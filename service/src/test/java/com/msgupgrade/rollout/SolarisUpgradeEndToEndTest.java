@@ -73,7 +73,9 @@ class SolarisUpgradeEndToEndTest {
                 Map.of("deployment", "solaris-e2e", "target", "6.3"), Map.class);
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         String rolloutId = (String) created.getBody().get("id");
-        new com.msgupgrade.support.Flow(api, tasks).approveCab(rolloutId);
+        com.msgupgrade.support.Flow flow = new com.msgupgrade.support.Flow(api, tasks);
+        flow.approveCab(rolloutId);
+        flow.prepare(rolloutId);
 
         for (String host : List.of("ms1", "ms2")) {
             Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> approvalFor(rolloutId, host),
@@ -83,8 +85,7 @@ class SolarisUpgradeEndToEndTest {
         }
 
         // then the rollout completes and both hosts report 6.3
-        await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
-                assertThat(api.getMap("operator", "/api/rollouts/" + rolloutId)).containsEntry("state", "COMPLETED"));
+        flow.finish(rolloutId);
 
         SimulatedHost ms1 = fleet.host("ms1");
         assertThat(ms1.version()).isEqualTo("6.3");
@@ -93,10 +94,15 @@ class SolarisUpgradeEndToEndTest {
                 "ldapmodify", "stop-msg", "start-msg", "imsimta version");
         assertThat(ms1.commandLog()).filteredOn(e -> e.command().equals("patchadd")).hasSize(1)
                 .allSatisfy(e -> assertThat(e.exitCode()).isZero());
-        assertThat(ms1.commandLog()).noneMatch(e -> e.command().equals("configutil"));
+        assertThat(ms1.commandLog()).noneMatch(e -> e.argLine().contains("local.service.proxy.admin"));
+        // post-upgrade: IMAP enabled on the store, mshttpd disabled and stopped on the back end
+        assertThat(ms1.stateLines("configutil")).contains("service.imap.enable=yes", "service.http.enable=no");
+        assertThat(ms1.stateLines("running")).doesNotContain("http");
         assertThat(ms1.stateLines("newconfig")).contains("120228-26");
         assertThat(ms1.stateLines("ldif-imported")).hasSize(1);
         assertThat(ms1.stateLines("running")).contains("store", "imap");
+        assertThat(ms1.commandLog().stream().map(CommandLogEntry::command).toList()).endsWith("configutil", "configutil",
+                "stop-msg", "imsimta");
 
         SimulatedHost ms2 = fleet.host("ms2");
         assertThat(ms2.version()).isEqualTo("6.3");

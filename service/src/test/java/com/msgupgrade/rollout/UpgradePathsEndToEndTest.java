@@ -89,7 +89,7 @@ class UpgradePathsEndToEndTest {
         String id = rollOut("lin62");
         flow.approve(id, "Task_AcceptRisk");
         flow.approve(id, "Task_ApproveHostUpgrade");
-        flow.awaitState(id, "COMPLETED");
+        flow.finish(id);
 
         SimulatedHost host = fleet.host("lin62");
         assertThat(host.version()).isEqualTo("6.3");
@@ -111,7 +111,7 @@ class UpgradePathsEndToEndTest {
         flow.approve(id, "Task_ApproveHostUpgrade");
         assertThat(flow.decide(id, "Task_MergeConfiguration", "operator",
                 Map.of("decision", "merged", "decisionComment", "carried service.http.port over"))).isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitState(id, "COMPLETED");
+        flow.finish(id);
 
         assertThat(host.version()).isEqualTo("6.3");
         List<String> log = host.commandLog().stream().map(CommandLogEntry::command).toList();
@@ -129,7 +129,7 @@ class UpgradePathsEndToEndTest {
         String id = rollOut("sol60");
         flow.approve(id, "Task_AcceptRisk");
         flow.approve(id, "Task_ApproveHostUpgrade");
-        flow.awaitState(id, "COMPLETED");
+        flow.finish(id);
         SimulatedHost host = fleet.host("sol60");
         assertThat(host.version()).isEqualTo("6.3");
 
@@ -167,7 +167,7 @@ class UpgradePathsEndToEndTest {
         flow.approve(id, "Task_ApproveHostUpgrade");
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitState(id, "COMPLETED");
+        flow.finish(id);
         assertThat(commands(host, "patchadd")).containsExactly(host.patchDir() + "/120228-26 -> 1",
                 host.patchDir() + "/120228-26 -> 0");
         assertThat(host.version()).isEqualTo("6.3");
@@ -203,7 +203,7 @@ class UpgradePathsEndToEndTest {
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator",
                 Map.of("decision", "markDone", "decisionComment", "imported the LDIF with the DS console"))).isEqualTo(
                 HttpStatus.NO_CONTENT);
-        flow.awaitState(id, "COMPLETED");
+        flow.finish(id);
         assertThat(commands(host, "ldapmodify")).hasSize(1).allSatisfy(c -> assertThat(c).endsWith("-> 1"));
         assertThat(commands(host, "start-msg")).containsExactly(" -> 0");
         assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", String.class, id))
@@ -239,7 +239,7 @@ class UpgradePathsEndToEndTest {
         assertThat(byHand.waitFor()).isZero();
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitState(id, "COMPLETED");
+        flow.finish(id);
 
         assertThat(commands(host, "install-newconfig")).hasSize(2)
                 .containsExactly("-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 1",

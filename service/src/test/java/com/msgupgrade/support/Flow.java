@@ -55,11 +55,35 @@ public record Flow(Api api, TaskService tasks) {
         return (String) created.getBody().get("id");
     }
 
-    /** Starts a rollout and has the CAB (approver1 and approver2) approve it. */
+    /**
+     * Starts a rollout, has the CAB (approver1 and approver2) approve it, and the operator confirm the
+     * dependencies and record the Directory Server backup: from here on the hosts start.
+     */
     public String startApproved(String deployment) {
         String id = start(deployment);
         approveCab(id);
+        prepare(id);
         return id;
+    }
+
+    /** The operator confirms the dependencies are upgraded and records the Directory Server backup. */
+    public void prepare(String rolloutId) {
+        assertThat(decide(rolloutId, "Task_ConfirmDependencies", "operator",
+                Map.of("decision", "confirmed", "decisionComment", "shared components and DPT upgraded")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(decide(rolloutId, "Task_RecordDirectoryBackup", "operator",
+                Map.of("decision", "confirmed", "backupReference", "ds-backup-" + rolloutId)))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+    }
+
+    /** After the hosts: the operator decommissions the configuration Directory Server, approver1 signs off. */
+    public Map<String, Object> finish(String rolloutId) {
+        assertThat(decide(rolloutId, "Task_DecommissionConfigDirectory", "operator",
+                Map.of("decision", "confirmed", "decisionComment", "config DS scheduled for removal")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(decide(rolloutId, "Task_SignOff", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        return awaitState(rolloutId, "COMPLETED");
     }
 
     public void approveCab(String rolloutId) {

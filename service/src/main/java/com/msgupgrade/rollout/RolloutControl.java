@@ -1,0 +1,129 @@
+package com.msgupgrade.rollout;
+
+import com.msgupgrade.audit.AuditTrail;
+import com.msgupgrade.web.InvalidRequestException;
+import com.msgupgrade.web.NotFoundException;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Pause, resume and abort of a running rollout, and its failure policy. The models ask
+ * {@code ${rolloutControl.mayStart(rolloutId)}} before each host starts: {@code go}, {@code wait} (paused:
+ * a durable wait) or {@code skip} (aborting: nothing new starts). Hosts already running finish.
+ */
+@Component("rolloutControl")
+public class RolloutControl {
+
+    public static final String RUNNING = "RUNNING";
+    public static final String PAUSED = "PAUSED";
+    public static final String ABORTING = "ABORTING";
+
+    private final JdbcTemplate jdbc;
+    private final AuditTrail audit;
+    private final int parallelism;
+
+    RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
+            @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+        this.parallelism = parallelism;
+    }
+
+    /** Hosts in these states hold one of the rollout's slots. */
+    static final List<String> BUSY = List.of("STARTING", "RUNNING", "AWAITING_APPROVAL", "AWAITING_RISK_ACCEPTANCE",
+            "AWAITING_REVIEW", "WAITING_DECISION", "AWAITING_CONFIG_MERGE");
+
+    /**
+     * May this host start? {@code go} (and the host takes a slot), {@code wait} (paused, or the rollout has
+     * {@code msgsrv.rollout.parallelism} hosts busy), {@code skip} (aborting). Serialized per rollout by a
+     * row lock, so two units never both take the last slot.
+     */
+    @Transactional
+    public String claim(String rolloutId, String host) {
+        String control = jdbc.queryForObject("SELECT control FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE",
+                String.class, rolloutId);
+        if (ABORTING.equals(control)) {
+            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'NOT_STARTED' WHERE rollout_id = ? AND host_name = ?",
+                    rolloutId, host);
+            return "skip";
+        }
+        if (PAUSED.equals(control)) {
+            return "wait";
+        }
+        int busy = jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state IN ("
+                + String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList()) + ")", Integer.class, rolloutId);
+        if (busy >= parallelism) {
+            return "wait";
+        }
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'STARTING' WHERE rollout_id = ? AND host_name = ?",
+                rolloutId, host);
+        return "go";
+    }
+
+    public boolean aborting(String rolloutId) {
+        return ABORTING.equals(control(rolloutId));
+    }
+
+    String control(String rolloutId) {
+        List<String> values = jdbc.queryForList("SELECT control FROM \"MSGSRV\".rollout WHERE id = ?", String.class,
+                rolloutId);
+        if (values.isEmpty()) {
+            throw new NotFoundException("no rollout " + rolloutId);
+        }
+        return values.get(0);
+    }
+
+    @Transactional
+    public void pause(String rolloutId, String user) {
+        change(rolloutId, user, PAUSED, List.of(RUNNING), "ROLLOUT_PAUSED");
+    }
+
+    @Transactional
+    public void resume(String rolloutId, String user) {
+        change(rolloutId, user, RUNNING, List.of(PAUSED), "ROLLOUT_RESUMED");
+    }
+
+    @Transactional
+    public void abort(String rolloutId, String user) {
+        change(rolloutId, user, ABORTING, List.of(RUNNING, PAUSED), "ROLLOUT_ABORT_REQUESTED");
+    }
+
+    private void change(String rolloutId, String user, String to, List<String> from, String kind) {
+        String current = control(rolloutId);
+        if (!from.contains(current)) {
+            throw new InvalidRequestException("cannot change rollout " + rolloutId,
+                    List.of("the rollout is " + current + "; this needs it " + String.join(" or ", from)));
+        }
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ? WHERE id = ?", to, rolloutId);
+        audit.record(rolloutId, user, kind, null, null, Map.of("from", current, "to", to));
+    }
+
+    /**
+     * A step failed on a host. Policy {@code stop} (default): the rollout pauses, no other host starts until
+     * an operator decided and resumed. Policy {@code continue}: others go on until more than the maximum of
+     * failed hosts.
+     */
+    @Transactional
+    public void hostFailed(String rolloutId, String host) {
+        Map<String, Object> policy = jdbc.queryForMap("SELECT control, failure_policy, max_failed_hosts FROM"
+                + " \"MSGSRV\".rollout WHERE id = ?", rolloutId);
+        int failed = jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
+                + " AND state IN ('WAITING_DECISION', 'FAILED', 'ABORTED')", Integer.class, rolloutId);
+        boolean stop = "stop".equals(policy.get("failure_policy"))
+                || failed > ((Number) policy.get("max_failed_hosts")).intValue();
+        if (stop && RUNNING.equals(policy.get("control"))) {
+            jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ? WHERE id = ?", PAUSED, rolloutId);
+            audit.record(rolloutId, "system", "ROLLOUT_PAUSED", host, null, Map.of("reason",
+                    "failure policy " + policy.get("failure_policy") + ": a step failed on " + host
+                            + " (" + failed + " failed hosts)"));
+        }
+    }
+
+    void setPolicy(String rolloutId, String failurePolicy, int maxFailedHosts) {
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET failure_policy = ?, max_failed_hosts = ? WHERE id = ?",
+                failurePolicy, maxFailedHosts, rolloutId);
+    }
+}

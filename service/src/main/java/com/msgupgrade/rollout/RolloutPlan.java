@@ -1,0 +1,93 @@
+package com.msgupgrade.rollout;
+
+import com.msgupgrade.approval.ChangePolicy;
+import com.msgupgrade.planning.Plan;
+import com.msgupgrade.planning.Planner;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the rollout models ask of the plan ({@code ${rolloutPlan.batches(rolloutId, phaseId)}}): computed
+ * from the rollout's deployment snapshot by the same planner as the dry run.
+ */
+@Component("rolloutPlan")
+public class RolloutPlan {
+
+    private final RolloutRepository rollouts;
+    private final Planner planner;
+
+    RolloutPlan(RolloutRepository rollouts, Planner planner) {
+        this.rollouts = rollouts;
+        this.planner = planner;
+    }
+
+    Plan plan(String rolloutId) {
+        Rollout rollout = rollouts.get(rolloutId);
+        return planner.plan(rollout.deployment(), rollout.targetRelease());
+    }
+
+    public List<String> phaseIds(String rolloutId) {
+        return plan(rolloutId).phases().stream().map(Plan.Phase::id).toList();
+    }
+
+    public String phaseKind(String rolloutId, String phaseId) {
+        return phase(rolloutId, phaseId).kind();
+    }
+
+    /** Per-tier downtime policy: the first phase of each tier asks for its downtime approval. */
+    public boolean needsTierApproval(String rolloutId, String phaseId) {
+        if (!ChangePolicy.PER_TIER.equals(rollouts.changePolicy(rolloutId).downtimePolicy())) {
+            return false;
+        }
+        List<Plan.Phase> unitPhases = plan(rolloutId).phases().stream().filter(p -> p.kind().equals("units")).toList();
+        Plan.Phase phase = phase(rolloutId, phaseId);
+        return phase.kind().equals("units") && unitPhases.stream().filter(p -> p.tier().equals(phase.tier()))
+                .findFirst().map(p -> p.id().equals(phaseId)).orElse(false);
+    }
+
+    public String tierOf(String rolloutId, String phaseId) {
+        return phase(rolloutId, phaseId).tier();
+    }
+
+    public List<String> unitsOf(String rolloutId, String phaseId) {
+        return phase(rolloutId, phaseId).units().stream().map(Plan.Unit::id).toList();
+    }
+
+    /** The host steps of a post-upgrade phase, as "host/step", for the hosts that were upgraded. */
+    public List<String> steps(String rolloutId, String phaseId) {
+        java.util.Set<String> upgraded = rollouts.hosts(rolloutId).stream().filter(h -> "UPGRADED".equals(h.state()))
+                .map(RolloutRepository.HostProgress::host).collect(java.util.stream.Collectors.toSet());
+        return phase(rolloutId, phaseId).steps().stream().filter(s -> upgraded.contains(s.host()))
+                .map(s -> s.host() + "/" + s.stepId()).toList();
+    }
+
+    public String hostOf(String hostStep) {
+        return hostStep.substring(0, hostStep.indexOf('/'));
+    }
+
+    public String stepOf(String hostStep) {
+        return hostStep.substring(hostStep.indexOf('/') + 1);
+    }
+
+    public String topology(String rolloutId, String unitId) {
+        return unit(rolloutId, unitId).topology();
+    }
+
+    public List<String> hosts(String rolloutId, String unitId) {
+        return unit(rolloutId, unitId).hosts();
+    }
+
+    public String standby(String rolloutId, String unitId) {
+        return unit(rolloutId, unitId).standby();
+    }
+
+    private Plan.Phase phase(String rolloutId, String phaseId) {
+        return plan(rolloutId).phase(phaseId).orElseThrow(() -> new IllegalStateException(
+                "rollout " + rolloutId + " has no phase " + phaseId));
+    }
+
+    private Plan.Unit unit(String rolloutId, String unitId) {
+        return plan(rolloutId).unit(unitId).orElseThrow(() -> new IllegalStateException(
+                "rollout " + rolloutId + " has no unit " + unitId));
+    }
+}
