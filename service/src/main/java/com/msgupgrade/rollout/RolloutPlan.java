@@ -15,10 +15,12 @@ public class RolloutPlan {
 
     private final RolloutRepository rollouts;
     private final Planner planner;
+    private final RolloutControl control;
 
-    RolloutPlan(RolloutRepository rollouts, Planner planner) {
+    RolloutPlan(RolloutRepository rollouts, Planner planner, RolloutControl control) {
         this.rollouts = rollouts;
         this.planner = planner;
+        this.control = control;
     }
 
     Plan plan(String rolloutId) {
@@ -55,6 +57,9 @@ public class RolloutPlan {
 
     /** The host steps of a post-upgrade phase, as "host/step", for the hosts that were upgraded. */
     public List<String> steps(String rolloutId, String phaseId) {
+        if (control.aborting(rolloutId)) {
+            return List.of(); // nothing new starts
+        }
         java.util.Set<String> upgraded = rollouts.hosts(rolloutId).stream().filter(h -> "UPGRADED".equals(h.state()))
                 .map(RolloutRepository.HostProgress::host).collect(java.util.stream.Collectors.toSet());
         return phase(rolloutId, phaseId).steps().stream().filter(s -> upgraded.contains(s.host()))

@@ -11,12 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class StepCatalogTest {
 
-    static final CatalogProperties PROPERTIES = new CatalogProperties(
-            new CatalogProperties.Solaris(Map.of("sparc", "120228-26", "x86", "120229-26"),
-                    Map.of("sparc", "126479-05", "x86", "126480-05")),
-            new CatalogProperties.Linux("120230-17", "sun-messaging-server-6.3-13.9.i386.rpm", "117786-17",
-                    "sun-messaging-{locale}-6.3-1.7.i386.rpm"),
-            16384);
+    static final CatalogProperties PROPERTIES = TestCatalog.PROPERTIES;
     final StepCatalog catalog = new StepCatalog(PROPERTIES);
 
     static Host solaris(List<String> locales) {

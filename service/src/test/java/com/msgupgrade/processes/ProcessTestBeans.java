@@ -65,6 +65,7 @@ public final class ProcessTestBeans {
         Mocks.register("changeWindows", beans.new WindowsStub());
         Mocks.register("rolloutPlan", beans.new PlanStub());
         Mocks.register("claimHostSlot", (JavaDelegate) beans::claim);
+        Mocks.register("rolloutControl", beans.new ControlStub());
         return beans;
     }
 
@@ -121,6 +122,14 @@ public final class ProcessTestBeans {
 
         public String rejectAfter(String gate) {
             return "PT72H";
+        }
+    }
+
+    public boolean aborting;
+
+    public final class ControlStub {
+        public boolean aborting(String rolloutId) {
+            return aborting;
         }
     }
 

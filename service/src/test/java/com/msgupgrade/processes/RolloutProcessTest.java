@@ -161,8 +161,21 @@ class RolloutProcessTest {
         Assertions.assertThat(beans.hostsStarted).hasSize(1);
         Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_NotStarted")
                 .count()).isOne();
-        approveThrough("Task_DecommissionConfigDirectory", "Task_SignOff");
-        assertThat(pi).isEnded();
+        assertThat(pi).isWaitingAt("Task_DecommissionConfigDirectory");
+    }
+
+    @Test
+    void endsAbortedWithoutPostUpgradeWorkWhenAnOperatorAborted() {
+        standalone("stores", "st1");
+        beans.slots.add("skip");
+        beans.aborting = true;
+        ProcessInstance pi = start(List.of("st1"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAbortedByOperator")
+                .hasNotPassed("Task_DecommissionConfigDirectory");
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_NotStarted")
+                .count()).isOne();
+        Assertions.assertThat(beans.hostsStarted).isEmpty();
     }
 
     @Test

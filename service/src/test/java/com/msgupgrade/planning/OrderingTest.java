@@ -1,0 +1,107 @@
+package com.msgupgrade.planning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.msgupgrade.catalog.StepCatalog;
+import com.msgupgrade.catalog.TestCatalog;
+import com.msgupgrade.inventory.Deployment;
+import com.msgupgrade.inventory.Host;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The order of a multi-host rollout, asserted as the order itself. */
+class OrderingTest {
+
+    final StepCatalog catalog = new StepCatalog(TestCatalog.PROPERTIES);
+
+    static Host host(String name, String... components) {
+        return new Host(name, "10.0.0." + Math.abs(name.hashCode() % 250), 22, "root", "solaris", "sparc",
+                "/opt/SUNWmsgsr", "6.2p3", List.of(components), List.of(), null, null, null, null);
+    }
+
+    static Deployment deployment(List<Host> hosts, List<Deployment.Group> groups, Map<String, List<String>> webmail) {
+        return new Deployment("d", new Deployment.DirectoryServer("ds", 389, "cn=Directory Manager", "ds-manager"),
+                hosts, groups, webmail, new Host.ProxyAdmin("admin", "webmail-proxy"));
+    }
+
+    private List<String> phases(Deployment d) {
+        Set<String> all = d.hosts().stream().map(Host::name).collect(Collectors.toSet());
+        List<String> out = new ArrayList<>();
+        for (Plan.Phase p : Ordering.phases(d, all, catalog)) {
+            out.add(p.id() + ":" + (p.kind().equals("units")
+                    ? p.units().stream().map(u -> u.topology() + u.hosts() + (u.standby() == null ? "" : "+" + u.standby()))
+                    .collect(Collectors.joining(","))
+                    : p.steps().stream().map(s -> s.host() + "/" + s.stepId()).collect(Collectors.joining(","))));
+        }
+        return out;
+    }
+
+    @Test
+    void upgradesTheBackEndFirstEnablesImapBeforeWebmailAndConfiguresWebmailAfter() {
+        Deployment d = deployment(List.of(host("web1", "webmail"), host("mta1", "mta"), host("st1", "store"),
+                host("st2", "store"), host("mmp1", "mmp")), List.of(), Map.of("web1", List.of("st1", "st2")));
+        assertThat(phases(d)).containsExactly(
+                "stores:standalone[st1],standalone[st2]",
+                "enable-imap:st1/enable-imap,st2/enable-imap",
+                "mta-mmp:standalone[mta1],standalone[mmp1]",
+                "webmail:standalone[web1]",
+                "webmail-proxy:web1/configure-webmail-proxy",
+                "disable-mshttpd:st1/disable-mshttpd,st2/disable-mshttpd");
+    }
+
+    @Test
+    void upgradesAStoreThatAlsoServesWebmailAfterTheRemoteStoresItReads() {
+        Deployment d = deployment(List.of(host("both", "store", "webmail"), host("st1", "store")), List.of(),
+                Map.of("both", List.of("st1", "both")));
+        assertThat(phases(d)).containsExactly(
+                "stores:standalone[st1]",
+                "enable-imap:st1/enable-imap",
+                "stores-with-webmail:standalone[both]",
+                "enable-imap-2:both/enable-imap",
+                "webmail-proxy:both/configure-webmail-proxy",
+                "disable-mshttpd:st1/disable-mshttpd");
+    }
+
+    @Test
+    void makesOneUnitOfEachLoadBalancedGroupClusterAndSymmetricPair() {
+        Deployment d = deployment(List.of(host("mta1", "mta"), host("mta2", "mta"), host("n1", "store"),
+                host("n2", "store"), host("nx", "store"), host("s1", "store"), host("s2", "store")),
+                List.of(new Deployment.Group("lb", "load-balanced", List.of("mta1", "mta2"), null),
+                        new Deployment.Group("np1", "n-plus-1", List.of("n1", "n2"), "nx"),
+                        new Deployment.Group("sym", "symmetric-ha", List.of("s1", "s2"), null)),
+                Map.of());
+        assertThat(phases(d)).containsExactly(
+                "stores:cluster[n1, n2]+nx,symmetric-ha[s1, s2]",
+                "enable-imap:n1/enable-imap,n2/enable-imap,nx/enable-imap,s1/enable-imap,s2/enable-imap",
+                "mta-mmp:load-balanced[mta1, mta2]",
+                "disable-mshttpd:n1/disable-mshttpd,n2/disable-mshttpd,nx/disable-mshttpd,s1/disable-mshttpd,"
+                        + "s2/disable-mshttpd");
+    }
+
+    @Test
+    void neverDisablesMshttpdOnASingleHostDeploymentAndLeavesOutHostsNotToUpgrade() {
+        Deployment single = deployment(List.of(host("all", "store", "mta", "webmail")), List.of(), Map.of());
+        assertThat(phases(single)).containsExactly("stores-with-webmail:standalone[all]", "enable-imap-2:all/enable-imap");
+        Deployment partly = deployment(List.of(host("st1", "store"), host("done", "store")), List.of(), Map.of());
+        List<Plan.Phase> phases = Ordering.phases(partly, Set.of("st1"), catalog);
+        assertThat(phases.get(0).units()).extracting(Plan.Unit::hosts).containsExactly(List.of("st1"));
+    }
+
+    @Test
+    void listsTheDependenciesInTheGuidesOrderWithWhatIsRequiredPerRelease() {
+        Plan.HostPlan p62 = new Plan.HostPlan("a", "solaris", "6.2p3", null, null, null, null, List.of(), List.of(),
+                List.of(), List.of());
+        Plan.HostPlan p61 = new Plan.HostPlan("b", "solaris", "6.1", null, null, null, null, List.of(), List.of(),
+                List.of(), List.of());
+        assertThat(Ordering.dependencies(List.of(p62))).extracting(d -> d.component() + (d.required() ? "!" : ""))
+                .containsExactly("Shared Components!", "Directory Server", "Access Manager", "Message Queue",
+                        "Directory Preparation Tool!");
+        assertThat(Ordering.dependencies(List.of(p62, p61))).extracting(d -> d.component() + (d.required() ? "!" : ""))
+                .containsExactly("Shared Components!", "Directory Server!", "Access Manager", "Message Queue",
+                        "Directory Preparation Tool!");
+    }
+}
