@@ -80,11 +80,11 @@ public class Decisions {
             }
             hostPlan(rolloutId, host).ifPresent(plan -> {
                 boolean rollback = task.getProcessDefinitionId().startsWith("HostRollbackSolaris");
-                task.setVariableLocal("plannedCommands", (rollback ? plan.rollbackSteps() : plan.steps()).stream()
+                evidence(task, "plannedCommands", (rollback ? plan.rollbackSteps() : plan.steps()).stream()
                         .map(s -> s.stepId() + (s.when() == null ? "" : " (when " + s.when() + ")") + ":\n  "
                                 + s.command() + (s.secret() == null ? "" : "   [secret: " + s.secret() + "]"))
                         .collect(Collectors.joining("\n")));
-                task.setVariableLocal("warnings", String.join("\n", plan.warnings()));
+                evidence(task, "warnings", String.join("\n", plan.warnings()));
             });
             precheckOutput(rolloutId, host).ifPresent(out -> task.setVariableLocal("precheck", out));
         }
@@ -95,23 +95,34 @@ public class Decisions {
             List<Plan.HostPlan> hosts = plan.hosts().stream().filter(h -> h.processKey() != null)
                     .filter(h -> tier == null || rollout.deployment().host(h.host()).map(com.msgupgrade.planning.Tiers::of)
                             .orElse("").equals(tier)).toList();
-            task.setVariableLocal("plannedCommands", hosts.stream().map(h -> h.host() + " (" + h.procedure() + "):\n"
+            evidence(task, "plannedCommands", hosts.stream().map(h -> h.host() + " (" + h.procedure() + "):\n"
                     + h.steps().stream().map(st -> "  " + st.command()).collect(Collectors.joining("\n")))
                     .collect(Collectors.joining("\n")));
-            task.setVariableLocal("warnings", hosts.stream().flatMap(h -> h.warnings().stream().map(w -> h.host() + ": " + w))
+            evidence(task, "warnings", hosts.stream().flatMap(h -> h.warnings().stream().map(w -> h.host() + ": " + w))
                     .distinct().collect(Collectors.joining("\n")));
             if ("Task_ConfirmDependencies".equals(task.getTaskDefinitionKey())) {
-                task.setVariableLocal("dependencies", plan.dependencies().stream().map(d -> d.order() + ". "
+                evidence(task, "dependencies", plan.dependencies().stream().map(d -> d.order() + ". "
                         + d.component() + (d.required() ? " (required)" : " (optional)") + ": " + d.note())
                         .collect(Collectors.joining("\n")));
             }
             if (tier != null) {
-                task.setVariableLocal("downtime", hosts.stream().map(h -> h.host() + ": down from stop-msg until"
+                evidence(task, "downtime", hosts.stream().map(h -> h.host() + ": down from stop-msg until"
                         + " start-msg during its upgrade").collect(Collectors.joining("\n")));
             }
         }
         audit.record(rolloutId, "system", "GATE_OPENED", host, null, Map.of("task", task.getTaskDefinitionKey(),
                 "taskId", task.getId(), "name", String.valueOf(task.getName())));
+    }
+
+    /** Camunda keeps string variables up to 4000 characters; longer evidence is cut, its full hash kept. */
+    static final int EVIDENCE_LIMIT = 3800;
+
+    private static void evidence(DelegateTask task, String name, String text) {
+        String full = text == null ? "" : text;
+        task.setVariableLocal(name + "Sha256", sha256(full));
+        task.setVariableLocal(name, full.length() <= EVIDENCE_LIMIT ? full : full.substring(0, EVIDENCE_LIMIT)
+                + "\n… " + (full.length() - EVIDENCE_LIMIT) + " more characters: the whole plan is"
+                + " GET /api/deployments/{name}/plan");
     }
 
     /** On complete of an approval gate: approve or reject, by a change manager who did not request the rollout. */
@@ -305,9 +316,9 @@ public class Decisions {
         detail.put("decision", String.valueOf(decision));
         detail.put("comment", comment);
         detail.putAll(extraDetail);
-        detail.put("evidenceSha256", sha256(String.valueOf(task.getVariableLocal("plannedCommands"))
-                + "\n" + task.getVariableLocal("warnings") + "\n" + task.getVariable("conflicts")
-                + "\n" + task.getVariable("failure")));
+        detail.put("evidenceSha256", sha256(task.getVariableLocal("plannedCommandsSha256") + "\n"
+                + task.getVariableLocal("warningsSha256") + "\n" + task.getVariable("conflicts")
+                + "\n" + task.getVariable("failure") + "\n" + task.getVariableLocal("precheck")));
         if (refusal != null) {
             detail.put("refused", refusal);
             String actor = user == null ? "anonymous" : user;

@@ -67,13 +67,14 @@ final class HostTree {
         Files.writeString(state.resolve("config-release"), spec.sourceRelease() + "\n");
         Files.writeString(state.resolve("patches"), "");
         Files.writeString(state.resolve("running"), lines(ALL_SERVICES));
+        // before 6.3, webmail (MEM) reached the stores over HTTP: IMAP is enabled by the post-upgrade task
         Files.writeString(state.resolve("configutil"), lines(List.of(
-                "service.imap.enable=yes",
+                "service.imap.enable=no",
                 "service.http.enable=yes",
                 "local.service.proxy.admin=admin")));
         Files.writeString(base.resolve("config/msg.conf"), lines(List.of(
                 "# Messaging Server " + spec.sourceRelease() + " configuration of " + spec.name(),
-                "service.imap.enable = yes",
+                "service.imap.enable = no",
                 "service.pop.enable = yes",
                 "service.http.enable = yes",
                 "local.service.proxy.admin = admin",

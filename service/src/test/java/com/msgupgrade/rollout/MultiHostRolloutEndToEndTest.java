@@ -1,0 +1,230 @@
+package com.msgupgrade.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.msgupgrade.simulator.CommandLogEntry;
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Flow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.task.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A mixed fleet over SSH: two stores, a load-balanced MTA pair, an MMP, a webmail reading both stores and
+ * an N+1 cluster (two active nodes, one standby). The order is asserted from the hosts' own commands.log.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:multi-host;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true",
+        "msgsrv.runs.poll-interval=PT1S",
+        "msgsrv.rollout.parallelism=2"})
+class MultiHostRolloutEndToEndTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("multi", "127.0.0.91", List.of(
+            HostSpec.solaris("st1", "6.2p3", List.of("store")),
+            HostSpec.solaris("st2", "6.2p3", List.of("store")),
+            HostSpec.solaris("mta1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("mta2", "6.2p3", List.of("mta")),
+            HostSpec.solaris("mmp1", "6.2p3", List.of("mmp")),
+            HostSpec.solaris("web1", "6.2p3", List.of("webmail")),
+            HostSpec.solaris("n1", "6.2p3", List.of("store")),
+            HostSpec.solaris("n2", "6.2p3", List.of("store")),
+            HostSpec.solaris("nx", "6.2p3", List.of("store")),
+            HostSpec.solaris("sa1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("sa2", "6.2p3", List.of("mta")),
+            HostSpec.solaris("sa3", "6.2p3", List.of("mta"))));
+    static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
+            "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
+
+    @DynamicPropertySource
+    static void fleetProperties(DynamicPropertyRegistry registry) {
+        FleetSupport.register(registry, fleet);
+    }
+
+    @AfterAll
+    static void stopFleet() {
+        fleet.close();
+    }
+
+    @Autowired
+    TestRestTemplate rest;
+    @Autowired
+    TaskService tasks;
+
+    Api api;
+    Flow flow;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(rest);
+        flow = new Flow(api, tasks);
+    }
+
+    /** Approves, as approver1, every gate of the rollout that opens, until the decommission task is there. */
+    private void approveGatesUntilPostUpgrade(String rolloutId) {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            for (Task task : tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).list()) {
+                if (GATES.contains(task.getTaskDefinitionKey())) {
+                    flow.decide(rolloutId, task.getTaskDefinitionKey(), "approver1", Map.of("decision", "approve"));
+                }
+                assertThat(task.getTaskDefinitionKey()).as("a step failed").isNotEqualTo("Task_DecideOnFailure");
+            }
+            return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId)
+                    .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1;
+        });
+    }
+
+    private static Instant first(SimulatedHost host, Predicate<CommandLogEntry> which) {
+        return host.commandLog().stream().filter(which).map(CommandLogEntry::timestamp).min(Instant::compareTo)
+                .orElseThrow(() -> new AssertionError("no such command on " + host.name()));
+    }
+
+    private static Instant last(SimulatedHost host, Predicate<CommandLogEntry> which) {
+        return host.commandLog().stream().filter(which).map(CommandLogEntry::timestamp).max(Instant::compareTo)
+                .orElseThrow(() -> new AssertionError("no such command on " + host.name()));
+    }
+
+    private static Predicate<CommandLogEntry> is(String command) {
+        return e -> e.command().equals(command);
+    }
+
+    @Test
+    void upgradesAMixedFleetInTheGuidesOrder() {
+        flow.deploy("mixed", FleetSupport.deploymentJson(fleet),
+                List.of("st1", "st2", "mta1", "mta2", "mmp1", "web1", "n1", "n2", "nx"), d -> {
+                    d.putArray("groups").addAll(List.of(
+                            group("lb-mta", "load-balanced", List.of("mta1", "mta2"), null),
+                            group("np1", "n-plus-1", List.of("n1", "n2"), "nx")));
+                    ObjectNode webmail = d.putObject("webmailStores");
+                    webmail.putArray("web1").add("st1").add("st2");
+                    d.putObject("webmailProxyAdmin").put("user", "webadmin").put("passwordSecret", "proxy-admin");
+                });
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "mixed", "downtimePolicy", "per-tier"), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = (String) created.getBody().get("id");
+        flow.approveCab(id);
+        flow.prepare(id);
+        approveGatesUntilPostUpgrade(id);
+        flow.finish(id);
+
+        for (SimulatedHost host : fleet.hosts()) {
+            if (!host.name().startsWith("sa")) {
+                assertThat(host.version()).as(host.name()).isEqualTo("6.3");
+            }
+        }
+        SimulatedHost st1 = fleet.host("st1");
+        SimulatedHost st2 = fleet.host("st2");
+        SimulatedHost web1 = fleet.host("web1");
+        // the stores are upgraded and IMAP enabled on them before the webmail stops
+        Instant webmailStops = first(web1, is("stop-msg"));
+        for (SimulatedHost store : List.of(st1, st2)) {
+            assertThat(last(store, is("start-msg"))).isBefore(webmailStops);
+            assertThat(first(store, e -> e.argLine().contains("service.imap.enable -v yes"))).isBefore(webmailStops);
+        }
+        // the load-balanced pair: never both stopped at once
+        SimulatedHost mta1 = fleet.host("mta1");
+        SimulatedHost mta2 = fleet.host("mta2");
+        boolean mta1First = first(mta1, is("stop-msg")).isBefore(first(mta2, is("stop-msg")));
+        SimulatedHost firstHost = mta1First ? mta1 : mta2;
+        SimulatedHost secondHost = mta1First ? mta2 : mta1;
+        assertThat(first(secondHost, is("stop-msg"))).isAfter(last(firstHost, is("start-msg")));
+        // the N+1 cluster: each node's services started on the standby while the node is patched; standby last
+        SimulatedHost n1 = fleet.host("n1");
+        SimulatedHost n2 = fleet.host("n2");
+        SimulatedHost nx = fleet.host("nx");
+        assertThat(nx.commandLog()).filteredOn(is("useconfig")).extracting(CommandLogEntry::argLine)
+                .containsExactly(n1.msgSvrBase() + "/config", n2.msgSvrBase() + "/config");
+        for (SimulatedHost node : List.of(n1, n2)) {
+            Instant patched = first(node, is("patchadd"));
+            assertThat(nx.commandLog()).filteredOn(is("start-msg"))
+                    .anyMatch(e -> e.timestamp().isAfter(first(node, is("stop-msg"))) && e.timestamp().isBefore(patched));
+        }
+        Instant standbyPatched = first(nx, is("patchadd"));
+        assertThat(standbyPatched).isAfter(last(n1, is("start-msg"))).isAfter(last(n2, is("start-msg")));
+        // post-upgrade settings
+        for (SimulatedHost store : List.of(st1, st2, n1, n2)) {
+            assertThat(store.stateLines("configutil")).as(store.name())
+                    .contains("service.imap.enable=yes", "service.http.enable=no");
+        }
+        assertThat(web1.stateLines("configutil")).contains("service.http.allowadminproxy.st1=yes",
+                "local.service.http.proxy.admin.st1=webadmin",
+                "local.service.http.proxy.adminpass.st2=" + FleetSupport.PROXY_PASSWORD);
+        assertThat(web1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
+        assertThat(fleet.host("mmp1").version()).isEqualTo("6.3");
+    }
+
+    @Test
+    void pausesResumesAndAbortsWithoutStartingNewHosts() {
+        flow.deploy("controlled", FleetSupport.deploymentJson(fleet), List.of("sa1", "sa2", "sa3"), d -> {});
+        String id = flow.start("controlled");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        flow.approveCab(id);
+        flow.prepare(id);
+        // paused: the units wait, no host starts
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 3);
+        assertThat(List.of("sa1", "sa2", "sa3")).allSatisfy(h -> assertThat(fleet.host(h).commandLog()).isEmpty());
+
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        // parallelism 2: two hosts start and wait for their approval, the third waits for a slot
+        await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_ApproveHostUpgrade").count() == 2);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
+            assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + approval.getId(),
+                    Map.of("decision", "approve", "comment", "running ones finish"), String.class).getStatusCode())
+                    .isEqualTo(HttpStatus.NO_CONTENT);
+        }
+        Map<String, Object> rollout = flow.awaitState(id, "ABORTED");
+        List<String> states = ((List<Map<String, Object>>) rollout.get("hosts")).stream()
+                .map(h -> (String) h.get("state")).sorted().toList();
+        assertThat(states).containsExactly("NOT_STARTED", "UPGRADED", "UPGRADED");
+        long untouched = List.of("sa1", "sa2", "sa3").stream().filter(h -> fleet.host(h).commandLog().isEmpty()).count();
+        assertThat(untouched).isOne();
+        assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
+    }
+
+    private long waitingForSlot(String rolloutId) {
+        return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).count() == 0
+                ? org.camunda.bpm.engine.ProcessEngines.getDefaultProcessEngine().getManagementService()
+                .createJobQuery().timers().activityId("Timer_WaitForSlot").count() : -1;
+    }
+
+    private static ObjectNode group(String name, String topology, List<String> members, String standby) {
+        ObjectNode g = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        g.put("name", name).put("topology", topology);
+        members.forEach(g.withArray("members")::add);
+        if (standby != null) {
+            g.put("standby", standby);
+        }
+        return g;
+    }
+}
