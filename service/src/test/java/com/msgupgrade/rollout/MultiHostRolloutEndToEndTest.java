@@ -203,10 +203,9 @@ class MultiHostRolloutEndToEndTest {
                     Map.of("decision", "approve", "comment", "running ones finish"), String.class).getStatusCode())
                     .isEqualTo(HttpStatus.NO_CONTENT);
         }
-        Map<String, Object> rollout = flow.awaitState(id, "ABORTED");
-        List<String> states = ((List<Map<String, Object>>) rollout.get("hosts")).stream()
-                .map(h -> (String) h.get("state")).sorted().toList();
-        assertThat(states).containsExactly("NOT_STARTED", "UPGRADED", "UPGRADED");
+        flow.awaitState(id, "ABORTED");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(List.of("sa1", "sa2", "sa3").stream()
+                .map(h -> flow.hostState(id, h)).sorted().toList()).containsExactly("NOT_STARTED", "UPGRADED", "UPGRADED"));
         long untouched = List.of("sa1", "sa2", "sa3").stream().filter(h -> fleet.host(h).commandLog().isEmpty()).count();
         assertThat(untouched).isOne();
         assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
