@@ -54,7 +54,10 @@ class MultiHostRolloutEndToEndTest {
             HostSpec.solaris("nx", "6.2p3", List.of("store")),
             HostSpec.solaris("sa1", "6.2p3", List.of("mta")),
             HostSpec.solaris("sa2", "6.2p3", List.of("mta")),
-            HostSpec.solaris("sa3", "6.2p3", List.of("mta"))));
+            HostSpec.solaris("sa3", "6.2p3", List.of("mta")),
+            HostSpec.solaris("fp1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("fp2", "6.2p3", List.of("mta")),
+            HostSpec.solaris("fp3", "6.2p3", List.of("mta"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -130,10 +133,8 @@ class MultiHostRolloutEndToEndTest {
         approveGatesUntilPostUpgrade(id);
         flow.finish(id);
 
-        for (SimulatedHost host : fleet.hosts()) {
-            if (!host.name().startsWith("sa")) {
-                assertThat(host.version()).as(host.name()).isEqualTo("6.3");
-            }
+        for (String host : List.of("st1", "st2", "mta1", "mta2", "mmp1", "web1", "n1", "n2", "nx")) {
+            assertThat(fleet.host(host).version()).as(host).isEqualTo("6.3");
         }
         SimulatedHost st1 = fleet.host("st1");
         SimulatedHost st2 = fleet.host("st2");
@@ -209,6 +210,50 @@ class MultiHostRolloutEndToEndTest {
         long untouched = List.of("sa1", "sa2", "sa3").stream().filter(h -> fleet.host(h).commandLog().isEmpty()).count();
         assertThat(untouched).isOne();
         assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
+    }
+
+    @Test
+    void pausesTheRolloutAtTheFirstFailedStepUnderTheDefaultFailurePolicy() {
+        fleet.host("fp1").setFault("stop-msg", "fail", "1");
+        flow.deploy("policy", FleetSupport.deploymentJson(fleet), List.of("fp1", "fp2", "fp3"), d -> {});
+        String id = flow.start("policy");
+        flow.approveCab(id);
+        flow.prepare(id);
+        // parallelism 2: two hosts run at a time; fp1's stop-msg fails whenever fp1 gets its turn
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(id)
+                    .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
+                api.call("approver1", HttpMethod.POST, "/api/approvals/" + approval.getId(),
+                        Map.of("decision", "approve", "comment", ""), String.class);
+            }
+            return tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_DecideOnFailure")
+                    .count() == 1;
+        });
+        // the default policy pauses the rollout: no host that had not started starts any more
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PAUSED".equals(api.getMap("operator",
+                "/api/rollouts/" + id).get("control")));
+        List<String> notStarted = List.of("fp2", "fp3").stream().filter(h -> fleet.host(h).commandLog().isEmpty())
+                .toList();
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> notStarted.stream()
+                .allMatch(h -> fleet.host(h).commandLog().isEmpty() && flow.hostState(id, h).equals("PENDING")));
+
+        // the operator fixes the host, retries and resumes: the rollout goes on
+        fleet.host("fp1").clearFault("stop-msg", "fail");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(id)
+                    .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
+                api.call("approver1", HttpMethod.POST, "/api/approvals/" + approval.getId(),
+                        Map.of("decision", "approve", "comment", ""), String.class);
+            }
+            return tasks.createTaskQuery().processInstanceBusinessKey(id)
+                    .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1;
+        });
+        flow.finish(id);
+        assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
     }
 
     private long waitingForSlot(String rolloutId) {
