@@ -45,9 +45,12 @@ public class HostStepService {
     private final CommandLedger ledger;
     private final AuditTrail audit;
     private final Duration quickWait;
+    private final com.msgupgrade.observability.UpgradeMetrics metrics;
 
     HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
-            CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait) {
+            CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
+            com.msgupgrade.observability.UpgradeMetrics metrics) {
+        this.metrics = metrics;
         this.rollouts = rollouts;
         this.catalog = catalog;
         this.shell = shell;
@@ -103,6 +106,7 @@ public class HostStepService {
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
                 started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
         if (done) {
+            metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(started, Instant.now()));
             log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
                     check.description());
         }
@@ -193,6 +197,7 @@ public class HostStepService {
         if (ctx.command().mutating()) {
             ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256);
         }
+        metrics.stepEnded(request.step().id(), outcome, Duration.between(started, Instant.now()));
         recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
                 sha256);
     }

@@ -31,6 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * approves through the engine REST API (as Tasklist does), and the host directory shows the guide's
  * sequence afterwards.
  */
+@org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:solaris-e2e;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
@@ -114,6 +115,16 @@ class SolarisUpgradeEndToEndTest {
         assertThat(ms2.stateLines("configutil")).contains("local.service.proxy.admin=webproxy",
                 "local.service.proxy.adminpass=" + FleetSupport.PROXY_PASSWORD);
         assertThat(String.join("\n", ms2.stateLines("configutil"))).contains("webproxy");
+
+        // the metrics and the health of the service tell what happened
+        String prometheus = api.call("operator", HttpMethod.GET, "/actuator/prometheus", null, String.class).getBody();
+        assertThat(prometheus).contains("msgsrv_host_steps_total{outcome=\"SUCCEEDED\",step=\"apply-core-patch\"} 2.0")
+                .contains("msgsrv_host_step_duration_seconds_bucket{step=\"patch-config\"")
+                .contains("msgsrv_commands_running");
+        assertThat(api.call(null, HttpMethod.GET, "/actuator/prometheus", null, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.UNAUTHORIZED);
+        String health = api.call("operator", HttpMethod.GET, "/actuator/health", null, String.class).getBody();
+        assertThat(health).contains("\"status\":\"UP\"").contains("\"jobsDue\"").contains("\"db\"");
 
         // and no secret reached the host's command lines or the service's tables
         for (SimulatedHost host : fleet.hosts()) {

@@ -111,7 +111,8 @@ class SecretsNeverLeakTest {
             assertThat(output.getAll()).doesNotContain(secret);
             assertThat(fleet.host("ms1").commandLog()).noneMatch(e -> e.argLine().contains(secret));
         }
-        assertThat(output.getAll()).contains("patchadd"); // the log did record the work
+        assertThat(output.getAll()).contains("patchadd") // the log did record the work, naming rollout, host, step
+                .contains("[rollout=" + id + " host=ms1 step=apply-core-patch]");
         try (Stream<Path> files = Files.walk(fleet.host("ms1").workDir())) {
             assertThat(files.filter(f -> f.getFileName().toString().equals("secret"))).isEmpty();
         }

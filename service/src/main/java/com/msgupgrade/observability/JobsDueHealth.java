@@ -1,0 +1,43 @@
+package com.msgupgrade.observability;
+
+import java.time.Duration;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code jobsDue}: jobs that are due but no job executor has acquired. A few for a moment are normal;
+ * the oldest one waiting longer than {@code msgsrv.health.max-job-delay} means rollouts are stalling.
+ * Nothing here reaches a host: the service's health does not depend on the fleet.
+ */
+@Component("jobsDue")
+class JobsDueHealth implements HealthIndicator {
+
+    private final JdbcTemplate jdbc;
+    private final Duration maxDelay;
+
+    JobsDueHealth(JdbcTemplate jdbc, @Value("${msgsrv.health.max-job-delay}") Duration maxDelay) {
+        this.jdbc = jdbc;
+        this.maxDelay = maxDelay;
+    }
+
+    @Override
+    public Health health() {
+        Timestamp now = Timestamp.from(Instant.now());
+        // executable (retries left, active), due, and not locked by any job executor
+        Map<String, Object> row = jdbc.queryForMap("SELECT COUNT(*) AS due, MIN(DUEDATE_) AS oldest FROM ACT_RU_JOB"
+                + " WHERE RETRIES_ > 0 AND SUSPENSION_STATE_ = 1 AND (DUEDATE_ IS NULL OR DUEDATE_ <= ?)"
+                + " AND (LOCK_EXP_TIME_ IS NULL OR LOCK_EXP_TIME_ < ?)", now, now);
+        long due = ((Number) row.get("due")).longValue();
+        Timestamp oldest = (Timestamp) row.get("oldest");
+        long oldestSeconds = oldest == null ? 0 : Math.max(0, (now.getTime() - oldest.getTime()) / 1000);
+        Health.Builder health = oldestSeconds > maxDelay.toSeconds() ? Health.down() : Health.up();
+        return health.withDetail("due", due).withDetail("oldestDueSeconds", oldestSeconds)
+                .withDetail("maxDelaySeconds", maxDelay.toSeconds()).build();
+    }
+}
