@@ -24,25 +24,40 @@ final class DetachedRunner {
     /** Writes the script (and the secret, 0600) into the run directory unless the run already started. */
     static void prepare(RemoteSession session, String runDir, String script, String secret) {
         String d = quote(runDir);
-        expectZero(session.exec("umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then cat > "
-                + d + "/cmd; fi", script.getBytes(StandardCharsets.UTF_8)), "prepare the run directory");
+        expectZero(session.exec(prepareCommand(d), script.getBytes(StandardCharsets.UTF_8)),
+                "prepare the run directory");
         if (secret != null) {
             expectZero(session.exec("umask 077 && if [ ! -d " + d + "/launched ]; then cat > " + d + "/secret; fi",
                     secret.getBytes(StandardCharsets.UTF_8)), "write the step's secret file");
         }
     }
 
+    private static String prepareCommand(String d) {
+        return "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then cat > " + d + "/cmd; fi";
+    }
+
+    /** A run without a secret: prepared and started in one round trip. True when this call started it. */
+    static boolean prepareAndLaunch(RemoteSession session, String runDir, String script) {
+        CommandResult result = session.exec(prepareCommand(quote(runDir)) + " && " + launchCommand(quote(runDir)),
+                script.getBytes(StandardCharsets.UTF_8));
+        expectZero(result, "prepare and launch the run");
+        return result.stdout().contains("launched");
+    }
+
     /** Starts the run unless it was started before; true when this call started it. */
     static boolean launch(RemoteSession session, String runDir) {
-        String d = quote(runDir);
+        CommandResult result = session.exec(launchCommand(quote(runDir)), null);
+        expectZero(result, "launch the run");
+        return result.stdout().contains("launched");
+    }
+
+    private static String launchCommand(String d) {
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
                 + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null; rc=$?; rm -f $d/secret;"
                 + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
-        CommandResult result = session.exec("cd " + d + " && if mkdir launched 2>/dev/null; then"
+        return "cd " + d + " && if mkdir launched 2>/dev/null; then"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null &"
-                + " echo $! > pid; echo launched; else echo attached; fi", null);
-        expectZero(result, "launch the run");
-        return result.stdout().contains("launched");
+                + " echo $! > pid; echo launched; else echo attached; fi";
     }
 
     /** The exit status of a finished run; empty while it runs. Fails when the run directory is gone. */

@@ -125,9 +125,14 @@ public class HostStepService {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
                 request.attempt(), ctx.command().commandLine());
-        String secret = ctx.command().secretName() == null ? null : secrets.resolve(ctx.command().secretName());
-        DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secret);
-        boolean started = DetachedRunner.launch(session, runDir);
+        boolean started;
+        if (ctx.command().secretName() == null) {
+            started = DetachedRunner.prepareAndLaunch(session, runDir, ctx.command().commandLine());
+        } else {
+            DetachedRunner.prepare(session, runDir, ctx.command().commandLine(),
+                    secrets.resolve(ctx.command().secretName()));
+            started = DetachedRunner.launch(session, runDir);
+        }
         ledger.launched(request.runId());
         log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
                 request.step().id(), request.hostName(), ctx.command().commandLine());
@@ -146,7 +151,7 @@ public class HostStepService {
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;
         long deadline = System.nanoTime() + quickWait.toNanos();
-        long pause = 50;
+        long pause = 20;
         while (true) {
             Optional<Integer> exit = DetachedRunner.exitStatus(session, runDir);
             if (exit.isPresent()) {
@@ -161,7 +166,7 @@ public class HostStepService {
                 return StepOutcome.running(request.runId());
             }
             pauseFor(pause);
-            pause = Math.min(pause * 2, 500);
+            pause = Math.min(pause * 2, 200);
         }
     }
 

@@ -34,8 +34,7 @@ class HostStepProcessTest {
     private ProcessInstance startStep(String stepId) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey("HostStep", "r-1",
                 Map.of("rolloutId", "r-1", "hostName", "ms1", "stepId", stepId));
-        execute(job(pi)); // after the start event
-        execute(job(pi)); // Task_RunStep
+        execute(job(pi)); // Task_RunStep (asyncBefore)
         return pi;
     }
 
