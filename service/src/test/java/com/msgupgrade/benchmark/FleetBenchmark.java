@@ -210,7 +210,10 @@ class FleetBenchmark {
                 + " WHERE rollout_id = ? ORDER BY seq", rolloutId);
         List<Long> latencies = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            if (!"DECISION".equals(entries.get(i).get("kind"))) {
+            // the gates right before host work: a host's, a tier's or a cluster's approval
+            String gate = String.valueOf(entries.get(i).get("detail"));
+            if (!"DECISION".equals(entries.get(i).get("kind")) || !(gate.contains("Task_ApproveHostUpgrade")
+                    || gate.contains("Task_ApproveTierDowntime") || gate.contains("Task_ApproveFailover"))) {
                 continue;
             }
             Instant decided = ((java.sql.Timestamp) entries.get(i).get("recorded_at")).toInstant();
