@@ -46,14 +46,15 @@ public class Decisions {
     private final IdentityService identities;
     private final AuditTrail audit;
     private final RolloutRepository rollouts;
-    private final Planner planner;
+    private final com.msgupgrade.rollout.RolloutPlans plans;
     private final TransactionTemplate ownTransaction;
     private final TaskService taskService;
 
     private final String escalationGroup;
     private final com.msgupgrade.rollout.RolloutControl control;
 
-    Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts, Planner planner,
+    Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts,
+            com.msgupgrade.rollout.RolloutPlans plans,
             PlatformTransactionManager transactions, @Lazy TaskService taskService, ApprovalSettings settings,
             com.msgupgrade.rollout.RolloutControl control) {
         this.control = control;
@@ -62,7 +63,7 @@ public class Decisions {
         this.taskService = taskService;
         this.audit = audit;
         this.rollouts = rollouts;
-        this.planner = planner;
+        this.plans = plans;
         this.ownTransaction = new TransactionTemplate(transactions);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
@@ -90,7 +91,7 @@ public class Decisions {
         }
         if (host == null) {
             Rollout rollout = rollouts.get(rolloutId);
-            Plan plan = planner.plan(rollout.deployment(), rollout.targetRelease());
+            Plan plan = plans.of(rolloutId);
             Object tier = task.getVariable("tier");
             List<Plan.HostPlan> hosts = plan.hosts().stream().filter(h -> h.processKey() != null)
                     .filter(h -> tier == null || rollout.deployment().host(h.host()).map(com.msgupgrade.planning.Tiers::of)
@@ -335,9 +336,7 @@ public class Decisions {
     }
 
     private java.util.Optional<Plan.HostPlan> hostPlan(String rolloutId, String host) {
-        Rollout rollout = rollouts.get(rolloutId);
-        return planner.plan(rollout.deployment(), rollout.targetRelease()).hosts().stream()
-                .filter(h -> h.host().equals(host)).findFirst();
+        return plans.host(rolloutId, host);
     }
 
     /** What the host answered to the last pre-check (imsimta version) of this rollout, from the audit trail. */

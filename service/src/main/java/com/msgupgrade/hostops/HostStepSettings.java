@@ -9,9 +9,17 @@ import org.springframework.stereotype.Component;
 public class HostStepSettings {
 
     private final Duration pollInterval;
+    private final Duration slotPollInterval;
 
-    HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval) {
+    HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval,
+            @Value("${msgsrv.rollout.slot-poll-interval:PT5S}") Duration slotPollInterval) {
         this.pollInterval = pollInterval;
+        this.slotPollInterval = slotPollInterval;
+    }
+
+    /** How often a unit waiting for a slot (paused rollout, all slots busy) asks again. */
+    public String getSlotPollInterval() {
+        return slotPollInterval.toString();
     }
 
     /** ISO-8601, as a BPMN timer duration wants it. */

@@ -2,7 +2,6 @@ package com.msgupgrade.rollout;
 
 import com.msgupgrade.inventory.Host;
 import com.msgupgrade.planning.Plan;
-import com.msgupgrade.planning.Planner;
 import org.springframework.stereotype.Component;
 
 /** What the host processes' gateways ask about a host, answered from the rollout's deployment snapshot. */
@@ -10,17 +9,16 @@ import org.springframework.stereotype.Component;
 public class HostFacts {
 
     private final RolloutRepository rollouts;
-    private final Planner planner;
+    private final RolloutPlans plans;
 
-    HostFacts(RolloutRepository rollouts, Planner planner) {
+    HostFacts(RolloutRepository rollouts, RolloutPlans plans) {
         this.rollouts = rollouts;
-        this.planner = planner;
+        this.plans = plans;
     }
 
     /** The path is not certified (6.0) or cannot be rolled back (Linux): a person accepts the risk first. */
     public boolean riskToAccept(String rolloutId, String hostName) {
-        Rollout rollout = rollouts.get(rolloutId);
-        return planner.hostPlan(rollout.deployment(), rollout.targetRelease(), hostName)
+        return plans.host(rolloutId, hostName)
                 .map(Plan.HostPlan::riskToAccept)
                 .orElseThrow(() -> new IllegalStateException("host " + hostName + " is not part of rollout " + rolloutId));
     }

@@ -2,7 +2,6 @@ package com.msgupgrade.rollout;
 
 import com.msgupgrade.approval.ChangePolicy;
 import com.msgupgrade.planning.Plan;
-import com.msgupgrade.planning.Planner;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -14,18 +13,17 @@ import org.springframework.stereotype.Component;
 public class RolloutPlan {
 
     private final RolloutRepository rollouts;
-    private final Planner planner;
+    private final RolloutPlans plans;
     private final RolloutControl control;
 
-    RolloutPlan(RolloutRepository rollouts, Planner planner, RolloutControl control) {
+    RolloutPlan(RolloutRepository rollouts, RolloutPlans plans, RolloutControl control) {
         this.rollouts = rollouts;
-        this.planner = planner;
+        this.plans = plans;
         this.control = control;
     }
 
     Plan plan(String rolloutId) {
-        Rollout rollout = rollouts.get(rolloutId);
-        return planner.plan(rollout.deployment(), rollout.targetRelease());
+        return plans.of(rolloutId);
     }
 
     public List<String> phaseIds(String rolloutId) {

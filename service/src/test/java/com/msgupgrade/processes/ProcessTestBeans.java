@@ -191,6 +191,10 @@ public final class ProcessTestBeans {
         public String getPollInterval() {
             return "PT1S";
         }
+
+        public String getSlotPollInterval() {
+            return "PT5S";
+        }
     }
 
     public static final class DecisionsStub {
