@@ -47,21 +47,10 @@ class HostUpgradeProcessTest {
     private ProcessInstance start(String key) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey(key, "r-1",
                 Map.of("rolloutId", "r-1", "hostName", "ms1"));
-        runJobsUntilWaiting();
+        ProcessTestBeans.runJobs();
         return pi;
     }
 
-    /** Executes jobs (in all the instances of the test) until only user tasks are left. */
-    private void runJobsUntilWaiting() {
-        for (int i = 0; i < 200; i++) {
-            List<Job> jobs = managementService().createJobQuery().executable().list();
-            if (jobs.isEmpty()) {
-                return;
-            }
-            managementService().executeJob(jobs.get(0).getId());
-        }
-        throw new AssertionError("jobs kept coming");
-    }
 
     private void decide(ProcessInstance pi, String taskKey, String decision) {
         Task task = taskService().createTaskQuery().processInstanceId(pi.getId()).taskDefinitionKey(taskKey)
@@ -69,7 +58,7 @@ class HostUpgradeProcessTest {
         Assertions.assertThat(task).as("waiting at " + taskKey).isNotNull();
         assertThat(task).hasCandidateGroup("change-managers");
         taskService().complete(task.getId(), withVariables("decision", decision, "decisionComment", "c"));
-        runJobsUntilWaiting();
+        ProcessTestBeans.runJobs();
     }
 
     private static Host host(List<String> locales, boolean proxy) {
@@ -157,7 +146,7 @@ class HostUpgradeProcessTest {
         beans.windowOpen = true;
         Job timer = managementService().createJobQuery().processInstanceId(pi.getId()).timers().singleResult();
         managementService().executeJob(timer.getId());
-        runJobsUntilWaiting();
+        ProcessTestBeans.runJobs();
         assertThat(pi).isEnded().hasPassed("Timer_WaitForChangeWindow", "EndEvent_HostUpgraded");
     }
 
@@ -176,15 +165,15 @@ class HostUpgradeProcessTest {
         decide(pi, "Task_ApproveHostUpgrade", "approve");
         Task failure = taskService().createTaskQuery().taskDefinitionKey("Task_DecideOnFailure").singleResult();
         taskService().complete(failure.getId(), withVariables("decision", "rollback"));
-        runJobsUntilWaiting();
+        ProcessTestBeans.runJobs();
         ProcessInstance rollback = runtimeService().createProcessInstanceQuery()
                 .processDefinitionKey("HostRollbackSolaris").singleResult();
         assertThat(rollback).isWaitingAt("Task_ApproveRollback");
         Assertions.assertThat(rollback.getBusinessKey()).isEqualTo("r-1");
         taskService().complete(task(rollback).getId(), withVariables("decision", "approve"));
-        runJobsUntilWaiting();
+        ProcessTestBeans.runJobs();
         taskService().complete(task(rollback).getId(), withVariables("backupReference", "ds-backup-2026-11-28"));
-        runJobsUntilWaiting();
+        ProcessTestBeans.runJobs();
         assertThat(pi).isEnded().hasPassed("CallActivity_RollBackHost", "EndEvent_RolledBack")
                 .hasNotPassed("EndEvent_HostUpgraded");
         Assertions.assertThat(beans.stepsRun).endsWith("install-newconfig", "stop-messaging-server",

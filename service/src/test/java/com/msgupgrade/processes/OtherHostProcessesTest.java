@@ -43,20 +43,10 @@ class OtherHostProcessesTest {
     private ProcessInstance start(String key) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey(key, "r-1",
                 Map.of("rolloutId", "r-1", "hostName", "ml1"));
-        runJobs();
+        ProcessTestBeans.runJobs();
         return pi;
     }
 
-    private void runJobs() {
-        for (int i = 0; i < 200; i++) {
-            List<Job> jobs = managementService().createJobQuery().executable().list();
-            if (jobs.isEmpty()) {
-                return;
-            }
-            managementService().executeJob(jobs.get(0).getId());
-        }
-        throw new AssertionError("jobs kept coming");
-    }
 
     private void complete(ProcessInstance pi, String taskKey, String group, Map<String, Object> variables) {
         Task task = taskService().createTaskQuery().processInstanceId(pi.getId()).taskDefinitionKey(taskKey)
@@ -64,7 +54,7 @@ class OtherHostProcessesTest {
         Assertions.assertThat(task).as("waiting at " + taskKey).isNotNull();
         assertThat(task).hasCandidateGroup(group);
         taskService().complete(task.getId(), variables);
-        runJobs();
+        ProcessTestBeans.runJobs();
     }
 
     private static Host host(String os, List<String> locales) {

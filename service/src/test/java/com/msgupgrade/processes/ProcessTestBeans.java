@@ -51,6 +51,19 @@ public final class ProcessTestBeans {
                 .configurationResource("process-test.camunda.cfg.xml").build();
     }
 
+    /** Executes due jobs (of every instance of the test) until only waits for people or timers are left. */
+    public static void runJobs() {
+        var management = org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService();
+        for (int i = 0; i < 2000; i++) {
+            List<org.camunda.bpm.engine.runtime.Job> jobs = management.createJobQuery().executable().list();
+            if (jobs.isEmpty()) {
+                return;
+            }
+            management.executeJob(jobs.get(0).getId());
+        }
+        throw new AssertionError("jobs kept coming");
+    }
+
     public static ProcessTestBeans register() {
         ProcessTestBeans beans = new ProcessTestBeans();
         Mocks.register("runHostStep", (JavaDelegate) beans::runStep);

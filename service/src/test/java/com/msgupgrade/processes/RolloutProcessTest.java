@@ -36,22 +36,12 @@ class RolloutProcessTest {
         Mocks.reset();
     }
 
-    private void runJobs() {
-        for (int i = 0; i < 2000; i++) {
-            List<Job> jobs = managementService().createJobQuery().executable().list();
-            if (jobs.isEmpty()) {
-                return;
-            }
-            managementService().executeJob(jobs.get(0).getId());
-        }
-        throw new AssertionError("jobs kept coming");
-    }
 
     private ProcessInstance start(List<String> hosts, String policy) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey("Rollout", "r-1",
                 Map.of("rolloutId", "r-1", "hosts", hosts, "requestedBy", "operator", "cabRejected", false,
                         "tierRejected", false, "downtimePolicy", policy));
-        runJobs();
+        ProcessTestBeans.runJobs();
         return pi;
     }
 
@@ -59,7 +49,7 @@ class RolloutProcessTest {
         List<Task> tasks = taskService().createTaskQuery().taskDefinitionKey(taskKey).list();
         Assertions.assertThat(tasks).as(taskKey).isNotEmpty();
         tasks.forEach(t -> taskService().complete(t.getId(), variables));
-        runJobs();
+        ProcessTestBeans.runJobs();
     }
 
     private void approveThrough(String... taskKeys) {
@@ -83,7 +73,7 @@ class RolloutProcessTest {
         ProcessInstance pi = start(List.of("ms1"), "per-host");
         Task cab = taskService().createTaskQuery().taskDefinitionKey("Task_ApproveRollout").list().get(0);
         taskService().complete(cab.getId(), withVariables("decision", "reject"));
-        runJobs();
+        ProcessTestBeans.runJobs();
         assertThat(pi).isEnded().hasPassed("EndEvent_RolloutRejected").hasNotPassed("SubProcess_Phases");
         Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "REJECTED");
     }
@@ -158,7 +148,7 @@ class RolloutProcessTest {
         Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForSlot").singleResult();
         Assertions.assertThat(timer).isNotNull();
         managementService().executeJob(timer.getId());
-        runJobs();
+        ProcessTestBeans.runJobs();
         completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
         Assertions.assertThat(beans.hostsStarted).hasSize(1);
         Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_NotStarted")
