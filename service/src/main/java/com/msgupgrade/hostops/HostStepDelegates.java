@@ -21,7 +21,7 @@ class HostStepDelegates {
         return execution -> {
             HostStepService.StepRequest request = request(execution);
             rollouts.updateHostStep(request.rolloutId(), request.hostName(), request.step().id());
-            apply(execution, steps.run(request));
+            apply(execution, reachable(request, () -> steps.run(request)));
         };
     }
 
@@ -34,7 +34,33 @@ class HostStepDelegates {
 
     @Bean
     JavaDelegate checkHostStep(HostStepService steps) {
-        return execution -> apply(execution, steps.check(request(execution)));
+        return execution -> {
+            HostStepService.StepRequest request = request(execution);
+            apply(execution, reachable(request, () -> steps.check(request)));
+        };
+    }
+
+    /**
+     * A host that cannot be reached (refused, dropped, timed out) is first retried by the engine
+     * (failedJobRetryTimeCycle, {@code msgsrv.runs.retry-cycle}); on the job's last try the step fails into an
+     * operator's decision instead of an incident nobody decides on. Host key and authentication problems go
+     * there at once: retrying does not fix them. A run started before stays in the ledger: a retry re-attaches.
+     */
+    static StepOutcome reachable(HostStepService.StepRequest request, java.util.function.Supplier<StepOutcome> step) {
+        try {
+            return step.get();
+        } catch (com.msgupgrade.ssh.RemoteShellException e) {
+            var context = org.camunda.bpm.engine.impl.context.Context.getJobExecutorContext();
+            var job = context == null ? null : context.getCurrentJob();
+            boolean lastTry = job == null || job.getRetries() <= 1;
+            if (e.isTransient() && !lastTry) {
+                throw e;
+            }
+            return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
+                    + request.step().title() + "' (" + request.step().id() + ") could not reach host "
+                    + request.hostName() + ": " + e.getMessage() + (e.isTransient()
+                    ? " (after the engine's retries)" : ""), java.util.List.of());
+        }
     }
 
     private static HostStepService.StepRequest request(DelegateExecution execution) {

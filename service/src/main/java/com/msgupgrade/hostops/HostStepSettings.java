@@ -10,11 +10,19 @@ public class HostStepSettings {
 
     private final Duration pollInterval;
     private final Duration slotPollInterval;
+    private final String retryCycle;
 
     HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval,
-            @Value("${msgsrv.rollout.slot-poll-interval:PT5S}") Duration slotPollInterval) {
+            @Value("${msgsrv.rollout.slot-poll-interval:PT5S}") Duration slotPollInterval,
+            @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle) {
         this.pollInterval = pollInterval;
         this.slotPollInterval = slotPollInterval;
+        this.retryCycle = retryCycle;
+    }
+
+    /** How the engine retries a host action that could not reach its host, before an operator decides. */
+    public String getRetryCycle() {
+        return retryCycle;
     }
 
     /** How often a unit waiting for a slot (paused rollout, all slots busy) asks again. */

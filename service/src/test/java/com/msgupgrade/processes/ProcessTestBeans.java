@@ -208,6 +208,10 @@ public final class ProcessTestBeans {
         public String getSlotPollInterval() {
             return "PT5S";
         }
+
+        public String getRetryCycle() {
+            return "R3/PT10S";
+        }
     }
 
     public static final class DecisionsStub {

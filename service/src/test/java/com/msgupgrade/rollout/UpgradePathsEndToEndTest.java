@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.datasource.url=jdbc:h2:mem:paths-e2e;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
-        "msgsrv.runs.quick-wait=PT10S"})
+        "msgsrv.runs.quick-wait=PT10S",
+        "msgsrv.runs.retry-cycle=R2/PT1S"})
 class UpgradePathsEndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("paths", "127.0.0.51", List.of(
@@ -46,7 +47,8 @@ class UpgradePathsEndToEndTest {
             HostSpec.solaris("solabort", "6.2p3", List.of("store")),
             HostSpec.solaris("solhand", "6.2", List.of("store")),
             HostSpec.linux("lin62", "6.2p3", List.of("store")).withLocales(List.of("fr")),
-            HostSpec.linux("lin61", "6.1", List.of("store"))));
+            HostSpec.linux("lin61", "6.1", List.of("store")),
+            HostSpec.solaris("solgone", "6.2p3", List.of("store"))));
 
     @DynamicPropertySource
     static void fleetProperties(DynamicPropertyRegistry registry) {
@@ -223,6 +225,32 @@ class UpgradePathsEndToEndTest {
         flow.awaitState(id, "ABORTED");
         assertThat(flow.hostState(id, "solabort")).isEqualTo("ABORTED");
         assertThat(host.commandLog().stream().map(CommandLogEntry::command)).containsExactly("imsimta", "stop-msg");
+    }
+
+    @Test
+    void retriesAnUnreachableHostThenAsksAnOperatorAndRunsEachCommandOnceWhenItIsBack() {
+        SimulatedHost host = fleet.host("solgone");
+        String id = rollOut("solgone");
+        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        host.stopSsh(); // the host refuses connections from now on
+        try {
+            flow.approve(id, "Task_ApproveHostUpgrade");
+            flow.awaitTask(id, "Task_DecideOnFailure");
+            assertThat((String) tasks.getVariable(flow.awaitTask(id, "Task_DecideOnFailure").getId(), "failure"))
+                    .contains("could not reach host solgone").contains("after the engine's retries");
+        } finally {
+            host.startSsh();
+        }
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.finish(id);
+        assertThat(host.version()).isEqualTo("6.3");
+        for (String command : List.of("stop-msg", "patchadd", "patch-config", "install-newconfig", "ldapmodify")) {
+            assertThat(commands(host, command)).as(command).hasSizeLessThanOrEqualTo(command.equals("stop-msg") ? 2 : 1);
+        }
+        assertThat(commands(host, "patchadd")).hasSize(1);
     }
 
     @Test
