@@ -1,5 +1,6 @@
 package com.msgupgrade.approval;
 
+import com.msgupgrade.security.Groups;
 import com.msgupgrade.web.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,8 +54,9 @@ class ApprovalController {
             List<Map<String, Object>> result = new ArrayList<>();
             for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).orderByTaskCreateTime().asc().list()) {
                 Map<String, Object> variables = tasks.getVariables(task.getId());
-                if (user.getName().equals(variables.get("requestedBy"))
-                        && !task.getTaskDefinitionKey().equals("Task_DecideOnFailure")) {
+                boolean changeManagersGate = tasks.getIdentityLinksForTask(task.getId()).stream()
+                        .anyMatch(link -> Groups.CHANGE_MANAGERS.equals(link.getGroupId()));
+                if (changeManagersGate && user.getName().equals(variables.get("requestedBy"))) {
                     continue; // a requester may not decide the gates of their own rollout
                 }
                 Map<String, Object> item = new LinkedHashMap<>();

@@ -117,6 +117,11 @@ class ApprovalRulesTest {
         assertThat(own.getBody()).contains("requested rollout");
         List<?> offered = api.call("opsmanager", HttpMethod.GET, "/api/approvals", null, List.class).getBody();
         assertThat(offered.toString()).doesNotContain(id);
+        // the requester's own operator tasks are offered to them
+        String other = startAs("operator", "sol3");
+        flow.approveCab(other);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.call("operator", HttpMethod.GET, "/api/approvals", null,
+                List.class).getBody().toString().contains("Task_ConfirmDependencies"));
         assertThat(api.call("approver1", HttpMethod.GET, "/api/approvals", null, List.class).getBody().toString())
                 .contains(id).contains("plannedCommands");
         assertThat(auditKinds(id)).filteredOn("DECISION_REFUSED"::equals).hasSize(2);
