@@ -95,7 +95,7 @@ class ApprovalController {
             return ResponseEntity.noContent().build();
         } catch (AuthorizationException e) {
             return problem(HttpStatus.FORBIDDEN, user.getName() + " may not decide task " + taskId);
-        } catch (NullValueException e) {
+        } catch (NullValueException | org.camunda.bpm.engine.OptimisticLockingException e) {
             return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
         } catch (ProcessEngineException e) {
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.rest.exception.RestException;
 import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
@@ -34,7 +35,7 @@ public class EngineRestDecisionErrors implements ExceptionMapper<RestException> 
             if (t instanceof DecisionRefusedException refused) {
                 return answer(refused.status(), "DecisionRefused", refused.getMessage());
             }
-            if (decision && t instanceof NullValueException) {
+            if (decision && (t instanceof NullValueException || t instanceof OptimisticLockingException)) {
                 return answer(404, "TaskNotFound", "the task does not exist or was already decided");
             }
         }
