@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
-import com.msgupgrade.support.Api;
+import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -36,7 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.approvals.deadlines.AcceptRisk.escalate-after=PT2S",
         "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT6S"})
-class ApprovalRulesTest {
+class ApprovalRulesTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("approvals", "127.0.0.71", List.of(
             HostSpec.solaris("sol1", "6.2p3", List.of("store")),
@@ -55,21 +53,12 @@ class ApprovalRulesTest {
     }
 
     @Autowired
-    TestRestTemplate rest;
-    @Autowired
-    TaskService tasks;
-    @Autowired
     IdentityService identities;
     @Autowired
     JdbcTemplate jdbc;
 
-    Api api;
-    Flow flow;
-
     @BeforeEach
     void setUp() {
-        api = new Api(rest);
-        flow = new Flow(api, tasks);
         if (identities.createUserQuery().userId("opsmanager").count() == 0) {
             User user = identities.newUser("opsmanager");
             user.setPassword("demo");

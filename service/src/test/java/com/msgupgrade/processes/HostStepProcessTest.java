@@ -7,29 +7,14 @@ import org.assertj.core.api.Assertions;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Deployment(resources = "processes/HostStep.bpmn")
-class HostStepProcessTest {
+class HostStepProcessTest extends ProcessTestBase {
 
     @RegisterExtension
     static ProcessEngineExtension engine = ProcessTestBeans.engine();
-
-    ProcessTestBeans beans;
-
-    @BeforeEach
-    void setUp() {
-        beans = ProcessTestBeans.register();
-    }
-
-    @AfterEach
-    void tearDown() {
-        Mocks.reset();
-    }
 
     private ProcessInstance startStep(String stepId) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey("HostStep", "r-1",

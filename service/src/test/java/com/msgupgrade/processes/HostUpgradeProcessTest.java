@@ -14,12 +14,9 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HostUpgradeSolaris and HostUpgradeLinux (same shape, the guide's Solaris and Linux procedures):
@@ -27,22 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Deployment(resources = {"processes/HostUpgradeSolaris.bpmn", "processes/HostUpgradeLinux.bpmn",
         "processes/HostStep.bpmn", "processes/HostRollbackSolaris.bpmn"})
-class HostUpgradeProcessTest {
+class HostUpgradeProcessTest extends ProcessTestBase {
 
     @RegisterExtension
     static ProcessEngineExtension engine = ProcessTestBeans.engine();
-
-    ProcessTestBeans beans;
-
-    @BeforeEach
-    void setUp() {
-        beans = ProcessTestBeans.register();
-    }
-
-    @AfterEach
-    void tearDown() {
-        Mocks.reset();
-    }
 
     private ProcessInstance start(String key) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey(key, "r-1",
@@ -50,7 +35,6 @@ class HostUpgradeProcessTest {
         ProcessTestBeans.runJobs();
         return pi;
     }
-
 
     private void decide(ProcessInstance pi, String taskKey, String decision) {
         Task task = taskService().createTaskQuery().processInstanceId(pi.getId()).taskDefinitionKey(taskKey)

@@ -14,31 +14,16 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HostUpgradeLinux61 and HostRollbackSolaris: every branch, and the step order equal to the plan's. */
 @Deployment(resources = {"processes/HostUpgradeLinux61.bpmn", "processes/HostRollbackSolaris.bpmn",
         "processes/HostStep.bpmn"})
-class OtherHostProcessesTest {
+class OtherHostProcessesTest extends ProcessTestBase {
 
     @RegisterExtension
     static ProcessEngineExtension engine = ProcessTestBeans.engine();
-
-    ProcessTestBeans beans;
-
-    @BeforeEach
-    void setUp() {
-        beans = ProcessTestBeans.register();
-    }
-
-    @AfterEach
-    void tearDown() {
-        Mocks.reset();
-    }
 
     private ProcessInstance start(String key) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey(key, "r-1",
@@ -46,7 +31,6 @@ class OtherHostProcessesTest {
         ProcessTestBeans.runJobs();
         return pi;
     }
-
 
     private void complete(ProcessInstance pi, String taskKey, String group, Map<String, Object> variables) {
         Task task = taskService().createTaskQuery().processInstanceId(pi.getId()).taskDefinitionKey(taskKey)

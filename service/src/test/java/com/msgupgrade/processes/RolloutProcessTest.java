@@ -10,32 +10,16 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rollout, UpgradeUnit and UpgradeCluster: gates, phases in order, units by topology, every branch. */
 @Deployment(resources = {"processes/Rollout.bpmn", "processes/UpgradeUnit.bpmn", "processes/UpgradeCluster.bpmn",
         "processes/HostUpgradeSolaris.bpmn", "processes/HostStep.bpmn", "processes/HostRollbackSolaris.bpmn"})
-class RolloutProcessTest {
+class RolloutProcessTest extends ProcessTestBase {
 
     @RegisterExtension
     static ProcessEngineExtension engine = ProcessTestBeans.engine();
-
-    ProcessTestBeans beans;
-
-    @BeforeEach
-    void setUp() {
-        beans = ProcessTestBeans.register();
-    }
-
-    @AfterEach
-    void tearDown() {
-        Mocks.reset();
-    }
-
 
     private ProcessInstance start(List<String> hosts, String policy) {
         ProcessInstance pi = runtimeService().startProcessInstanceByKey("Rollout", "r-1",

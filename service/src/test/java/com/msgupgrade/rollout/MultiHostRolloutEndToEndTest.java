@@ -8,7 +8,7 @@ import com.msgupgrade.simulator.CommandLogEntry;
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.simulator.SimulatedHost;
-import com.msgupgrade.support.Api;
+import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
 import java.time.Duration;
@@ -17,14 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -40,7 +37,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.rollout.parallelism=2"})
-class MultiHostRolloutEndToEndTest {
+class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("multi", "127.0.0.91", List.of(
             HostSpec.solaris("st1", "6.2p3", List.of("store")),
@@ -69,20 +66,6 @@ class MultiHostRolloutEndToEndTest {
     @AfterAll
     static void stopFleet() {
         fleet.close();
-    }
-
-    @Autowired
-    TestRestTemplate rest;
-    @Autowired
-    TaskService tasks;
-
-    Api api;
-    Flow flow;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(rest);
-        flow = new Flow(api, tasks);
     }
 
     /** Approves, as approver1, every gate of the rollout that opens, until the decommission task is there. */

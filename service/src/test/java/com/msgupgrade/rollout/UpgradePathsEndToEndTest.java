@@ -6,20 +6,17 @@ import com.msgupgrade.simulator.CommandLogEntry;
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.simulator.SimulatedHost;
-import com.msgupgrade.support.Api;
+import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.TaskService;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -37,7 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.runs.quick-wait=PT10S",
         "msgsrv.runs.retry-cycle=R2/PT1S"})
-class UpgradePathsEndToEndTest {
+class UpgradePathsEndToEndTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("paths", "127.0.0.51", List.of(
             HostSpec.solaris("sol60", "6.0", List.of("store")),
@@ -61,20 +58,7 @@ class UpgradePathsEndToEndTest {
     }
 
     @Autowired
-    TestRestTemplate rest;
-    @Autowired
-    TaskService tasks;
-    @Autowired
     JdbcTemplate jdbc;
-
-    Flow flow;
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(rest);
-        flow = new Flow(api, tasks);
-    }
 
     private String rollOut(String host) {
         flow.deploy("d-" + host, FleetSupport.deploymentJson(fleet), List.of(host), d -> {});
