@@ -1,6 +1,5 @@
 package com.msgupgrade.catalog;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -12,7 +11,8 @@ import java.util.function.Predicate;
  * @param commandLine Bourne sh; a secret is never in it, only {@code "$SECRET_FILE"}
  * @param secretName  the name of the secret the runner writes to the 0600 file, or null
  * @param mutating    changes the host: runs detached under a run id, exactly once
- * @param longRunning may outlast a job lock: the process waits durably between polls
+ * @param longRunning may outlast a job lock: the process waits durably between polls; its timeout is
+ *                    msgsrv.runs.long-command-timeout, otherwise msgsrv.runs.short-command-timeout
  * @param check       how to tell the step already happened, or null when only the run id can tell
  * @param verify      turns the command's output into a problem, when the output is wrong
  */
@@ -22,7 +22,6 @@ public record HostCommand(
         String secretName,
         boolean mutating,
         boolean longRunning,
-        Duration timeout,
         Set<Integer> okExitCodes,
         Check check,
         Function<String, Optional<String>> verify) {

@@ -4,7 +4,6 @@ import static com.msgupgrade.catalog.Shell.quote;
 
 import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +20,9 @@ import org.springframework.stereotype.Component;
 public class StepCatalog {
 
     private static final Set<Integer> ZERO = Set.of(0);
-    private static final Duration SHORT = Duration.ofMinutes(5);
-    private static final Duration LONG = Duration.ofHours(2);
+    /** How long a step's command may take: msgsrv.runs.short-command-timeout or long-command-timeout. */
+    private static final boolean SHORT = false;
+    private static final boolean LONG = true;
 
     private final CatalogProperties properties;
 
@@ -70,18 +70,18 @@ public class StepCatalog {
                             out -> LINUX_61_PACKAGES.stream().noneMatch(p -> out.contains(p)),
                             "rpm -q finds none of the nine 6.1 packages"));
             case INSTALL_CORE_RPM -> new HostCommand(step,
-                    "rpm -i " + quote(host.patchDir() + "/" + properties.linux().coreRpm()), null, true, true, LONG,
+                    "rpm -i " + quote(host.patchDir() + "/" + properties.linux().coreRpm()), null, true, true,
                     ZERO, coreRpmCheck(), HostCommand.ANY_OUTPUT);
             case INSTALL_LOCALIZATION_RPMS -> new HostCommand(step, "rpm -i " + localizationRpms(host).stream()
                     .map(rpm -> quote(host.patchDir() + "/" + rpm)).collect(Collectors.joining(" ")), null, true, true,
-                    LONG, ZERO, localizationRpmCheck(host), HostCommand.ANY_OUTPUT);
+                    ZERO, localizationRpmCheck(host), HostCommand.ANY_OUTPUT);
             case SAVE_OLD_CONFIG -> mutating(step, "cp -pr " + quote(base + "/config") + " " + quote(savedConfig(host)),
                     SHORT, new HostCommand.Check("test -d " + quote(savedConfig(host)) + " && echo saved",
                             out -> out.contains("saved"), savedConfig(host) + " exists"));
             case CONFIGURE -> mutating(step, "cd " + quote(sbin) + " && ./configure -nodisplay -noconsole -state "
                     + quote(host.configureStateFile()), LONG, null);
             case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff " + quote(savedConfig(host) + "/msg.conf") + " "
-                    + quote(base + "/config/msg.conf"), null, false, false, SHORT, Set.of(0, 1), null,
+                    + quote(base + "/config/msg.conf"), null, false, false, Set.of(0, 1), null,
                     HostCommand.ANY_OUTPUT);
             case START_MESSAGING_SERVER -> mutating(step,
                     "ulimit -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg"), SHORT, null);
@@ -134,7 +134,7 @@ public class StepCatalog {
 
     /** patchrm, already done when showrev -p no longer lists the patch. */
     private HostCommand patchrm(StepId step, PatchId patch) {
-        return new HostCommand(step, "patchrm " + patch, null, true, true, LONG, ZERO,
+        return new HostCommand(step, "patchrm " + patch, null, true, true, ZERO,
                 new HostCommand.Check("showrev -p", out -> patch.appliedIn(out).isEmpty(),
                         "showrev -p no longer lists " + patch.base()), HostCommand.ANY_OUTPUT);
     }
@@ -181,7 +181,7 @@ public class StepCatalog {
 
     private HostCommand patchadd(StepId step, Host host, PatchId patch) {
         String showrev = "showrev -p";
-        return new HostCommand(step, "patchadd " + quote(host.patchDir() + "/" + patch), null, true, true, LONG,
+        return new HostCommand(step, "patchadd " + quote(host.patchDir() + "/" + patch), null, true, true,
                 ZERO, new HostCommand.Check(showrev, patch::satisfiedBy,
                         "showrev -p lists " + patch + " or a newer revision"),
                 HostCommand.ANY_OUTPUT);
@@ -189,7 +189,7 @@ public class StepCatalog {
 
     private HostCommand rpmFreshen(StepId step, Host host, List<String> rpms, HostCommand.Check check) {
         String files = rpms.stream().map(rpm -> quote(host.patchDir() + "/" + rpm)).collect(Collectors.joining(" "));
-        return new HostCommand(step, "rpm -Fvh " + files, null, true, true, LONG, ZERO, check, HostCommand.ANY_OUTPUT);
+        return new HostCommand(step, "rpm -Fvh " + files, null, true, true, ZERO, check, HostCommand.ANY_OUTPUT);
     }
 
     private HostCommand.Check coreRpmCheck() {
@@ -252,7 +252,7 @@ public class StepCatalog {
                 + " -D " + quote(ds.bindDn()) + " -j " + Shell.SECRET_FILE + " -c"
                 + " -h " + quote(ds.host()) + " -p " + ds.port()
                 + " -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif";
-        return new HostCommand(step, command, ds.passwordSecret(), true, true, LONG, ZERO, null,
+        return new HostCommand(step, command, ds.passwordSecret(), true, true, ZERO, null,
                 HostCommand.ANY_OUTPUT);
     }
 
@@ -275,7 +275,7 @@ public class StepCatalog {
             parts.add("{ printf '%s' 'local.service.http.proxy.adminpass" + suffix + " = '; cat " + Shell.SECRET_FILE
                     + "; echo; } | " + configutil + " -i");
         }
-        return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, SHORT, ZERO,
+        return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, ZERO,
                 null, HostCommand.ANY_OUTPUT);
     }
 
@@ -290,17 +290,17 @@ public class StepCatalog {
                 + " && { printf '%s' 'local.service.proxy.adminpass = '; cat " + Shell.SECRET_FILE + "; echo; }"
                 + " | " + configutil + " -i";
         // no check: the user alone cannot tell whether the password was set; configutil is idempotent
-        return new HostCommand(step, command, proxy.passwordSecret(), true, false, SHORT, ZERO, null,
+        return new HostCommand(step, command, proxy.passwordSecret(), true, false, ZERO, null,
                 HostCommand.ANY_OUTPUT);
     }
 
     private static HostCommand readOnly(StepId step, String command,
             java.util.function.Function<String, Optional<String>> verify) {
-        return new HostCommand(step, command, null, false, false, SHORT, ZERO, null, verify);
+        return new HostCommand(step, command, null, false, false, ZERO, null, verify);
     }
 
-    private static HostCommand mutating(StepId step, String command, Duration timeout, HostCommand.Check check) {
-        return new HostCommand(step, command, null, true, timeout.compareTo(SHORT) > 0, timeout, ZERO, check,
+    private static HostCommand mutating(StepId step, String command, boolean longRunning, HostCommand.Check check) {
+        return new HostCommand(step, command, null, true, longRunning, ZERO, check,
                 HostCommand.ANY_OUTPUT);
     }
 }

@@ -33,19 +33,34 @@ class CommandLedger {
 
     Optional<Run> find(String runId) {
         return ownTransaction.execute(status -> jdbc.query("SELECT * FROM \"MSGSRV\".command_run WHERE run_id = ?",
-                (rs, i) -> new Run(rs.getString("run_id"), rs.getString("rollout_id"), rs.getString("host_name"),
-                        rs.getString("step_id"), rs.getInt("attempt"), rs.getString("command_line"),
-                        State.valueOf(rs.getString("state")), (Integer) rs.getObject("exit_code"),
-                        rs.getString("outcome"),
-                        rs.getTimestamp("launched_at") == null ? null : rs.getTimestamp("launched_at").toInstant()),
-                runId).stream().findFirst());
+                this::run, runId).stream().findFirst());
     }
 
-    void prepared(String runId, String rolloutId, String host, String step, int attempt, String commandLine) {
+    private Run run(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Run(rs.getString("run_id"), rs.getString("rollout_id"), rs.getString("host_name"),
+                rs.getString("step_id"), rs.getInt("attempt"), rs.getString("command_line"),
+                State.valueOf(rs.getString("state")), (Integer) rs.getObject("exit_code"), rs.getString("outcome"),
+                rs.getTimestamp("launched_at") == null ? null : rs.getTimestamp("launched_at").toInstant());
+    }
+
+    /**
+     * A run of an earlier attempt of the same step (same HostStep instance) that never finished: its host was
+     * lost while it ran. A retry re-attaches to it instead of starting the command again.
+     */
+    Optional<Run> unfinishedEarlierRun(String runId) {
+        String family = runId.substring(0, runId.lastIndexOf('-') + 1);
+        return ownTransaction.execute(status -> jdbc.query("SELECT * FROM \"MSGSRV\".command_run WHERE run_id LIKE ?"
+                + " AND run_id <> ? AND state <> ? ORDER BY attempt DESC", this::run, family + "%", runId,
+                State.FINISHED.name()).stream().findFirst());
+    }
+
+    /** Recorded before anything happens on the host; the primary key refuses a second node preparing the same run. */
+    void prepared(String runId, String rolloutId, String host, String step, int attempt, String commandLine,
+            String nodeId) {
         ownTransaction.executeWithoutResult(status -> jdbc.update(
                 "INSERT INTO \"MSGSRV\".command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state,"
-                        + " created_at) VALUES (?,?,?,?,?,?,?,?)",
-                runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now()));
+                        + " created_at, node_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now(), nodeId));
     }
 
     void launched(String runId) {

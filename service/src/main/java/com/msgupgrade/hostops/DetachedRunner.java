@@ -52,8 +52,9 @@ final class DetachedRunner {
     }
 
     private static String launchCommand(String d) {
+        // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
-                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null; rc=$?; rm -f $d/secret;"
+                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?; rm -f $d/secret;"
                 + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         return "cd " + d + " && if mkdir launched 2>/dev/null; then"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null &"
@@ -71,7 +72,7 @@ final class DetachedRunner {
             return Optional.empty();
         }
         if (out.equals("missing")) {
-            throw new IllegalStateException("run directory " + runDir + " is missing on the host");
+            throw new RunMissingException("run directory " + runDir + " is missing on the host");
         }
         return Optional.of(Integer.parseInt(out));
     }
@@ -82,11 +83,21 @@ final class DetachedRunner {
         return session.exec("cat " + d + "/out " + d + "/err 2>/dev/null; true", null);
     }
 
-    /** Stops a run that outlived its timeout. */
+    /**
+     * Stops a run that outlived its timeout: the tools the command started (pkill -P, Solaris and Linux), then the
+     * command's shell; the run's wrapper then records the exit status (143) and removes the secret file.
+     */
     static void kill(RemoteSession session, String runDir) {
         String d = quote(runDir);
-        session.exec("if [ -f " + d + "/pid ]; then kill `cat " + d + "/pid` 2>/dev/null; fi; rm -f " + d
-                + "/secret; true", null);
+        session.exec("if [ -f " + d + "/cpid ]; then c=`cat " + d + "/cpid`; pkill -TERM -P $c 2>/dev/null;"
+                + " kill $c 2>/dev/null; fi; rm -f " + d + "/secret; true", null);
+    }
+
+    /** The run directory of a run the ledger knows is gone from the host (the host was rebuilt or cleaned). */
+    static final class RunMissingException extends IllegalStateException {
+        RunMissingException(String message) {
+            super(message);
+        }
     }
 
     private static void expectZero(CommandResult result, String what) {

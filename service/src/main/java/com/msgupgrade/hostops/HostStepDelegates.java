@@ -35,7 +35,9 @@ class HostStepDelegates {
     @Bean
     JavaDelegate checkHostStep(HostStepService steps) {
         return execution -> {
-            HostStepService.StepRequest request = request(execution);
+            // the run being waited for: this attempt's, or an earlier attempt's that a retry re-attached to
+            String runId = (String) execution.getVariable(RUN_ID);
+            HostStepService.StepRequest request = runId == null ? request(execution) : request(execution).withRunId(runId);
             apply(execution, reachable(request, () -> steps.check(request)));
         };
     }

@@ -5,6 +5,8 @@ import com.msgupgrade.catalog.HostCommand;
 import com.msgupgrade.catalog.PatchConfigOutput;
 import com.msgupgrade.catalog.StepCatalog;
 import com.msgupgrade.catalog.StepId;
+import com.msgupgrade.cluster.ClusterNode;
+import com.msgupgrade.cluster.GracefulShutdown;
 import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
 import com.msgupgrade.rollout.Rollout;
@@ -46,11 +48,18 @@ public class HostStepService {
     private final AuditTrail audit;
     private final Duration quickWait;
     private final com.msgupgrade.observability.UpgradeMetrics metrics;
+    private final HostStepSettings settings;
+    private final ClusterNode node;
+    private final GracefulShutdown shutdown;
 
     HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
             CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
-            com.msgupgrade.observability.UpgradeMetrics metrics) {
+            com.msgupgrade.observability.UpgradeMetrics metrics, HostStepSettings settings, ClusterNode node,
+            GracefulShutdown shutdown) {
         this.metrics = metrics;
+        this.settings = settings;
+        this.node = node;
+        this.shutdown = shutdown;
         this.rollouts = rollouts;
         this.catalog = catalog;
         this.shell = shell;
@@ -62,13 +71,27 @@ public class HostStepService {
 
     /** The identity of one attempt of one step; the run id is stable across re-executions of the job. */
     public record StepRequest(String rolloutId, String hostName, StepId step, int attempt, String runId,
-            String peerHostName) {}
+            String peerHostName) {
+
+        StepRequest withRunId(String earlierRunId) {
+            return new StepRequest(rolloutId, hostName, step, attempt, earlierRunId, peerHostName);
+        }
+    }
 
     /** Starts (or re-attaches to) the step's run and waits up to the quick-wait for it. */
     public StepOutcome run(StepRequest request) {
         try (var ignored = mdc(request)) {
             Context ctx = context(request);
             Optional<CommandLedger.Run> known = ledger.find(request.runId());
+            if (known.isEmpty()) {
+                // an operator's retry after the host was lost while an earlier attempt's command ran: that run
+                // is re-attached, never started a second time
+                Optional<CommandLedger.Run> earlier = ledger.unfinishedEarlierRun(request.runId());
+                if (earlier.isPresent()) {
+                    request = request.withRunId(earlier.get().runId());
+                    known = earlier;
+                }
+            }
             try (RemoteSession session = shell.open(ctx.endpoint())) {
                 if (known.isPresent()) {
                     log.info("re-attaching to run {} of step {} on {}", request.runId(), request.step().id(),
@@ -124,7 +147,7 @@ public class HostStepService {
     private StepOutcome launch(RemoteSession session, Context ctx, StepRequest request) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
-                request.attempt(), ctx.command().commandLine());
+                request.attempt(), ctx.command().commandLine(), node.id());
         boolean started;
         if (ctx.command().secretName() == null) {
             started = DetachedRunner.prepareAndLaunch(session, runDir, ctx.command().commandLine());
@@ -150,22 +173,29 @@ public class HostStepService {
             ledger.launched(request.runId());
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;
+        Duration timeout = settings.timeoutOf(ctx.command());
         long deadline = System.nanoTime() + quickWait.toNanos();
         long pause = 20;
         while (true) {
-            Optional<Integer> exit = DetachedRunner.exitStatus(session, runDir);
+            Optional<Integer> exit;
+            try {
+                exit = DetachedRunner.exitStatus(session, runDir);
+            } catch (DetachedRunner.RunMissingException e) {
+                return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the"
+                        + " host before deciding", "", null, since);
+            }
             if (exit.isPresent()) {
                 CommandResult output = DetachedRunner.output(session, runDir);
                 return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
             }
-            if (Duration.between(since, Instant.now()).compareTo(ctx.command().timeout()) > 0) {
+            if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
                 DetachedRunner.kill(session, runDir);
-                return failed(ctx, request, -1, "timed out after " + ctx.command().timeout(), "", null, since);
+                return failed(ctx, request, -1, "timed out after " + timeout + " and was stopped", "", null, since);
             }
-            if (System.nanoTime() > deadline) {
+            // past the quick wait, or the node is shutting down: the durable timer takes over, the command runs on
+            if (System.nanoTime() > deadline || shutdown.isDraining() || !pauseFor(pause)) {
                 return StepOutcome.running(request.runId());
             }
-            pauseFor(pause);
             pause = Math.min(pause * 2, 200);
         }
     }
@@ -276,12 +306,14 @@ public class HostStepService {
         }
     }
 
-    private static void pauseFor(long millis) {
+    /** False when interrupted (the node is stopping): the caller hands the wait over to the durable timer. */
+    private static boolean pauseFor(long millis) {
         try {
             Thread.sleep(millis);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a host command", e);
+            return false;
         }
     }
 }

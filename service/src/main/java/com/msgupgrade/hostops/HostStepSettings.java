@@ -11,13 +11,31 @@ public class HostStepSettings {
     private final Duration pollInterval;
     private final Duration slotPollInterval;
     private final String retryCycle;
+    private final Duration shortCommandTimeout;
+    private final Duration longCommandTimeout;
 
     HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval,
             @Value("${msgsrv.rollout.slot-poll-interval:PT5S}") Duration slotPollInterval,
-            @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle) {
+            @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle,
+            @Value("${msgsrv.runs.short-command-timeout:PT5M}") Duration shortCommandTimeout,
+            @Value("${msgsrv.runs.long-command-timeout:PT2H}") Duration longCommandTimeout) {
         this.pollInterval = pollInterval;
         this.slotPollInterval = slotPollInterval;
         this.retryCycle = retryCycle;
+        this.shortCommandTimeout = positive(shortCommandTimeout, "msgsrv.runs.short-command-timeout");
+        this.longCommandTimeout = positive(longCommandTimeout, "msgsrv.runs.long-command-timeout");
+    }
+
+    private static Duration positive(Duration value, String property) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(property + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    /** How long a detached command may run before it is killed and the step fails into an operator's decision. */
+    public Duration timeoutOf(com.msgupgrade.catalog.HostCommand command) {
+        return command.longRunning() ? longCommandTimeout : shortCommandTimeout;
     }
 
     /** How the engine retries a host action that could not reach its host, before an operator decides. */

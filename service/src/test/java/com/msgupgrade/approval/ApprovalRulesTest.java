@@ -169,9 +169,9 @@ class ApprovalRulesTest extends EndToEndTest {
         String id = startAs("operator", "lin1");
         flow.approveCab(id);
         flow.prepare(id);
-        Task risk = flow.awaitTask(id, "Task_AcceptRisk");
+        String risk = flow.awaitTask(id, "Task_AcceptRisk");
         await().atMost(Duration.ofSeconds(30)).until(() -> auditKinds(id).contains("GATE_ESCALATED"));
-        Task escalated = tasks.createTaskQuery().taskId(risk.getId()).singleResult();
+        Task escalated = tasks.createTaskQuery().taskId(risk).singleResult();
         assertThat(escalated == null || escalated.getPriority() == 100).isTrue();
         flow.awaitHostState(id, "lin1", "REJECTED");
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'DECISION'"

@@ -220,7 +220,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         try {
             flow.approve(id, "Task_ApproveHostUpgrade");
             flow.awaitTask(id, "Task_DecideOnFailure");
-            assertThat((String) tasks.getVariable(flow.awaitTask(id, "Task_DecideOnFailure").getId(), "failure"))
+            assertThat((String) tasks.getVariable(flow.awaitTask(id, "Task_DecideOnFailure"), "failure"))
                     .contains("could not reach host solgone").contains("after the engine's retries");
         } finally {
             host.startSsh();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.task.Task;
@@ -17,9 +18,31 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
 /** Drives rollouts the way people do: the service's API to start, the engine REST API (Tasklist's) to decide. */
-public record Flow(Api api, TaskService tasks) {
+public record Flow(Api api, Tasks tasks) {
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How a test finds the open task of a rollout: the first with that task definition key, if any. */
+    @FunctionalInterface
+    public interface Tasks {
+        Optional<String> find(String rolloutId, String taskKey);
+    }
+
+    /** Tasks found through the engine's TaskService, in the test's own JVM. */
+    public Flow(Api api, TaskService engineTasks) {
+        this(api, (rolloutId, taskKey) -> engineTasks.createTaskQuery().processInstanceBusinessKey(rolloutId)
+                .taskDefinitionKey(taskKey).list().stream().findFirst().map(Task::getId));
+    }
+
+    /** Tasks found through the engine REST API as the admin user, for a service in another JVM. */
+    public static Flow overRest(Api api, String admin) {
+        return new Flow(api, (rolloutId, taskKey) -> {
+            List<?> found = api.call(admin, HttpMethod.GET, "/engine-rest/task?processInstanceBusinessKey=" + rolloutId
+                    + "&taskDefinitionKey=" + taskKey, null, List.class).getBody();
+            return found == null || found.isEmpty() ? Optional.empty()
+                    : Optional.of((String) ((Map<?, ?>) found.get(0)).get("id"));
+        });
+    }
 
     /** Registers a deployment of the fleet's hosts named, edited by {@code edit}. */
     public void deploy(String name, String fleetDeploymentJson, List<String> hosts, Consumer<ObjectNode> edit) {
@@ -88,30 +111,28 @@ public record Flow(Api api, TaskService tasks) {
 
     public void approveCab(String rolloutId) {
         for (String approver : List.of("approver1", "approver2")) {
-            Task task = await().atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
-                    .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveRollout").list().stream()
-                    .findFirst().orElse(null), t -> t != null);
+            String task = awaitTask(rolloutId, "Task_ApproveRollout");
             String body = "{\"variables\":{\"decision\":{\"value\":\"approve\"},\"decisionComment\":{\"value\":\"cab\"}}}";
-            var response = api.call(approver, HttpMethod.POST, "/engine-rest/task/" + task.getId() + "/complete", body,
+            var response = api.call(approver, HttpMethod.POST, "/engine-rest/task/" + task + "/complete", body,
                     String.class);
             assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.NO_CONTENT);
         }
     }
 
-    public Task awaitTask(String rolloutId, String taskKey) {
-        return await().atMost(Duration.ofSeconds(90)).until(() -> tasks.createTaskQuery()
-                .processInstanceBusinessKey(rolloutId).taskDefinitionKey(taskKey).list().stream().findFirst()
-                .orElse(null), t -> t != null);
+    /** The id of the rollout's open task with that key, once there is one. */
+    public String awaitTask(String rolloutId, String taskKey) {
+        return await().atMost(Duration.ofSeconds(90)).until(() -> tasks.find(rolloutId, taskKey).orElse(null),
+                t -> t != null);
     }
 
     /** Completes the task through /engine-rest as the user; returns the HTTP status. */
     public HttpStatus decide(String rolloutId, String taskKey, String user, Map<String, String> variables) {
-        Task task = awaitTask(rolloutId, taskKey);
+        String task = awaitTask(rolloutId, taskKey);
         StringBuilder body = new StringBuilder("{\"variables\":{");
         variables.forEach((k, v) -> body.append(body.length() > 14 ? "," : "").append('"').append(k)
                 .append("\":{\"value\":\"").append(v).append("\",\"type\":\"String\"}"));
         body.append("}}");
-        return HttpStatus.valueOf(api.call(user, HttpMethod.POST, "/engine-rest/task/" + task.getId() + "/complete",
+        return HttpStatus.valueOf(api.call(user, HttpMethod.POST, "/engine-rest/task/" + task + "/complete",
                 body.toString(), String.class).getStatusCode().value());
     }
 

@@ -1,0 +1,93 @@
+package com.msgupgrade.cluster;
+
+import java.time.Duration;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.stereotype.Component;
+
+/**
+ * SIGTERM: the node stops acquiring jobs, steps waiting for a host command hand it over to their durable
+ * timer at once (the command keeps running on the host; this or another node re-attaches to it by run id),
+ * short steps finish, and only then does the engine close. Runs first among the lifecycle beans, before the
+ * web server's graceful shutdown, bounded by {@code msgsrv.shutdown.timeout}.
+ */
+@Component
+public class GracefulShutdown implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+
+    private final ProcessEngine engine;
+    private final ThreadPoolTaskExecutor jobThreads;
+    private final Duration timeout;
+    private volatile boolean running;
+    private volatile boolean draining;
+
+    GracefulShutdown(ProcessEngine engine, @Qualifier("camundaTaskExecutor") TaskExecutor jobThreads,
+            @Value("${msgsrv.shutdown.timeout:PT30S}") Duration timeout) {
+        this.engine = engine;
+        if (!(jobThreads instanceof ThreadPoolTaskExecutor pool)) {
+            throw new IllegalStateException("the job executor's threads are not a ThreadPoolTaskExecutor: " + jobThreads);
+        }
+        this.jobThreads = pool;
+        this.timeout = timeout;
+    }
+
+    /** True once the node is shutting down: no step should wait for a host command any longer. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        draining = true;
+        JobExecutor jobExecutor = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+                .getJobExecutor();
+        if (jobExecutor != null && jobExecutor.isActive()) {
+            jobExecutor.shutdown();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (busy() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (busy()) {
+            log.warn("shutting down with {} job(s) still running after {}: they end when the engine closes and"
+                    + " are retried by the next node to acquire them", jobThreads.getActiveCount(), timeout);
+        } else {
+            log.info("job executor drained: no job running; commands still running on hosts are re-attached"
+                    + " by run id");
+        }
+        running = false;
+    }
+
+    private boolean busy() {
+        return jobThreads.getActiveCount() > 0 || jobThreads.getQueueSize() > 0;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+}

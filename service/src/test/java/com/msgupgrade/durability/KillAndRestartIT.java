@@ -1,0 +1,132 @@
+package com.msgupgrade.durability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Postgres;
+import com.msgupgrade.support.Runs;
+import com.msgupgrade.support.ServiceProcess;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The service killed with -9 at ten points of one rollout and started again each time, on PostgreSQL: the
+ * rollout completes, approvals given before a kill stay given, and every command that changes the host ran on it
+ * exactly once.
+ */
+class KillAndRestartIT {
+
+    static final SimulatedFleet fleet = FleetSupport.start("kill", "127.0.0.61",
+            List.of(HostSpec.solaris("ms1", "6.2p3", List.of("store"))));
+
+    @AfterAll
+    static void stop() {
+        fleet.close();
+    }
+
+    /** The node, killed and started again; the points where it was killed. */
+    static final class Victim {
+        ServiceProcess node;
+        final List<String> points = new ArrayList<>();
+
+        Victim(ServiceProcess node) {
+            this.node = node;
+        }
+
+        void kill(String point) {
+            node.kill();
+            points.add(point);
+            node = node.restart();
+        }
+
+        Flow flow() {
+            return node.flow();
+        }
+    }
+
+    @Test
+    void aRolloutKilledAtTenPointsCompletesAndChangesTheHostOnceAStep() {
+        String url = Postgres.newDatabase();
+        JdbcTemplate jdbc = Runs.jdbc(url);
+        SimulatedHost ms1 = fleet.host("ms1");
+        for (String slow : List.of("stop-msg", "patchadd", "patch-config", "ldapmodify", "configutil")) {
+            ms1.setFault(slow, "delay", "4");
+        }
+        Victim victim = new Victim(ServiceProcess.start("kill", ServiceProcess.settings(url, fleet)));
+        try {
+            victim.flow().deploy("kill", FleetSupport.deploymentJson(fleet), List.of("ms1"), d -> {});
+            String id = victim.flow().start("kill");
+
+            victim.flow().awaitTask(id, "Task_ApproveRollout");
+            victim.kill("waiting for the CAB");
+
+            assertThat(victim.flow().decide(id, "Task_ApproveRollout", "approver1",
+                    Map.of("decision", "approve", "decisionComment", "cab"))).isEqualTo(HttpStatus.NO_CONTENT);
+            victim.kill("one of the two CAB approvals given");
+            // approver1's approval stayed given: approver2's alone completes the quorum
+            assertThat(victim.flow().decide(id, "Task_ApproveRollout", "approver2",
+                    Map.of("decision", "approve", "decisionComment", "cab"))).isEqualTo(HttpStatus.NO_CONTENT);
+            victim.flow().prepare(id);
+
+            victim.flow().awaitTask(id, "Task_ApproveHostUpgrade");
+            victim.kill("waiting for the host's approval");
+            victim.flow().approve(id, "Task_ApproveHostUpgrade");
+
+            Runs.awaitRun(jdbc, id, "ms1", "stop-messaging-server", "LAUNCHED");
+            victim.kill("stop-msg running");
+
+            Runs.awaitRun(jdbc, id, "ms1", "apply-core-patch", "LAUNCHED");
+            victim.kill("patchadd running");
+
+            Runs.awaitRun(jdbc, id, "ms1", "apply-core-patch", "FINISHED");
+            victim.kill("between patchadd and the next step");
+
+            Runs.awaitRun(jdbc, id, "ms1", "patch-config", "LAUNCHED");
+            victim.kill("patch-config running");
+
+            Runs.awaitRun(jdbc, id, "ms1", "import-ldif", "LAUNCHED");
+            victim.kill("ldapmodify running, its secret file in the run directory");
+
+            Runs.awaitRun(jdbc, id, "ms1", "enable-imap", "LAUNCHED");
+            victim.kill("post-upgrade task: enabling IMAP");
+
+            victim.flow().awaitTask(id, "Task_DecommissionConfigDirectory");
+            victim.kill("waiting for the decommissioning of the configuration directory");
+
+            assertThat(victim.flow().finish(id)).containsEntry("state", "COMPLETED");
+            assertThat(victim.points).hasSize(10);
+
+            assertThat(Runs.changes(ms1)).as("commands that changed ms1, in order").satisfiesExactly(
+                    c -> assertThat(c).startsWith("stop-msg"),
+                    c -> assertThat(c).startsWith("patchadd").endsWith("120228-26"),
+                    c -> assertThat(c).startsWith("patch-config"),
+                    c -> assertThat(c).startsWith("install-newconfig"),
+                    c -> assertThat(c).startsWith("ldapmodify"),
+                    c -> assertThat(c).startsWith("stop-msg"),
+                    c -> assertThat(c).startsWith("start-msg"),
+                    c -> assertThat(c).startsWith("configutil").contains("service.imap.enable"));
+            assertThat(ms1.commandLog()).allSatisfy(e -> assertThat(e.exitCode()).as(e.toString()).isZero());
+            assertThat(ms1.version()).isEqualTo("6.3");
+            // one run per step, none retried, each launched by the node that prepared it and finished
+            assertThat(jdbc.queryForList("SELECT step_id || ' ' || attempt || ' ' || state || ' ' || outcome FROM"
+                    + " \"MSGSRV\".command_run WHERE rollout_id = ? ORDER BY created_at", String.class, id))
+                    .containsExactly("stop-messaging-server 1 FINISHED SUCCEEDED", "apply-core-patch 1 FINISHED SUCCEEDED",
+                            "patch-config 1 FINISHED SUCCEEDED", "install-newconfig 1 FINISHED SUCCEEDED",
+                            "import-ldif 1 FINISHED SUCCEEDED", "restart-messaging-server 1 FINISHED SUCCEEDED",
+                            "enable-imap 1 FINISHED SUCCEEDED");
+            Map<String, Object> verify = victim.node.api().getMap("auditor", "/api/rollouts/" + id + "/audit/verify");
+            assertThat(verify).containsEntry("valid", true);
+        } finally {
+            victim.node.close();
+        }
+    }
+}
