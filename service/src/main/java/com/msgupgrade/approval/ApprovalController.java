@@ -94,6 +94,10 @@ class ApprovalController {
             });
             return ResponseEntity.noContent().build();
         } catch (AuthorizationException e) {
+            if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
+                // decided by someone else between reading the task and checking this caller's authorization on it
+                return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+            }
             return problem(HttpStatus.FORBIDDEN, user.getName() + " may not decide task " + taskId);
         } catch (NullValueException | org.camunda.bpm.engine.OptimisticLockingException e) {
             return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");

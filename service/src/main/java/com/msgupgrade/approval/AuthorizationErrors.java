@@ -2,9 +2,11 @@ package com.msgupgrade.approval;
 
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -13,7 +15,8 @@ import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 /**
  * The engine refuses, by its authorizations, a task completion by someone who may not decide it (an
  * auditor, an operator on a change managers' gate): that attempt is recorded in the audit trail too,
- * then answered as Camunda answers it (403).
+ * then answered as Camunda answers it (403). A task that is gone by then was decided by someone else at the same
+ * moment: 404, as for any decided task.
  */
 @Priority(1)
 class AuthorizationErrors implements ExceptionMapper<AuthorizationException> {
@@ -33,8 +36,10 @@ class AuthorizationErrors implements ExceptionMapper<AuthorizationException> {
     @Override
     public Response toResponse(AuthorizationException exception) {
         Matcher m = TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
-        if (m.find()) {
-            decisions.recordRefusedByEngine(m.group(1), exception.getMessage());
+        if (m.find() && !decisions.recordRefusedByEngine(m.group(1), exception.getMessage())) {
+            // decided by someone else between reading the task and checking the caller's authorization on it
+            return Response.status(404).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("type", "TaskNotFound",
+                    "message", "the task does not exist or was already decided")).build();
         }
         return camunda.toResponse(exception);
     }

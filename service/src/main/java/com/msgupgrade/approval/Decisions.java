@@ -192,18 +192,18 @@ public class Decisions {
      * in its own transaction, with who tried and why. The task is looked up as the system, since the
      * caller may not read it.
      */
-    public void recordRefusedByEngine(String taskId, String reason) {
+    public boolean recordRefusedByEngine(String taskId, String reason) {
         Authentication caller = identities.getCurrentAuthentication();
         identities.clearAuthentication();
         try {
             var task = taskService.createTaskQuery().taskId(taskId).singleResult();
             if (task == null) {
-                return;
+                return false;
             }
             String rolloutId = (String) taskService.getVariable(taskId, RolloutProcess.ROLLOUT_ID);
             String host = (String) taskService.getVariable(taskId, RolloutProcess.HOST_NAME);
             if (rolloutId == null) {
-                return;
+                return true;
             }
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("task", task.getTaskDefinitionKey());
@@ -212,6 +212,7 @@ public class Decisions {
             String actor = caller == null ? "anonymous" : caller.getUserId();
             ownTransaction.executeWithoutResult(s -> audit.record(rolloutId, actor, "DECISION_REFUSED", host, null,
                     detail));
+            return true;
         } finally {
             if (caller != null) {
                 identities.setAuthentication(caller);
