@@ -1,0 +1,163 @@
+package com.msgupgrade.durability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Postgres;
+import com.msgupgrade.support.Runs;
+import com.msgupgrade.support.ServiceProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * A host lost while a command runs on it, a command that hangs, a command past its timeout, a host back during
+ * the engine's retries: each ends in the engine's retries and then an operator's decision, or goes on by itself
+ * once the host is back; never in a silent stall, and never with a changing command run twice.
+ */
+class HostFaultsIT {
+
+    static final SimulatedFleet fleet = FleetSupport.start("faults", "127.0.0.81", List.of(
+            HostSpec.solaris("drop", "6.2p3", List.of("store")), HostSpec.solaris("hang", "6.2p3", List.of("store")),
+            HostSpec.solaris("slow", "6.2p3", List.of("store")), HostSpec.solaris("back", "6.2p3", List.of("store"))));
+
+    static JdbcTemplate jdbc;
+    static ServiceProcess node;
+
+    @BeforeAll
+    static void startNode() {
+        String url = Postgres.newDatabase();
+        jdbc = Runs.jdbc(url);
+        Map<String, String> settings = ServiceProcess.settings(url, fleet);
+        settings.put("msgsrv.runs.quick-wait", "PT30S"); // the step's job holds its SSH session while the command runs
+        settings.put("msgsrv.runs.retry-cycle", "R4/PT3S");
+        settings.put("msgsrv.ssh.command-timeout", "PT3S");
+        settings.put("msgsrv.ssh.connect-timeout", "PT3S");
+        settings.put("msgsrv.runs.short-command-timeout", "PT6S");
+        node = ServiceProcess.start("faults", settings);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        fleet.close();
+    }
+
+    @Test
+    void connectionDroppedDuringPatchaddAndHostDownThenBackTheRetryReattachesToTheRun() {
+        SimulatedHost host = fleet.host("drop");
+        host.setFault("patchadd", "delay", "8");
+        String id = rollOut("drop");
+        Runs.awaitRun(jdbc, id, "drop", "apply-core-patch", "LAUNCHED");
+        host.stopSsh(); // the session waiting for patchadd drops; the host refuses connections
+        try {
+            String failure = failure(id);
+            assertThat(failure).contains("could not reach host drop").contains("after the engine's retries");
+        } finally {
+            host.startSsh();
+        }
+        decideRetryAndResume(id, "drop");
+
+        assertThat(Runs.changes(host)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
+        assertThat(Runs.states(jdbc, id, "drop", "apply-core-patch")).as("one run, re-attached by the retry")
+                .containsExactly("FINISHED");
+        assertThat(host.version()).isEqualTo("6.3");
+    }
+
+    @Test
+    void aCommandThatHangsPastItsTimeoutIsRetriedThenDecidedOn() {
+        SimulatedHost host = fleet.host("hang");
+        host.setFault("showrev", "hang", "");
+        String id = rollOut("hang");
+        String failure;
+        try {
+            failure = failure(id);
+        } finally {
+            host.clearFault("showrev", "hang");
+        }
+        assertThat(failure).contains("could not reach host hang").contains("PT3S").contains("after the engine's retries");
+        decideRetryAndResume(id, "hang");
+        assertThat(Runs.changes(host)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
+    }
+
+    @Test
+    void aChangingCommandPastItsTimeoutIsStoppedAndAnOperatorDecides() {
+        SimulatedHost host = fleet.host("slow");
+        host.setFault("stop-msg", "delay", "30");
+        String id = rollOut("slow");
+        String failure = failure(id);
+        assertThat(failure).contains("stop-messaging-server").contains("timed out after PT6S and was stopped");
+        assertThat(Runs.states(jdbc, id, "slow", "stop-messaging-server")).containsExactly("FINISHED");
+        host.clearFault("stop-msg", "delay");
+        decideRetryAndResume(id, "slow");
+        assertThat(jdbc.queryForList("SELECT attempt || ' ' || outcome FROM \"MSGSRV\".command_run WHERE rollout_id = ?"
+                + " AND step_id = 'stop-messaging-server' ORDER BY attempt", String.class, id))
+                .containsExactly("1 FAILED", "2 SUCCEEDED");
+    }
+
+    @Test
+    void aHostBackDuringTheEngineRetriesGoesOnWithoutAnyDecision() {
+        SimulatedHost host = fleet.host("back");
+        String id = rollOut("back");
+        host.stopSsh();
+        try {
+            flowOf().approve(id, "Task_ApproveHostUpgrade");
+            await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject("SELECT count(*) FROM act_ru_job"
+                    + " WHERE exception_msg_ LIKE '%back%' AND retries_ > 0", Integer.class) > 0);
+        } finally {
+            host.startSsh();
+        }
+        flowOf().awaitHostState(id, "back", "UPGRADED");
+        assertThat(flowOf().finish(id)).containsEntry("state", "COMPLETED");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM act_hi_taskinst WHERE task_def_key_ = 'Task_DecideOnFailure'"
+                + " AND proc_inst_id_ IN (SELECT proc_inst_id_ FROM act_hi_procinst WHERE business_key_ = ?)",
+                Integer.class, id)).isZero();
+    }
+
+    private static Flow flowOf() {
+        return node.flow();
+    }
+
+    /** A rollout of the host, approved up to its host gate (which the fault tests approve, unless said otherwise). */
+    private static String rollOut(String host) {
+        Flow flow = flowOf();
+        flow.deploy(host, FleetSupport.deploymentJson(fleet), List.of(host), d -> {});
+        String id = flow.startApproved(host);
+        if (!host.equals("back")) {
+            flow.approve(id, "Task_ApproveHostUpgrade");
+        } else {
+            flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        }
+        return id;
+    }
+
+    /** The failure shown to the operator in the decision task, once there is one. */
+    @SuppressWarnings("unchecked")
+    private static String failure(String rolloutId) {
+        String task = flowOf().awaitTask(rolloutId, "Task_DecideOnFailure");
+        Map<String, Object> variable = node.api().getMap(ServiceProcess.ADMIN, "/engine-rest/task/" + task
+                + "/variables/failure");
+        return (String) variable.get("value");
+    }
+
+    private static void decideRetryAndResume(String rolloutId, String host) {
+        Flow flow = flowOf();
+        assertThat(flow.decide(rolloutId, "Task_DecideOnFailure", "operator",
+                Map.of("decision", "retry", "decisionComment", "the host is back"))).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(node.api().call("operator", HttpMethod.POST, "/api/rollouts/" + rolloutId + "/resume", null,
+                String.class).getStatusCode().is2xxSuccessful()).isTrue();
+        flow.awaitHostState(rolloutId, host, "UPGRADED");
+        assertThat(flow.finish(rolloutId)).containsEntry("state", "COMPLETED");
+    }
+}
