@@ -7,7 +7,7 @@ import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,18 +16,19 @@ import org.springframework.stereotype.Component;
  * Nothing here reaches a host: the service's health does not depend on the fleet.
  */
 @Component("jobsDue")
-class JobsDueHealth implements HealthIndicator {
+class JobsDueHealth extends AbstractHealthIndicator {
 
     private final JdbcTemplate jdbc;
     private final Duration maxDelay;
 
     JobsDueHealth(JdbcTemplate jdbc, @Value("${msgsrv.health.max-job-delay}") Duration maxDelay) {
+        super("the jobs due could not be read"); // the database is unreachable: DOWN, with the error as detail
         this.jdbc = jdbc;
         this.maxDelay = maxDelay;
     }
 
     @Override
-    public Health health() {
+    protected void doHealthCheck(Health.Builder health) {
         Timestamp now = Timestamp.from(Instant.now());
         // executable (retries left, active), due, and not locked by any job executor
         Map<String, Object> row = jdbc.queryForMap("SELECT COUNT(*) AS due, MIN(DUEDATE_) AS oldest FROM ACT_RU_JOB"
@@ -36,8 +37,7 @@ class JobsDueHealth implements HealthIndicator {
         long due = ((Number) row.get("due")).longValue();
         Timestamp oldest = (Timestamp) row.get("oldest");
         long oldestSeconds = oldest == null ? 0 : Math.max(0, (now.getTime() - oldest.getTime()) / 1000);
-        Health.Builder health = oldestSeconds > maxDelay.toSeconds() ? Health.down() : Health.up();
-        return health.withDetail("due", due).withDetail("oldestDueSeconds", oldestSeconds)
-                .withDetail("maxDelaySeconds", maxDelay.toSeconds()).build();
+        (oldestSeconds > maxDelay.toSeconds() ? health.down() : health.up()).withDetail("due", due)
+                .withDetail("oldestDueSeconds", oldestSeconds).withDetail("maxDelaySeconds", maxDelay.toSeconds());
     }
 }

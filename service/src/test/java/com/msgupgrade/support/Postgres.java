@@ -12,6 +12,55 @@ public final class Postgres {
 
     private Postgres() {}
 
+    /** A PostgreSQL server of a test's own, to be stopped and started again on the same data and port. */
+    public static final class Restartable implements AutoCloseable {
+        private final java.nio.file.Path data;
+        private final int port;
+        private EmbeddedPostgres server;
+
+        public Restartable() {
+            try {
+                data = java.nio.file.Files.createTempDirectory("pg-restartable-");
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                    port = socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            start();
+        }
+
+        public synchronized void start() {
+            try {
+                server = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Stops the server: every connection to it breaks, new ones are refused. */
+        public synchronized void stop() {
+            try {
+                server.close();
+                server = null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public String jdbcUrl() {
+            return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+        }
+
+        @Override
+        public synchronized void close() {
+            if (server != null) {
+                stop();
+            }
+        }
+    }
+
     public static synchronized String newDatabase() {
         try {
             if (server == null) {
