@@ -29,6 +29,14 @@ public class ClusterNode extends AbstractProcessEnginePlugin {
         return id;
     }
 
+    /** Every node deploys the models at start-up; unchanged ones are not deployed again (no new versions). */
+    @Override
+    public void preInit(ProcessEngineConfigurationImpl configuration) {
+        if (configuration instanceof org.camunda.bpm.engine.spring.SpringProcessEngineConfiguration spring) {
+            spring.setDeployChangedOnly(true);
+        }
+    }
+
     @Override
     public void postInit(ProcessEngineConfigurationImpl configuration) {
         if (configuration.getJobExecutor() != null) {

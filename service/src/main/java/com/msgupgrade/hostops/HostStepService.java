@@ -51,11 +51,15 @@ public class HostStepService {
     private final HostStepSettings settings;
     private final ClusterNode node;
     private final GracefulShutdown shutdown;
+    private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
 
     HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
             CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
             com.msgupgrade.observability.UpgradeMetrics metrics, HostStepSettings settings, ClusterNode node,
-            GracefulShutdown shutdown) {
+            GracefulShutdown shutdown, org.springframework.transaction.PlatformTransactionManager transactions) {
+        this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(
+                org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.metrics = metrics;
         this.settings = settings;
         this.node = node;
@@ -253,7 +257,10 @@ public class HostStepService {
         if (ctx.command().secretName() != null) {
             detail.put("secret", ctx.command().secretName());
         }
-        audit.record(request.rolloutId(), SYSTEM, kind, request.hostName(), request.step().id(), detail);
+        // in a transaction of its own: the command ran on the host whatever becomes of the job's transaction, and
+        // the rollout's audit lock is not held while the job goes on waiting for the host
+        ownTransaction.executeWithoutResult(status -> audit.record(request.rolloutId(), SYSTEM, kind,
+                request.hostName(), request.step().id(), detail));
     }
 
     /** A secret never leaves in output even if a tool echoed it. */

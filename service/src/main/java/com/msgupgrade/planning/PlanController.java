@@ -1,7 +1,9 @@
 package com.msgupgrade.planning;
 
+import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.DeploymentRepository;
 import com.msgupgrade.web.NotFoundException;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -18,10 +20,18 @@ class PlanController {
         this.planner = planner;
     }
 
-    /** The dry run: what a rollout of this deployment would do, host by host, command by command. */
+    /**
+     * The dry run: what a rollout of this deployment would do, host by host, command by command. The time the
+     * planning took is in the {@code Server-Timing} header ({@code plan;dur=<ms>}).
+     */
     @GetMapping("/api/deployments/{name}/plan")
-    Plan plan(@PathVariable String name, @RequestParam(defaultValue = Planner.TARGET) String target) {
-        return planner.plan(deployments.find(name)
-                .orElseThrow(() -> new NotFoundException("no deployment named " + name)), target);
+    ResponseEntity<Plan> plan(@PathVariable String name, @RequestParam(defaultValue = Planner.TARGET) String target) {
+        Deployment deployment = deployments.find(name)
+                .orElseThrow(() -> new NotFoundException("no deployment named " + name));
+        long started = System.nanoTime();
+        Plan plan = planner.plan(deployment, target);
+        double millis = (System.nanoTime() - started) / 1_000_000.0;
+        return ResponseEntity.ok().header("Server-Timing", String.format(java.util.Locale.ROOT, "plan;dur=%.1f", millis))
+                .body(plan);
     }
 }

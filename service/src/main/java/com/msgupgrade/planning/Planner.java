@@ -5,7 +5,9 @@ import com.msgupgrade.catalog.StepCatalog;
 import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /** Computes the plan of a deployment's upgrade: the dry run, and the rollout's own source of truth. */
@@ -36,8 +38,13 @@ public class Planner {
             return new Plan(deployment.name(), target, List.of(), errors);
         }
         List<Plan.HostPlan> hosts = new ArrayList<>();
+        // the decision table is evaluated once per (release, OS) of the fleet, not once per host
+        Map<List<String>, UpgradePath> pathsByRelease = new HashMap<>();
         for (Host host : deployment.hosts()) {
-            hosts.add(planHost(deployment, host, errors));
+            UpgradePath path = TARGET.equals(host.sourceRelease()) ? null : pathsByRelease.computeIfAbsent(
+                    List.of(String.valueOf(host.sourceRelease()), String.valueOf(host.os())),
+                    k -> paths.pathFor(host.sourceRelease(), host.os()));
+            hosts.add(planHost(deployment, host, path, errors));
         }
         if (!errors.isEmpty()) {
             return new Plan(deployment.name(), target, hosts, errors);
@@ -53,12 +60,11 @@ public class Planner {
         return new Plan(deployment.name(), target, hosts, errors, Ordering.dependencies(hosts), phases);
     }
 
-    private Plan.HostPlan planHost(Deployment deployment, Host host, List<String> errors) {
-        if (TARGET.equals(host.sourceRelease())) {
+    private Plan.HostPlan planHost(Deployment deployment, Host host, UpgradePath path, List<String> errors) {
+        if (path == null) {
             return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), null, null, null, null, List.of(),
                     List.of(), List.of("already at 6.3: nothing to do"), List.of());
         }
-        UpgradePath path = paths.pathFor(host.sourceRelease(), host.os());
         if (!path.exists()) {
             errors.add(host.name() + ": " + path.refusal());
             return new Plan.HostPlan(host.name(), host.os(), host.sourceRelease(), null, null, null, null, List.of(),

@@ -2,9 +2,6 @@ package com.msgupgrade.rollout;
 
 import com.msgupgrade.planning.Plan;
 import com.msgupgrade.planning.Planner;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -19,12 +16,7 @@ public class RolloutPlans {
 
     private final RolloutRepository rollouts;
     private final Planner planner;
-    private final Map<String, Plan> plans = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Plan> eldest) {
-            return size() > KEPT;
-        }
-    });
+    private final RecentlyUsed<String, Plan> plans = new RecentlyUsed<>(KEPT);
 
     RolloutPlans(RolloutRepository rollouts, Planner planner) {
         this.rollouts = rollouts;

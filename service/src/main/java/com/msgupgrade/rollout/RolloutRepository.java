@@ -1,5 +1,6 @@
 package com.msgupgrade.rollout;
 
+import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.DeploymentRepository;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -14,6 +15,7 @@ public class RolloutRepository {
     private final JdbcTemplate jdbc;
     private final DeploymentRepository deployments;
     private final com.fasterxml.jackson.databind.ObjectMapper json;
+    private final RecentlyUsed<String, Deployment> snapshots = new RecentlyUsed<>(32);
 
     RolloutRepository(JdbcTemplate jdbc, DeploymentRepository deployments,
             com.fasterxml.jackson.databind.ObjectMapper json) {
@@ -56,11 +58,22 @@ public class RolloutRepository {
     }
 
     public Optional<Rollout> find(String id) {
-        return jdbc.query("SELECT * FROM \"MSGSRV\".rollout WHERE id = ?", (rs, i) -> new Rollout(rs.getString("id"),
-                rs.getString("deployment_name"), rs.getString("target_release"),
-                deployments.fromJson(rs.getString("deployment_snapshot")), rs.getString("requested_by"),
-                rs.getTimestamp("requested_at").toInstant(), rs.getString("state"),
+        return jdbc.query("SELECT id, deployment_name, target_release, requested_by, requested_at, state,"
+                + " process_instance_id FROM \"MSGSRV\".rollout WHERE id = ?", (rs, i) -> new Rollout(rs.getString("id"),
+                rs.getString("deployment_name"), rs.getString("target_release"), snapshot(id),
+                rs.getString("requested_by"), rs.getTimestamp("requested_at").toInstant(), rs.getString("state"),
                 rs.getString("process_instance_id")), id).stream().findFirst();
+    }
+
+    /** The deployment as it was when the rollout was requested: it never changes, so it is read and parsed once. */
+    private Deployment snapshot(String id) {
+        Deployment kept = snapshots.get(id);
+        if (kept == null) {
+            kept = deployments.fromJson(jdbc.queryForObject("SELECT deployment_snapshot FROM \"MSGSRV\".rollout"
+                    + " WHERE id = ?", String.class, id));
+            snapshots.put(id, kept);
+        }
+        return kept;
     }
 
     public Rollout get(String id) {

@@ -13,7 +13,13 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import jakarta.annotation.PreDestroy;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,14 +29,75 @@ import org.springframework.stereotype.Component;
 @Component
 class JschRemoteShell implements RemoteShell {
 
+    /** Connections kept per host; more at the same time are closed after use. */
+    private static final int MAX_IDLE_PER_HOST = 4;
+
     private final SshProperties properties;
+    private final Map<HostEndpoint, Deque<Idle>> idle = new ConcurrentHashMap<>();
+
+    private record Idle(Session session, long since) {}
 
     JschRemoteShell(SshProperties properties) {
         this.properties = properties;
     }
 
+    /**
+     * A connection to the host: one kept from an earlier step if it is still up and was idle for less than
+     * {@code msgsrv.ssh.idle-timeout} (its host key was verified when it was opened), otherwise a new one.
+     */
     @Override
     public RemoteSession open(HostEndpoint endpoint) {
+        Deque<Idle> kept = idle.get(endpoint);
+        for (Idle i = kept == null ? null : kept.pollFirst(); i != null; i = kept.pollFirst()) {
+            if (i.session().isConnected() && !expired(i)) {
+                return new JschSession(endpoint, i.session());
+            }
+            i.session().disconnect();
+        }
+        return new JschSession(endpoint, connect(endpoint));
+    }
+
+    private boolean expired(Idle i) {
+        return System.nanoTime() - i.since() > properties.idleTimeout().toNanos();
+    }
+
+    /** Closes the connections idle for longer than {@code msgsrv.ssh.idle-timeout}. */
+    @Scheduled(fixedDelay = 10_000)
+    void closeIdleConnections() {
+        idle.values().forEach(kept -> kept.removeIf(i -> {
+            boolean stale = expired(i) || !i.session().isConnected();
+            if (stale) {
+                i.session().disconnect();
+            }
+            return stale;
+        }));
+    }
+
+    @PreDestroy
+    void closeAll() {
+        idle.values().forEach(kept -> {
+            for (Idle i = kept.pollFirst(); i != null; i = kept.pollFirst()) {
+                i.session().disconnect();
+            }
+        });
+    }
+
+    private void release(HostEndpoint endpoint, Session session, boolean broken) {
+        if (broken || !session.isConnected() || properties.idleTimeout().isZero()) {
+            session.disconnect();
+            return;
+        }
+        Deque<Idle> kept = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>());
+        kept.addFirst(new Idle(session, System.nanoTime()));
+        while (kept.size() > MAX_IDLE_PER_HOST) {
+            Idle extra = kept.pollLast();
+            if (extra != null) {
+                extra.session().disconnect();
+            }
+        }
+    }
+
+    private Session connect(HostEndpoint endpoint) {
         JSch jsch = new JSch();
         Session session;
         try {
@@ -54,7 +121,7 @@ class JschRemoteShell implements RemoteShell {
         } catch (JSchException e) {
             throw classify(endpoint, e);
         }
-        return new JschSession(endpoint, session);
+        return session;
     }
 
     private static RemoteShellException classify(HostEndpoint endpoint, JSchException e) {
@@ -75,10 +142,12 @@ class JschRemoteShell implements RemoteShell {
                 "cannot connect to " + endpoint.address() + ":" + endpoint.port() + ": " + message, e);
     }
 
-    private final class JschSession implements RemoteSession {
+    final class JschSession implements RemoteSession {
 
         private final HostEndpoint endpoint;
         private final Session session;
+        /** A command failed on the connection (dropped, timed out): it is not kept for another step. */
+        private boolean broken;
 
         JschSession(HostEndpoint endpoint, Session session) {
             this.endpoint = endpoint;
@@ -87,6 +156,15 @@ class JschRemoteShell implements RemoteShell {
 
         @Override
         public CommandResult exec(String command, byte[] stdin) {
+            try {
+                return run(command, stdin);
+            } catch (RuntimeException e) {
+                broken = true;
+                throw e;
+            }
+        }
+
+        private CommandResult run(String command, byte[] stdin) {
             ChannelExec channel;
             try {
                 channel = (ChannelExec) session.openChannel("exec");
@@ -179,7 +257,12 @@ class JschRemoteShell implements RemoteShell {
 
         @Override
         public void close() {
-            session.disconnect();
+            release(endpoint, session, broken);
+        }
+
+        /** The underlying connection, to tell whether two steps shared one. */
+        Object connection() {
+            return session;
         }
     }
 

@@ -6,24 +6,22 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.msgupgrade.UpgradeServiceApplication;
-import com.msgupgrade.inventory.Deployment;
-import com.msgupgrade.inventory.DeploymentRepository;
-import com.msgupgrade.planning.Planner;
 import com.msgupgrade.simulator.CommandLogEntry;
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.simulator.SimulatedHost;
 import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Api;
 import com.msgupgrade.support.Postgres;
-import java.lang.management.ManagementFactory;
+import com.msgupgrade.support.Runs;
+import com.msgupgrade.support.ServiceProcess;
+import java.util.HashMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,19 +29,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The fleet benchmark (not part of the test suite; run with the benchmark profile, see README): N simulated
- * hosts whose commands take a configurable time, the service on PostgreSQL, a full rollout with every gate
- * approved automatically by two different people, and one table of figures.
+ * hosts whose commands take a configurable time, the service jar in a process of its own (-Xmx1g) on PostgreSQL,
+ * a full rollout with every gate approved automatically through the API by two different people, and one table
+ * of figures.
  */
+@SuppressWarnings({"unchecked", "rawtypes"})
 class FleetBenchmark {
 
     static final Set<String> TIMED = Set.of("stop-msg", "start-msg", "patchadd", "patch-config", "install-newconfig",
@@ -71,65 +68,64 @@ class FleetBenchmark {
             }
         }
         String jdbcUrl = Postgres.newDatabase();
-        Map<String, Object> p = new HashMap<>();
-        p.put("spring.datasource.url", jdbcUrl);
-        p.put("spring.datasource.username", "postgres");
-        p.put("spring.datasource.password", "postgres");
-        p.put("spring.datasource.hikari.maximum-pool-size", "30");
-        p.put("server.port", "0");
-        p.put("msgsrv.demo", "true");
-        p.put("msgsrv.rollout.parallelism", Integer.toString(parallelism));
+        JdbcTemplate jdbc = Runs.jdbc(jdbcUrl);
+        Map<String, String> p = ServiceProcess.settings(jdbcUrl, fleet);
+        // the service's own defaults (README), but for the poll interval and the pool sizes the parallelism needs
+        p.remove("camunda.bpm.job-execution.lock-time-in-millis");
+        p.remove("camunda.bpm.job-execution.max-wait");
+        p.remove("msgsrv.runs.retry-cycle");
+        p.remove("msgsrv.rollout.slot-poll-interval");
+        p.put("msgsrv.runs.quick-wait", "PT20S");
         p.put("msgsrv.runs.poll-interval", "PT1S");
-        p.put("camunda.bpm.job-execution.core-pool-size", Integer.toString(Math.max(8, parallelism)));
-        p.put("camunda.bpm.job-execution.max-pool-size", Integer.toString(Math.max(16, parallelism + 8)));
-        p.put("camunda.bpm.job-execution.queue-capacity", "10");
+        p.put("msgsrv.rollout.parallelism", Integer.toString(parallelism));
+        p.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(parallelism + 10));
+        p.put("camunda.bpm.job-execution.core-pool-size", Integer.toString(Math.max(10, parallelism + 4)));
+        p.put("camunda.bpm.job-execution.max-pool-size", Integer.toString(Math.max(10, parallelism + 4)));
         p.put("camunda.bpm.job-execution.max-jobs-per-acquisition", Integer.toString(Math.max(10, parallelism)));
-        p.put("camunda.bpm.job-execution.max-wait", "500");
-        p.put("camunda.bpm.job-execution.wait-time-in-millis", "100");
-        p.put("msgsrv.ssh.private-key", fleet.privateKey().toString());
-        p.put("msgsrv.ssh.known-hosts", fleet.knownHosts().toString());
-        p.put("msgsrv.secrets.file", fleet.dir().resolve("secrets.properties").toString());
         p.put("logging.level.com.msgupgrade", "WARN");
         p.put("logging.level.org.camunda", "WARN");
-        String[] args = p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
 
         AtomicLong peakHeap = new AtomicLong();
         AtomicLong peakRss = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> {
-            peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-            peakRss.accumulateAndGet(rssBytes(), Math::max);
-        }, 0, 200, TimeUnit.MILLISECONDS);
+        try (ServiceProcess service = ServiceProcess.start("bench", p, List.of("-Xmx1g"))) {
+            Api api = service.api();
+            sampler.scheduleAtFixedRate(() -> {
+                peakHeap.accumulateAndGet(heapUsed(api), Math::max);
+                peakRss.accumulateAndGet(rssBytes(service.pid()), Math::max);
+            }, 0, 500, TimeUnit.MILLISECONDS);
 
-        try (ConfigurableApplicationContext service = new SpringApplicationBuilder(UpgradeServiceApplication.class)
-                .run(args)) {
-            DeploymentRepository deployments = service.getBean(DeploymentRepository.class);
             ObjectNode json = (ObjectNode) new ObjectMapper().readTree(FleetSupport.deploymentJson(fleet));
+            json.put("name", "bench");
             ArrayNode groups = json.putArray("groups");
             groups.addObject().put("name", "lb").put("topology", "load-balanced").putArray("members").add("mta1").add("mta2");
             ObjectNode cluster = groups.addObject().put("name", "np1").put("topology", "n-plus-1").put("standby", "nx");
             cluster.putArray("members").add("n1").add("n2");
-            Deployment deployment = deployments.fromJson(json.toString());
-            deployments.save(deployment, "operator");
+            assertThat(api.putJson("operator", "/api/deployments/bench", json.toString()).getStatusCode().value())
+                    .isEqualTo(200);
 
-            Planner planner = service.getBean(Planner.class);
+            // planning, as the service measures it (Server-Timing), median of 5 after one warm-up
             List<Long> planNanos = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                long t = System.nanoTime();
-                assertThat(planner.plan(deployment, "6.3").runnable()).isTrue();
-                planNanos.add(System.nanoTime() - t);
+            for (int i = 0; i < 6; i++) {
+                ResponseEntity<String> plan = api.call("operator", HttpMethod.GET, "/api/deployments/bench/plan", null,
+                        String.class);
+                assertThat(plan.getBody()).contains("\"runnable\":true");
+                double millis = Double.parseDouble(plan.getHeaders().getFirst("Server-Timing").replaceAll(".*dur=", ""));
+                if (i > 0) {
+                    planNanos.add((long) (millis * 1_000_000));
+                }
             }
 
-            TaskService tasks = service.getBean(TaskService.class);
-            IdentityService identities = service.getBean(IdentityService.class);
-            JdbcTemplate jdbc = service.getBean(JdbcTemplate.class);
             Instant start = Instant.now();
-            String id = service.getBean(com.msgupgrade.rollout.RolloutService.class).start(deployment.name(), "6.3",
-                    "operator", new com.msgupgrade.approval.ChangePolicy("per-tier", List.of(), List.of())).id();
+            ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                    Map.of("deployment", "bench", "target", "6.3", "downtimePolicy", "per-tier"), Map.class);
+            String id = (String) created.getBody().get("id");
             int[] turn = {0};
-            await().atMost(Duration.ofHours(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                for (Task task : tasks.createTaskQuery().processInstanceBusinessKey(id).list()) {
-                    decide(tasks, identities, task, turn);
+            await().atMost(Duration.ofHours(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                List<Map<String, Object>> open = api.call(ServiceProcess.ADMIN, HttpMethod.GET,
+                        "/engine-rest/task?processInstanceBusinessKey=" + id, null, List.class).getBody();
+                for (Map<String, Object> task : open) {
+                    decide(api, task, turn);
                 }
                 return "COMPLETED".equals(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout WHERE id = ?",
                         String.class, id));
@@ -170,10 +166,10 @@ class FleetBenchmark {
                     "| per-step overhead p50 / p95 | " + pct(gaps, 50) + " ms / " + pct(gaps, 95) + " ms |",
                     "| approval → next command p50 / p99 | " + pct(approvalToCommand, 50) + " ms / "
                             + pct(approvalToCommand, 99) + " ms |",
-                    "| peak heap / RSS (service + in-process simulator) | " + peakHeap.get() / (1024 * 1024) + " MiB / "
+                    "| peak heap / RSS of the service (-Xmx1g) | " + peakHeap.get() / (1024 * 1024) + " MiB / "
                             + peakRss.get() / (1024 * 1024) + " MiB |",
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
-                    "| plan computation (median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |");
+                    "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |");
             System.out.println("\nFLEET BENCHMARK\n" + table + "\n");
             Files.writeString(Path.of("target", "benchmark-" + hosts + ".md"), table + "\n");
         } finally {
@@ -229,25 +225,35 @@ class FleetBenchmark {
         return latencies;
     }
 
-    private static void decide(TaskService tasks, IdentityService identities, Task task, int[] turn) {
-        String key = task.getTaskDefinitionKey();
-        boolean operatorTask = Set.of("Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
-                "Task_DecommissionConfigDirectory").contains(key);
-        String user = operatorTask ? "operator" : (turn[0]++ % 2 == 0 ? "approver1" : "approver2");
-        identities.setAuthentication(user, List.of(operatorTask ? "operators" : "change-managers"));
+    /** Gates through /api/approvals, by approver1 and approver2 in turn; the operator's tasks through the engine REST API. */
+    private static void decide(Api api, Map<String, Object> task, int[] turn) {
+        String key = (String) task.get("taskDefinitionKey");
+        String taskId = (String) task.get("id");
+        if (Set.of("Task_ConfirmDependencies", "Task_RecordDirectoryBackup", "Task_DecommissionConfigDirectory")
+                .contains(key)) {
+            api.call("operator", HttpMethod.POST, "/engine-rest/task/" + taskId + "/complete",
+                    "{\"variables\":{\"decision\":{\"value\":\"confirmed\"},\"decisionComment\":{\"value\":\"benchmark\"},"
+                            + "\"backupReference\":{\"value\":\"bench-backup\"}}}", String.class);
+            return;
+        }
+        // a refusal (the same approver twice in the CAB, a task decided meanwhile) is retried on the next poll
+        api.call(turn[0]++ % 2 == 0 ? "approver1" : "approver2", HttpMethod.POST, "/api/approvals/" + taskId,
+                Map.of("decision", "approve", "comment", "benchmark"), String.class);
+    }
+
+    private static long heapUsed(Api api) {
         try {
-            tasks.complete(task.getId(), Map.of("decision", operatorTask ? "confirmed" : "approve",
-                    "decisionComment", "benchmark", "backupReference", "bench-backup"));
-        } catch (RuntimeException refused) {
-            // e.g. the same approver twice in the CAB: the other one takes it on the next poll
-        } finally {
-            identities.clearAuthentication();
+            Map<String, Object> metric = api.getMap(ServiceProcess.ADMIN, "/actuator/metrics/jvm.memory.used?tag=area:heap");
+            List<Map<String, Object>> measurements = (List<Map<String, Object>>) metric.get("measurements");
+            return ((Number) measurements.get(0).get("value")).longValue();
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 
-    private static long rssBytes() {
+    private static long rssBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }

@@ -162,8 +162,10 @@ class DeploymentApiTest {
     void plansTheDeploymentWithEveryCommandAndRefuses52WithTheReason() {
         Api api = new Api(rest);
         assertThat(api.putJson("operator", "/api/deployments/planned", VALID).getStatusCode()).isEqualTo(HttpStatus.OK);
-        String plan = api.call("operator", HttpMethod.GET, "/api/deployments/planned/plan?target=6.3", null, String.class)
-                .getBody();
+        var response = api.call("operator", HttpMethod.GET, "/api/deployments/planned/plan?target=6.3", null, String.class);
+        assertThat(response.getHeaders().getFirst("Server-Timing")).as("time the planning took")
+                .matches("plan;dur=\\d+\\.\\d");
+        String plan = response.getBody();
         assertThat(plan).contains("patchadd '/tmp/120228-26'").contains("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'")
                 .contains("cannot be rolled back").contains("\"secret\":\"ds-manager\"");
 

@@ -34,7 +34,7 @@ class JschRemoteShellTest {
 
     private RemoteShell shell(Path knownHosts, Duration commandTimeout, int maxOutput) {
         return new JschRemoteShell(new SshProperties(fleet.privateKey(), knownHosts, Duration.ofSeconds(5),
-                commandTimeout, maxOutput));
+                commandTimeout, maxOutput, Duration.ZERO));
     }
 
     private static HostEndpoint endpoint(SimulatedHost host) {
@@ -123,6 +123,37 @@ class JschRemoteShellTest {
                     .satisfies(e -> assertThat(((RemoteShellException) e).isTransient()).isTrue());
         } finally {
             ms2.startSsh();
+        }
+    }
+
+    @Test
+    void keepsAConnectionForTheNextStepUntilItDropsOrACommandFailsOnIt() {
+        SimulatedHost ms2 = fleet.host("ms2");
+        JschRemoteShell shell = new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 4096, Duration.ofSeconds(30)));
+        try {
+            Object first = connectionOf(shell, ms2, "true");
+            assertThat(connectionOf(shell, ms2, "true")).as("the next step reuses the connection").isSameAs(first);
+
+            ms2.stopSsh(); // the host drops every connection
+            ms2.startSsh();
+            Object afterDrop = connectionOf(shell, ms2, "true");
+            assertThat(afterDrop).as("a dropped connection is not reused").isNotSameAs(first);
+
+            assertThatThrownBy(() -> connectionOf(shell, ms2, "sleep 5")).isInstanceOf(RemoteShellException.class);
+            assertThat(connectionOf(shell, ms2, "true")).as("nor one a command timed out on").isNotSameAs(afterDrop);
+        } finally {
+            shell.closeAll();
+        }
+        JschRemoteShell noReuse = new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 4096, Duration.ZERO));
+        assertThat(connectionOf(noReuse, ms2, "true")).isNotSameAs(connectionOf(noReuse, ms2, "true"));
+    }
+
+    private static Object connectionOf(JschRemoteShell shell, SimulatedHost host, String command) {
+        try (RemoteShell.RemoteSession session = shell.open(endpoint(host))) {
+            assertThat(session.exec(command, null).exitCode()).isZero();
+            return ((JschRemoteShell.JschSession) session).connection();
         }
     }
 }

@@ -30,13 +30,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String node;
     private final Map<String, String> properties;
+    private final List<String> jvmOptions;
     private final int port;
     private final Path log;
     private final Process process;
 
-    private ServiceProcess(String node, Map<String, String> properties, int port, Path log, Process process) {
+    private ServiceProcess(String node, Map<String, String> properties, List<String> jvmOptions, int port, Path log,
+            Process process) {
         this.node = node;
         this.properties = properties;
+        this.jvmOptions = jvmOptions;
         this.port = port;
         this.log = log;
         this.process = process;
@@ -67,6 +70,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts node {@code node} and waits until it answers healthy. */
     public static ServiceProcess start(String node, Map<String, String> settings) {
+        return start(node, settings, List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    }
+
+    /** Starts node {@code node} with these JVM options and waits until it answers healthy. */
+    public static ServiceProcess start(String node, Map<String, String> settings, List<String> jvmOptions) {
         try {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
@@ -77,13 +85,15 @@ public final class ServiceProcess implements AutoCloseable {
             properties.put("msgsrv.node-id", node);
             Path logs = Files.createDirectories(Path.of(System.getProperty("it.logs", "target/it-logs")));
             Path log = logs.resolve(node + "-" + System.currentTimeMillis() + ".log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar().toString()));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar().toString()));
             properties.forEach((k, v) -> command.add("--" + k + "=" + v));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().put("MSGSRV_ADMIN_PASSWORD", ADMIN_PASSWORD);
-            ServiceProcess service = new ServiceProcess(node, settings, port, log, builder.start());
+            ServiceProcess service = new ServiceProcess(node, settings, jvmOptions, port, log, builder.start());
             service.awaitHealthy();
             return service;
         } catch (IOException e) {
@@ -96,7 +106,7 @@ public final class ServiceProcess implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException(node + " is still running");
         }
-        return start(node, properties);
+        return start(node, properties, jvmOptions);
     }
 
     private static Path jar() {
@@ -154,6 +164,10 @@ public final class ServiceProcess implements AutoCloseable {
         process.destroy();
         waitForExit(atMost);
         return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public int exitValue() {
