@@ -79,6 +79,7 @@ public final class ProcessTestBeans {
         Mocks.register("rolloutPlan", beans.new PlanStub());
         Mocks.register("claimHostSlot", (JavaDelegate) beans::claim);
         Mocks.register("rolloutControl", beans.new ControlStub());
+        Mocks.register("rolloutLock", new LockStub());
         return beans;
     }
 
@@ -291,6 +292,15 @@ public final class ProcessTestBeans {
     public final class HostProcessesStub {
         public String keyFor(String rolloutId, String host) {
             return hostProcessKey;
+        }
+    }
+
+    /** The rollout lock serializes transactions on a database; an in-memory engine has nothing to serialize. */
+    public static final class LockStub {
+        public void hold(String rolloutId) {
+            if (rolloutId == null) {
+                throw new IllegalStateException("a called process ended without its rollout id");
+            }
         }
     }
 }
