@@ -1,6 +1,7 @@
 package com.msgupgrade.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
@@ -125,6 +126,11 @@ class KillAndRestartIT {
                             "enable-imap 1 FINISHED SUCCEEDED");
             Map<String, Object> verify = victim.node.api().getMap("auditor", "/api/rollouts/" + id + "/audit/verify");
             assertThat(verify).containsEntry("valid", true);
+            // and on PostgreSQL the audit trail refuses to be edited or deleted, whoever connects
+            assertThatThrownBy(() -> jdbc.update("UPDATE \"MSGSRV\".audit_event SET actor = 'mallory' WHERE rollout_id = ?",
+                    id)).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", id))
+                    .hasMessageContaining("append-only");
         } finally {
             victim.node.close();
         }
