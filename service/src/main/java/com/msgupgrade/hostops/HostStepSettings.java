@@ -15,7 +15,7 @@ public class HostStepSettings {
     private final Duration longCommandTimeout;
 
     HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval,
-            @Value("${msgsrv.rollout.slot-poll-interval:PT5S}") Duration slotPollInterval,
+            @Value("${msgsrv.rollout.slot-poll-interval:PT30S}") Duration slotPollInterval,
             @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle,
             @Value("${msgsrv.runs.short-command-timeout:PT5M}") Duration shortCommandTimeout,
             @Value("${msgsrv.runs.long-command-timeout:PT2H}") Duration longCommandTimeout) {

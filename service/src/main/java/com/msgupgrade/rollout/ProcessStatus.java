@@ -17,7 +17,10 @@ public class ProcessStatus {
 
     private final RolloutControl control;
 
-    ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control) {
+    private final SlotWakeUp slots;
+
+    ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control, SlotWakeUp slots) {
+        this.slots = slots;
         this.control = control;
         this.rollouts = rollouts;
         this.audit = audit;
@@ -32,6 +35,9 @@ public class ProcessStatus {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         rollouts.updateHost(rolloutId, host, state, null);
         audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", state));
+        if (!RolloutControl.BUSY.contains(state)) {
+            slots.wake(rolloutId, 1); // the host no longer holds a slot: the unit that waited longest may start
+        }
     }
 
     /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */

@@ -24,9 +24,12 @@ public class RolloutControl {
     private final JdbcTemplate jdbc;
     private final AuditTrail audit;
     private final int parallelism;
+    private final SlotWakeUp slots;
 
     RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
-            @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism) {
+            @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism,
+            SlotWakeUp slots) {
+        this.slots = slots;
         this.jdbc = jdbc;
         this.audit = audit;
         this.parallelism = parallelism;
@@ -84,11 +87,13 @@ public class RolloutControl {
     @Transactional
     public void resume(String rolloutId, String user) {
         change(rolloutId, user, RUNNING, List.of(PAUSED), "ROLLOUT_RESUMED");
+        slots.wake(rolloutId, parallelism);
     }
 
     @Transactional
     public void abort(String rolloutId, String user) {
         change(rolloutId, user, ABORTING, List.of(RUNNING, PAUSED), "ROLLOUT_ABORT_REQUESTED");
+        slots.wake(rolloutId, Integer.MAX_VALUE); // every waiting unit ends without starting its host
     }
 
     private void change(String rolloutId, String user, String to, List<String> from, String kind) {

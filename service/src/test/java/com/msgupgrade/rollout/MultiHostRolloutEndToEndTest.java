@@ -52,6 +52,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("sa1", "6.2p3", List.of("mta")),
             HostSpec.solaris("sa2", "6.2p3", List.of("mta")),
             HostSpec.solaris("sa3", "6.2p3", List.of("mta")),
+            HostSpec.solaris("sa4", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp1", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp2", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp3", "6.2p3", List.of("mta"))));
@@ -162,7 +163,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     @Test
     void pausesResumesAndAbortsWithoutStartingNewHosts() {
-        flow.deploy("controlled", FleetSupport.deploymentJson(fleet), List.of("sa1", "sa2", "sa3"), d -> {});
+        List<String> hosts = List.of("sa1", "sa2", "sa3", "sa4");
+        flow.deploy("controlled", FleetSupport.deploymentJson(fleet), hosts, d -> {});
         String id = flow.start("controlled");
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
@@ -171,28 +173,40 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.approveCab(id);
         flow.prepare(id);
         // paused: the units wait, no host starts
-        await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 3);
-        assertThat(List.of("sa1", "sa2", "sa3")).allSatisfy(h -> assertThat(fleet.host(h).commandLog()).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 4);
+        assertThat(hosts).allSatisfy(h -> assertThat(fleet.host(h).commandLog()).isEmpty());
 
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        // parallelism 2: two hosts start and wait for their approval, the third waits for a slot
-        await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_ApproveHostUpgrade").count() == 2);
+        // parallelism 2: two hosts start and wait for their approval, the others wait for a slot. The resume wakes
+        // the waiting units: well before their own poll (msgsrv.rollout.slot-poll-interval, 30 s)
+        await().atMost(Duration.ofSeconds(10)).until(() -> approvals(id).size() == 2);
+        // a host that finishes frees its slot and wakes a waiting unit, again well before its own poll
+        Task first = approvals(id).get(0);
+        assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + first.getId(),
+                Map.of("decision", "approve", "comment", "go"), String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(20)).until(() -> approvals(id).size() == 2
+                && approvals(id).stream().noneMatch(t -> t.getId().equals(first.getId())));
+
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
+        for (Task approval : approvals(id)) {
             assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + approval.getId(),
                     Map.of("decision", "approve", "comment", "running ones finish"), String.class).getStatusCode())
                     .isEqualTo(HttpStatus.NO_CONTENT);
         }
         flow.awaitState(id, "ABORTED");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(List.of("sa1", "sa2", "sa3").stream()
-                .map(h -> flow.hostState(id, h)).sorted().toList()).containsExactly("NOT_STARTED", "UPGRADED", "UPGRADED"));
-        long untouched = List.of("sa1", "sa2", "sa3").stream().filter(h -> fleet.host(h).commandLog().isEmpty()).count();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hosts.stream()
+                .map(h -> flow.hostState(id, h)).sorted().toList())
+                .containsExactly("NOT_STARTED", "UPGRADED", "UPGRADED", "UPGRADED"));
+        long untouched = hosts.stream().filter(h -> fleet.host(h).commandLog().isEmpty()).count();
         assertThat(untouched).isOne();
         assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
+    }
+
+    private List<Task> approvals(String rolloutId) {
+        return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveHostUpgrade")
+                .list();
     }
 
     @Test

@@ -1,0 +1,74 @@
+package com.msgupgrade.rollout;
+
+import java.util.Date;
+import java.util.List;
+import org.camunda.bpm.engine.ManagementService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Units waiting for one of the rollout's slots (UpgradeUnit's durable timer {@code Timer_WaitForSlot}) are woken
+ * when a slot frees, instead of each asking again every {@code msgsrv.rollout.slot-poll-interval}: a thousand
+ * waiting units polling every few seconds kept the job executor and the rollout's row lock busy for nothing. The
+ * units that waited longest have their timers made due now, after the transaction that freed the slot commits;
+ * the poll interval stays as the fallback (a wake-up lost to a crash, or to a unit that started waiting at the
+ * same moment).
+ */
+@Component
+public class SlotWakeUp {
+
+    private static final Logger log = LoggerFactory.getLogger(SlotWakeUp.class);
+    static final String WAIT_FOR_SLOT = "Timer_WaitForSlot";
+
+    private final JdbcTemplate jdbc;
+    private final ManagementService management;
+    private final TransactionTemplate ownTransaction;
+
+    SlotWakeUp(JdbcTemplate jdbc, @Lazy ManagementService management, PlatformTransactionManager transactions) {
+        this.jdbc = jdbc;
+        this.management = management;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    /** Wakes up to {@code count} waiting units of the rollout once the current transaction has committed. */
+    public void wake(String rolloutId, int count) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    wakeNow(rolloutId, count);
+                }
+            });
+        } else {
+            wakeNow(rolloutId, count);
+        }
+    }
+
+    private void wakeNow(String rolloutId, int count) {
+        try {
+            ownTransaction.executeWithoutResult(status -> {
+                List<String> timers = jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
+                        + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
+                        + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
+                        + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
+                        + " AND j.LOCK_OWNER_ IS NULL ORDER BY j.DUEDATE_ LIMIT ?", String.class, WAIT_FOR_SLOT,
+                        rolloutId, count);
+                Date now = new Date();
+                timers.forEach(job -> management.setJobDuedate(job, now));
+            });
+        } catch (RuntimeException e) {
+            // the unit's timer fires at its own time instead
+            log.warn("could not wake the units of rollout {} waiting for a slot (they ask again at their own time): {}",
+                    rolloutId, e.getMessage());
+        }
+    }
+}
