@@ -107,8 +107,19 @@ class ApprovalController {
                     return problem(HttpStatus.valueOf(refused.status()), refused.getMessage());
                 }
             }
-            throw e;
+            return decidedMeanwhile(taskId, e);
+        } catch (RuntimeException e) {
+            // the engine trips over an execution another node's completion just changed
+            return decidedMeanwhile(taskId, e);
         }
+    }
+
+    /** Whatever failed, a task that is gone now was decided by someone else meanwhile: that is the answer. */
+    private ResponseEntity<?> decidedMeanwhile(String taskId, RuntimeException failure) {
+        if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
+            return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+        }
+        throw failure;
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {

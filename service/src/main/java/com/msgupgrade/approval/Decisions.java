@@ -279,6 +279,11 @@ public class Decisions {
     private String decideWith(DelegateTask task, Set<String> choices, String group, String needsComment,
             boolean requesterExcluded, String extraRefusal, Map<String, Object> extraDetail, int extraStatus) {
         String rolloutId = rolloutId(task);
+        if (rolloutId == null) {
+            // the task's variables are gone: someone else completed it between this request reading the task and
+            // its listener reading them (two approvers at the same moment, on two nodes)
+            throw new DecisionRefusedException(409, "task " + task.getId() + " was already decided");
+        }
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if (Boolean.TRUE.equals(task.getVariableLocal(REJECTED_BY_DEADLINE))) {
             audit.record(rolloutId, "system", "DECISION", host, null, Map.of("task", task.getTaskDefinitionKey(),

@@ -45,7 +45,8 @@ class DatabaseRestartIT {
 
             database.stop();
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> health(node), status -> status == 503);
+                // each check of the database waits for a connection up to spring.datasource.hikari.connection-timeout
+                await().atMost(Duration.ofMinutes(3)).until(() -> health(node), status -> status == 503);
             } finally {
                 database.start();
             }
