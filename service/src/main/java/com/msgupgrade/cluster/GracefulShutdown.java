@@ -58,14 +58,13 @@ public class GracefulShutdown implements SmartLifecycle {
         if (jobExecutor != null && jobExecutor.isActive()) {
             jobExecutor.shutdown();
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (busy() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        // no job is acquired any more: the pool runs what it holds (queued jobs included), then ends
+        java.util.concurrent.ThreadPoolExecutor pool = jobThreads.getThreadPoolExecutor();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (busy()) {
             log.warn("shutting down with {} job(s) still running after {}: they end when the engine closes and"
