@@ -22,8 +22,6 @@ import org.springframework.context.annotation.Lazy;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -55,7 +53,7 @@ public class Decisions {
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts,
             com.msgupgrade.rollout.RolloutPlans plans,
-            PlatformTransactionManager transactions, @Lazy TaskService taskService, ApprovalSettings settings,
+            com.msgupgrade.OwnTransaction ownTransaction, @Lazy TaskService taskService, ApprovalSettings settings,
             com.msgupgrade.rollout.RolloutControl control) {
         this.control = control;
         this.escalationGroup = settings.escalationGroup();
@@ -64,8 +62,7 @@ public class Decisions {
         this.audit = audit;
         this.rollouts = rollouts;
         this.plans = plans;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTransaction = ownTransaction;
     }
 
     /** On create: clears an earlier decision, shows the evidence, records the host's state. */

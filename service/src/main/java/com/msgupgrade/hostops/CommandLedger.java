@@ -5,8 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
+import com.msgupgrade.OwnTransaction;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -25,10 +24,9 @@ class CommandLedger {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
 
-    CommandLedger(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+    CommandLedger(JdbcTemplate jdbc, OwnTransaction ownTransaction) {
         this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTransaction = ownTransaction;
     }
 
     Optional<Run> find(String runId) {

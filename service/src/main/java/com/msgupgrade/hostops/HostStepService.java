@@ -56,10 +56,8 @@ public class HostStepService {
     HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
             CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
             com.msgupgrade.observability.UpgradeMetrics metrics, HostStepSettings settings, ClusterNode node,
-            GracefulShutdown shutdown, org.springframework.transaction.PlatformTransactionManager transactions) {
-        this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(
-                org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+            GracefulShutdown shutdown, com.msgupgrade.OwnTransaction ownTransaction) {
+        this.ownTransaction = ownTransaction;
         this.metrics = metrics;
         this.settings = settings;
         this.node = node;

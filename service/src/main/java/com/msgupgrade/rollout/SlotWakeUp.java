@@ -8,8 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
+import com.msgupgrade.OwnTransaction;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,11 +31,10 @@ public class SlotWakeUp {
     private final ManagementService management;
     private final TransactionTemplate ownTransaction;
 
-    SlotWakeUp(JdbcTemplate jdbc, @Lazy ManagementService management, PlatformTransactionManager transactions) {
+    SlotWakeUp(JdbcTemplate jdbc, @Lazy ManagementService management, OwnTransaction ownTransaction) {
         this.jdbc = jdbc;
         this.management = management;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.ownTransaction = ownTransaction;
     }
 
     /** Wakes up to {@code count} waiting units of the rollout once the current transaction has committed. */

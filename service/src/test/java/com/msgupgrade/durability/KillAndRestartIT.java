@@ -49,6 +49,12 @@ class KillAndRestartIT {
             node = node.restart();
         }
 
+        /** Kills the node once a run of the step on ms1 is in that ledger state. */
+        void killWhen(JdbcTemplate jdbc, String rolloutId, String step, String state, String point) {
+            Runs.awaitRun(jdbc, rolloutId, "ms1", step, state);
+            kill(point);
+        }
+
         Flow flow() {
             return node.flow();
         }
@@ -82,23 +88,12 @@ class KillAndRestartIT {
             victim.kill("waiting for the host's approval");
             victim.flow().approve(id, "Task_ApproveHostUpgrade");
 
-            Runs.awaitRun(jdbc, id, "ms1", "stop-messaging-server", "LAUNCHED");
-            victim.kill("stop-msg running");
-
-            Runs.awaitRun(jdbc, id, "ms1", "apply-core-patch", "LAUNCHED");
-            victim.kill("patchadd running");
-
-            Runs.awaitRun(jdbc, id, "ms1", "apply-core-patch", "FINISHED");
-            victim.kill("between patchadd and the next step");
-
-            Runs.awaitRun(jdbc, id, "ms1", "patch-config", "LAUNCHED");
-            victim.kill("patch-config running");
-
-            Runs.awaitRun(jdbc, id, "ms1", "import-ldif", "LAUNCHED");
-            victim.kill("ldapmodify running, its secret file in the run directory");
-
-            Runs.awaitRun(jdbc, id, "ms1", "enable-imap", "LAUNCHED");
-            victim.kill("post-upgrade task: enabling IMAP");
+            victim.killWhen(jdbc, id, "stop-messaging-server", "LAUNCHED", "stop-msg running");
+            victim.killWhen(jdbc, id, "apply-core-patch", "LAUNCHED", "patchadd running");
+            victim.killWhen(jdbc, id, "apply-core-patch", "FINISHED", "between patchadd and the next step");
+            victim.killWhen(jdbc, id, "patch-config", "LAUNCHED", "patch-config running");
+            victim.killWhen(jdbc, id, "import-ldif", "LAUNCHED", "ldapmodify running, its secret file in the run dir");
+            victim.killWhen(jdbc, id, "enable-imap", "LAUNCHED", "post-upgrade task: enabling IMAP");
 
             victim.flow().awaitTask(id, "Task_DecommissionConfigDirectory");
             victim.kill("waiting for the decommissioning of the configuration directory");
