@@ -3,6 +3,7 @@ package com.msgupgrade.hostops;
 import static com.msgupgrade.catalog.Shell.quote;
 
 import com.msgupgrade.ssh.CommandResult;
+import com.msgupgrade.ssh.RemoteShell;
 import com.msgupgrade.ssh.RemoteShell.RemoteSession;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -36,29 +37,54 @@ final class DetachedRunner {
         return "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then cat > " + d + "/cmd; fi";
     }
 
-    /** A run without a secret: prepared and started in one round trip. True when this call started it. */
-    static boolean prepareAndLaunch(RemoteSession session, String runDir, String script) {
-        CommandResult result = session.exec(prepareCommand(quote(runDir)) + " && " + launchCommand(quote(runDir)),
-                script.getBytes(StandardCharsets.UTF_8));
-        expectZero(result, "prepare and launch the run");
-        return result.stdout().contains("launched");
+    /**
+     * Starts the run unless it was started before, and, when this call started it, keeps waiting on the host for
+     * it to end: the channel closes right after the run's exit status is written, so nobody has to poll for it.
+     * Without a secret ({@code script} not null) the run is prepared in the same round trip. Closing the returned
+     * command before the run ended leaves the run going: it runs under {@code nohup}, detached from the channel.
+     */
+    static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script) {
+        String d = quote(runDir);
+        String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched; wait $w; cat exit 2>/dev/null;");
+        return script == null ? session.start(launch, null)
+                : session.start(prepareCommand(d) + " && " + launch, script.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether the {@link #launchAndWait} call started the run (false: it was started before). */
+    static boolean started(RemoteShell.Started launch) {
+        String first = launch.awaitStdout(out -> out.indexOf('\n') >= 0);
+        if (first.startsWith("launched")) {
+            return true;
+        }
+        if (first.startsWith("attached")) {
+            return false;
+        }
+        expectZero(launch.awaitExit(), "prepare and launch the run");
+        throw new IllegalStateException("could not launch the run: unexpected answer '" + first.trim() + "'");
+    }
+
+    /** The run's exit status from a {@link #launchAndWait} that saw it end; empty when the exit was not written. */
+    static Optional<Integer> exitOf(CommandResult launch) {
+        String[] lines = launch.stdout().trim().split("\n");
+        return lines.length == 2 && lines[1].trim().matches("\\d+") ? Optional.of(Integer.parseInt(lines[1].trim()))
+                : Optional.empty();
     }
 
     /** Starts the run unless it was started before; true when this call started it. */
     static boolean launch(RemoteSession session, String runDir) {
-        CommandResult result = session.exec(launchCommand(quote(runDir)), null);
+        CommandResult result = session.exec(launchCommand(quote(runDir), "echo $! > pid; echo launched;"), null);
         expectZero(result, "launch the run");
         return result.stdout().contains("launched");
     }
 
-    private static String launchCommand(String d) {
+    private static String launchCommand(String d, String afterStart) {
         // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
                 + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?; rm -f $d/secret;"
                 + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         return "cd " + d + " && if mkdir launched 2>/dev/null; then"
-                + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null &"
-                + " echo $! > pid; echo launched; else echo attached; fi";
+                + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
+                + afterStart + " else echo attached; fi";
     }
 
     /** The exit status of a finished run; empty while it runs. Fails when the run directory is gone. */

@@ -98,7 +98,7 @@ public class HostStepService {
                 if (known.isPresent()) {
                     log.info("re-attaching to run {} of step {} on {}", request.runId(), request.step().id(),
                             request.hostName());
-                    return awaitRun(session, ctx, request, known.get().launchedAt());
+                    return awaitRun(session, ctx, request, known.get().launchedAt(), quickWaitDeadline());
                 }
                 if (ctx.command().check() != null && alreadyDone(session, ctx, request)) {
                     return new StepOutcome(StepOutcome.State.SKIPPED, request.runId(), null, null, List.of());
@@ -118,7 +118,7 @@ public class HostStepService {
             CommandLedger.Run run = ledger.find(request.runId()).orElseThrow(() -> new IllegalStateException(
                     "no run " + request.runId() + " in the command ledger for " + request.step().id()));
             try (RemoteSession session = shell.open(ctx.endpoint())) {
-                return awaitRun(session, ctx, request, run.launchedAt());
+                return awaitRun(session, ctx, request, run.launchedAt(), quickWaitDeadline());
             }
         }
     }
@@ -150,21 +150,35 @@ public class HostStepService {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
                 request.attempt(), ctx.command().commandLine(), node.id());
-        boolean started;
-        if (ctx.command().secretName() == null) {
-            started = DetachedRunner.prepareAndLaunch(session, runDir, ctx.command().commandLine());
-        } else {
-            DetachedRunner.prepare(session, runDir, ctx.command().commandLine(),
-                    secrets.resolve(ctx.command().secretName()));
-            started = DetachedRunner.launch(session, runDir);
+        String script = ctx.command().commandLine();
+        if (ctx.command().secretName() != null) {
+            DetachedRunner.prepare(session, runDir, script, secrets.resolve(ctx.command().secretName()));
+            script = null;
         }
-        ledger.launched(request.runId());
-        log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
-                request.step().id(), request.hostName(), ctx.command().commandLine());
-        return awaitRun(session, ctx, request, null);
+        long deadline = System.nanoTime() + quickWait.toNanos();
+        Instant since;
+        try (RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, script)) {
+            boolean started = DetachedRunner.started(launch);
+            since = Instant.now();
+            ledger.launched(request.runId());
+            log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
+                    request.step().id(), request.hostName(), ctx.command().commandLine());
+            if (started) {
+                // the launch's channel ends when the run does: no polling while it runs within the quick wait
+                Duration wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                wait = wait.compareTo(settings.timeoutOf(ctx.command())) < 0 ? wait : settings.timeoutOf(ctx.command());
+                Optional<Integer> exit = launch.awaitExit(wait, shutdown::isDraining).flatMap(DetachedRunner::exitOf);
+                if (exit.isPresent()) {
+                    CommandResult output = DetachedRunner.output(session, runDir);
+                    return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
+                }
+            }
+        }
+        return awaitRun(session, ctx, request, since, deadline);
     }
 
-    private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt) {
+    private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt,
+            long deadline) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
@@ -176,7 +190,6 @@ public class HostStepService {
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;
         Duration timeout = settings.timeoutOf(ctx.command());
-        long deadline = System.nanoTime() + quickWait.toNanos();
         long pause = 20;
         while (true) {
             Optional<Integer> exit;
@@ -200,6 +213,10 @@ public class HostStepService {
             }
             pause = Math.min(pause * 2, 200);
         }
+    }
+
+    private long quickWaitDeadline() {
+        return System.nanoTime() + quickWait.toNanos();
     }
 
     private StepOutcome judge(Context ctx, StepRequest request, int exitCode, String output, String sha256,

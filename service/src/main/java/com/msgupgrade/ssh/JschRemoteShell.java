@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import jakarta.annotation.PreDestroy;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -155,37 +158,38 @@ class JschRemoteShell implements RemoteShell {
         }
 
         @Override
-        public CommandResult exec(String command, byte[] stdin) {
+        public Started start(String command, byte[] stdin) {
             try {
-                return run(command, stdin);
-            } catch (RuntimeException e) {
-                broken = true;
-                throw e;
-            }
-        }
-
-        private CommandResult run(String command, byte[] stdin) {
-            ChannelExec channel;
-            try {
-                channel = (ChannelExec) session.openChannel("exec");
+                ChannelExec channel = (ChannelExec) session.openChannel("exec");
                 channel.setCommand(command);
                 channel.setInputStream(null);
                 OutputStream toRemote = channel.getOutputStream();
                 InputStream out = channel.getInputStream();
                 InputStream err = channel.getErrStream();
                 channel.connect((int) properties.connectTimeout().toMillis());
-                if (stdin != null) {
-                    toRemote.write(stdin);
-                    toRemote.flush();
+                try {
+                    if (stdin != null) {
+                        toRemote.write(stdin);
+                        toRemote.flush();
+                    }
+                    toRemote.close();
+                } catch (IOException e) {
+                    channel.disconnect();
+                    throw e;
                 }
-                toRemote.close();
-                return collect(channel, out, err);
+                return new Running(channel, out, err);
             } catch (JSchException e) {
+                broken = true;
                 throw classifyExec(e);
             } catch (IOException e) {
-                throw new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST, endpoint.hostName(),
-                        "connection lost while running a command: " + e.getMessage(), e);
+                broken = true;
+                throw lost(e);
             }
+        }
+
+        private RemoteShellException lost(IOException e) {
+            return new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST, endpoint.hostName(),
+                    "connection lost while running a command: " + e.getMessage(), e);
         }
 
         private RemoteShellException classifyExec(JSchException e) {
@@ -197,36 +201,88 @@ class JschRemoteShell implements RemoteShell {
                     "cannot open a channel: " + e.getMessage(), e);
         }
 
-        private CommandResult collect(ChannelExec channel, InputStream out, InputStream err) throws IOException {
-            long deadline = System.nanoTime() + properties.commandTimeout().toNanos();
-            BoundedCapture stdout = new BoundedCapture(properties.maxOutputBytes());
-            BoundedCapture stderr = new BoundedCapture(properties.maxOutputBytes());
-            byte[] buffer = new byte[8192];
-            try {
-                while (true) {
+        /** One exec channel: its output is collected as it arrives; a failure marks the connection broken. */
+        private final class Running implements Started {
+            private final ChannelExec channel;
+            private final InputStream out;
+            private final InputStream err;
+            private final BoundedCapture stdout = new BoundedCapture(properties.maxOutputBytes());
+            private final BoundedCapture stderr = new BoundedCapture(properties.maxOutputBytes());
+            private final byte[] buffer = new byte[8192];
+
+            Running(ChannelExec channel, InputStream out, InputStream err) {
+                this.channel = channel;
+                this.out = out;
+                this.err = err;
+            }
+
+            @Override
+            public String awaitStdout(Predicate<String> enough) {
+                long deadline = System.nanoTime() + properties.commandTimeout().toNanos();
+                while (!enough.test(stdout.text()) && !ended(deadline, () -> false)) {
+                    if (System.nanoTime() > deadline) {
+                        throw failed(timedOut());
+                    }
+                }
+                return stdout.text();
+            }
+
+            @Override
+            public CommandResult awaitExit() {
+                return awaitExit(properties.commandTimeout(), () -> false).orElseThrow(() -> failed(timedOut()));
+            }
+
+            @Override
+            public Optional<CommandResult> awaitExit(Duration atMost, BooleanSupplier stop) {
+                long deadline = System.nanoTime() + atMost.toNanos();
+                while (!ended(deadline, stop)) {
+                    if (System.nanoTime() > deadline || stop.getAsBoolean()) {
+                        return Optional.empty();
+                    }
+                }
+                return Optional.of(new CommandResult(channel.getExitStatus(), stdout.text(), stderr.text(),
+                        stdout.sha256(), stdout.total(), stdout.truncated() || stderr.truncated()));
+            }
+
+            /**
+             * Collects what arrived; true once the channel closed (output drained, exit status final). Returns
+             * false after a short wait when nothing arrived, or at once when {@code deadline} passed or
+             * {@code stop} says so.
+             */
+            private boolean ended(long deadline, BooleanSupplier stop) {
+                try {
                     boolean read = pump(out, stdout, buffer) | pump(err, stderr, buffer);
                     if (channel.isClosed()) {
-                        // drain what arrived with the close, then the exit status is final
                         while (pump(out, stdout, buffer) | pump(err, stderr, buffer)) {
                             // keep draining
                         }
-                        break;
+                        return true;
                     }
                     if (!session.isConnected()) {
-                        throw new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST,
-                                endpoint.hostName(), "connection dropped before the command ended", null);
+                        throw failed(new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST,
+                                endpoint.hostName(), "connection dropped before the command ended", null));
                     }
-                    if (System.nanoTime() > deadline) {
-                        throw new RemoteShellException(RemoteShellException.Kind.TIMEOUT, endpoint.hostName(),
-                                "command did not end within " + properties.commandTimeout(), null);
-                    }
-                    if (!read) {
+                    if (!read && System.nanoTime() < deadline && !stop.getAsBoolean()) {
                         waitBriefly(channel);
                     }
+                    return false;
+                } catch (IOException e) {
+                    throw failed(lost(e));
                 }
-                return new CommandResult(channel.getExitStatus(), stdout.text(), stderr.text(), stdout.sha256(),
-                        stdout.total(), stdout.truncated() || stderr.truncated());
-            } finally {
+            }
+
+            private RemoteShellException timedOut() {
+                return new RemoteShellException(RemoteShellException.Kind.TIMEOUT, endpoint.hostName(),
+                        "command did not end within " + properties.commandTimeout(), null);
+            }
+
+            private RemoteShellException failed(RemoteShellException e) {
+                broken = true;
+                return e;
+            }
+
+            @Override
+            public void close() {
                 channel.disconnect();
             }
         }

@@ -52,14 +52,10 @@ class FleetBenchmark {
         int seconds = Integer.getInteger("bench.commandSeconds", 1);
         int parallelism = Integer.getInteger("bench.parallelism", 20);
 
-        List<HostSpec> specs = new ArrayList<>();
-        specs.add(HostSpec.solaris("mta1", "6.2p3", List.of("mta")));
-        specs.add(HostSpec.solaris("mta2", "6.2p3", List.of("mta")));
-        specs.add(HostSpec.solaris("n1", "6.2p3", List.of("store")));
-        specs.add(HostSpec.solaris("n2", "6.2p3", List.of("store")));
-        specs.add(HostSpec.solaris("nx", "6.2p3", List.of("store")));
-        for (int i = 1; specs.size() < hosts; i++) {
-            specs.add(HostSpec.solaris("st" + i, "6.2p3", List.of("store")));
+        int warmupHosts = Integer.getInteger("bench.warmupHosts", 20);
+        List<HostSpec> specs = new ArrayList<>(fleetSpecs("", hosts));
+        if (warmupHosts > 0) {
+            specs.addAll(fleetSpecs(WARMUP, Math.max(warmupHosts, 6)));
         }
         SimulatedFleet fleet = FleetSupport.start("bench", "127.0.10.1", specs);
         for (SimulatedHost host : fleet.hosts()) {
@@ -88,21 +84,21 @@ class FleetBenchmark {
         AtomicLong peakHeap = new AtomicLong();
         AtomicLong peakRss = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try (ServiceProcess service = ServiceProcess.start("bench", p, List.of("-Xmx1g"))) {
+        try (ServiceProcess service = ServiceProcess.start("bench", p, jvmOptions())) {
             Api api = service.api();
             sampler.scheduleAtFixedRate(() -> {
                 peakHeap.accumulateAndGet(heapUsed(api), Math::max);
                 peakRss.accumulateAndGet(rssBytes(service.pid()), Math::max);
             }, 0, 500, TimeUnit.MILLISECONDS);
 
-            ObjectNode json = (ObjectNode) new ObjectMapper().readTree(FleetSupport.deploymentJson(fleet));
-            json.put("name", "bench");
-            ArrayNode groups = json.putArray("groups");
-            groups.addObject().put("name", "lb").put("topology", "load-balanced").putArray("members").add("mta1").add("mta2");
-            ObjectNode cluster = groups.addObject().put("name", "np1").put("topology", "n-plus-1").put("standby", "nx");
-            cluster.putArray("members").add("n1").add("n2");
-            assertThat(api.putJson("operator", "/api/deployments/bench", json.toString()).getStatusCode().value())
-                    .isEqualTo(200);
+            register(api, fleet, "bench", "");
+            if (warmupHosts > 0) {
+                // the service's JIT compiler took half its CPU time in the first minute of a rollout: a running
+                // service is past that, so the figures are of a second rollout, after one of a small fleet
+                register(api, fleet, "warmup", WARMUP);
+                rollOut(api, jdbc, "warmup");
+            }
+            long rowsBefore = rowCount(jdbc);
 
             // planning, as the service measures it (Server-Timing), median of 5 after one warm-up
             List<Long> planNanos = new ArrayList<>();
@@ -117,29 +113,21 @@ class FleetBenchmark {
             }
 
             Instant start = Instant.now();
-            ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
-                    Map.of("deployment", "bench", "target", "6.3", "downtimePolicy", "per-tier"), Map.class);
-            String id = (String) created.getBody().get("id");
-            int[] turn = {0};
-            await().atMost(Duration.ofHours(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                List<Map<String, Object>> open = api.call(ServiceProcess.ADMIN, HttpMethod.GET,
-                        "/engine-rest/task?processInstanceBusinessKey=" + id, null, List.class).getBody();
-                for (Map<String, Object> task : open) {
-                    decide(api, task, turn);
-                }
-                return "COMPLETED".equals(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout WHERE id = ?",
-                        String.class, id));
-            });
+            String id = rollOut(api, jdbc, "bench");
             Duration wall = Duration.between(start, Instant.now());
             sampler.shutdownNow();
 
             // figures
-            Map<String, Long> hostSeconds = new HashMap<>();
+            Map<String, Map<String, Long>> hostSeconds = new HashMap<>();
             List<Long> gaps = new ArrayList<>();
-            for (SimulatedHost host : fleet.hosts()) {
+            for (SimulatedHost host : measured(fleet)) {
                 List<CommandLogEntry> log = host.commandLog();
-                long timed = log.stream().filter(e -> TIMED.contains(e.command())).count();
-                hostSeconds.put(host.name(), timed * seconds);
+                for (CommandLogEntry e : log) {
+                    if (TIMED.contains(e.command())) {
+                        hostSeconds.computeIfAbsent(host.name(), h -> new HashMap<>()).merge(phaseOf(host, e), (long) seconds,
+                                Long::sum);
+                    }
+                }
                 for (int i = 1; i < log.size(); i++) {
                     CommandLogEntry prev = log.get(i - 1);
                     CommandLogEntry next = log.get(i);
@@ -149,14 +137,11 @@ class FleetBenchmark {
                     }
                 }
             }
-            long critical = criticalPathSeconds(hostSeconds, parallelism, seconds);
+            long critical = criticalPathSeconds(hostSeconds, parallelism);
+            String phases = phases(fleet, start, seconds);
             List<Long> approvalToCommand = approvalLatencies(jdbc, id);
-            long rows = 0;
-            for (Map<String, Object> t : jdbc.queryForList("SELECT table_schema, table_name FROM information_schema.tables"
-                    + " WHERE table_schema IN ('public', 'MSGSRV') AND table_type = 'BASE TABLE'")) {
-                rows += jdbc.queryForObject("SELECT COUNT(*) FROM \"" + t.get("table_schema") + "\".\""
-                        + t.get("table_name") + "\"", Long.class);
-            }
+            long rows = rowCount(jdbc) - rowsBefore;
+            String cpu = cpuSeconds(service.pid());
             String table = String.join("\n",
                     "| figure | value |", "|---|---|",
                     "| hosts, command duration, parallelism | " + hosts + ", " + seconds + " s, " + parallelism + " |",
@@ -169,40 +154,165 @@ class FleetBenchmark {
                     "| peak heap / RSS of the service (-Xmx1g) | " + peakHeap.get() / (1024 * 1024) + " MiB / "
                             + peakRss.get() / (1024 * 1024) + " MiB |",
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
-                    "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |");
+                    "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |",
+                    "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers | " + cpu + " |",
+                    "| phases (seconds after the rollout was created, first command start – last command end) | "
+                            + phases + " |");
             System.out.println("\nFLEET BENCHMARK\n" + table + "\n");
+            service.terminate(Duration.ofSeconds(60)); // a clean exit, so that a flight recording is written
             Files.writeString(Path.of("target", "benchmark-" + hosts + ".md"), table + "\n");
+            // the rollout's audit trail and the engine's job log, for a closer look at where the time went
+            Files.write(Path.of("target", "benchmark-" + hosts + "-audit.tsv"), jdbc.query("SELECT seq, recorded_at, kind,"
+                    + " actor, host_name, step_id, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
+                    (rs, n) -> rs.getLong(1) + "\t" + rs.getTimestamp(2).toInstant() + "\t" + rs.getString(3) + "\t"
+                            + rs.getString(4) + "\t" + rs.getString(5) + "\t" + rs.getString(6) + "\t"
+                            + rs.getString(7).replaceAll("\\s+", " "), id));
+            Files.write(Path.of("target", "benchmark-" + hosts + "-jobs.tsv"), jdbc.query("SELECT TIMESTAMP_, JOB_STATE_,"
+                    + " JOB_DEF_TYPE_, ACT_ID_, PROCESS_DEF_KEY_, JOB_ID_, HOSTNAME_ FROM ACT_HI_JOB_LOG ORDER BY TIMESTAMP_",
+                    (rs, n) -> rs.getTimestamp(1).toInstant() + "\t" + rs.getInt(2) + "\t" + rs.getString(3) + "\t"
+                            + rs.getString(4) + "\t" + rs.getString(5) + "\t" + rs.getString(6) + "\t" + rs.getString(7)));
         } finally {
             sampler.shutdownNow();
             fleet.close();
         }
     }
 
+    private static final String WARMUP = "w-";
+
+    /** Two MTAs (load-balanced), an N+1 cluster (two nodes and a standby), and standalone stores up to {@code hosts}. */
+    private static List<HostSpec> fleetSpecs(String prefix, int hosts) {
+        List<HostSpec> specs = new ArrayList<>();
+        for (String mta : List.of("mta1", "mta2")) {
+            specs.add(HostSpec.solaris(prefix + mta, "6.2p3", List.of("mta")));
+        }
+        for (String node : List.of("n1", "n2", "nx")) {
+            specs.add(HostSpec.solaris(prefix + node, "6.2p3", List.of("store")));
+        }
+        for (int i = 1; specs.size() < hosts; i++) {
+            specs.add(HostSpec.solaris(prefix + "st" + i, "6.2p3", List.of("store")));
+        }
+        return specs;
+    }
+
+    private static List<SimulatedHost> measured(SimulatedFleet fleet) {
+        return fleet.hosts().stream().filter(h -> !h.name().startsWith(WARMUP)).toList();
+    }
+
+    /** Registers the fleet's hosts named {@code prefix}… as deployment {@code name}, with its groups. */
+    private static void register(Api api, SimulatedFleet fleet, String name, String prefix) throws Exception {
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(FleetSupport.deploymentJson(fleet));
+        json.put("name", name);
+        ArrayNode hosts = (ArrayNode) json.get("hosts");
+        for (int i = hosts.size() - 1; i >= 0; i--) {
+            String host = hosts.get(i).get("name").asText();
+            if (!(prefix.isEmpty() ? !host.startsWith(WARMUP) : host.startsWith(prefix))) {
+                hosts.remove(i);
+            }
+        }
+        ArrayNode groups = json.putArray("groups");
+        groups.addObject().put("name", "lb").put("topology", "load-balanced").putArray("members")
+                .add(prefix + "mta1").add(prefix + "mta2");
+        ObjectNode cluster = groups.addObject().put("name", "np1").put("topology", "n-plus-1")
+                .put("standby", prefix + "nx");
+        cluster.putArray("members").add(prefix + "n1").add(prefix + "n2");
+        assertThat(api.putJson("operator", "/api/deployments/" + name, json.toString()).getStatusCode().value())
+                .as("deployment %s registered", name).isEqualTo(200);
+    }
+
+    /** Creates a rollout of the deployment and decides every task as it opens, until the rollout completed. */
+    private static String rollOut(Api api, JdbcTemplate jdbc, String deployment) {
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", deployment, "target", "6.3", "downtimePolicy", "per-tier"), Map.class);
+        String id = (String) created.getBody().get("id");
+        int[] turn = {0};
+        await().atMost(Duration.ofHours(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            List<Map<String, Object>> open = api.call(ServiceProcess.ADMIN, HttpMethod.GET,
+                    "/engine-rest/task?processInstanceBusinessKey=" + id, null, List.class).getBody();
+            for (Map<String, Object> task : open) {
+                decide(api, task, turn);
+            }
+            return "COMPLETED".equals(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout WHERE id = ?",
+                    String.class, id));
+        });
+        return id;
+    }
+
+    private static long rowCount(JdbcTemplate jdbc) {
+        long rows = 0;
+        for (Map<String, Object> t : jdbc.queryForList("SELECT table_schema, table_name FROM information_schema.tables"
+                + " WHERE table_schema IN ('public', 'MSGSRV') AND table_type = 'BASE TABLE'")) {
+            rows += jdbc.queryForObject("SELECT COUNT(*) FROM \"" + t.get("table_schema") + "\".\""
+                    + t.get("table_name") + "\"", Long.class);
+        }
+        return rows;
+    }
+
     /**
-     * The host command time along the rollout's order: phases one after another; in a phase of standalone
-     * stores the hosts share {@code parallelism} lanes; the load-balanced pair and the cluster run their hosts
-     * one after another; the post-upgrade steps of a phase run in parallel (one command each).
+     * The host command time along the rollout's order, from the hosts' command logs (every timed command, the
+     * reads of a timed tool such as {@code configutil} included): the stores phase (standalone stores sharing
+     * {@code parallelism} lanes, the cluster's hosts one after another), enabling IMAP (all stores at once), the
+     * load-balanced pair one host after the other, disabling mshttpd (all stores at once).
      */
-    static long criticalPathSeconds(Map<String, Long> hostSeconds, int parallelism, int seconds) {
+    static long criticalPathSeconds(Map<String, Map<String, Long>> hostSeconds, int parallelism) {
         long stores = 0;
         long longestStore = 0;
         long cluster = 0;
-        for (Map.Entry<String, Long> e : hostSeconds.entrySet()) {
-            long upgrade = e.getValue() - 2L * seconds; // enable-imap and disable-mshttpd are post-upgrade phases
+        long mtaPair = 0;
+        long enableImap = 0;
+        long disableMshttpd = 0;
+        for (Map.Entry<String, Map<String, Long>> e : hostSeconds.entrySet()) {
+            long upgrade = e.getValue().getOrDefault("stores", 0L);
             if (e.getKey().startsWith("st")) {
                 stores += upgrade;
                 longestStore = Math.max(longestStore, upgrade);
             } else if (e.getKey().startsWith("n")) {
                 cluster += upgrade;
             }
+            mtaPair += e.getValue().getOrDefault("mta pair", 0L);
+            enableImap = Math.max(enableImap, e.getValue().getOrDefault("enable IMAP", 0L));
+            disableMshttpd = Math.max(disableMshttpd, e.getValue().getOrDefault("disable mshttpd", 0L));
         }
-        long storesPhase = Math.max(Math.max(longestStore, cluster), (stores + cluster) / parallelism);
-        long mtaPhase = hostSeconds.getOrDefault("mta1", 0L) + hostSeconds.getOrDefault("mta2", 0L);
-        return storesPhase + seconds /* enable IMAP */ + mtaPhase + seconds /* disable mshttpd */;
+        long storesPhase = Math.max(Math.max(longestStore, cluster), (stores + cluster + parallelism - 1) / parallelism);
+        return storesPhase + enableImap + mtaPair + disableMshttpd;
+    }
+
+    /** The part of the rollout a host command belongs to (the names of {@link #phases}). */
+    private static String phaseOf(SimulatedHost host, CommandLogEntry e) {
+        return host.name().startsWith("mta") ? "mta pair"
+                : e.argLine().contains("service.imap.enable") ? "enable IMAP"
+                : e.argLine().contains("service.http.enable") || e.argLine().equals("http") ? "disable mshttpd"
+                : "stores";
+    }
+
+    /**
+     * When each part of the rollout ran on the hosts, from their command logs: the stores' and the cluster's
+     * upgrade, enabling IMAP, the load-balanced pair, disabling mshttpd.
+     */
+    private static String phases(SimulatedFleet fleet, Instant start, int seconds) {
+        Map<String, long[]> spans = new java.util.LinkedHashMap<>();
+        for (String phase : List.of("stores", "enable IMAP", "mta pair", "disable mshttpd")) {
+            spans.put(phase, new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+        }
+        for (SimulatedHost host : measured(fleet)) {
+            for (CommandLogEntry e : host.commandLog()) {
+                if (!TIMED.contains(e.command())) {
+                    continue;
+                }
+                String phase = phaseOf(host, e);
+                long end = Duration.between(start, e.timestamp()).toMillis();
+                long[] span = spans.get(phase);
+                span[0] = Math.min(span[0], end - seconds * 1000L);
+                span[1] = Math.max(span[1], end);
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        spans.forEach((phase, span) -> parts.add(span[1] == Long.MIN_VALUE ? phase + " –"
+                : String.format("%s %.1f–%.1f", phase, span[0] / 1000.0, span[1] / 1000.0)));
+        return String.join(", ", parts);
     }
 
     private static List<Long> approvalLatencies(JdbcTemplate jdbc, String rolloutId) {
-        List<Map<String, Object>> entries = jdbc.queryForList("SELECT kind, recorded_at, detail FROM \"MSGSRV\".audit_event"
+        List<Map<String, Object>> entries = jdbc.queryForList("SELECT kind, recorded_at, host_name, detail FROM \"MSGSRV\".audit_event"
                 + " WHERE rollout_id = ? ORDER BY seq", rolloutId);
         List<Long> latencies = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -214,10 +324,16 @@ class FleetBenchmark {
             }
             Instant decided = ((java.sql.Timestamp) entries.get(i).get("recorded_at")).toInstant();
             for (int j = i + 1; j < entries.size(); j++) {
-                if ("COMMAND".equals(entries.get(j).get("kind")) || "CHECK".equals(entries.get(j).get("kind"))) {
+                // the first command of a gated host: the cluster's for its failover gate, any for a tier's gate
+                String host = String.valueOf(entries.get(j).get("host_name"));
+                boolean gated = !gate.contains("Task_ApproveFailover") || Set.of("n1", "n2", "nx").contains(host);
+                if (("COMMAND".equals(entries.get(j).get("kind")) || "CHECK".equals(entries.get(j).get("kind")))
+                        && gated) {
                     String detail = (String) entries.get(j).get("detail");
                     String startedAt = detail.replaceAll(".*\"startedAt\":\"([^\"]+)\".*", "$1");
                     latencies.add(Math.max(0, Duration.between(decided, Instant.parse(startedAt)).toMillis()));
+                    System.out.println("approval → next command: " + gate.replaceAll(".*(Task_Approve\\w+).*", "$1")
+                            + " " + latencies.get(latencies.size() - 1) + " ms");
                     break;
                 }
             }
@@ -239,6 +355,32 @@ class FleetBenchmark {
         // a refusal (the same approver twice in the CAB, a task decided meanwhile) is retried on the next poll
         api.call(turn[0]++ % 2 == 0 ? "approver1" : "approver2", HttpMethod.POST, "/api/approvals/" + taskId,
                 Map.of("decision", "approve", "comment", "benchmark"), String.class);
+    }
+
+    /** -Xmx1g, and whatever {@code bench.jvmArgs} adds (a flight recording, say). */
+    private static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+        String extra = System.getProperty("bench.jvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
+    }
+
+    /** CPU seconds so far of the service, of PostgreSQL's processes and of this JVM (the simulator's SSH servers). */
+    private static String cpuSeconds(long servicePid) {
+        double service = 0;
+        double postgres = 0;
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            double seconds = p.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(0.0);
+            if (p.pid() == servicePid) {
+                service = seconds;
+            } else if (p.info().command().orElse("").contains("embedded-pg")) {
+                postgres += seconds;
+            }
+        }
+        double self = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(0.0);
+        return String.format("%.0f s / %.0f s / %.0f s", service, postgres, self);
     }
 
     private static long heapUsed(Api api) {

@@ -131,17 +131,29 @@ final class ProcessCommand implements Command {
         return thread;
     }
 
+    /**
+     * The channel closed while the command still ran (the client stopped waiting for it): its processes are hung
+     * up (SIGHUP), as when a remote session ends. Those started under {@code nohup}, such as a detached run, live
+     * on; the rest, and {@code sh} itself, end ({@code sh} is killed if it outlives the hang-up).
+     */
     @Override
     public void destroy(ChannelSession channel) {
         Process running = process;
-        if (running != null && running.isAlive()) {
-            running.descendants().forEach(ProcessHandle::destroyForcibly);
-            running.destroyForcibly();
-            try {
-                running.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (running == null || !running.isAlive()) {
+            return;
+        }
+        List<String> hangUp = new java.util.ArrayList<>(List.of("kill", "-HUP", Long.toString(running.pid())));
+        running.descendants().forEach(p -> hangUp.add(Long.toString(p.pid())));
+        try {
+            new ProcessBuilder(hangUp).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(5, TimeUnit.SECONDS);
+            if (!running.waitFor(5, TimeUnit.SECONDS)) {
+                running.destroyForcibly();
             }
+        } catch (IOException e) {
+            running.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
