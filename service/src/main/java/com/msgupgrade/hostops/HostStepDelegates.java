@@ -74,12 +74,13 @@ class HostStepDelegates {
         String runId = "run-" + execution.getProcessInstanceId() + "-" + attempt;
         return new HostStepService.StepRequest((String) execution.getVariable(ROLLOUT_ID),
                 (String) execution.getVariable(HOST_NAME), StepId.of((String) execution.getVariable(STEP_ID)),
-                attempt, runId, (String) execution.getVariable(PEER_HOST_NAME));
+                attempt, runId, (String) execution.getVariable(PEER_HOST_NAME), execution.getProcessInstanceId());
     }
 
     private static void apply(DelegateExecution execution, StepOutcome outcome) {
         execution.setVariable(RUN_ID, outcome.runId());
         execution.setVariable(STEP_STATE, outcome.state().name());
+        execution.setVariable(COMMAND_WATCHED, outcome.watched());
         execution.setVariable(EXIT_CODE, outcome.exitCode());
         execution.setVariable(FAILURE, outcome.failure());
         if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {

@@ -21,6 +21,8 @@ public final class HostStepProcess {
     public static final String ATTEMPT = "attempt";
     public static final String RUN_ID = "runId";
     public static final String STEP_STATE = "stepState";
+    /** The running command's launch is watched (CommandWatcher): the timer waits the quick wait, not the poll interval. */
+    public static final String COMMAND_WATCHED = "commandWatched";
     public static final String EXIT_CODE = "exitCode";
     public static final String FAILURE = "failure";
     public static final String DECISION = "decision";

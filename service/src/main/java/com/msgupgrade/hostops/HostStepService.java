@@ -25,7 +25,6 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /**
@@ -46,7 +45,7 @@ public class HostStepService {
     private final SecretResolver secrets;
     private final CommandLedger ledger;
     private final AuditTrail audit;
-    private final Duration quickWait;
+    private final CommandWatcher watcher;
     private final com.msgupgrade.observability.UpgradeMetrics metrics;
     private final HostStepSettings settings;
     private final ClusterNode node;
@@ -54,7 +53,7 @@ public class HostStepService {
     private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
 
     HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
-            CommandLedger ledger, AuditTrail audit, @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
+            CommandLedger ledger, AuditTrail audit, CommandWatcher watcher,
             com.msgupgrade.observability.UpgradeMetrics metrics, HostStepSettings settings, ClusterNode node,
             GracefulShutdown shutdown, com.msgupgrade.OwnTransaction ownTransaction) {
         this.ownTransaction = ownTransaction;
@@ -68,15 +67,15 @@ public class HostStepService {
         this.secrets = secrets;
         this.ledger = ledger;
         this.audit = audit;
-        this.quickWait = quickWait;
+        this.watcher = watcher;
     }
 
     /** The identity of one attempt of one step; the run id is stable across re-executions of the job. */
     public record StepRequest(String rolloutId, String hostName, StepId step, int attempt, String runId,
-            String peerHostName) {
+            String peerHostName, String stepInstanceId) {
 
         StepRequest withRunId(String earlierRunId) {
-            return new StepRequest(rolloutId, hostName, step, attempt, earlierRunId, peerHostName);
+            return new StepRequest(rolloutId, hostName, step, attempt, earlierRunId, peerHostName, stepInstanceId);
         }
     }
 
@@ -98,7 +97,7 @@ public class HostStepService {
                 if (known.isPresent()) {
                     log.info("re-attaching to run {} of step {} on {}", request.runId(), request.step().id(),
                             request.hostName());
-                    return awaitRun(session, ctx, request, known.get().launchedAt(), quickWaitDeadline());
+                    return awaitRun(session, ctx, request, known.get().launchedAt());
                 }
                 if (ctx.command().check() != null && alreadyDone(session, ctx, request)) {
                     return new StepOutcome(StepOutcome.State.SKIPPED, request.runId(), null, null, List.of());
@@ -118,7 +117,7 @@ public class HostStepService {
             CommandLedger.Run run = ledger.find(request.runId()).orElseThrow(() -> new IllegalStateException(
                     "no run " + request.runId() + " in the command ledger for " + request.step().id()));
             try (RemoteSession session = shell.open(ctx.endpoint())) {
-                return awaitRun(session, ctx, request, run.launchedAt(), quickWaitDeadline());
+                return awaitRun(session, ctx, request, run.launchedAt());
             }
         }
     }
@@ -155,30 +154,30 @@ public class HostStepService {
             DetachedRunner.prepare(session, runDir, script, secrets.resolve(ctx.command().secretName()));
             script = null;
         }
-        long deadline = System.nanoTime() + quickWait.toNanos();
-        Instant since;
-        try (RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, script)) {
+        RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, script);
+        boolean watching = false;
+        try {
             boolean started = DetachedRunner.started(launch);
-            since = Instant.now();
             ledger.launched(request.runId());
             log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
                     request.step().id(), request.hostName(), ctx.command().commandLine());
-            if (started) {
-                // the launch's channel ends when the run does: no polling while it runs within the quick wait
-                Duration wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-                wait = wait.compareTo(settings.timeoutOf(ctx.command())) < 0 ? wait : settings.timeoutOf(ctx.command());
-                Optional<Integer> exit = launch.awaitExit(wait, shutdown::isDraining).flatMap(DetachedRunner::exitOf);
-                if (exit.isPresent()) {
-                    CommandResult output = DetachedRunner.output(session, runDir);
-                    return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
-                }
+            if (started && watcher.enabled() && !shutdown.isDraining()) {
+                // the job ends here, its thread and connection free while the command runs; the launch's channel
+                // closes when the run ends, and the watcher then has the step checked at once
+                watcher.watch(request.stepInstanceId(), launch, settings.timeoutOf(ctx.command()));
+                watching = true;
+                return StepOutcome.watched(request.runId());
+            }
+            return awaitRun(session, ctx, request, Instant.now());
+        } finally {
+            if (!watching) {
+                launch.close();
             }
         }
-        return awaitRun(session, ctx, request, since, deadline);
     }
 
-    private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt,
-            long deadline) {
+    /** Looks once at a launched run: judged when it ended, stopped when past its timeout, else still running. */
+    private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
@@ -190,33 +189,23 @@ public class HostStepService {
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;
         Duration timeout = settings.timeoutOf(ctx.command());
-        long pause = 20;
-        while (true) {
-            Optional<Integer> exit;
-            try {
-                exit = DetachedRunner.exitStatus(session, runDir);
-            } catch (DetachedRunner.RunMissingException e) {
-                return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the"
-                        + " host before deciding", "", null, since);
-            }
-            if (exit.isPresent()) {
-                CommandResult output = DetachedRunner.output(session, runDir);
-                return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
-            }
-            if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
-                DetachedRunner.kill(session, runDir);
-                return failed(ctx, request, -1, "timed out after " + timeout + " and was stopped", "", null, since);
-            }
-            // past the quick wait, or the node is shutting down: the durable timer takes over, the command runs on
-            if (System.nanoTime() > deadline || shutdown.isDraining() || !pauseFor(pause)) {
-                return StepOutcome.running(request.runId());
-            }
-            pause = Math.min(pause * 2, 200);
+        Optional<Integer> exit;
+        try {
+            exit = DetachedRunner.exitStatus(session, runDir);
+        } catch (DetachedRunner.RunMissingException e) {
+            return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the"
+                    + " host before deciding", "", null, since);
         }
-    }
-
-    private long quickWaitDeadline() {
-        return System.nanoTime() + quickWait.toNanos();
+        if (exit.isPresent()) {
+            CommandResult output = DetachedRunner.output(session, runDir);
+            return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
+        }
+        if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
+            DetachedRunner.kill(session, runDir);
+            return failed(ctx, request, -1, "timed out after " + timeout + " and was stopped", "", null, since);
+        }
+        // the durable timer takes over; the command runs on
+        return StepOutcome.running(request.runId());
     }
 
     private StepOutcome judge(Context ctx, StepRequest request, int exitCode, String output, String sha256,
@@ -325,17 +314,6 @@ public class HostStepService {
             MDC.remove("rollout");
             MDC.remove("host");
             MDC.remove("step");
-        }
-    }
-
-    /** False when interrupted (the node is stopping): the caller hands the wait over to the durable timer. */
-    private static boolean pauseFor(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

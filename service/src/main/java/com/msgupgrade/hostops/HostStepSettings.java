@@ -9,17 +9,20 @@ import org.springframework.stereotype.Component;
 public class HostStepSettings {
 
     private final Duration pollInterval;
+    private final Duration quickWait;
     private final Duration slotPollInterval;
     private final String retryCycle;
     private final Duration shortCommandTimeout;
     private final Duration longCommandTimeout;
 
     HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval,
+            @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
             @Value("${msgsrv.rollout.slot-poll-interval:PT30S}") Duration slotPollInterval,
             @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle,
             @Value("${msgsrv.runs.short-command-timeout:PT5M}") Duration shortCommandTimeout,
             @Value("${msgsrv.runs.long-command-timeout:PT2H}") Duration longCommandTimeout) {
         this.pollInterval = pollInterval;
+        this.quickWait = quickWait;
         this.slotPollInterval = slotPollInterval;
         this.retryCycle = retryCycle;
         this.shortCommandTimeout = positive(shortCommandTimeout, "msgsrv.runs.short-command-timeout");
@@ -51,5 +54,14 @@ public class HostStepSettings {
     /** ISO-8601, as a BPMN timer duration wants it. */
     public String getPollInterval() {
         return pollInterval.toString();
+    }
+
+    /**
+     * HostStep's wait for its command (ISO-8601): after a launch that {@link CommandWatcher} watches, the quick
+     * wait (the watcher makes the timer due as soon as the command ended); otherwise the poll interval.
+     */
+    public String waitFor(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+        boolean watched = Boolean.TRUE.equals(execution.getVariable(HostStepProcess.COMMAND_WATCHED));
+        return (watched && quickWait.compareTo(pollInterval) > 0 ? quickWait : pollInterval).toString();
     }
 }

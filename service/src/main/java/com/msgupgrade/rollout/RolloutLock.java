@@ -25,4 +25,19 @@ public class RolloutLock {
     public void hold(String rolloutId) {
         jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
     }
+
+    /**
+     * HostStep's end: holds the lock only for an instance called by a parallel multi-instance (the caller passes
+     * {@code rejoinsInParallel}); the steps of one host's upgrade follow one another and need no lock, and taking
+     * it at every step made every host of the rollout wait for every other.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void holdIfRejoiningInParallel(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+        if (Boolean.TRUE.equals(execution.getVariable(REJOINS_IN_PARALLEL))) {
+            hold((String) execution.getVariable("rolloutId"));
+        }
+    }
+
+    /** Passed by a parallel multi-instance to the HostStep instances it calls. */
+    public static final String REJOINS_IN_PARALLEL = "rejoinsInParallel";
 }

@@ -167,6 +167,13 @@ class FleetBenchmark {
                     (rs, n) -> rs.getLong(1) + "\t" + rs.getTimestamp(2).toInstant() + "\t" + rs.getString(3) + "\t"
                             + rs.getString(4) + "\t" + rs.getString(5) + "\t" + rs.getString(6) + "\t"
                             + rs.getString(7).replaceAll("\\s+", " "), id));
+            Files.write(Path.of("target", "benchmark-" + hosts + "-activities.tsv"), jdbc.query("SELECT a.START_TIME_,"
+                    + " a.END_TIME_, a.PROC_DEF_KEY_, a.ACT_ID_, a.PROC_INST_ID_, v.TEXT_ FROM ACT_HI_ACTINST a"
+                    + " LEFT JOIN ACT_HI_VARINST v ON v.PROC_INST_ID_ = a.PROC_INST_ID_ AND v.NAME_ = 'hostName'"
+                    + " AND v.EXECUTION_ID_ = a.PROC_INST_ID_ ORDER BY a.START_TIME_, a.SEQUENCE_COUNTER_",
+                    (rs, n) -> rs.getTimestamp(1).toInstant() + "\t" + (rs.getTimestamp(2) == null ? "-"
+                            : rs.getTimestamp(2).toInstant()) + "\t" + rs.getString(3) + "\t" + rs.getString(4) + "\t"
+                            + rs.getString(5) + "\t" + rs.getString(6)));
             Files.write(Path.of("target", "benchmark-" + hosts + "-jobs.tsv"), jdbc.query("SELECT TIMESTAMP_, JOB_STATE_,"
                     + " JOB_DEF_TYPE_, ACT_ID_, PROCESS_DEF_KEY_, JOB_ID_, HOSTNAME_ FROM ACT_HI_JOB_LOG ORDER BY TIMESTAMP_",
                     (rs, n) -> rs.getTimestamp(1).toInstant() + "\t" + rs.getInt(2) + "\t" + rs.getString(3) + "\t"

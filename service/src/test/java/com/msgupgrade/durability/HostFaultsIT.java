@@ -40,7 +40,7 @@ class HostFaultsIT {
         String url = Postgres.newDatabase();
         jdbc = Runs.jdbc(url);
         Map<String, String> settings = ServiceProcess.settings(url, fleet);
-        settings.put("msgsrv.runs.quick-wait", "PT30S"); // the step's job holds its SSH session while the command runs
+        settings.put("msgsrv.runs.quick-wait", "PT30S"); // the launch's SSH channel stays open while the command runs
         settings.put("msgsrv.runs.retry-cycle", "R4/PT3S");
         settings.put("msgsrv.ssh.command-timeout", "PT3S");
         settings.put("msgsrv.ssh.connect-timeout", "PT3S");

@@ -206,6 +206,10 @@ public final class ProcessTestBeans {
             return "PT1S";
         }
 
+        public String waitFor(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+            return getPollInterval();
+        }
+
         public String getSlotPollInterval() {
             return "PT5S";
         }
@@ -300,6 +304,12 @@ public final class ProcessTestBeans {
         public void hold(String rolloutId) {
             if (rolloutId == null) {
                 throw new IllegalStateException("a called process ended without its rollout id");
+            }
+        }
+
+        public void holdIfRejoiningInParallel(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+            if (Boolean.TRUE.equals(execution.getVariable("rejoinsInParallel"))) {
+                hold((String) execution.getVariable("rolloutId"));
             }
         }
     }

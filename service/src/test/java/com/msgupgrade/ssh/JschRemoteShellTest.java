@@ -71,6 +71,32 @@ class JschRemoteShellTest {
     }
 
     @Test
+    void aStartedCommandIsWaitedForAndOneClosedEarlyLeavesItsDetachedChildRunning() throws Exception {
+        SimulatedHost ms1 = fleet.host("ms1");
+        try (RemoteShell.RemoteSession session = shell(fleet.knownHosts(), Duration.ofSeconds(10), 4096)
+                .open(endpoint(ms1))) {
+            // the output so far, then the end
+            try (RemoteShell.Started started = session.start("echo first; sleep 1; echo second", null)) {
+                assertThat(started.awaitStdout(out -> out.contains("\n"))).isEqualTo("first\n");
+                assertThat(started.awaitExit(Duration.ofMillis(100), () -> false)).as("still running").isEmpty();
+                CommandResult ended = started.awaitExit(Duration.ofSeconds(5), () -> false).orElseThrow();
+                assertThat(ended.stdout()).isEqualTo("first\nsecond\n");
+                assertThat(ended.exitCode()).isZero();
+            }
+            // closed while it waits: the nohup'ed child lives on (as under sshd), the plain one is hung up
+            Path detached = temp.resolve("detached");
+            Path attached = temp.resolve("attached");
+            RemoteShell.Started waiting = session.start("nohup /bin/sh -c 'sleep 2; touch " + detached + "' >/dev/null"
+                    + " 2>&1 </dev/null & (sleep 1; touch " + attached + ") & echo started; wait", null);
+            assertThat(waiting.awaitStdout(out -> out.contains("started"))).contains("started");
+            waiting.close();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(detached));
+            assertThat(attached).doesNotExist();
+            assertThat(session.exec("echo reused", null).stdout()).as("the connection is still usable").isEqualTo("reused\n");
+        }
+    }
+
+    @Test
     void timesOutACommandThatHangs() {
         try (RemoteShell.RemoteSession session = shell(fleet.knownHosts(), Duration.ofMillis(800), 4096)
                 .open(endpoint(fleet.host("ms1")))) {

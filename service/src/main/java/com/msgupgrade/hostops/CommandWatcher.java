@@ -1,0 +1,161 @@
+package com.msgupgrade.hostops;
+
+import com.msgupgrade.OwnTransaction;
+import com.msgupgrade.ssh.RemoteShell;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Watches the launch channels of detached commands (DetachedRunner#launchAndWait), so that a step's job does not
+ * hold a job thread and a database connection while its command runs: the job launches the command and hands
+ * over to HostStep's durable timer; when the channel closes (the command ended, or the connection was lost),
+ * the timer is made due and the job executor told, and the step's check runs at once. A channel still open
+ * after {@code msgsrv.runs.quick-wait}, or after the command's timeout if that is shorter, is closed (the
+ * command runs on, detached) and the step checked all the same: it then polls at the poll interval, and stops
+ * a command past its timeout. Nothing depends on the watcher for correctness: a wake-up lost to a crash only means the timer
+ * fires at its own time, on whichever node.
+ */
+@Component
+public class CommandWatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandWatcher.class);
+
+    private final Duration window;
+    private final JdbcTemplate jdbc;
+    private final ManagementService management;
+    private final ProcessEngine engine;
+    private final TransactionTemplate ownTransaction;
+    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("command-watcher"));
+    private final ExecutorService wakeUps = Executors.newFixedThreadPool(2, daemon("command-wake-up"));
+    private volatile boolean stopped;
+
+    private record Watched(String stepInstanceId, RemoteShell.Started launch, long until) {}
+
+    CommandWatcher(@Value("${msgsrv.runs.quick-wait}") Duration window, JdbcTemplate jdbc,
+            @Lazy ManagementService management, @Lazy ProcessEngine engine, OwnTransaction ownTransaction) {
+        this.window = window;
+        this.jdbc = jdbc;
+        this.management = management;
+        this.engine = engine;
+        this.ownTransaction = ownTransaction;
+        loop.scheduleWithFixedDelay(this::checkAll, 10, 10, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether launches are watched at all ({@code msgsrv.runs.quick-wait} is not zero). */
+    boolean enabled() {
+        return !window.isZero() && !window.isNegative() && !stopped;
+    }
+
+    /** How long a launch is watched: HostStep's timer waits as long, unless woken earlier. */
+    Duration window() {
+        return window;
+    }
+
+    /**
+     * Watches the launch of the run that the HostStep instance {@code stepInstanceId} started, for the quick wait
+     * or the command's {@code timeout} if shorter, once the current
+     * transaction (the one that arms the step's timer) has committed; closes it if that transaction rolls back.
+     */
+    void watch(String stepInstanceId, RemoteShell.Started launch, Duration timeout) {
+        Duration watchFor = timeout.compareTo(window) < 0 ? timeout : window;
+        Watched w = new Watched(stepInstanceId, launch, System.nanoTime() + watchFor.toNanos());
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            watched.put(stepInstanceId, w);
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                if (status == STATUS_COMMITTED && !stopped) {
+                    watched.put(stepInstanceId, w);
+                } else {
+                    close(launch);
+                }
+            }
+        });
+    }
+
+    private void checkAll() {
+        for (Watched w : watched.values()) {
+            boolean ended;
+            try {
+                ended = w.launch().awaitExit(Duration.ZERO, () -> true).isPresent();
+            } catch (RuntimeException e) {
+                ended = true; // the connection was lost: the step's check finds out how the run stands
+            }
+            if (ended || System.nanoTime() > w.until()) {
+                watched.remove(w.stepInstanceId());
+                close(w.launch());
+                wakeUps.execute(() -> wake(w.stepInstanceId()));
+            }
+        }
+    }
+
+    /** Makes the step's timer due now and tells the job executor, so that its check runs at once. */
+    private void wake(String stepInstanceId) {
+        try {
+            ownTransaction.executeWithoutResult(status -> {
+                List<String> timers = jdbc.queryForList("SELECT ID_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ = ?"
+                        + " AND TYPE_ = 'timer' AND LOCK_OWNER_ IS NULL", String.class, stepInstanceId);
+                Date now = new Date();
+                timers.forEach(job -> management.setJobDuedate(job, now));
+            });
+            JobExecutor jobExecutor = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+                    .getJobExecutor();
+            if (jobExecutor != null && jobExecutor.isActive()) {
+                jobExecutor.jobWasAdded();
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not wake HostStep {} after its command ended (its timer fires at its own time): {}",
+                    stepInstanceId, e.getMessage());
+        }
+    }
+
+    /** Stops watching (the node is stopping): commands run on, detached; their timers fire on the next node. */
+    @PreDestroy
+    public void stop() {
+        stopped = true;
+        loop.shutdownNow();
+        wakeUps.shutdownNow();
+        watched.values().forEach(w -> close(w.launch()));
+        watched.clear();
+    }
+
+    private static void close(RemoteShell.Started launch) {
+        try {
+            launch.close();
+        } catch (RuntimeException e) {
+            // the channel is gone already
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

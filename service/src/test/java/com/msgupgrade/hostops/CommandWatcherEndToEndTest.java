@@ -1,0 +1,83 @@
+package com.msgupgrade.hostops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.msgupgrade.simulator.HostSpec;
+import com.msgupgrade.simulator.SimulatedFleet;
+import com.msgupgrade.simulator.SimulatedHost;
+import com.msgupgrade.support.EndToEndTest;
+import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.Runs;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A changing command runs without a job: the step's job launches it and ends, no job thread or database
+ * connection waits for it, and the step is checked as soon as the command ended (the watcher makes its timer due),
+ * not when the timer (quick wait 60 s, poll interval 30 s) would have fired.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:watcher-e2e;DB_CLOSE_DELAY=-1",
+        "msgsrv.demo=true",
+        "msgsrv.runs.quick-wait=PT60S",
+        "msgsrv.runs.poll-interval=PT30S"})
+class CommandWatcherEndToEndTest extends EndToEndTest {
+
+    static final SimulatedFleet fleet = FleetSupport.start("watcher-e2e", "127.0.0.37",
+            List.of(HostSpec.solaris("ms1", "6.2p3", List.of("store"))));
+
+    @DynamicPropertySource
+    static void fleetProperties(DynamicPropertyRegistry registry) {
+        FleetSupport.register(registry, fleet);
+    }
+
+    @AfterAll
+    static void stopFleet() {
+        fleet.close();
+    }
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void aRunningCommandHoldsNoJobAndItsStepGoesOnAsSoonAsItEnded() {
+        SimulatedHost ms1 = fleet.host("ms1");
+        ms1.setFault("patchadd", "delay", "4");
+        flow.deploy("watcher-e2e", FleetSupport.deploymentJson(fleet), List.of("ms1"), d -> {});
+        String id = flow.startApproved("watcher-e2e");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+
+        Runs.awaitRun(jdbc, id, "ms1", "apply-core-patch", "LAUNCHED");
+        // while patchadd runs: no job is being executed, the step waits on its durable timer
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM ACT_RU_JOB WHERE LOCK_OWNER_ IS NOT NULL", Integer.class) == 0);
+        assertThat(Runs.states(jdbc, id, "ms1", "apply-core-patch")).as("patchadd still running").containsExactly("LAUNCHED");
+        assertThat(jdbc.queryForList("SELECT j.DUEDATE_ FROM ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
+                + " WHERE d.ACT_ID_ = ?", Timestamp.class, HostStepProcess.TIMER_WAIT_FOR_COMMAND))
+                .as("the step's timer, due after the quick wait").singleElement()
+                .satisfies(due -> assertThat(due.toInstant()).isAfter(Instant.now().plusSeconds(40)));
+
+        // patchadd ends after 4 s: the step is checked then, not when its timer was due
+        Runs.awaitRun(jdbc, id, "ms1", "apply-core-patch", "FINISHED");
+        String where = " FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND step_id = 'apply-core-patch'";
+        assertThat(jdbc.queryForObject("SELECT outcome" + where, String.class, id)).isEqualTo("SUCCEEDED");
+        Duration took = Duration.between(jdbc.queryForObject("SELECT launched_at" + where, Timestamp.class, id).toInstant(),
+                jdbc.queryForObject("SELECT ended_at" + where, Timestamp.class, id).toInstant());
+        assertThat(took).as("patchadd (4 s) launched to judged").isBetween(Duration.ofSeconds(4), Duration.ofSeconds(15));
+
+        ms1.clearFault("patchadd", "delay");
+        flow.awaitHostState(id, "ms1", "UPGRADED");
+        assertThat(flow.finish(id)).containsEntry("state", "COMPLETED");
+        assertThat(Runs.changes(ms1)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
+    }
+}
