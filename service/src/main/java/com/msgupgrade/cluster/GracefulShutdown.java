@@ -14,9 +14,9 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Component;
 
 /**
- * SIGTERM: the node stops acquiring jobs, steps waiting for a host command hand it over to their durable
- * timer at once (the command keeps running on the host; this or another node re-attaches to it by run id),
- * short steps finish, and only then does the engine close. Runs first among the lifecycle beans, before the
+ * SIGTERM: the node stops acquiring jobs, running jobs (SSH checks, launches, short read-only commands) finish,
+ * and only then does the engine close. Commands running on hosts hold no job: they keep running, and their steps'
+ * durable timers fire on this node's next start or on another node, which re-attach by run id. Runs first among the lifecycle beans, before the
  * web server's graceful shutdown, bounded by {@code msgsrv.shutdown.timeout}.
  */
 @Component

@@ -1,30 +1,22 @@
 package com.msgupgrade.hostops;
 
-import com.msgupgrade.OwnTransaction;
+import com.msgupgrade.TimerWakeUp;
 import com.msgupgrade.ssh.RemoteShell;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
-import java.util.Date;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.camunda.bpm.engine.ManagementService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
-import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Watches the launch channels of detached commands (DetachedRunner#launchAndWait), so that a step's job does not
@@ -43,9 +35,7 @@ public class CommandWatcher {
 
     private final Duration window;
     private final JdbcTemplate jdbc;
-    private final ManagementService management;
-    private final ProcessEngine engine;
-    private final TransactionTemplate ownTransaction;
+    private final TimerWakeUp timers;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("command-watcher"));
     private final ExecutorService wakeUps = Executors.newFixedThreadPool(2, daemon("command-wake-up"));
@@ -53,13 +43,10 @@ public class CommandWatcher {
 
     private record Watched(String stepInstanceId, RemoteShell.Started launch, long until) {}
 
-    CommandWatcher(@Value("${msgsrv.runs.quick-wait}") Duration window, JdbcTemplate jdbc,
-            @Lazy ManagementService management, @Lazy ProcessEngine engine, OwnTransaction ownTransaction) {
+    CommandWatcher(@Value("${msgsrv.runs.quick-wait}") Duration window, JdbcTemplate jdbc, TimerWakeUp timers) {
         this.window = window;
         this.jdbc = jdbc;
-        this.management = management;
-        this.engine = engine;
-        this.ownTransaction = ownTransaction;
+        this.timers = timers;
         loop.scheduleWithFixedDelay(this::checkAll, 10, 10, TimeUnit.MILLISECONDS);
     }
 
@@ -116,17 +103,9 @@ public class CommandWatcher {
     /** Makes the step's timer due now and tells the job executor, so that its check runs at once. */
     private void wake(String stepInstanceId) {
         try {
-            ownTransaction.executeWithoutResult(status -> {
-                List<String> timers = jdbc.queryForList("SELECT ID_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ = ?"
-                        + " AND TYPE_ = 'timer' AND LOCK_OWNER_ IS NULL", String.class, stepInstanceId);
-                Date now = new Date();
-                timers.forEach(job -> management.setJobDuedate(job, now));
-            });
-            JobExecutor jobExecutor = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
-                    .getJobExecutor();
-            if (jobExecutor != null && jobExecutor.isActive()) {
-                jobExecutor.jobWasAdded();
-            }
+            jdbc.queryForList("SELECT ID_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ = ? AND TYPE_ = 'timer'"
+                    + " AND LOCK_OWNER_ IS NULL", String.class, stepInstanceId)
+                    .forEach(job -> timers.wake(job, "HostStep " + stepInstanceId + " after its command ended"));
         } catch (RuntimeException e) {
             log.warn("could not wake HostStep {} after its command ended (its timer fires at its own time): {}",
                     stepInstanceId, e.getMessage());

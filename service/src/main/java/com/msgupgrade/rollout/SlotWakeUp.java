@@ -1,14 +1,12 @@
 package com.msgupgrade.rollout;
 
-import java.util.Date;
 import java.util.List;
-import org.camunda.bpm.engine.ManagementService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import com.msgupgrade.OwnTransaction;
+import com.msgupgrade.TimerWakeUp;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -28,12 +26,12 @@ public class SlotWakeUp {
     static final String WAIT_FOR_SLOT = "Timer_WaitForSlot";
 
     private final JdbcTemplate jdbc;
-    private final ManagementService management;
+    private final TimerWakeUp timers;
     private final TransactionTemplate ownTransaction;
 
-    SlotWakeUp(JdbcTemplate jdbc, @Lazy ManagementService management, OwnTransaction ownTransaction) {
+    SlotWakeUp(JdbcTemplate jdbc, TimerWakeUp timers, OwnTransaction ownTransaction) {
         this.jdbc = jdbc;
-        this.management = management;
+        this.timers = timers;
         this.ownTransaction = ownTransaction;
     }
 
@@ -52,21 +50,20 @@ public class SlotWakeUp {
     }
 
     private void wakeNow(String rolloutId, int count) {
+        List<String> waiting;
         try {
-            ownTransaction.executeWithoutResult(status -> {
-                List<String> timers = jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
-                        + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
-                        + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
-                        + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
-                        + " AND j.LOCK_OWNER_ IS NULL ORDER BY j.DUEDATE_ LIMIT ?", String.class, WAIT_FOR_SLOT,
-                        rolloutId, count);
-                Date now = new Date();
-                timers.forEach(job -> management.setJobDuedate(job, now));
-            });
+            waiting = ownTransaction.execute(status -> jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
+                    + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
+                    + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
+                    + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
+                    + " AND j.LOCK_OWNER_ IS NULL ORDER BY j.DUEDATE_ LIMIT ?", String.class, WAIT_FOR_SLOT,
+                    rolloutId, count));
         } catch (RuntimeException e) {
-            // the unit's timer fires at its own time instead
             log.warn("could not wake the units of rollout {} waiting for a slot (they ask again at their own time): {}",
                     rolloutId, e.getMessage());
+            return;
         }
+        // one timer at a time: one that a job executor took meanwhile (it fires anyway) does not hold up the others
+        waiting.forEach(job -> timers.wake(job, "a unit of rollout " + rolloutId + " waiting for a slot"));
     }
 }
