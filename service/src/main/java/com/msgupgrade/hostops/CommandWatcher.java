@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -41,7 +42,8 @@ public class CommandWatcher {
     private final ExecutorService wakeUps = Executors.newFixedThreadPool(2, daemon("command-wake-up"));
     private volatile boolean stopped;
 
-    private record Watched(String stepInstanceId, RemoteShell.Started launch, long until) {}
+    /** @param mdc the rollout, host and step of the launching job's log lines, for the wake-up's */
+    private record Watched(String stepInstanceId, RemoteShell.Started launch, long until, Map<String, String> mdc) {}
 
     CommandWatcher(@Value("${msgsrv.runs.quick-wait}") Duration window, JdbcTemplate jdbc, TimerWakeUp timers) {
         this.window = window;
@@ -67,7 +69,9 @@ public class CommandWatcher {
      */
     void watch(String stepInstanceId, RemoteShell.Started launch, Duration timeout) {
         Duration watchFor = timeout.compareTo(window) < 0 ? timeout : window;
-        Watched w = new Watched(stepInstanceId, launch, System.nanoTime() + watchFor.toNanos());
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        Watched w = new Watched(stepInstanceId, launch, System.nanoTime() + watchFor.toNanos(),
+                mdc == null ? Map.of() : mdc);
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             watched.put(stepInstanceId, w);
             return;
@@ -95,7 +99,14 @@ public class CommandWatcher {
             if (ended || System.nanoTime() > w.until()) {
                 watched.remove(w.stepInstanceId());
                 close(w.launch());
-                wakeUps.execute(() -> wake(w.stepInstanceId()));
+                wakeUps.execute(() -> {
+                    MDC.setContextMap(w.mdc());
+                    try {
+                        wake(w.stepInstanceId());
+                    } finally {
+                        MDC.clear();
+                    }
+                });
             }
         }
     }
