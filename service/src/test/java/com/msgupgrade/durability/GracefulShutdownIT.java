@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * SIGTERM while a step's job waits for a long patchadd: the node exits at once instead of waiting out the job,
- * the job ends cleanly (no failure, no retry used up), patchadd keeps running on the host, and the next start
- * re-attaches to it.
+ * SIGTERM while a long patchadd runs, its launch channel watched for up to a minute: the node exits at once
+ * instead of waiting for the command, no job fails (no retry used up), patchadd keeps running on the host, and
+ * the next start re-attaches to it.
  */
 class GracefulShutdownIT {
 
@@ -38,7 +38,7 @@ class GracefulShutdownIT {
         SimulatedHost ms1 = fleet.host("ms1");
         ms1.setFault("patchadd", "delay", "15");
         Map<String, String> settings = ServiceProcess.settings(url, fleet);
-        settings.put("msgsrv.runs.quick-wait", "PT60S"); // without the drain, stopping would wait for patchadd
+        settings.put("msgsrv.runs.quick-wait", "PT60S"); // patchadd's channel is watched, not waited for in a job
         ServiceProcess node = ServiceProcess.start("sigterm", settings);
         String id;
         try {
