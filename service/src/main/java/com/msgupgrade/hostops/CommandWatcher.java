@@ -26,8 +26,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * the timer is made due and the job executor told, and the step's check runs at once. A channel still open
  * after {@code msgsrv.runs.quick-wait}, or after the command's timeout if that is shorter, is closed (the
  * command runs on, detached) and the step checked all the same: it then polls at the poll interval, and stops
- * a command past its timeout. Nothing depends on the watcher for correctness: a wake-up lost to a crash only means the timer
- * fires at its own time, on whichever node.
+ * a command past its timeout. Nothing depends on the watcher for correctness: a wake-up lost to a crash only
+ * means the timer fires at its own time, on whichever node.
  */
 @Component
 public class CommandWatcher {
@@ -57,15 +57,10 @@ public class CommandWatcher {
         return !window.isZero() && !window.isNegative() && !stopped;
     }
 
-    /** How long a launch is watched: HostStep's timer waits as long, unless woken earlier. */
-    Duration window() {
-        return window;
-    }
-
     /**
      * Watches the launch of the run that the HostStep instance {@code stepInstanceId} started, for the quick wait
-     * or the command's {@code timeout} if shorter, once the current
-     * transaction (the one that arms the step's timer) has committed; closes it if that transaction rolls back.
+     * or the command's {@code timeout} if shorter, once the current transaction (the one that arms the step's
+     * timer) has committed; closes it if that transaction rolls back.
      */
     void watch(String stepInstanceId, RemoteShell.Started launch, Duration timeout) {
         Duration watchFor = timeout.compareTo(window) < 0 ? timeout : window;

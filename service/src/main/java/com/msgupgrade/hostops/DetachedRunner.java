@@ -45,7 +45,7 @@ final class DetachedRunner {
      */
     static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script) {
         String d = quote(runDir);
-        String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched; wait $w; cat exit 2>/dev/null;");
+        String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched; wait $w;");
         return script == null ? session.start(launch, null)
                 : session.start(prepareCommand(d) + " && " + launch, script.getBytes(StandardCharsets.UTF_8));
     }
@@ -61,13 +61,6 @@ final class DetachedRunner {
         }
         expectZero(launch.awaitExit(), "prepare and launch the run");
         throw new IllegalStateException("could not launch the run: unexpected answer '" + first.trim() + "'");
-    }
-
-    /** The run's exit status from a {@link #launchAndWait} that saw it end; empty when the exit was not written. */
-    static Optional<Integer> exitOf(CommandResult launch) {
-        String[] lines = launch.stdout().trim().split("\n");
-        return lines.length == 2 && lines[1].trim().matches("\\d+") ? Optional.of(Integer.parseInt(lines[1].trim()))
-                : Optional.empty();
     }
 
     /** Starts the run unless it was started before; true when this call started it. */
