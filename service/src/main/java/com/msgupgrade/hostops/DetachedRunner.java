@@ -80,27 +80,33 @@ final class DetachedRunner {
                 + afterStart + " else echo attached; fi";
     }
 
-    /** The exit status of a finished run; empty while it runs. Fails when the run directory is gone. */
-    static Optional<Integer> exitStatus(RemoteSession session, String runDir) {
+    /**
+     * The exit status and output (stdout followed by stderr) of a run that ended, in one round trip: the output on
+     * stdout, so that its hash is the output's, and the status on stderr. Empty while the run goes on; fails when the
+     * run directory is gone.
+     */
+    static Optional<Ended> ended(RemoteSession session, String runDir) {
         String d = quote(runDir);
-        CommandResult result = session.exec("if [ -f " + d + "/exit ]; then cat " + d + "/exit;"
-                + " elif [ -d " + d + "/launched ]; then echo running; else echo missing; fi", null);
+        CommandResult result = session.exec("if [ -f " + d + "/exit ]; then cat " + d + "/out " + d + "/err"
+                + " 2>/dev/null; cat " + d + "/exit >&2; elif [ -d " + d + "/launched ]; then echo running >&2;"
+                + " else echo missing >&2; fi", null);
         expectZero(result, "read the run's status");
-        String out = result.stdout().trim();
-        if (out.equals("running")) {
+        String status = result.stderr().trim();
+        if (status.equals("running")) {
             return Optional.empty();
         }
-        if (out.equals("missing")) {
+        if (status.equals("missing")) {
             throw new RunMissingException("run directory " + runDir + " is missing on the host");
         }
-        return Optional.of(Integer.parseInt(out));
+        try {
+            return Optional.of(new Ended(Integer.parseInt(status), result));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("could not read the run's status: unexpected answer '" + status + "'");
+        }
     }
 
-    /** stdout followed by stderr of the run. */
-    static CommandResult output(RemoteSession session, String runDir) {
-        String d = quote(runDir);
-        return session.exec("cat " + d + "/out " + d + "/err 2>/dev/null; true", null);
-    }
+    /** How a run ended: its exit status, and its output as the command that read it returned it. */
+    record Ended(int exitCode, CommandResult output) {}
 
     /**
      * Stops a run that outlived its timeout: the tools the command started (pkill -P, Solaris and Linux), then the

@@ -78,17 +78,28 @@ class HostStepDelegates {
     }
 
     private static void apply(DelegateExecution execution, StepOutcome outcome) {
-        execution.setVariable(RUN_ID, outcome.runId());
-        execution.setVariable(STEP_STATE, outcome.state().name());
-        execution.setVariable(COMMAND_WATCHED, outcome.watched());
-        execution.setVariable(EXIT_CODE, outcome.exitCode());
-        execution.setVariable(FAILURE, outcome.failure());
+        set(execution, RUN_ID, outcome.runId());
+        set(execution, STEP_STATE, outcome.state().name());
+        set(execution, COMMAND_WATCHED, outcome.watched());
+        set(execution, EXIT_CODE, outcome.exitCode());
+        set(execution, FAILURE, outcome.failure());
         if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
             execution.setVariable(CONFLICTS_FOUND, !outcome.findings().isEmpty());
             execution.setVariable(CONFLICTS, String.join("\n", outcome.findings()));
         }
         if (StepId.COMPARE_CONFIGURATIONS.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
             execution.setVariable(CONFIGURATION_DIFF, String.join("\n", outcome.findings()));
+        }
+    }
+
+    /**
+     * Writes a variable only when its value changes (a null one only over a value): every write is a runtime
+     * update and history rows, and a step's job would otherwise rewrite the same five values each time it looks.
+     */
+    static void set(DelegateExecution execution, String name, Object value) {
+        boolean present = execution.hasVariable(name);
+        if (present ? !java.util.Objects.equals(execution.getVariable(name), value) : value != null) {
+            execution.setVariable(name, value);
         }
     }
 }

@@ -189,16 +189,17 @@ public class HostStepService {
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;
         Duration timeout = settings.timeoutOf(ctx.command());
-        Optional<Integer> exit;
+        Optional<DetachedRunner.Ended> ended;
         try {
-            exit = DetachedRunner.exitStatus(session, runDir);
+            ended = DetachedRunner.ended(session, runDir);
         } catch (DetachedRunner.RunMissingException e) {
             return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the"
                     + " host before deciding", "", null, since);
         }
-        if (exit.isPresent()) {
-            CommandResult output = DetachedRunner.output(session, runDir);
-            return judge(ctx, request, exit.get(), mask(ctx, output.stdout()), output.stdoutSha256(), since);
+        if (ended.isPresent()) {
+            CommandResult output = ended.get().output();
+            return judge(ctx, request, ended.get().exitCode(), mask(ctx, output.stdout()), output.stdoutSha256(),
+                    since);
         }
         if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
             DetachedRunner.kill(session, runDir);

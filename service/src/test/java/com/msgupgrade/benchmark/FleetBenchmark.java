@@ -74,12 +74,19 @@ class FleetBenchmark {
         p.put("msgsrv.runs.quick-wait", "PT20S");
         p.put("msgsrv.runs.poll-interval", "PT1S");
         p.put("msgsrv.rollout.parallelism", Integer.toString(parallelism));
-        p.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(parallelism + 10));
-        p.put("camunda.bpm.job-execution.core-pool-size", Integer.toString(Math.max(10, parallelism + 4)));
-        p.put("camunda.bpm.job-execution.max-pool-size", Integer.toString(Math.max(10, parallelism + 4)));
+        // a post-upgrade step runs on every store at once, its first read (configutil, timed) inside a job
+        int jobThreads = Integer.getInteger("bench.jobThreads", 48);
+        p.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(jobThreads + 10));
+        p.put("camunda.bpm.job-execution.core-pool-size", Integer.toString(jobThreads));
+        p.put("camunda.bpm.job-execution.max-pool-size", Integer.toString(jobThreads));
         p.put("camunda.bpm.job-execution.max-jobs-per-acquisition", Integer.toString(Math.max(10, parallelism)));
         p.put("logging.level.com.msgupgrade", System.getProperty("bench.log", "WARN"));
         p.put("logging.level.org.camunda", "WARN");
+        for (String setting : System.getProperty("bench.serviceArgs", "").trim().split("\\s+")) {
+            if (!setting.isEmpty()) {
+                p.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
 
         AtomicLong peakHeap = new AtomicLong();
         AtomicLong peakRss = new AtomicLong();
@@ -137,8 +144,9 @@ class FleetBenchmark {
                     }
                 }
             }
-            long critical = criticalPathSeconds(hostSeconds, parallelism);
-            String phases = phases(fleet, start, seconds);
+            Map<String, Long> criticalByPhase = criticalPathSeconds(hostSeconds, parallelism);
+            long critical = criticalByPhase.values().stream().mapToLong(Long::longValue).sum();
+            String phases = phases(fleet, start, seconds, criticalByPhase);
             List<Long> approvalToCommand = approvalLatencies(jdbc, id);
             long rows = rowCount(jdbc) - rowsBefore;
             String cpu = cpuSeconds(service.pid());
@@ -156,7 +164,8 @@ class FleetBenchmark {
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
                     "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |",
                     "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers | " + cpu + " |",
-                    "| phases (seconds after the rollout was created, first command start – last command end) | "
+                    "| phases (seconds after the rollout was created, first command start – last command end;"
+                            + " their critical path) | "
                             + phases + " |");
             System.out.println("\nFLEET BENCHMARK\n" + table + "\n");
             service.terminate(Duration.ofSeconds(60)); // a clean exit, so that a flight recording is written
@@ -260,7 +269,7 @@ class FleetBenchmark {
      * {@code parallelism} lanes, the cluster's hosts one after another), enabling IMAP (all stores at once), the
      * load-balanced pair one host after the other, disabling mshttpd (all stores at once).
      */
-    static long criticalPathSeconds(Map<String, Map<String, Long>> hostSeconds, int parallelism) {
+    static Map<String, Long> criticalPathSeconds(Map<String, Map<String, Long>> hostSeconds, int parallelism) {
         long stores = 0;
         long longestStore = 0;
         long cluster = 0;
@@ -280,7 +289,12 @@ class FleetBenchmark {
             disableMshttpd = Math.max(disableMshttpd, e.getValue().getOrDefault("disable mshttpd", 0L));
         }
         long storesPhase = Math.max(Math.max(longestStore, cluster), (stores + cluster + parallelism - 1) / parallelism);
-        return storesPhase + enableImap + mtaPair + disableMshttpd;
+        Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        phases.put("stores", storesPhase);
+        phases.put("enable IMAP", enableImap);
+        phases.put("mta pair", mtaPair);
+        phases.put("disable mshttpd", disableMshttpd);
+        return phases;
     }
 
     /** The part of the rollout a host command belongs to (the names of {@link #phases}). */
@@ -295,9 +309,9 @@ class FleetBenchmark {
      * When each part of the rollout ran on the hosts, from their command logs: the stores' and the cluster's
      * upgrade, enabling IMAP, the load-balanced pair, disabling mshttpd.
      */
-    private static String phases(SimulatedFleet fleet, Instant start, int seconds) {
+    private static String phases(SimulatedFleet fleet, Instant start, int seconds, Map<String, Long> critical) {
         Map<String, long[]> spans = new java.util.LinkedHashMap<>();
-        for (String phase : List.of("stores", "enable IMAP", "mta pair", "disable mshttpd")) {
+        for (String phase : critical.keySet()) {
             spans.put(phase, new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
         }
         for (SimulatedHost host : measured(fleet)) {
@@ -314,7 +328,7 @@ class FleetBenchmark {
         }
         List<String> parts = new ArrayList<>();
         spans.forEach((phase, span) -> parts.add(span[1] == Long.MIN_VALUE ? phase + " –"
-                : String.format("%s %.1f–%.1f", phase, span[0] / 1000.0, span[1] / 1000.0)));
+                : String.format("%s %.1f–%.1f (%d s)", phase, span[0] / 1000.0, span[1] / 1000.0, critical.get(phase))));
         return String.join(", ", parts);
     }
 
