@@ -43,8 +43,14 @@ public class RolloutControl {
      * May this host start? {@code go} (and the host takes a slot), {@code wait} (paused, or the rollout has
      * {@code msgsrv.rollout.parallelism} hosts busy), {@code skip} (aborting). Serialized per rollout by a
      * row lock, so two units never both take the last slot.
+     * <p>
+     * In a transaction of its own, so that the lock is held for the claim alone and not until the job that asked
+     * has started the host's process too: at a tier's start a hundred units claim at once, and every other writer
+     * of the rollout's audit trail (a gate someone just decided included) used to queue behind all of them. A host
+     * that already holds a slot goes again: its claim committed, the job's own transaction did not, and the
+     * engine retries the job.
      */
-    @Transactional
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.REQUIRES_NEW)
     public String claim(String rolloutId, String host) {
         String control = jdbc.queryForObject("SELECT control FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE",
                 String.class, rolloutId);
@@ -55,6 +61,11 @@ public class RolloutControl {
         }
         if (PAUSED.equals(control)) {
             return "wait";
+        }
+        List<String> state = jdbc.queryForList("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
+                + " AND host_name = ?", String.class, rolloutId, host);
+        if (!state.isEmpty() && BUSY.contains(state.get(0))) {
+            return "go";
         }
         int busy = jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state IN ("
                 + String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList()) + ")", Integer.class, rolloutId);

@@ -105,7 +105,7 @@ class FleetBenchmark {
                 register(api, fleet, "warmup", WARMUP);
                 rollOut(api, jdbc, "warmup");
             }
-            long rowsBefore = rowCount(jdbc);
+            Map<String, Long> rowsBefore = rowCounts(jdbc);
 
             // planning, as the service measures it (Server-Timing), median of 5 after one warm-up
             List<Long> planNanos = new ArrayList<>();
@@ -148,7 +148,9 @@ class FleetBenchmark {
             long critical = criticalByPhase.values().stream().mapToLong(Long::longValue).sum();
             String phases = phases(fleet, start, seconds, criticalByPhase);
             List<Long> approvalToCommand = approvalLatencies(jdbc, id);
-            long rows = rowCount(jdbc) - rowsBefore;
+            Map<String, Long> rowsAdded = new java.util.TreeMap<>();
+            rowCounts(jdbc).forEach((table, n) -> rowsAdded.put(table, n - rowsBefore.getOrDefault(table, 0L)));
+            long rows = rowsAdded.values().stream().mapToLong(Long::longValue).sum();
             String cpu = cpuSeconds(service.pid());
             String table = String.join("\n",
                     "| figure | value |", "|---|---|",
@@ -167,7 +169,9 @@ class FleetBenchmark {
                     "| phases (seconds after the rollout was created, first command start – last command end;"
                             + " their critical path) | "
                             + phases + " |");
-            System.out.println("\nFLEET BENCHMARK\n" + table + "\n");
+            System.out.println("\nFLEET BENCHMARK\n" + table + "\n\nrows per host by table: " + rowsAdded.entrySet()
+                    .stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue() / (double) hosts)).toList() + "\n");
             service.terminate(Duration.ofSeconds(60)); // a clean exit, so that a flight recording is written
             Files.writeString(Path.of("target", "benchmark-" + hosts + ".md"), table + "\n");
             // the rollout's audit trail and the engine's job log, for a closer look at where the time went
@@ -253,12 +257,12 @@ class FleetBenchmark {
         return id;
     }
 
-    private static long rowCount(JdbcTemplate jdbc) {
-        long rows = 0;
+    private static Map<String, Long> rowCounts(JdbcTemplate jdbc) {
+        Map<String, Long> rows = new HashMap<>();
         for (Map<String, Object> t : jdbc.queryForList("SELECT table_schema, table_name FROM information_schema.tables"
                 + " WHERE table_schema IN ('public', 'MSGSRV') AND table_type = 'BASE TABLE'")) {
-            rows += jdbc.queryForObject("SELECT COUNT(*) FROM \"" + t.get("table_schema") + "\".\""
-                    + t.get("table_name") + "\"", Long.class);
+            rows.put(t.get("table_name").toString(), jdbc.queryForObject("SELECT COUNT(*) FROM \"" + t.get("table_schema")
+                    + "\".\"" + t.get("table_name") + "\"", Long.class));
         }
         return rows;
     }

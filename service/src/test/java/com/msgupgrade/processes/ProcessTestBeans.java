@@ -112,7 +112,8 @@ public final class ProcessTestBeans {
     private void report(DelegateExecution execution, String step) {
         Deque<String> queue = outcomes.get(step);
         String state = queue == null || queue.isEmpty() ? "DONE" : queue.poll();
-        execution.setVariable("stepState", state);
+        // as the service does: read by the gateway in the same transaction, not stored
+        execution.setVariable("stepState", org.camunda.bpm.engine.variable.Variables.untypedValue(state, true));
         if (state.equals("FAILED")) {
             execution.setVariable("failure", "step " + step + " failed: exit code 1");
             execution.setVariable("exitCode", 1);

@@ -204,6 +204,44 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
     }
 
+    @Autowired
+    RolloutControl control;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Test
+    void aClaimCommitsOnItsOwnAndAHostThatHoldsASlotGoesAgain() {
+        String id = "c-" + java.util.UUID.randomUUID();
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
+                + " requested_by, requested_at, state) VALUES (?, 'claims', '6.3', '{}', 'operator', ?, 'RUNNING')", id,
+                java.sql.Timestamp.from(Instant.now()));
+        for (String host : List.of("c1", "c2", "c3")) {
+            jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
+                    + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,
+                    java.sql.Timestamp.from(Instant.now()));
+        }
+        // parallelism 2
+        assertThat(control.claim(id, "c1")).isEqualTo("go");
+        assertThat(control.claim(id, "c2")).isEqualTo("go");
+        assertThat(control.claim(id, "c3")).isEqualTo("wait");
+        // c1's job failed after its claim and the engine runs it again: c1 holds its slot and goes, taking no other
+        assertThat(control.claim(id, "c1")).isEqualTo("go");
+        assertThat(control.claim(id, "c3")).isEqualTo("wait");
+
+        // the claim is kept whatever becomes of the transaction of the job that asked (its retry goes again)
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 'c2'",
+                id);
+        new org.springframework.transaction.support.TransactionTemplate(transactions).executeWithoutResult(tx -> {
+            assertThat(control.claim(id, "c3")).isEqualTo("go");
+            tx.setRollbackOnly();
+        });
+        assertThat(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
+                + " AND host_name = 'c3'", String.class, id)).isEqualTo("STARTING");
+        assertThat(control.claim(id, "c3")).isEqualTo("go");
+    }
+
     private List<Task> approvals(String rolloutId) {
         return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveHostUpgrade")
                 .list();

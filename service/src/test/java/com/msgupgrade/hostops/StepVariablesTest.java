@@ -1,0 +1,97 @@
+package com.msgupgrade.hostops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.msgupgrade.processes.ProcessTestBeans;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * How a step's job writes its variables: what only the same transaction reads is neither stored nor in the
+ * history, what does not change is not written again, and a stored value left by an earlier version of the
+ * service is updated rather than refused.
+ */
+class StepVariablesTest {
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessTestBeans.engine();
+
+    ProcessEngine engine;
+
+    /** A job sets the variables, a gateway reads the transient one, a user task waits (the transaction ends). */
+    private static BpmnModelInstance model() {
+        return Bpmn.createExecutableProcess("StepVariables").camundaHistoryTimeToLive(1)
+                .startEvent()
+                .serviceTask("Task_Set").camundaAsyncBefore().camundaDelegateExpression("${setStepVariables}")
+                .exclusiveGateway("Gateway_State")
+                .condition("done", "${stepState == 'DONE'}").userTask("Task_Done").endEvent()
+                .moveToNode("Gateway_State")
+                .condition("other", "${stepState != 'DONE'}").userTask("Task_Other").endEvent()
+                .done();
+    }
+
+    @AfterEach
+    void reset() {
+        Mocks.reset();
+    }
+
+    private ProcessInstance runJob(Map<String, Object> variables) {
+        engine.getRepositoryService().createDeployment().addModelInstance("step-variables.bpmn", model()).deploy();
+        ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("StepVariables", variables);
+        engine.getManagementService().executeJob(engine.getManagementService().createJobQuery()
+                .processInstanceId(pi.getId()).singleResult().getId());
+        return pi;
+    }
+
+    @Test
+    void aValueReadOnlyInTheJobsTransactionIsNeitherStoredNorInTheHistory() {
+        engine = extension.getProcessEngine();
+        Mocks.register("setStepVariables", (JavaDelegate) execution -> {
+            HostStepDelegates.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
+            HostStepDelegates.set(execution, HostStepProcess.RUN_ID, "run-1");
+            HostStepDelegates.set(execution, HostStepProcess.FAILURE, null);
+        });
+        ProcessInstance pi = runJob(Map.of());
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pi.getId()).singleResult()
+                .getTaskDefinitionKey()).as("the gateway read the transient state").isEqualTo("Task_Done");
+        assertThat(engine.getRuntimeService().getVariables(pi.getId())).containsOnlyKeys(HostStepProcess.RUN_ID);
+        assertThat(engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(pi.getId())
+                .list()).extracting(v -> v.getName()).containsExactly(HostStepProcess.RUN_ID);
+    }
+
+    @Test
+    void anUnchangedValueIsNotWrittenAgain() {
+        engine = extension.getProcessEngine();
+        Mocks.register("setStepVariables", (JavaDelegate) execution -> {
+            HostStepDelegates.set(execution, HostStepProcess.RUN_ID, "run-1");
+            HostStepDelegates.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
+        });
+        ProcessInstance pi = runJob(Map.of(HostStepProcess.RUN_ID, "run-1"));
+
+        assertThat(engine.getHistoryService().createHistoricDetailQuery().processInstanceId(pi.getId())
+                .variableUpdates().list()).as("only the start's value").hasSize(1);
+    }
+
+    @Test
+    void aStoredValueLeftByAnEarlierVersionIsUpdated() {
+        engine = extension.getProcessEngine();
+        Mocks.register("setStepVariables", (JavaDelegate) execution ->
+                HostStepDelegates.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "RUNNING"));
+        // a step that waited through the service's upgrade: the earlier version stored its state
+        ProcessInstance pi = runJob(Map.of(HostStepProcess.STEP_STATE, "DONE"));
+
+        assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pi.getId()).singleResult()
+                .getTaskDefinitionKey()).isEqualTo("Task_Other");
+        assertThat(engine.getRuntimeService().getVariable(pi.getId(), HostStepProcess.STEP_STATE)).isEqualTo("RUNNING");
+    }
+}
