@@ -78,45 +78,20 @@ class HostStepDelegates {
     }
 
     private static void apply(DelegateExecution execution, StepOutcome outcome) {
-        set(execution, RUN_ID, outcome.runId());
+        StepVariables.set(execution, RUN_ID, outcome.runId());
         // read in this transaction only: by the gateway after the task, and by the wait's timer as it is set
-        setForThisTransaction(execution, STEP_STATE, outcome.state().name());
-        setForThisTransaction(execution, COMMAND_WATCHED, outcome.watched());
+        StepVariables.setForThisTransaction(execution, STEP_STATE, outcome.state().name());
+        StepVariables.setForThisTransaction(execution, COMMAND_WATCHED, outcome.watched());
         // what the operator deciding on a failed step is shown; cleared when a retry of the step went well
         boolean failed = outcome.state() == StepOutcome.State.FAILED;
-        set(execution, EXIT_CODE, failed ? outcome.exitCode() : null);
-        set(execution, FAILURE, failed ? outcome.failure() : null);
+        StepVariables.set(execution, EXIT_CODE, failed ? outcome.exitCode() : null);
+        StepVariables.set(execution, FAILURE, failed ? outcome.failure() : null);
         if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
             execution.setVariable(CONFLICTS_FOUND, !outcome.findings().isEmpty());
             execution.setVariable(CONFLICTS, String.join("\n", outcome.findings()));
         }
         if (StepId.COMPARE_CONFIGURATIONS.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
             execution.setVariable(CONFIGURATION_DIFF, String.join("\n", outcome.findings()));
-        }
-    }
-
-    /**
-     * A transient variable: neither stored nor in the history, gone when the job's transaction ends. A stored one
-     * of the same name (set by an earlier version of the service on a step that was waiting through its upgrade)
-     * is updated instead: the engine refuses to replace it with a transient one.
-     */
-    static void setForThisTransaction(DelegateExecution execution, String name, Object value) {
-        org.camunda.bpm.engine.variable.value.TypedValue current = execution.getVariableTyped(name);
-        if (current != null && !current.isTransient()) {
-            set(execution, name, value);
-        } else {
-            execution.setVariable(name, org.camunda.bpm.engine.variable.Variables.untypedValue(value, true));
-        }
-    }
-
-    /**
-     * Writes a variable only when its value changes (a null one only over a value): every write is a runtime
-     * update and history rows, and a step's job would otherwise rewrite the same five values each time it looks.
-     */
-    static void set(DelegateExecution execution, String name, Object value) {
-        boolean present = execution.hasVariable(name);
-        if (present ? !java.util.Objects.equals(execution.getVariable(name), value) : value != null) {
-            execution.setVariable(name, value);
         }
     }
 }

@@ -113,7 +113,7 @@ public final class ProcessTestBeans {
         Deque<String> queue = outcomes.get(step);
         String state = queue == null || queue.isEmpty() ? "DONE" : queue.poll();
         // as the service does: read by the gateway in the same transaction, not stored
-        execution.setVariable("stepState", org.camunda.bpm.engine.variable.Variables.untypedValue(state, true));
+        com.msgupgrade.hostops.StepVariables.setForThisTransaction(execution, "stepState", state);
         if (state.equals("FAILED")) {
             execution.setVariable("failure", "step " + step + " failed: exit code 1");
             execution.setVariable("exitCode", 1);

@@ -1,8 +1,9 @@
-package com.msgupgrade.hostops;
+package com.msgupgrade.processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.msgupgrade.processes.ProcessTestBeans;
+import com.msgupgrade.hostops.HostStepProcess;
+import com.msgupgrade.hostops.StepVariables;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -26,6 +27,7 @@ class StepVariablesTest {
     static ProcessEngineExtension extension = ProcessTestBeans.engine();
 
     ProcessEngine engine;
+    String deployment;
 
     /** A job sets the variables, a gateway reads the transient one, a user task waits (the transaction ends). */
     private static BpmnModelInstance model() {
@@ -42,10 +44,14 @@ class StepVariablesTest {
     @AfterEach
     void reset() {
         Mocks.reset();
+        if (deployment != null) {
+            engine.getRepositoryService().deleteDeployment(deployment, true);
+        }
     }
 
     private ProcessInstance runJob(Map<String, Object> variables) {
-        engine.getRepositoryService().createDeployment().addModelInstance("step-variables.bpmn", model()).deploy();
+        deployment = engine.getRepositoryService().createDeployment().addModelInstance("step-variables.bpmn", model())
+                .deploy().getId();
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("StepVariables", variables);
         engine.getManagementService().executeJob(engine.getManagementService().createJobQuery()
                 .processInstanceId(pi.getId()).singleResult().getId());
@@ -56,9 +62,9 @@ class StepVariablesTest {
     void aValueReadOnlyInTheJobsTransactionIsNeitherStoredNorInTheHistory() {
         engine = extension.getProcessEngine();
         Mocks.register("setStepVariables", (JavaDelegate) execution -> {
-            HostStepDelegates.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
-            HostStepDelegates.set(execution, HostStepProcess.RUN_ID, "run-1");
-            HostStepDelegates.set(execution, HostStepProcess.FAILURE, null);
+            StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
+            StepVariables.set(execution, HostStepProcess.RUN_ID, "run-1");
+            StepVariables.set(execution, HostStepProcess.FAILURE, null);
         });
         ProcessInstance pi = runJob(Map.of());
 
@@ -73,8 +79,8 @@ class StepVariablesTest {
     void anUnchangedValueIsNotWrittenAgain() {
         engine = extension.getProcessEngine();
         Mocks.register("setStepVariables", (JavaDelegate) execution -> {
-            HostStepDelegates.set(execution, HostStepProcess.RUN_ID, "run-1");
-            HostStepDelegates.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
+            StepVariables.set(execution, HostStepProcess.RUN_ID, "run-1");
+            StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
         });
         ProcessInstance pi = runJob(Map.of(HostStepProcess.RUN_ID, "run-1"));
 
@@ -86,7 +92,7 @@ class StepVariablesTest {
     void aStoredValueLeftByAnEarlierVersionIsUpdated() {
         engine = extension.getProcessEngine();
         Mocks.register("setStepVariables", (JavaDelegate) execution ->
-                HostStepDelegates.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "RUNNING"));
+                StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "RUNNING"));
         // a step that waited through the service's upgrade: the earlier version stored its state
         ProcessInstance pi = runJob(Map.of(HostStepProcess.STEP_STATE, "DONE"));
 
