@@ -49,7 +49,10 @@ class StepVariablesTest {
         }
     }
 
-    private ProcessInstance runJob(Map<String, Object> variables) {
+    /** Starts the model with these variables and runs its job, whose delegate is {@code setVariables}. */
+    private ProcessInstance runJob(Map<String, Object> variables, JavaDelegate setVariables) {
+        engine = extension.getProcessEngine();
+        Mocks.register("setStepVariables", setVariables);
         deployment = engine.getRepositoryService().createDeployment().addModelInstance("step-variables.bpmn", model())
                 .deploy().getId();
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("StepVariables", variables);
@@ -60,13 +63,11 @@ class StepVariablesTest {
 
     @Test
     void aValueReadOnlyInTheJobsTransactionIsNeitherStoredNorInTheHistory() {
-        engine = extension.getProcessEngine();
-        Mocks.register("setStepVariables", (JavaDelegate) execution -> {
+        ProcessInstance pi = runJob(Map.of(), execution -> {
             StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
             StepVariables.set(execution, HostStepProcess.RUN_ID, "run-1");
             StepVariables.set(execution, HostStepProcess.FAILURE, null);
         });
-        ProcessInstance pi = runJob(Map.of());
 
         assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pi.getId()).singleResult()
                 .getTaskDefinitionKey()).as("the gateway read the transient state").isEqualTo("Task_Done");
@@ -77,12 +78,10 @@ class StepVariablesTest {
 
     @Test
     void anUnchangedValueIsNotWrittenAgain() {
-        engine = extension.getProcessEngine();
-        Mocks.register("setStepVariables", (JavaDelegate) execution -> {
+        ProcessInstance pi = runJob(Map.of(HostStepProcess.RUN_ID, "run-1"), execution -> {
             StepVariables.set(execution, HostStepProcess.RUN_ID, "run-1");
             StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "DONE");
         });
-        ProcessInstance pi = runJob(Map.of(HostStepProcess.RUN_ID, "run-1"));
 
         assertThat(engine.getHistoryService().createHistoricDetailQuery().processInstanceId(pi.getId())
                 .variableUpdates().list()).as("only the start's value").hasSize(1);
@@ -90,11 +89,9 @@ class StepVariablesTest {
 
     @Test
     void aStoredValueLeftByAnEarlierVersionIsUpdated() {
-        engine = extension.getProcessEngine();
-        Mocks.register("setStepVariables", (JavaDelegate) execution ->
-                StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "RUNNING"));
         // a step that waited through the service's upgrade: the earlier version stored its state
-        ProcessInstance pi = runJob(Map.of(HostStepProcess.STEP_STATE, "DONE"));
+        ProcessInstance pi = runJob(Map.of(HostStepProcess.STEP_STATE, "DONE"), execution ->
+                StepVariables.setForThisTransaction(execution, HostStepProcess.STEP_STATE, "RUNNING"));
 
         assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pi.getId()).singleResult()
                 .getTaskDefinitionKey()).isEqualTo("Task_Other");
