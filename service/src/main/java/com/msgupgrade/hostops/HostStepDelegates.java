@@ -25,6 +25,16 @@ class HostStepDelegates {
         };
     }
 
+    /**
+     * As a step is requested, before its job: the host's connection is made while the engine gets to the job
+     * (the first step on a host otherwise waits for the SSH handshake).
+     */
+    @Bean
+    org.camunda.bpm.engine.delegate.ExecutionListener connectAhead(HostStepService steps) {
+        return execution -> steps.connectAhead((String) execution.getVariable(ROLLOUT_ID),
+                (String) execution.getVariable(HOST_NAME));
+    }
+
     /** Before a host of a unit starts: sets {@code slot} to go, wait or skip (see RolloutControl#claim). */
     @Bean
     JavaDelegate claimHostSlot(com.msgupgrade.rollout.RolloutControl control) {

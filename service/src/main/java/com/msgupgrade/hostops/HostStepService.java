@@ -110,6 +110,15 @@ public class HostStepService {
         }
     }
 
+    /** Has the shell start connecting to the host ahead of the step's job ({@link RemoteShell#connectAhead}). */
+    public void connectAhead(String rolloutId, String hostName) {
+        try {
+            rollouts.get(rolloutId).deployment().host(hostName).ifPresent(host -> shell.connectAhead(endpoint(host)));
+        } catch (RuntimeException e) {
+            log.debug("not connecting ahead to {}: {}", hostName, e.toString()); // the step's job will say
+        }
+    }
+
     /** Polls a run started earlier (a durable wait ended) without starting anything. */
     public StepOutcome check(StepRequest request) {
         try (var ignored = mdc(request)) {
@@ -293,8 +302,11 @@ public class HostStepService {
         Host peer = request.peerHostName() == null ? null : deployment.host(request.peerHostName()).orElseThrow(
                 () -> new IllegalStateException("host " + request.peerHostName() + " is not part of the rollout"));
         HostCommand command = catalog.render(request.step(), deployment, host, peer);
-        return new Context(host, command,
-                new HostEndpoint(host.name(), host.address(), host.sshPort(), host.sshUser()));
+        return new Context(host, command, endpoint(host));
+    }
+
+    private static HostEndpoint endpoint(Host host) {
+        return new HostEndpoint(host.name(), host.address(), host.sshPort(), host.sshUser());
     }
 
     private record Context(Host host, HostCommand command, HostEndpoint endpoint) {}

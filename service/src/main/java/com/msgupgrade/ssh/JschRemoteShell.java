@@ -18,7 +18,13 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import jakarta.annotation.PreDestroy;
@@ -40,16 +46,93 @@ class JschRemoteShell implements RemoteShell {
 
     private record Idle(Session session, long since) {}
 
+    /**
+     * A connection made ahead of a host's first command: begun by the background, or skipped by an open that
+     * came before the background got to it (that open connects itself rather than wait in the queue).
+     */
+    private static final class Ahead {
+        final CompletableFuture<Session> session = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    }
+
+    /** Connections being made ahead of a host's first command; whoever removes one from the map owns it. */
+    private final Map<HostEndpoint, Ahead> connectingAhead = new ConcurrentHashMap<>();
+    private final ExecutorService ahead = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "ssh-connect-ahead");
+        t.setDaemon(true);
+        return t;
+    });
+
     JschRemoteShell(SshProperties properties) {
         this.properties = properties;
     }
 
+    @Override
+    public void connectAhead(HostEndpoint endpoint) {
+        Deque<Idle> kept = idle.get(endpoint);
+        if (properties.idleTimeout().isZero() || (kept != null && !kept.isEmpty())) {
+            return;
+        }
+        Ahead connecting = new Ahead();
+        if (connectingAhead.putIfAbsent(endpoint, connecting) != null) {
+            return;
+        }
+        ahead.execute(() -> {
+            if (!connecting.claimed.compareAndSet(false, true)) {
+                return; // an open came first and connected itself
+            }
+            try {
+                Session session = connect(endpoint);
+                connecting.session.complete(session);
+                if (connectingAhead.remove(endpoint, connecting)) {
+                    release(endpoint, session, false); // nobody asked for it yet: kept for the next open
+                }
+            } catch (RuntimeException e) {
+                connectingAhead.remove(endpoint, connecting);
+                connecting.session.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The connection being made ahead for this host, if it is being made: waited for, at most the connect timeout. */
+    private Session takeConnectedAhead(HostEndpoint endpoint) {
+        Ahead connecting = connectingAhead.remove(endpoint);
+        if (connecting == null || connecting.claimed.compareAndSet(false, true)) {
+            return null;
+        }
+        try {
+            Session session = connecting.session.get(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return session.isConnected() ? session : null;
+        } catch (TimeoutException e) {
+            connecting.session.thenAccept(late -> release(endpoint, late, false));
+            return null;
+        } catch (ExecutionException e) {
+            return null; // this open connects again, and reports what goes wrong
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connecting.session.thenAccept(late -> release(endpoint, late, false));
+            return null;
+        }
+    }
+
+    /** How many connections to the host are kept for the next open. */
+    int keptConnections(HostEndpoint endpoint) {
+        Deque<Idle> kept = idle.get(endpoint);
+        return kept == null ? 0 : kept.size();
+    }
+
     /**
-     * A connection to the host: one kept from an earlier step if it is still up and was idle for less than
-     * {@code msgsrv.ssh.idle-timeout} (its host key was verified when it was opened), otherwise a new one.
+     * A connection to the host: the one being made ahead ({@link #connectAhead}), else one kept from an earlier
+     * step if it is still up and was idle for less than {@code msgsrv.ssh.idle-timeout} (its host key was verified
+     * when it was opened), otherwise a new one.
      */
     @Override
     public RemoteSession open(HostEndpoint endpoint) {
+        // the one being made ahead first: had it just been kept, it would be found among the kept ones below
+        Session connectedAhead = takeConnectedAhead(endpoint);
+        if (connectedAhead != null) {
+            return new JschSession(endpoint, connectedAhead);
+        }
         Deque<Idle> kept = idle.get(endpoint);
         for (Idle i = kept == null ? null : kept.pollFirst(); i != null; i = kept.pollFirst()) {
             if (i.session().isConnected() && !expired(i)) {
@@ -78,6 +161,9 @@ class JschRemoteShell implements RemoteShell {
 
     @PreDestroy
     void closeAll() {
+        ahead.shutdownNow();
+        connectingAhead.values().forEach(connecting -> connecting.session.thenAccept(Session::disconnect));
+        connectingAhead.clear();
         idle.values().forEach(kept -> {
             for (Idle i = kept.pollFirst(); i != null; i = kept.pollFirst()) {
                 i.session().disconnect();

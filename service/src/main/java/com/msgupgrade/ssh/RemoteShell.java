@@ -11,6 +11,13 @@ public interface RemoteShell {
     /** Connects and verifies the host key; throws {@link RemoteShellException} when it cannot. */
     RemoteSession open(HostEndpoint endpoint);
 
+    /**
+     * Starts connecting to the host in the background, for the next {@link #open} to use, unless a connection to
+     * it is kept already: the handshake then overlaps the work before the host's first command. Never throws; a
+     * failure is the next {@code open}'s to report.
+     */
+    default void connectAhead(HostEndpoint endpoint) {}
+
     /** One authenticated SSH connection; several commands may run over it, one after another. */
     interface RemoteSession extends AutoCloseable {
 

@@ -68,6 +68,7 @@ public final class ProcessTestBeans {
         ProcessTestBeans beans = new ProcessTestBeans();
         Mocks.register("runHostStep", (JavaDelegate) beans::runStep);
         Mocks.register("checkHostStep", (JavaDelegate) beans::checkStep);
+        Mocks.register("connectAhead", (org.camunda.bpm.engine.delegate.ExecutionListener) execution -> {});
         Mocks.register("hostStepSettings", new Settings());
         Mocks.register("decisions", new DecisionsStub());
         Mocks.register("processStatus", beans.new StatusStub());

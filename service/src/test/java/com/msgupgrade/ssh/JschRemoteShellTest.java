@@ -155,8 +155,7 @@ class JschRemoteShellTest {
     @Test
     void keepsAConnectionForTheNextStepUntilItDropsOrACommandFailsOnIt() {
         SimulatedHost ms2 = fleet.host("ms2");
-        JschRemoteShell shell = new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(),
-                Duration.ofSeconds(5), Duration.ofSeconds(2), 4096, Duration.ofSeconds(30)));
+        JschRemoteShell shell = keepingConnections();
         try {
             Object first = connectionOf(shell, ms2, "true");
             assertThat(connectionOf(shell, ms2, "true")).as("the next step reuses the connection").isSameAs(first);
@@ -174,6 +173,42 @@ class JschRemoteShellTest {
         JschRemoteShell noReuse = new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), 4096, Duration.ZERO));
         assertThat(connectionOf(noReuse, ms2, "true")).isNotSameAs(connectionOf(noReuse, ms2, "true"));
+    }
+
+    @Test
+    void aConnectionMadeAheadIsTheOneTheNextOpenUsesAndAFailedOneIsReportedByThatOpen() {
+        SimulatedHost ms1 = fleet.host("ms1");
+        JschRemoteShell shell = keepingConnections();
+        try {
+            shell.connectAhead(endpoint(ms1));
+            shell.connectAhead(endpoint(ms1)); // one connection being made is enough
+            Object first = connectionOf(shell, ms1, "true");
+            assertThat(shell.keptConnections(endpoint(ms1))).as("the open took the one made ahead, made no other")
+                    .isOne();
+            shell.connectAhead(endpoint(ms1)); // one is kept: nothing to do
+            assertThat(connectionOf(shell, ms1, "true")).isSameAs(first);
+            assertThat(shell.keptConnections(endpoint(ms1))).isOne();
+        } finally {
+            shell.closeAll();
+        }
+
+        SimulatedHost ms2 = fleet.host("ms2");
+        JschRemoteShell other = keepingConnections();
+        ms2.stopSsh();
+        try {
+            other.connectAhead(endpoint(ms2)); // fails quietly
+            assertThatThrownBy(() -> other.open(endpoint(ms2))).isInstanceOf(RemoteShellException.class)
+                    .hasMessageContaining("cannot connect");
+        } finally {
+            ms2.startSsh();
+            other.closeAll();
+        }
+    }
+
+    /** A shell that keeps connections for 30 s; commands time out after 2 s. */
+    private static JschRemoteShell keepingConnections() {
+        return new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(), Duration.ofSeconds(5),
+                Duration.ofSeconds(2), 4096, Duration.ofSeconds(30)));
     }
 
     private static Object connectionOf(JschRemoteShell shell, SimulatedHost host, String command) {
