@@ -48,6 +48,9 @@ class FleetBenchmark {
 
     @Test
     void rollOutAFleet() throws Exception {
+        // the simulated hosts' SSH servers log every session they authenticate: a thousand lines around the table
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.sshd"))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         int hosts = Integer.getInteger("bench.hosts", 10);
         int seconds = Integer.getInteger("bench.commandSeconds", 1);
         int parallelism = Integer.getInteger("bench.parallelism", 20);
