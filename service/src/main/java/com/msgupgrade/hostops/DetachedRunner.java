@@ -91,7 +91,9 @@ final class DetachedRunner {
                 + " 2>/dev/null; cat " + d + "/exit >&2; elif [ -d " + d + "/launched ]; then echo running >&2;"
                 + " else echo missing >&2; fi", null);
         expectZero(result, "read the run's status");
-        String status = result.stderr().trim();
+        // the last line: whatever a login script of the host wrote to stderr comes before it
+        String[] lines = result.stderr().trim().split("\n");
+        String status = lines[lines.length - 1].trim();
         if (status.equals("running")) {
             return Optional.empty();
         }
