@@ -17,11 +17,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The append-only audit trail. Each entry is written in the transaction of the event it records
  * and carries the hash of the previous entry of its rollout, so an edited or removed entry breaks
  * the chain. Entries of one rollout are serialized by a row lock on the rollout.
+ * <p>
+ * An entry is appended as its transaction commits (after the engine has flushed its own work), not where it is
+ * recorded: the lock is then held for the append and the commit alone. Taken where the event happened, it was
+ * held for the rest of the transaction, and every other writer of the rollout's trail, a gate's continuation or
+ * the start of any host among them, queued behind the slowest. The entries of one transaction keep their order;
+ * the chain's order is the order of the commits.
  */
 @Component
 public class AuditTrail {
@@ -37,15 +45,27 @@ public class AuditTrail {
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
-    public AuditEntry record(String rolloutId, String actor, String kind, String host, String step,
-            Map<String, ?> detail) {
+    public void record(String rolloutId, String actor, String kind, String host, String step, Map<String, ?> detail) {
+        String detailJson = toJson(detail); // a detail that cannot be written fails the event's transaction at once
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            append(rolloutId, actor, kind, host, step, detailJson);
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void beforeCommit(boolean readOnly) {
+                append(rolloutId, actor, kind, host, step, detailJson);
+            }
+        });
+    }
+
+    private void append(String rolloutId, String actor, String kind, String host, String step, String detailJson) {
         jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
         List<Map<String, Object>> last = jdbc.queryForList(
                 "SELECT seq, hash FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
         long seq = last.isEmpty() ? 1 : ((Number) last.get(0).get("seq")).longValue() + 1;
         String prev = last.isEmpty() ? GENESIS : (String) last.get(0).get("hash");
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        String detailJson = toJson(detail);
         AuditEntry entry = new AuditEntry(rolloutId, seq, at, actor, kind, host, step, detailJson, prev, null);
         entry = entry.withHash(hashOf(entry));
         jdbc.update("INSERT INTO \"MSGSRV\".audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
@@ -53,7 +73,6 @@ public class AuditTrail {
                 rolloutId, seq, Timestamp.from(at), actor, kind, host, step, detailJson, prev, entry.hash());
         jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", seq, entry.hash(),
                 rolloutId);
-        return entry;
     }
 
     public List<AuditEntry> entries(String rolloutId) {

@@ -44,13 +44,13 @@ public class RolloutControl {
      * {@code msgsrv.rollout.parallelism} hosts busy), {@code skip} (aborting). Serialized per rollout by a
      * row lock, so two units never both take the last slot.
      * <p>
-     * In a transaction of its own, so that the lock is held for the claim alone and not until the job that asked
-     * has started the host's process too: at a tier's start a hundred units claim at once, and every other writer
-     * of the rollout's audit trail (a gate someone just decided included) used to queue behind all of them. A host
-     * that already holds a slot goes again: its claim committed, the job's own transaction did not, and the
-     * engine retries the job.
+     * In the transaction of the job that asks, which is the one that created the units (UpgradeUnit's claim has no
+     * job of its own): at a tier's start the hundred units of a phase claim one after another in one transaction,
+     * the lock taken once, instead of a hundred jobs queueing for it on the job executor's threads while the
+     * hosts that got a slot, and every writer of the audit trail, waited behind them. A claim is undone with the
+     * transaction that asked; a host that already holds a slot goes again.
      */
-    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.REQUIRES_NEW)
+    @Transactional
     public String claim(String rolloutId, String host) {
         String control = jdbc.queryForObject("SELECT control FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE",
                 String.class, rolloutId);
@@ -62,14 +62,14 @@ public class RolloutControl {
         if (PAUSED.equals(control)) {
             return "wait";
         }
-        List<String> state = jdbc.queryForList("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
-                + " AND host_name = ?", String.class, rolloutId, host);
-        if (!state.isEmpty() && BUSY.contains(state.get(0))) {
+        String busyStates = String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList());
+        Map<String, Object> slots = jdbc.queryForMap("SELECT COALESCE(SUM(CASE WHEN state IN (" + busyStates
+                + ") THEN 1 ELSE 0 END), 0) AS busy, COALESCE(MAX(CASE WHEN host_name = ? AND state IN (" + busyStates
+                + ") THEN 1 ELSE 0 END), 0) AS holds FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?", host, rolloutId);
+        if (((Number) slots.get("holds")).intValue() == 1) {
             return "go";
         }
-        int busy = jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state IN ("
-                + String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList()) + ")", Integer.class, rolloutId);
-        if (busy >= parallelism) {
+        if (((Number) slots.get("busy")).intValue() >= parallelism) {
             return "wait";
         }
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'STARTING' WHERE rollout_id = ? AND host_name = ?",

@@ -64,6 +64,37 @@ public class RolloutPlan {
                 .map(s -> s.host() + "/" + s.stepId()).toList();
     }
 
+    /**
+     * The work of a phase (its units, its hosts' post-upgrade steps, the final verification) runs in parallel in
+     * groups of about the square root of its size, each group a multi-instance of its own: the engine ends each
+     * instance of a parallel multi-instance in time that grows with the number of its instances (it looks at all
+     * of them), so a thousand hosts in one rejoined at a few a second, under the rollout's lock. The numbers of
+     * the groups of {@code items}, for the outer multi-instance.
+     */
+    public List<Integer> groups(List<?> items) {
+        return groupNumbers(items);
+    }
+
+    /** Group {@code number} of {@code items}, for the inner multi-instance. */
+    public <T> List<T> group(List<T> items, int number) {
+        return groupOf(items, number);
+    }
+
+    public static List<Integer> groupNumbers(List<?> items) {
+        int size = groupSize(items.size());
+        return java.util.stream.IntStream.range(0, (items.size() + size - 1) / size).boxed().toList();
+    }
+
+    public static <T> List<T> groupOf(List<T> items, int number) {
+        int size = groupSize(items.size());
+        return List.copyOf(items.subList(Math.min(items.size(), number * size),
+                Math.min(items.size(), (number + 1) * size)));
+    }
+
+    static int groupSize(int items) {
+        return Math.max(1, (int) Math.ceil(Math.sqrt(items)));
+    }
+
     public String hostOf(String hostStep) {
         return hostStep.substring(0, hostStep.indexOf('/'));
     }

@@ -172,6 +172,14 @@ public final class ProcessTestBeans {
             return phaseSteps.get(phaseId);
         }
 
+        public List<Integer> groups(List<?> items) {
+            return com.msgupgrade.rollout.RolloutPlan.groupNumbers(items);
+        }
+
+        public <T> List<T> group(List<T> items, int number) {
+            return com.msgupgrade.rollout.RolloutPlan.groupOf(items, number);
+        }
+
         public String hostOf(String hostStep) {
             return hostStep.split("/")[0];
         }

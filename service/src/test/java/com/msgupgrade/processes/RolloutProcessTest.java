@@ -90,6 +90,28 @@ class RolloutProcessTest extends ProcessTestBase {
     }
 
     @Test
+    void runsTheUnitsAndStepsOfAPhaseInGroupsEachExactlyOnceBeforeTheNextPhase() {
+        List<String> stores = java.util.stream.IntStream.rangeClosed(1, 10).mapToObj(i -> "st" + i).toList();
+        standalone("stores", stores.toArray(String[]::new));
+        beans.phaseSteps.put("enable-imap", stores.stream().map(h -> h + "/enable-imap").toList());
+        beans.hostApproval = false;
+        ProcessInstance pi = start(stores, "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        // ten units in groups of four, four and two; every host started once, IMAP enabled on each once, after all
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("SubProcess_UnitGroups")
+                .count()).isEqualTo(3);
+        Assertions.assertThat(beans.hostsStarted).containsExactlyInAnyOrderElementsOf(stores);
+        List<String> imap = beans.stepHosts.stream().filter(s -> s.endsWith("/enable-imap")).toList();
+        Assertions.assertThat(imap).containsExactlyInAnyOrderElementsOf(beans.phaseSteps.get("enable-imap"));
+        int lastUpgrade = stores.stream().mapToInt(h -> beans.stepHosts.indexOf(h + "/verify-upgrade")).max().getAsInt();
+        Assertions.assertThat(beans.stepHosts.indexOf(imap.get(0))).isGreaterThan(lastUpgrade);
+        approveThrough("Task_DecommissionConfigDirectory");
+        Assertions.assertThat(beans.stepHosts.stream().filter(s -> s.endsWith("/verify-upgrade")).count()).isEqualTo(20);
+        approveThrough("Task_SignOff");
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutCompleted");
+    }
+
+    @Test
     void rollsALoadBalancedGroupOneHostAtATimeWithAHealthCheckAfterEach() {
         beans.phaseUnits.put("mta-mmp", List.of("u-lb"));
         beans.topologies.put("u-lb", "load-balanced");
