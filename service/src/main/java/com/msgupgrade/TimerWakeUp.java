@@ -39,6 +39,10 @@ public class TimerWakeUp {
             log.debug("the timer of {} changed meanwhile (it is firing): {}", what, e.getMessage());
             return true;
         } catch (RuntimeException e) {
+            if (management.createJobQuery().jobId(timerJobId).count() == 0) {
+                log.debug("the timer of {} fired meanwhile", what);
+                return true;
+            }
             log.warn("could not wake {} (its timer fires at its own time): {}", what, e.getMessage());
             return false;
         }

@@ -19,7 +19,11 @@ public class ProcessStatus {
 
     private final SlotWakeUp slots;
 
-    ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control, SlotWakeUp slots) {
+    private final RolloutLock work;
+
+    ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control, SlotWakeUp slots,
+            RolloutLock work) {
+        this.work = work;
         this.slots = slots;
         this.control = control;
         this.rollouts = rollouts;
@@ -49,6 +53,8 @@ public class ProcessStatus {
 
     public void rollout(DelegateExecution execution, String state) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        // the work lock before the rollout's row: an abort ends the units too, and their end takes the work lock
+        work.hold(rolloutId);
         rollouts.updateState(rolloutId, state);
         audit.record(rolloutId, "system", "ROLLOUT_STATE", null, null, Map.of("state", state));
     }

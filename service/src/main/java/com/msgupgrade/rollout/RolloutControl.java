@@ -25,10 +25,12 @@ public class RolloutControl {
     private final AuditTrail audit;
     private final int parallelism;
     private final SlotWakeUp slots;
+    private final RolloutLock work;
 
     RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
             @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism,
-            SlotWakeUp slots) {
+            SlotWakeUp slots, RolloutLock work) {
+        this.work = work;
         this.slots = slots;
         this.jdbc = jdbc;
         this.audit = audit;
@@ -42,7 +44,7 @@ public class RolloutControl {
     /**
      * May this host start? {@code go} (and the host takes a slot), {@code wait} (paused, or the rollout has
      * {@code msgsrv.rollout.parallelism} hosts busy), {@code skip} (aborting). Serialized per rollout by a
-     * row lock, so two units never both take the last slot.
+     * lock (the rollout's work lock, {@link RolloutLock}), so two units never both take the last slot.
      * <p>
      * In the transaction of the job that asks, which is the one that created the units (UpgradeUnit's claim has no
      * job of its own): at a tier's start the hundred units of a phase claim one after another in one transaction,
@@ -52,8 +54,8 @@ public class RolloutControl {
      */
     @Transactional
     public String claim(String rolloutId, String host) {
-        String control = jdbc.queryForObject("SELECT control FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE",
-                String.class, rolloutId);
+        work.hold(rolloutId);
+        String control = control(rolloutId);
         if (ABORTING.equals(control)) {
             jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'NOT_STARTED' WHERE rollout_id = ? AND host_name = ?",
                     rolloutId, host);

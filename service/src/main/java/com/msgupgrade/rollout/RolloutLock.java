@@ -10,7 +10,13 @@ import org.springframework.transaction.annotation.Transactional;
  * phase, a post-upgrade step, a final verification): each of them updates the multi-instance's counters in the
  * Rollout process, and two at the same moment would make one fail on the engine's optimistic lock and wait for a
  * retry. Held from the called process's end (its end listener, {@code ${rolloutLock.hold(rolloutId)}}) to the
- * commit, the row lock of the rollout (the one the audit trail takes too) lets them rejoin one after the other.
+ * commit, the rollout's work lock (a row of {@code rollout_work_lock}) lets them rejoin one after the other. The
+ * slot claims take it too ({@link RolloutControl#claim}).
+ * <p>
+ * It is not the rollout's own row, which each audit entry takes as it is appended: a rejoin holds its lock until
+ * the engine has flushed, and at a thousand hosts the audit entries of every other host queued behind the rejoins.
+ * A transaction that takes both takes this one first (audit entries are appended at commit, after everything
+ * else), so the two never wait for each other the other way round.
  */
 @Component("rolloutLock")
 public class RolloutLock {
@@ -23,7 +29,13 @@ public class RolloutLock {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void hold(String rolloutId) {
-        jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
+        String sql = "SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id = ? FOR UPDATE";
+        if (!jdbc.queryForList(sql, String.class, rolloutId).isEmpty()) {
+            return;
+        }
+        // a rollout row written without its lock row (by hand): the row is made on first use, and held by the
+        // transaction that made it (a second one making it at the same moment fails on the key and is retried)
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout_work_lock (rollout_id) VALUES (?)", rolloutId);
     }
 
     /**

@@ -29,6 +29,7 @@ public class RolloutRepository {
                         + " requested_by, requested_at, state) VALUES (?,?,?,?,?,?,?)",
                 r.id(), r.deploymentName(), r.targetRelease(), deployments.toJson(r.deployment()), r.requestedBy(),
                 Timestamp.from(r.requestedAt()), r.state());
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout_work_lock (rollout_id) VALUES (?)", r.id());
     }
 
     void storeChangePolicy(String id, com.msgupgrade.approval.ChangePolicy policy) {

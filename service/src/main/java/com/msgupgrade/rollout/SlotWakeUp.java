@@ -17,7 +17,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * waiting units polling every few seconds kept the job executor and the rollout's row lock busy for nothing. The
  * units that waited longest have their timers made due now, after the transaction that freed the slot commits;
  * the poll interval stays as the fallback (a wake-up lost to a crash, or to a unit that started waiting at the
- * same moment).
+ * same moment). A timer already due is left out: it fires anyway, and picking it again (a woken timer's due date,
+ * now, is the earliest of all) made a second slot freed before it fired wake nobody.
  */
 @Component
 public class SlotWakeUp {
@@ -56,8 +57,8 @@ public class SlotWakeUp {
                     + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
                     + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
                     + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
-                    + " AND j.LOCK_OWNER_ IS NULL ORDER BY j.DUEDATE_ LIMIT ?", String.class, WAIT_FOR_SLOT,
-                    rolloutId, count));
+                    + " AND j.LOCK_OWNER_ IS NULL AND j.DUEDATE_ > ? ORDER BY j.DUEDATE_ LIMIT ?", String.class,
+                    WAIT_FOR_SLOT, rolloutId, new java.sql.Timestamp(System.currentTimeMillis()), count));
         } catch (RuntimeException e) {
             log.warn("could not wake the units of rollout {} waiting for a slot (they ask again at their own time): {}",
                     rolloutId, e.getMessage());

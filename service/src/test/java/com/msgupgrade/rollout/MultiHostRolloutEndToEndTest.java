@@ -175,6 +175,21 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         // paused: the units wait, no host starts
         await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 4);
         assertThat(hosts).allSatisfy(h -> assertThat(fleet.host(h).commandLog()).isEmpty());
+        // two slots freed one right after the other wake two units, not the same one twice (the job executor held
+        // back, so that neither woken timer has fired yet)
+        var jobExecutor = ((org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl) org.camunda.bpm.engine
+                .ProcessEngines.getDefaultProcessEngine().getProcessEngineConfiguration()).getJobExecutor();
+        jobExecutor.shutdown();
+        try {
+            slots.wake(id, 1);
+            slots.wake(id, 1);
+            assertThat(jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j JOIN ACT_RU_EXECUTION e"
+                    + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE e.BUSINESS_KEY_ = ? AND j.DUEDATE_ <= ?", String.class,
+                    id, new java.sql.Timestamp(System.currentTimeMillis()))).hasSize(2);
+        } finally {
+            jobExecutor.start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 4);
 
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
@@ -206,6 +221,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     @Autowired
     RolloutControl control;
+    @Autowired
+    SlotWakeUp slots;
     @Autowired
     org.springframework.jdbc.core.JdbcTemplate jdbc;
     @Autowired
