@@ -46,11 +46,16 @@ public class TimerWakeUp {
             log.warn("could not wake {} (its timer fires at its own time): {}", what, e.getMessage());
             return false;
         }
+        hintJobExecutor();
+        return true;
+    }
+
+    /** Tells this node's job executor that a job is due now (it looks at once instead of at its next poll). */
+    public void hintJobExecutor() {
         JobExecutor jobExecutor = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
                 .getJobExecutor();
         if (jobExecutor != null && jobExecutor.isActive()) {
             jobExecutor.jobWasAdded();
         }
-        return true;
     }
 }

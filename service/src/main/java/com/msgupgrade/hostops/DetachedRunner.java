@@ -22,19 +22,32 @@ final class DetachedRunner {
         return workDir + "/" + runId;
     }
 
-    /** Writes the script (and the secret, 0600) into the run directory unless the run already started. */
+    /**
+     * Writes the script (and the secret, 0600) into the run directory unless the run already started. Each file
+     * is checked to hold every byte sent before anything runs: a script or secret cut short on the way (a host
+     * under load once ran a command with an empty secret file) fails the preparation, which a retry repeats,
+     * instead of running a truncated command.
+     */
     static void prepare(RemoteSession session, String runDir, String script, String secret) {
         String d = quote(runDir);
-        expectZero(session.exec(prepareCommand(d), script.getBytes(StandardCharsets.UTF_8)),
-                "prepare the run directory");
+        byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
+        expectZero(session.exec(prepareCommand(d, scriptBytes.length), scriptBytes), "prepare the run directory");
         if (secret != null) {
-            expectZero(session.exec("umask 077 && if [ ! -d " + d + "/launched ]; then cat > " + d + "/secret; fi",
-                    secret.getBytes(StandardCharsets.UTF_8)), "write the step's secret file");
+            byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
+            expectZero(session.exec("umask 077 && if [ ! -d " + d + "/launched ]; then "
+                    + writeChecked(d + "/secret", secretBytes.length) + "; fi", secretBytes),
+                    "write the step's secret file");
         }
     }
 
-    private static String prepareCommand(String d) {
-        return "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then cat > " + d + "/cmd; fi";
+    private static String prepareCommand(String d, int scriptBytes) {
+        return "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then "
+                + writeChecked(d + "/cmd", scriptBytes) + "; fi";
+    }
+
+    /** Standard input into the file, and a failure unless it holds exactly {@code bytes} bytes. */
+    private static String writeChecked(String file, int bytes) {
+        return "cat > " + file + " && [ \"$(wc -c < " + file + " | tr -d ' ')\" = " + bytes + " ]";
     }
 
     /**
@@ -46,8 +59,11 @@ final class DetachedRunner {
     static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script) {
         String d = quote(runDir);
         String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched; wait $w;");
-        return script == null ? session.start(launch, null)
-                : session.start(prepareCommand(d) + " && " + launch, script.getBytes(StandardCharsets.UTF_8));
+        if (script == null) {
+            return session.start(launch, null);
+        }
+        byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
+        return session.start(prepareCommand(d, scriptBytes.length) + " && " + launch, scriptBytes);
     }
 
     /** Whether the {@link #launchAndWait} call started the run (false: it was started before). */

@@ -1,5 +1,6 @@
 package com.msgupgrade.rollout;
 
+import java.sql.Timestamp;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,20 +52,47 @@ public class SlotWakeUp {
     }
 
     private void wakeNow(String rolloutId, int count) {
-        List<String> waiting;
+        int woken = 0;
         try {
-            waiting = ownTransaction.execute(status -> jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
-                    + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
-                    + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
-                    + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
-                    + " AND j.LOCK_OWNER_ IS NULL AND j.DUEDATE_ > ? ORDER BY j.DUEDATE_ LIMIT ?", String.class,
-                    WAIT_FOR_SLOT, rolloutId, new java.sql.Timestamp(System.currentTimeMillis()), count));
+            // a candidate another wake-up took first (two slots freed at the same moment) is passed over for the next
+            for (int round = 0; round < 3 && woken < count; round++) {
+                List<String> waiting = waiting(rolloutId, count - woken + 4);
+                for (String job : waiting) {
+                    if (woken < count && makeDue(job)) {
+                        woken++;
+                    }
+                }
+                if (waiting.isEmpty()) {
+                    break;
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("could not wake the units of rollout {} waiting for a slot (they ask again at their own time): {}",
                     rolloutId, e.getMessage());
-            return;
         }
-        // one timer at a time: one that a job executor took meanwhile (it fires anyway) does not hold up the others
-        waiting.forEach(job -> timers.wake(job, "a unit of rollout " + rolloutId + " waiting for a slot"));
+        if (woken > 0) {
+            timers.hintJobExecutor();
+        }
+    }
+
+    private List<String> waiting(String rolloutId, int limit) {
+        return ownTransaction.execute(status -> jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
+                + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
+                + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
+                + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
+                + " AND j.LOCK_OWNER_ IS NULL AND j.DUEDATE_ > ? ORDER BY j.DUEDATE_ LIMIT ?", String.class,
+                WAIT_FOR_SLOT, rolloutId, new Timestamp(System.currentTimeMillis()), limit));
+    }
+
+    /**
+     * Makes the timer due now if it is still waiting: not due yet and not taken by a job executor. One statement,
+     * so that of two wake-ups at the same moment only one wakes a given unit (the engine's own {@code setJobDuedate}
+     * would let both, the second waking nobody). The revision goes up as the engine's own updates do, so a job
+     * executor holding the job as it was cannot act on it.
+     */
+    private boolean makeDue(String job) {
+        Timestamp now = new Timestamp(System.currentTimeMillis());
+        return ownTransaction.execute(status -> jdbc.update("UPDATE ACT_RU_JOB SET DUEDATE_ = ?, REV_ = REV_ + 1"
+                + " WHERE ID_ = ? AND DUEDATE_ > ? AND LOCK_OWNER_ IS NULL", now, job, now)) == 1;
     }
 }

@@ -373,6 +373,12 @@ class FleetBenchmark {
     private static void decide(Api api, Map<String, Object> task, int[] turn) {
         String key = (String) task.get("taskDefinitionKey");
         String taskId = (String) task.get("id");
+        if ("Task_DecideOnFailure".equals(key)) {
+            // a step failed: nothing is measured any more (the rollout waits for a person), so the run ends here
+            Map<String, Object> failure = api.call(ServiceProcess.ADMIN, HttpMethod.GET, "/engine-rest/task/" + taskId
+                    + "/variables/failure", null, Map.class).getBody();
+            throw new AssertionError("a step failed during the benchmark: " + (failure == null ? "?" : failure.get("value")));
+        }
         if (Set.of("Task_ConfirmDependencies", "Task_RecordDirectoryBackup", "Task_DecommissionConfigDirectory")
                 .contains(key)) {
             api.call("operator", HttpMethod.POST, "/engine-rest/task/" + taskId + "/complete",

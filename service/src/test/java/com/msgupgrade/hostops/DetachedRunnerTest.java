@@ -63,4 +63,77 @@ class DetachedRunnerTest {
         assertThatThrownBy(() -> DetachedRunner.ended(answering("", "Permission denied\n"), "/var/tmp/run-1"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("Permission denied");
     }
+
+    /** A host that runs each command in a local shell, receiving only the first {@code keep} bytes of its input. */
+    private static RemoteShell.RemoteSession localShell(int keep) {
+        return new RemoteShell.RemoteSession() {
+            @Override
+            public RemoteShell.Started start(String command, byte[] stdin) {
+                CommandResult result;
+                try {
+                    Process p = new ProcessBuilder("/bin/sh", "-c", command).start();
+                    if (stdin != null) {
+                        p.getOutputStream().write(stdin, 0, Math.min(keep, stdin.length));
+                    }
+                    p.getOutputStream().close();
+                    String out = new String(p.getInputStream().readAllBytes());
+                    String err = new String(p.getErrorStream().readAllBytes());
+                    result = new CommandResult(p.waitFor(), out, err, "", out.length(), false);
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return new RemoteShell.Started() {
+                    @Override
+                    public String awaitStdout(Predicate<String> enough) {
+                        return result.stdout();
+                    }
+
+                    @Override
+                    public CommandResult awaitExit() {
+                        return result;
+                    }
+
+                    @Override
+                    public Optional<CommandResult> awaitExit(Duration atMost, BooleanSupplier stop) {
+                        return Optional.of(result);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Test
+    void aScriptOrSecretCutShortOnTheWayIsNeverRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+            throws Exception {
+        String script = "echo changed > " + work.resolve("effect") + "\n";
+        String cut = work.resolve("run-cut").toString();
+        assertThatThrownBy(() -> DetachedRunner.started(DetachedRunner.launchAndWait(localShell(5), cut, script)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare and launch");
+        assertThatThrownBy(() -> DetachedRunner.prepare(localShell(5), cut, script, "s3cret-value"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare the run directory");
+        assertThatThrownBy(() -> DetachedRunner.prepare(new RemoteShell.RemoteSession() {
+            private int calls;
+
+            @Override
+            public RemoteShell.Started start(String command, byte[] stdin) {
+                return localShell(calls++ == 0 ? Integer.MAX_VALUE : 3).start(command, stdin); // the secret cut short
+            }
+
+            @Override
+            public void close() {}
+        }, cut, script, "s3cret-value")).isInstanceOf(IllegalStateException.class).hasMessageContaining("secret");
+        assertThat(work.resolve("run-cut").resolve("launched")).doesNotExist();
+        assertThat(work.resolve("effect")).doesNotExist();
+
+        // whole, the same run starts and does its work once
+        assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script)))
+                .isTrue();
+        assertThat(java.nio.file.Files.readString(work.resolve("effect"))).isEqualTo("changed\n");
+    }
 }
