@@ -14,31 +14,36 @@ import org.junit.jupiter.api.Test;
 /** How a run's end is read from what the host answers: the output on stdout, the status last on stderr. */
 class DetachedRunnerTest {
 
+    /** A command that has ended with this result. */
+    private static RemoteShell.Started ended(CommandResult result) {
+        return new RemoteShell.Started() {
+            @Override
+            public String awaitStdout(Predicate<String> enough) {
+                return result.stdout();
+            }
+
+            @Override
+            public CommandResult awaitExit() {
+                return result;
+            }
+
+            @Override
+            public Optional<CommandResult> awaitExit(Duration atMost, BooleanSupplier stop) {
+                return Optional.of(result);
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     /** A host that answers every command with this stdout and stderr. */
     private static RemoteShell.RemoteSession answering(String stdout, String stderr) {
         CommandResult result = new CommandResult(0, stdout, stderr, "sha-of-stdout", stdout.length(), false);
         return new RemoteShell.RemoteSession() {
             @Override
             public RemoteShell.Started start(String command, byte[] stdin) {
-                return new RemoteShell.Started() {
-                    @Override
-                    public String awaitStdout(Predicate<String> enough) {
-                        return stdout;
-                    }
-
-                    @Override
-                    public CommandResult awaitExit() {
-                        return result;
-                    }
-
-                    @Override
-                    public Optional<CommandResult> awaitExit(Duration atMost, BooleanSupplier stop) {
-                        return Optional.of(result);
-                    }
-
-                    @Override
-                    public void close() {}
-                };
+                return ended(result);
             }
 
             @Override
@@ -82,25 +87,7 @@ class DetachedRunnerTest {
                 } catch (java.io.IOException | InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return new RemoteShell.Started() {
-                    @Override
-                    public String awaitStdout(Predicate<String> enough) {
-                        return result.stdout();
-                    }
-
-                    @Override
-                    public CommandResult awaitExit() {
-                        return result;
-                    }
-
-                    @Override
-                    public Optional<CommandResult> awaitExit(Duration atMost, BooleanSupplier stop) {
-                        return Optional.of(result);
-                    }
-
-                    @Override
-                    public void close() {}
-                };
+                return ended(result);
             }
 
             @Override
