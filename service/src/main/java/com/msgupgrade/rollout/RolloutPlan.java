@@ -66,10 +66,9 @@ public class RolloutPlan {
 
     /**
      * The work of a phase (its units, its hosts' post-upgrade steps, the final verification) runs in parallel in
-     * groups of about the square root of its size, each group a multi-instance of its own: the engine ends each
-     * instance of a parallel multi-instance in time that grows with the number of its instances (it looks at all
-     * of them), so a thousand hosts in one rejoined at a few a second, under the rollout's lock. The numbers of
-     * the groups of {@code items}, for the outer multi-instance.
+     * groups of about the square root of its size, each group a multi-instance of its own: as one instance of a
+     * parallel multi-instance ends, the engine looks at all its instances, and a thousand in one rejoined at eight
+     * a second (a hundred at forty). The numbers of the groups of {@code items}, for the outer multi-instance.
      */
     public List<Integer> groups(List<?> items) {
         return groupNumbers(items);
