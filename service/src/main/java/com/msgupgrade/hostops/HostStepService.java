@@ -9,6 +9,7 @@ import com.msgupgrade.cluster.ClusterNode;
 import com.msgupgrade.cluster.GracefulShutdown;
 import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
+import com.msgupgrade.observability.LogContext;
 import com.msgupgrade.rollout.Rollout;
 import com.msgupgrade.rollout.RolloutRepository;
 import com.msgupgrade.secrets.SecretResolver;
@@ -315,18 +316,21 @@ public class HostStepService {
         return new MdcScope(r);
     }
 
+    /** Names the rollout, host and step in the log lines written inside it; puts back what was there before. */
     private static final class MdcScope implements AutoCloseable {
+        private static final List<String> KEYS = List.of(LogContext.ROLLOUT, LogContext.HOST, LogContext.STEP);
+        private final Map<String, String> before = new LinkedHashMap<>();
+
         MdcScope(StepRequest r) {
-            MDC.put("rollout", r.rolloutId());
-            MDC.put("host", r.hostName());
-            MDC.put("step", r.step().id());
+            KEYS.forEach(key -> before.put(key, MDC.get(key)));
+            MDC.put(LogContext.ROLLOUT, r.rolloutId());
+            MDC.put(LogContext.HOST, r.hostName());
+            MDC.put(LogContext.STEP, r.step().id());
         }
 
         @Override
         public void close() {
-            MDC.remove("rollout");
-            MDC.remove("host");
-            MDC.remove("step");
+            before.forEach(LogContext::set);
         }
     }
 }
