@@ -1,10 +1,12 @@
 package com.msgupgrade.hostops;
 
 import com.msgupgrade.TimerWakeUp;
+import com.msgupgrade.ssh.CommandResult;
 import com.msgupgrade.ssh.RemoteShell;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +25,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Watches the launch channels of detached commands (DetachedRunner#launchAndWait), so that a step's job does not
  * hold a job thread and a database connection while its command runs: the job launches the command and hands
  * over to HostStep's durable timer; when the channel closes (the command ended, or the connection was lost),
- * the timer is made due and the job executor told, and the step's check runs at once. A channel still open
+ * the timer is made due and the job executor told, and the step's check runs at once. The channel brings the
+ * run's output and exit status with it when the run ended; the check takes them from here when it runs on this
+ * node ({@link #ended}), instead of asking the host again. A channel still open
  * after {@code msgsrv.runs.quick-wait}, or after the command's timeout if that is shorter, is closed (the
  * command runs on, detached) and the step checked all the same: it then polls at the poll interval, and stops
  * a command past its timeout. Nothing depends on the watcher for correctness: a wake-up lost to a crash only
@@ -38,12 +42,20 @@ public class CommandWatcher {
     private final JdbcTemplate jdbc;
     private final TimerWakeUp timers;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    /** Runs seen to end on their launch channel, by run id, until their step's check takes them. */
+    private final Map<String, Seen> ended = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("command-watcher"));
     private final ExecutorService wakeUps = Executors.newFixedThreadPool(2, daemon("command-wake-up"));
     private volatile boolean stopped;
 
     /** @param mdc the rollout, host and step of the launching job's log lines, for the wake-up's */
-    private record Watched(String stepInstanceId, RemoteShell.Started launch, long until, Map<String, String> mdc) {}
+    private record Watched(String stepInstanceId, String runId, RemoteShell.Started launch, long until,
+            Map<String, String> mdc) {}
+
+    private record Seen(DetachedRunner.Ended ended, long at) {}
+
+    /** How long a run seen to end waits for its check here: a check that went to another node never comes. */
+    private static final long KEEP_SEEN_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     CommandWatcher(@Value("${msgsrv.runs.quick-wait}") Duration window, JdbcTemplate jdbc, TimerWakeUp timers) {
         this.window = window;
@@ -62,10 +74,10 @@ public class CommandWatcher {
      * or the command's {@code timeout} if shorter, once the current transaction (the one that arms the step's
      * timer) has committed; closes it if that transaction rolls back.
      */
-    void watch(String stepInstanceId, RemoteShell.Started launch, Duration timeout) {
+    void watch(String stepInstanceId, String runId, RemoteShell.Started launch, Duration timeout) {
         Duration watchFor = timeout.compareTo(window) < 0 ? timeout : window;
         Map<String, String> mdc = MDC.getCopyOfContextMap();
-        Watched w = new Watched(stepInstanceId, launch, System.nanoTime() + watchFor.toNanos(),
+        Watched w = new Watched(stepInstanceId, runId, launch, System.nanoTime() + watchFor.toNanos(),
                 mdc == null ? Map.of() : mdc);
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             watched.put(stepInstanceId, w);
@@ -83,15 +95,28 @@ public class CommandWatcher {
         });
     }
 
+    /**
+     * How the run ended, as its launch channel told this node, once (the caller judges it); empty when this node did
+     * not see it end.
+     */
+    Optional<DetachedRunner.Ended> ended(String runId) {
+        return Optional.ofNullable(ended.remove(runId)).map(Seen::ended);
+    }
+
     private void checkAll() {
+        long now = System.nanoTime();
+        ended.values().removeIf(seen -> now - seen.at() > KEEP_SEEN_NANOS);
         for (Watched w : watched.values()) {
-            boolean ended;
+            boolean closed;
             try {
-                ended = w.launch().awaitExit(Duration.ZERO, () -> true).isPresent();
+                Optional<CommandResult> result = w.launch().awaitExit(Duration.ZERO, () -> true);
+                result.flatMap(DetachedRunner::endedOnLaunch)
+                        .ifPresent(run -> ended.put(w.runId(), new Seen(run, System.nanoTime())));
+                closed = result.isPresent();
             } catch (RuntimeException e) {
-                ended = true; // the connection was lost: the step's check finds out how the run stands
+                closed = true; // the connection was lost: the step's check finds out how the run stands
             }
-            if (ended || System.nanoTime() > w.until()) {
+            if (closed || System.nanoTime() > w.until()) {
                 watched.remove(w.stepInstanceId());
                 close(w.launch());
                 wakeUps.execute(() -> {
@@ -126,6 +151,7 @@ public class CommandWatcher {
         wakeUps.shutdownNow();
         watched.values().forEach(w -> close(w.launch()));
         watched.clear();
+        ended.clear();
     }
 
     private static void close(RemoteShell.Started launch) {

@@ -52,13 +52,16 @@ final class DetachedRunner {
 
     /**
      * Starts the run unless it was started before, and, when this call started it, keeps waiting on the host for
-     * it to end: the channel closes right after the run's exit status is written, so nobody has to poll for it.
-     * Without a secret ({@code script} not null) the run is prepared in the same round trip. Closing the returned
-     * command before the run ended leaves the run going: it runs under {@code nohup}, detached from the channel.
+     * it to end: the channel then answers as {@link #ended} does (the run's output on stdout, its exit status last
+     * on stderr, {@link #endedOnLaunch}) and closes, so nobody has to poll for it. {@code launched} or
+     * {@code attached} comes first on stderr. Without a secret ({@code script} not null) the run is prepared in the
+     * same round trip. Closing the returned command before the run ended leaves the run going: it runs under
+     * {@code nohup}, detached from the channel.
      */
     static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script) {
         String d = quote(runDir);
-        String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched; wait $w;");
+        String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched >&2; wait $w; " + readEnded(".")
+                + ";", " >&2");
         if (script == null) {
             return session.start(launch, null);
         }
@@ -68,7 +71,7 @@ final class DetachedRunner {
 
     /** Whether the {@link #launchAndWait} call started the run (false: it was started before). */
     static boolean started(RemoteShell.Started launch) {
-        String first = launch.awaitStdout(out -> out.indexOf('\n') >= 0);
+        String first = launch.awaitStderr(out -> out.indexOf('\n') >= 0);
         if (first.startsWith("launched")) {
             return true;
         }
@@ -79,21 +82,33 @@ final class DetachedRunner {
         throw new IllegalStateException("could not launch the run: unexpected answer '" + first.trim() + "'");
     }
 
+    /**
+     * How the run ended, from what its {@link #launchAndWait} channel answered once it closed; empty when the channel
+     * closed before the run ended (the connection was lost), or did not start it.
+     */
+    static Optional<Ended> endedOnLaunch(CommandResult launchResult) {
+        String status = lastLine(launchResult.stderr());
+        return status.matches("-?[0-9]+") ? Optional.of(new Ended(Integer.parseInt(status), launchResult))
+                : Optional.empty();
+    }
+
     /** Starts the run unless it was started before; true when this call started it. */
     static boolean launch(RemoteSession session, String runDir) {
-        CommandResult result = session.exec(launchCommand(quote(runDir), "echo $! > pid; echo launched;"), null);
+        CommandResult result = session.exec(launchCommand(quote(runDir), "echo $! > pid; echo launched;", ""),
+                null);
         expectZero(result, "launch the run");
         return result.stdout().contains("launched");
     }
 
-    private static String launchCommand(String d, String afterStart) {
+    /** {@code attachedTo}: where "attached" goes when the run was started before (" >&2": stderr). */
+    private static String launchCommand(String d, String afterStart, String attachedTo) {
         // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
                 + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?; rm -f $d/secret;"
                 + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         return "cd " + d + " && if mkdir launched 2>/dev/null; then"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
-                + afterStart + " else echo attached; fi";
+                + afterStart + " else echo attached" + attachedTo + "; fi";
     }
 
     /**
@@ -103,13 +118,10 @@ final class DetachedRunner {
      */
     static Optional<Ended> ended(RemoteSession session, String runDir) {
         String d = quote(runDir);
-        CommandResult result = session.exec("if [ -f " + d + "/exit ]; then cat " + d + "/out " + d + "/err"
-                + " 2>/dev/null; cat " + d + "/exit >&2; elif [ -d " + d + "/launched ]; then echo running >&2;"
-                + " else echo missing >&2; fi", null);
+        CommandResult result = session.exec("if [ -f " + d + "/exit ]; then " + readEnded(d)
+                + "; elif [ -d " + d + "/launched ]; then echo running >&2; else echo missing >&2; fi", null);
         expectZero(result, "read the run's status");
-        // the last line: whatever a login script of the host wrote to stderr comes before it
-        String[] lines = result.stderr().trim().split("\n");
-        String status = lines[lines.length - 1].trim();
+        String status = lastLine(result.stderr());
         if (status.equals("running")) {
             return Optional.empty();
         }
@@ -121,6 +133,17 @@ final class DetachedRunner {
         } catch (NumberFormatException e) {
             throw new IllegalStateException("could not read the run's status: unexpected answer '" + status + "'");
         }
+    }
+
+    /** The output of the ended run in directory {@code d} on stdout, then its exit status on stderr. */
+    private static String readEnded(String d) {
+        return "cat " + d + "/out " + d + "/err 2>/dev/null; cat " + d + "/exit >&2";
+    }
+
+    /** The last line: whatever a login script of the host wrote to stderr comes before it. */
+    private static String lastLine(String stderr) {
+        String[] lines = stderr.trim().split("\n");
+        return lines[lines.length - 1].trim();
     }
 
     /** How a run ended: its exit status, and its output as the command that read it returned it. */

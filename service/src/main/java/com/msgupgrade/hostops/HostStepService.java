@@ -126,6 +126,14 @@ public class HostStepService {
             Context ctx = context(request);
             CommandLedger.Run run = ledger.find(request.runId()).orElseThrow(() -> new IllegalStateException(
                     "no run " + request.runId() + " in the command ledger for " + request.step().id()));
+            Optional<DetachedRunner.Ended> seen = run.state() == CommandLedger.State.LAUNCHED
+                    ? watcher.ended(request.runId()) : Optional.empty();
+            if (seen.isPresent()) {
+                // this node saw the run end on the channel that launched it, output and exit status included
+                log.debug("run {} ended (exit {}), as its launch channel answered", request.runId(),
+                        seen.get().exitCode());
+                return judge(ctx, request, seen.get(), run.launchedAt());
+            }
             try (RemoteSession session = shell.open(ctx.endpoint())) {
                 return awaitRun(session, ctx, request, run.launchedAt());
             }
@@ -174,7 +182,7 @@ public class HostStepService {
             if (started && watcher.enabled() && !shutdown.isDraining()) {
                 // the job ends here, its thread and connection free while the command runs; the launch's channel
                 // closes when the run ends, and the watcher then has the step checked at once
-                watcher.watch(request.stepInstanceId(), launch, settings.timeoutOf(ctx.command()));
+                watcher.watch(request.stepInstanceId(), request.runId(), launch, settings.timeoutOf(ctx.command()));
                 watching = true;
                 return StepOutcome.watched(request.runId());
             }
@@ -207,9 +215,7 @@ public class HostStepService {
                     + " host before deciding", "", null, since);
         }
         if (ended.isPresent()) {
-            CommandResult output = ended.get().output();
-            return judge(ctx, request, ended.get().exitCode(), mask(ctx, output.stdout()), output.stdoutSha256(),
-                    since);
+            return judge(ctx, request, ended.get(), since);
         }
         if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
             DetachedRunner.kill(session, runDir);
@@ -217,6 +223,12 @@ public class HostStepService {
         }
         // the durable timer takes over; the command runs on
         return StepOutcome.running(request.runId());
+    }
+
+    private StepOutcome judge(Context ctx, StepRequest request, DetachedRunner.Ended ended, Instant launchedAt) {
+        CommandResult output = ended.output();
+        return judge(ctx, request, ended.exitCode(), mask(ctx, output.stdout()), output.stdoutSha256(),
+                launchedAt == null ? Instant.now() : launchedAt);
     }
 
     private StepOutcome judge(Context ctx, StepRequest request, int exitCode, String output, String sha256,

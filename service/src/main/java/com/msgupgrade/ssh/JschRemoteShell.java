@@ -304,13 +304,22 @@ class JschRemoteShell implements RemoteShell {
 
             @Override
             public String awaitStdout(Predicate<String> enough) {
+                return await(stdout, enough);
+            }
+
+            @Override
+            public String awaitStderr(Predicate<String> enough) {
+                return await(stderr, enough);
+            }
+
+            private String await(BoundedCapture capture, Predicate<String> enough) {
                 long deadline = System.nanoTime() + properties.commandTimeout().toNanos();
-                while (!enough.test(stdout.text()) && !ended(deadline, () -> false)) {
+                while (!enough.test(capture.text()) && !ended(deadline, () -> false)) {
                     if (System.nanoTime() > deadline) {
                         throw failed(timedOut());
                     }
                 }
-                return stdout.text();
+                return capture.text();
             }
 
             @Override

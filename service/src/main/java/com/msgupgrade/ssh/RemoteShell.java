@@ -44,6 +44,9 @@ public interface RemoteShell {
          */
         String awaitStdout(Predicate<String> enough);
 
+        /** As {@link #awaitStdout}, for the standard error. */
+        String awaitStderr(Predicate<String> enough);
+
         /** Waits for the command to end, at most the configured command timeout. */
         CommandResult awaitExit();
 

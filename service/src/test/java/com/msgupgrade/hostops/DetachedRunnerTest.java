@@ -23,6 +23,11 @@ class DetachedRunnerTest {
             }
 
             @Override
+            public String awaitStderr(Predicate<String> enough) {
+                return result.stderr();
+            }
+
+            @Override
             public CommandResult awaitExit() {
                 return result;
             }
@@ -122,5 +127,25 @@ class DetachedRunnerTest {
         assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script)))
                 .isTrue();
         assertThat(java.nio.file.Files.readString(work.resolve("effect"))).isEqualTo("changed\n");
+    }
+
+    @Test
+    void theChannelThatLaunchedARunAnswersHowItEndedAndASecondLaunchOnlyAttaches(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) {
+        String run = work.resolve("run-1").toString();
+        String script = "echo 'patch 120228-26 applied'; echo 'a warning' >&2; exit 3\n";
+        RemoteShell.Started launch = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script);
+        assertThat(DetachedRunner.started(launch)).isTrue();
+        DetachedRunner.Ended ended = DetachedRunner.endedOnLaunch(launch.awaitExit()).orElseThrow();
+        assertThat(ended.exitCode()).isEqualTo(3);
+        assertThat(ended.output().stdout()).isEqualTo("patch 120228-26 applied\na warning\n");
+        // the same answer as reading the run's end afterwards
+        DetachedRunner.Ended read = DetachedRunner.ended(localShell(Integer.MAX_VALUE), run).orElseThrow();
+        assertThat(read.exitCode()).isEqualTo(ended.exitCode());
+        assertThat(read.output().stdout()).isEqualTo(ended.output().stdout());
+
+        RemoteShell.Started again = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script);
+        assertThat(DetachedRunner.started(again)).isFalse();
+        assertThat(DetachedRunner.endedOnLaunch(again.awaitExit())).isEmpty();
     }
 }
