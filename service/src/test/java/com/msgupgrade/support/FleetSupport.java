@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.util.FileSystemUtils;
 
 /** A simulated fleet for a test class, with the service's SSH and secrets settings pointing at it. */
 public final class FleetSupport {
@@ -19,9 +20,16 @@ public final class FleetSupport {
 
     private FleetSupport() {}
 
+    /**
+     * Starts the hosts in a new directory, removed when the JVM exits unless {@code -Dfleet.keep=true} (to look at
+     * the hosts' command logs and run directories after a failure).
+     */
     public static SimulatedFleet start(String name, String firstAddress, List<HostSpec> hosts) {
         try {
             Path dir = Files.createTempDirectory("fleet-" + name + "-");
+            if (!Boolean.getBoolean("fleet.keep")) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> FileSystemUtils.deleteRecursively(dir.toFile())));
+            }
             SimulatedFleet fleet = SimulatedFleet.start(dir, hosts,
                     FleetOptions.defaults().withName(name).withFirstAddress(firstAddress).withPort(0));
             Path secrets = dir.resolve("secrets.properties");
