@@ -23,50 +23,54 @@ final class DetachedRunner {
     }
 
     /**
-     * Writes the script (and the secret, 0600) into the run directory unless the run already started. Each file
-     * is checked to hold every byte sent before anything runs: a script or secret cut short on the way (a host
-     * under load once ran a command with an empty secret file) fails the preparation, which a retry repeats,
-     * instead of running a truncated command.
+     * Writes the script (and the secret, 0600) into the run directory unless the run already started, in one round
+     * trip: both come on standard input, the script's bytes first. Each file is checked to hold every byte sent
+     * before anything runs: a script or secret cut short on the way (a host under load once ran a command with an
+     * empty secret file) fails the preparation, which a retry repeats, instead of running a truncated command.
      */
     static void prepare(RemoteSession session, String runDir, String script, String secret) {
-        String d = quote(runDir);
+        Preparation preparation = preparation(quote(runDir), script, secret);
+        expectZero(session.exec(preparation.command(), preparation.stdin()), secret == null
+                ? "prepare the run directory" : "prepare the run directory and write the step's secret file");
+    }
+
+    /** A command writing the run's files from its standard input, and that input. */
+    private record Preparation(String command, byte[] stdin) {}
+
+    private static Preparation preparation(String d, String script, String secret) {
         byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
-        expectZero(session.exec(prepareCommand(d, scriptBytes.length), scriptBytes), "prepare the run directory");
-        if (secret != null) {
-            byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
-            expectZero(session.exec("umask 077 && if [ ! -d " + d + "/launched ]; then "
-                    + writeChecked(d + "/secret", secretBytes.length) + "; fi", secretBytes),
-                    "write the step's secret file");
+        String write = secret == null ? "cat > " + d + "/cmd" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
+                + "/cmd 2>/dev/null";
+        String command = "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then " + write + " && "
+                + holds(d + "/cmd", scriptBytes.length);
+        if (secret == null) {
+            return new Preparation(command + "; fi", scriptBytes);
         }
+        byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
+        byte[] stdin = java.util.Arrays.copyOf(scriptBytes, scriptBytes.length + secretBytes.length);
+        System.arraycopy(secretBytes, 0, stdin, scriptBytes.length, secretBytes.length);
+        return new Preparation(command + " && cat > " + d + "/secret && " + holds(d + "/secret", secretBytes.length)
+                + "; fi", stdin);
     }
 
-    private static String prepareCommand(String d, int scriptBytes) {
-        return "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then "
-                + writeChecked(d + "/cmd", scriptBytes) + "; fi";
-    }
-
-    /** Standard input into the file, and a failure unless it holds exactly {@code bytes} bytes. */
-    private static String writeChecked(String file, int bytes) {
-        return "cat > " + file + " && [ \"$(wc -c < " + file + " | tr -d ' ')\" = " + bytes + " ]";
+    /** A failure unless the file holds exactly {@code bytes} bytes (backquotes: Solaris 10's /bin/sh has no $()). */
+    private static String holds(String file, int bytes) {
+        return "[ \"`wc -c < " + file + " | tr -d ' '`\" = " + bytes + " ]";
     }
 
     /**
      * Starts the run unless it was started before, and, when this call started it, keeps waiting on the host for
      * it to end: the channel then answers as {@link #ended} does (the run's output on stdout, its exit status last
      * on stderr, {@link #endedOnLaunch}) and closes, so nobody has to poll for it. {@code launched} or
-     * {@code attached} comes first on stderr. Without a secret ({@code script} not null) the run is prepared in the
-     * same round trip. Closing the returned command before the run ended leaves the run going: it runs under
-     * {@code nohup}, detached from the channel.
+     * {@code attached} comes first on stderr. The run is prepared ({@link #prepare}) in the same round trip.
+     * Closing the returned command before the run ended leaves the run going: it runs under {@code nohup},
+     * detached from the channel.
      */
-    static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script) {
+    static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script, String secret) {
         String d = quote(runDir);
-        String launch = launchCommand(d, "w=$!; echo $w > pid; echo launched >&2; wait $w; " + readEnded(".")
-                + ";", " >&2");
-        if (script == null) {
-            return session.start(launch, null);
-        }
-        byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
-        return session.start(prepareCommand(d, scriptBytes.length) + " && " + launch, scriptBytes);
+        Preparation preparation = preparation(d, script, secret);
+        return session.start(preparation.command() + " && " + launchCommand(d, "w=$!; echo $w > pid;"
+                + " echo launched >&2; wait $w; " + readEnded(".") + ";", " >&2"), preparation.stdin());
     }
 
     /** Whether the {@link #launchAndWait} call started the run (false: it was started before). */

@@ -167,12 +167,8 @@ public class HostStepService {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
                 request.attempt(), ctx.command().commandLine(), node.id());
-        String script = ctx.command().commandLine();
-        if (ctx.command().secretName() != null) {
-            DetachedRunner.prepare(session, runDir, script, secrets.resolve(ctx.command().secretName()));
-            script = null;
-        }
-        RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, script);
+        RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, ctx.command().commandLine(),
+                secretOf(ctx));
         boolean watching = false;
         try {
             boolean started = DetachedRunner.started(launch);
@@ -200,8 +196,7 @@ public class HostStepService {
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
-            String secret = ctx.command().secretName() == null ? null : secrets.resolve(ctx.command().secretName());
-            DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secret);
+            DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secretOf(ctx));
             DetachedRunner.launch(session, runDir);
             ledger.launched(request.runId());
         }
@@ -288,6 +283,11 @@ public class HostStepService {
         // the rollout's audit lock is not held while the job goes on waiting for the host
         ownTransaction.executeWithoutResult(status -> audit.record(request.rolloutId(), SYSTEM, kind,
                 request.hostName(), request.step().id(), detail));
+    }
+
+    /** The value of the step's secret, resolved only here, at the host action; null when it has none. */
+    private String secretOf(Context ctx) {
+        return ctx.command().secretName() == null ? null : secrets.resolve(ctx.command().secretName());
     }
 
     /** A secret never leaves in output even if a tool echoed it. */

@@ -105,26 +105,18 @@ class DetachedRunnerTest {
             throws Exception {
         String script = "echo changed > " + work.resolve("effect") + "\n";
         String cut = work.resolve("run-cut").toString();
-        assertThatThrownBy(() -> DetachedRunner.started(DetachedRunner.launchAndWait(localShell(5), cut, script)))
+        assertThatThrownBy(() -> DetachedRunner.started(DetachedRunner.launchAndWait(localShell(5), cut, script, null)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare and launch");
         assertThatThrownBy(() -> DetachedRunner.prepare(localShell(5), cut, script, "s3cret-value"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare the run directory");
-        assertThatThrownBy(() -> DetachedRunner.prepare(new RemoteShell.RemoteSession() {
-            private int calls;
-
-            @Override
-            public RemoteShell.Started start(String command, byte[] stdin) {
-                return localShell(calls++ == 0 ? Integer.MAX_VALUE : 3).start(command, stdin); // the secret cut short
-            }
-
-            @Override
-            public void close() {}
-        }, cut, script, "s3cret-value")).isInstanceOf(IllegalStateException.class).hasMessageContaining("secret");
+        // the secret comes after the script on the same input: cut short three bytes into it
+        assertThatThrownBy(() -> DetachedRunner.prepare(localShell(script.length() + 3), cut, script, "s3cret-value"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("secret");
         assertThat(work.resolve("run-cut").resolve("launched")).doesNotExist();
         assertThat(work.resolve("effect")).doesNotExist();
 
         // whole, the same run starts and does its work once
-        assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script)))
+        assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script, null)))
                 .isTrue();
         assertThat(java.nio.file.Files.readString(work.resolve("effect"))).isEqualTo("changed\n");
     }
@@ -134,7 +126,7 @@ class DetachedRunnerTest {
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) {
         String run = work.resolve("run-1").toString();
         String script = "echo 'patch 120228-26 applied'; echo 'a warning' >&2; exit 3\n";
-        RemoteShell.Started launch = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script);
+        RemoteShell.Started launch = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script, null);
         assertThat(DetachedRunner.started(launch)).isTrue();
         DetachedRunner.Ended ended = DetachedRunner.endedOnLaunch(launch.awaitExit()).orElseThrow();
         assertThat(ended.exitCode()).isEqualTo(3);
@@ -144,8 +136,44 @@ class DetachedRunnerTest {
         assertThat(read.exitCode()).isEqualTo(ended.exitCode());
         assertThat(read.output().stdout()).isEqualTo(ended.output().stdout());
 
-        RemoteShell.Started again = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script);
+        RemoteShell.Started again = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script, null);
         assertThat(DetachedRunner.started(again)).isFalse();
         assertThat(DetachedRunner.endedOnLaunch(again.awaitExit())).isEmpty();
+    }
+
+    @Test
+    void aRunWithASecretIsPreparedAndLaunchedInOneRoundTripAndTheSecretFileGoesWhenItEnds(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) {
+        String run = work.resolve("run-2").toString();
+        java.util.List<String> commands = new java.util.ArrayList<>();
+        RemoteShell.RemoteSession counting = new RemoteShell.RemoteSession() {
+            @Override
+            public RemoteShell.Started start(String command, byte[] stdin) {
+                commands.add(command);
+                return localShell(Integer.MAX_VALUE).start(command, stdin);
+            }
+
+            @Override
+            public void close() {}
+        };
+        writeExpected(work.resolve("expected"), "s3cret-välue");
+        // the tool reads the secret from the file named by SECRET_FILE, as ldapmodify -j does
+        RemoteShell.Started launch = DetachedRunner.launchAndWait(counting, run,
+                "wc -c < \"$SECRET_FILE\" | tr -d ' '; cmp -s \"$SECRET_FILE\" " + work.resolve("expected") + "\n",
+                "s3cret-välue");
+        assertThat(DetachedRunner.started(launch)).isTrue();
+        DetachedRunner.Ended ended = DetachedRunner.endedOnLaunch(launch.awaitExit()).orElseThrow();
+        assertThat(commands).hasSize(1);
+        assertThat(ended.exitCode()).isZero();
+        assertThat(ended.output().stdout()).isEqualTo("13\n");
+        assertThat(work.resolve("run-2").resolve("secret")).doesNotExist();
+    }
+
+    private static void writeExpected(java.nio.file.Path file, String content) {
+        try {
+            java.nio.file.Files.writeString(file, content);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
