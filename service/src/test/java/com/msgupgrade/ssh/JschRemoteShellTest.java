@@ -113,12 +113,19 @@ class JschRemoteShellTest {
         Path knownHosts = Files.writeString(temp.resolve("known_hosts"), fleet.host("ms1").knownHostsLine() + "\n");
         Path marker = ms2.dir().resolve("unknown-key-marker");
 
-        assertThatThrownBy(() -> shell(knownHosts, Duration.ofSeconds(5), 4096).open(endpoint(ms2))
-                .exec("touch '" + marker + "'", null))
+        RemoteShell shell = shell(knownHosts, Duration.ofSeconds(5), 4096);
+        assertThatThrownBy(() -> shell.open(endpoint(ms2)).exec("touch '" + marker + "'", null))
                 .isInstanceOf(RemoteShellException.class)
                 .satisfies(e -> assertThat(((RemoteShellException) e).kind())
                         .isEqualTo(RemoteShellException.Kind.HOST_KEY));
         assertThat(marker).doesNotExist();
+
+        // once an operator added its key, the same shell (which keeps known_hosts as it read it) reads it again
+        Files.writeString(knownHosts, ms2.knownHostsLine() + "\n", java.nio.file.StandardOpenOption.APPEND);
+        try (RemoteShell.RemoteSession session = shell.open(endpoint(ms2))) {
+            assertThat(session.exec("touch '" + marker + "'", null).exitCode()).isZero();
+        }
+        assertThat(marker).exists();
     }
 
     @Test
