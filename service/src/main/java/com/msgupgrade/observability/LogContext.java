@@ -34,7 +34,7 @@ public class LogContext extends AbstractProcessEnginePlugin {
     public static final String ROLLOUT = "rollout";
     public static final String HOST = "host";
     public static final String STEP = "step";
-    /** The processes that work on no single host: their activities leave the MDC to the engine. */
+    /** The processes that work on no single host: their activities name none. */
     private static final List<String> ROLLOUT_WIDE = List.of("Rollout");
 
     @Override
@@ -65,6 +65,12 @@ public class LogContext extends AbstractProcessEnginePlugin {
         put(STEP, execution, "stepId");
     };
 
+    /** A rollout-wide activity (one that a host's process ended into, in the same job) names no host or step. */
+    private static final ExecutionListener NO_HOST = execution -> {
+        MDC.remove(HOST);
+        MDC.remove(STEP);
+    };
+
     private static void put(String key, DelegateExecution execution, String variable) {
         set(key, execution.getVariable(variable) instanceof String value && !value.isBlank() ? value : null);
     }
@@ -81,16 +87,15 @@ public class LogContext extends AbstractProcessEnginePlugin {
     private static final BpmnParseListener PARSE_LISTENER = new AbstractBpmnParseListener() {
         @Override
         public void parseProcess(Element processElement, ProcessDefinitionEntity process) {
-            if (!ROLLOUT_WIDE.contains(process.getKey())) {
-                process.addBuiltInListener(ExecutionListener.EVENTNAME_START, FROM_VARIABLES);
-                addToActivities(process);
-            }
+            ExecutionListener listener = ROLLOUT_WIDE.contains(process.getKey()) ? NO_HOST : FROM_VARIABLES;
+            process.addBuiltInListener(ExecutionListener.EVENTNAME_START, listener);
+            addToActivities(process, listener);
         }
 
-        private void addToActivities(ScopeImpl scope) {
+        private void addToActivities(ScopeImpl scope, ExecutionListener listener) {
             for (ActivityImpl activity : scope.getActivities()) {
-                activity.addBuiltInListener(ExecutionListener.EVENTNAME_START, FROM_VARIABLES);
-                addToActivities(activity);
+                activity.addBuiltInListener(ExecutionListener.EVENTNAME_START, listener);
+                addToActivities(activity, listener);
             }
         }
     };
