@@ -155,6 +155,7 @@ class FleetBenchmark {
             rowCounts(jdbc).forEach((table, n) -> rowsAdded.put(table, n - rowsBefore.getOrDefault(table, 0L)));
             long rows = rowsAdded.values().stream().mapToLong(Long::longValue).sum();
             String cpu = cpuSeconds(service.pid());
+            String storeTime = storeUpgradeBreakdown(jdbc, id, fleet, hostSeconds);
             String table = String.join("\n",
                     "| figure | value |", "|---|---|",
                     "| hosts, command duration, parallelism | " + hosts + ", " + seconds + " s, " + parallelism + " |",
@@ -169,6 +170,8 @@ class FleetBenchmark {
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
                     "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |",
                     "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers | " + cpu + " |",
+                    "| a standalone store's upgrade, mean: total = timed commands + the hosts' own time around the"
+                            + " changing commands + read-only commands + orchestration | " + storeTime + " |",
                     "| phases (seconds after the rollout was created, first command start – last command end;"
                             + " their critical path) | "
                             + phases + " |");
@@ -201,6 +204,65 @@ class FleetBenchmark {
     }
 
     private static final String WARMUP = "w-";
+
+    /**
+     * Where a standalone store's upgrade (its first command's start to the end of its last, {@code verify-upgrade})
+     * goes, mean over the stores: the timed commands (the simulated durations); the rest of what the host spent
+     * on its changing commands, from the run directories (the script written, with the launch, to the exit status
+     * written: shell start-up, the simulated tools' own work); the read-only commands and checks as the service
+     * timed them (its SSH round trip and the host's work, which the simulator does not time); and what remains,
+     * the orchestration's own (jobs, transactions, the launch's and the check's round trips).
+     */
+    private static String storeUpgradeBreakdown(JdbcTemplate jdbc, String rolloutId, SimulatedFleet fleet,
+            Map<String, Map<String, Long>> hostSeconds) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        double[] sums = new double[5];
+        int stores = 0;
+        for (SimulatedHost host : measured(fleet)) {
+            if (!host.name().startsWith("st")) {
+                continue;
+            }
+            Instant first = null;
+            Instant last = null;
+            double hostTime = 0;
+            double reads = 0;
+            for (Map<String, Object> entry : jdbc.queryForList("SELECT kind, detail FROM \"MSGSRV\".audit_event"
+                    + " WHERE rollout_id = ? AND host_name = ? AND kind IN ('COMMAND', 'CHECK') ORDER BY seq", rolloutId,
+                    host.name())) {
+                Map<String, Object> d = json.readValue((String) entry.get("detail"), Map.class);
+                Instant started = Instant.parse((String) d.get("startedAt"));
+                Instant ended = Instant.parse((String) d.get("endedAt"));
+                first = first == null ? started : first;
+                last = ended;
+                Path run = host.workDir().resolve((String) d.get("runId"));
+                // a check carries the run id of the command it may spare, whose run directory exists once it ran
+                if ("COMMAND".equals(entry.get("kind")) && Files.isRegularFile(run.resolve("exit"))
+                        && Files.isRegularFile(run.resolve("cmd"))) {
+                    hostTime += Duration.between(Files.getLastModifiedTime(run.resolve("cmd")).toInstant(),
+                            Files.getLastModifiedTime(run.resolve("exit")).toInstant()).toMillis() / 1000.0;
+                } else {
+                    reads += Duration.between(started, ended).toMillis() / 1000.0;
+                }
+                if (String.valueOf(d.get("command")).contains("imsimta' version") && hostTime > 0) {
+                    break; // verify-upgrade: the host is upgraded
+                }
+            }
+            if (first == null) {
+                continue;
+            }
+            double total = Duration.between(first, last).toMillis() / 1000.0;
+            double timed = hostSeconds.getOrDefault(host.name(), Map.of()).getOrDefault("stores", 0L);
+            sums[0] += total;
+            sums[1] += timed;
+            sums[2] += hostTime - timed;
+            sums[3] += reads;
+            sums[4] += total - hostTime - reads;
+            stores++;
+        }
+        int n = Math.max(1, stores);
+        return String.format("%.2f s = %.2f + %.2f + %.2f + %.2f s", sums[0] / n, sums[1] / n, sums[2] / n,
+                sums[3] / n, sums[4] / n);
+    }
 
     /** Two MTAs (load-balanced), an N+1 cluster (two nodes and a standby), and standalone stores up to {@code hosts}. */
     private static List<HostSpec> fleetSpecs(String prefix, int hosts) {
