@@ -5,6 +5,7 @@ import static org.springframework.web.util.HtmlUtils.htmlEscape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -13,6 +14,8 @@ import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.CallActivity;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.Process;
+import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnDiagram;
 import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnEdge;
 import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnShape;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaIn;
@@ -65,7 +68,7 @@ public class ProcessDiagram {
         double maxX = 0;
         double maxY = 0;
         StringBuilder shapes = new StringBuilder();
-        for (BpmnShape shape : model.getModelElementsByType(BpmnShape.class)) {
+        for (BpmnShape shape : ofTheProcess(model, BpmnShape.class)) {
             Bounds b = shape.getBounds();
             maxX = Math.max(maxX, b.getX() + b.getWidth());
             maxY = Math.max(maxY, b.getY() + b.getHeight());
@@ -103,7 +106,7 @@ public class ProcessDiagram {
             }
         }
         StringBuilder edges = new StringBuilder();
-        for (BpmnEdge edge : model.getModelElementsByType(BpmnEdge.class)) {
+        for (BpmnEdge edge : ofTheProcess(model, BpmnEdge.class)) {
             String points = edge.getWaypoints().stream()
                     .map(w -> String.format(Locale.ROOT, "%.0f,%.0f", w.getX(), w.getY()))
                     .collect(Collectors.joining(" "));
@@ -118,6 +121,18 @@ public class ProcessDiagram {
                 + " width='100%%' font-family='sans-serif'><defs><marker id='arrow' markerWidth='8' markerHeight='8'"
                 + " refX='7' refY='4' orient='auto'><path d='M0,0 L8,4 L0,8 z' fill='#888'/></marker></defs>%s%s</svg>",
                 maxX + 40, maxY + 40, edges, shapes);
+    }
+
+    /**
+     * The shapes or edges of the process's own diagram: a collapsed sub-process has a diagram of its own (what
+     * Cockpit shows when one opens it), whose coordinates are not the process's.
+     */
+    private static <T> List<T> ofTheProcess(BpmnModelInstance model, Class<T> type) {
+        return model.getModelElementsByType(BpmnDiagram.class).stream()
+                .filter(diagram -> diagram.getBpmnPlane().getBpmnElement() instanceof Process)
+                .flatMap(diagram -> diagram.getBpmnPlane().getDiagramElements().stream())
+                .filter(type::isInstance).map(type::cast)
+                .toList();
     }
 
     private static String wrap(String text, int width, double x) {
