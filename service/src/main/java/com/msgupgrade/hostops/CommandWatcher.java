@@ -5,7 +5,6 @@ import com.msgupgrade.ssh.CommandResult;
 import com.msgupgrade.ssh.RemoteShell;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,11 +32,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * command runs on, detached) and the step checked all the same: it then polls at the poll interval, and stops
  * a command past its timeout. Nothing depends on the watcher for correctness: a wake-up lost to a crash only
  * means the timer fires at its own time, on whichever node.
- * <p>
- * It also watches a step's already-done read that did not answer within {@code msgsrv.runs.check-wait}
- * ({@link #watchCheck}): the job that started it ends, and the step's check takes the read's answer from here
- * ({@link #checked}). A read with no answer here (closed at the quick wait, a lost connection, another node) is
- * read again by the check: it changes nothing on the host.
  */
 @Component
 public class CommandWatcher {
@@ -54,22 +48,11 @@ public class CommandWatcher {
     private final ExecutorService wakeUps = Executors.newFixedThreadPool(2, daemon("command-wake-up"));
     private volatile boolean stopped;
 
-    /**
-     * @param checkStartedAt when the step's already-done read started, if this channel is one (else a launch)
-     * @param mdc the rollout, host and step of the launching job's log lines, for the wake-up's
-     */
-    private record Watched(String stepInstanceId, String runId, RemoteShell.Started launch, Instant checkStartedAt,
-            long until, Map<String, String> mdc) {}
+    /** @param mdc the rollout, host and step of the launching job's log lines, for the wake-up's */
+    private record Watched(String stepInstanceId, String runId, RemoteShell.Started launch, long until,
+            Map<String, String> mdc) {}
 
     private record Seen(DetachedRunner.Ended ended, long at) {}
-
-    /** The answer of a step's already-done read: what it printed, when it started and when it was seen to end. */
-    record CheckAnswer(CommandResult result, Instant startedAt, Instant endedAt) {}
-
-    private record SeenCheck(CheckAnswer answer, long at) {}
-
-    /** Already-done reads seen to end, by the run id of the step that started them, until its check takes them. */
-    private final Map<String, SeenCheck> checked = new ConcurrentHashMap<>();
 
     /** How long a run seen to end waits for its check here: a check that went to another node never comes. */
     private static final long KEEP_SEEN_NANOS = TimeUnit.MINUTES.toNanos(10);
@@ -92,23 +75,9 @@ public class CommandWatcher {
      * timer) has committed; closes it if that transaction rolls back.
      */
     void watch(String stepInstanceId, String runId, RemoteShell.Started launch, Duration timeout) {
-        watch(stepInstanceId, runId, launch, null, timeout);
-    }
-
-    /**
-     * Watches the already-done read that the HostStep instance {@code stepInstanceId} started at {@code startedAt}
-     * for the run {@code runId}, for the quick wait at most, once the current transaction has committed (as
-     * {@link #watch}); the step's check then takes its answer ({@link #checked}).
-     */
-    void watchCheck(String stepInstanceId, String runId, RemoteShell.Started read, Instant startedAt) {
-        watch(stepInstanceId, runId, read, startedAt, window);
-    }
-
-    private void watch(String stepInstanceId, String runId, RemoteShell.Started launch, Instant checkStartedAt,
-            Duration timeout) {
         Duration watchFor = timeout.compareTo(window) < 0 ? timeout : window;
         Map<String, String> mdc = MDC.getCopyOfContextMap();
-        Watched w = new Watched(stepInstanceId, runId, launch, checkStartedAt, System.nanoTime() + watchFor.toNanos(),
+        Watched w = new Watched(stepInstanceId, runId, launch, System.nanoTime() + watchFor.toNanos(),
                 mdc == null ? Map.of() : mdc);
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             watched.put(stepInstanceId, w);
@@ -134,29 +103,15 @@ public class CommandWatcher {
         return Optional.ofNullable(ended.remove(runId)).map(Seen::ended);
     }
 
-    /**
-     * The answer of the already-done read started for the run {@code runId}, once (the caller judges it); empty
-     * when this node did not see it end.
-     */
-    Optional<CheckAnswer> checked(String runId) {
-        return Optional.ofNullable(checked.remove(runId)).map(SeenCheck::answer);
-    }
-
     private void checkAll() {
         long now = System.nanoTime();
         ended.values().removeIf(seen -> now - seen.at() > KEEP_SEEN_NANOS);
-        checked.values().removeIf(seen -> now - seen.at() > KEEP_SEEN_NANOS);
         for (Watched w : watched.values()) {
             boolean closed;
             try {
                 Optional<CommandResult> result = w.launch().awaitExit(Duration.ZERO, () -> true);
-                if (w.checkStartedAt() != null) {
-                    result.ifPresent(read -> checked.put(w.runId(), new SeenCheck(
-                            new CheckAnswer(read, w.checkStartedAt(), Instant.now()), System.nanoTime())));
-                } else {
-                    result.flatMap(DetachedRunner::endedOnLaunch)
-                            .ifPresent(run -> ended.put(w.runId(), new Seen(run, System.nanoTime())));
-                }
+                result.flatMap(DetachedRunner::endedOnLaunch)
+                        .ifPresent(run -> ended.put(w.runId(), new Seen(run, System.nanoTime())));
                 closed = result.isPresent();
             } catch (RuntimeException e) {
                 closed = true; // the connection was lost: the step's check finds out how the run stands
@@ -197,7 +152,6 @@ public class CommandWatcher {
         watched.values().forEach(w -> close(w.launch()));
         watched.clear();
         ended.clear();
-        checked.clear();
     }
 
     private static void close(RemoteShell.Started launch) {

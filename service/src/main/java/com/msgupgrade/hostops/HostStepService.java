@@ -31,8 +31,7 @@ import org.springframework.stereotype.Service;
 /**
  * Runs one step of the guide on one host: checks whether its effect is already there, runs its
  * command (detached under a run id when it changes the host), waits a little for it, and judges the
- * result. A read or command that takes longer is left to the {@link CommandWatcher}, and the step's check goes on
- * from there. Every command is recorded in the audit trail with its exit code and output hash.
+ * result. Every command is recorded in the audit trail with its exit code and output hash.
  */
 @Service
 public class HostStepService {
@@ -101,26 +100,15 @@ public class HostStepService {
                             request.hostName());
                     return awaitRun(session, ctx, request, known.get().launchedAt());
                 }
-                if (ctx.command().check() != null) {
-                    Optional<CommandWatcher.CheckAnswer> answer = startCheck(session, ctx, request);
-                    if (answer.isEmpty()) {
-                        return StepOutcome.watched(request.runId()); // the watcher has the read; the check goes on
-                    }
-                    if (alreadyDone(ctx, request, answer.get())) {
-                        return skipped(request);
-                    }
+                if (ctx.command().check() != null && alreadyDone(session, ctx, request)) {
+                    return new StepOutcome(StepOutcome.State.SKIPPED, request.runId(), null, null, List.of());
                 }
-                return runOrLaunch(session, ctx, request);
+                if (!ctx.command().mutating()) {
+                    return runReadOnly(session, ctx, request);
+                }
+                return launch(session, ctx, request);
             }
         }
-    }
-
-    private StepOutcome runOrLaunch(RemoteSession session, Context ctx, StepRequest request) {
-        return ctx.command().mutating() ? launch(session, ctx, request) : runReadOnly(session, ctx, request);
-    }
-
-    private static StepOutcome skipped(StepRequest request) {
-        return new StepOutcome(StepOutcome.State.SKIPPED, request.runId(), null, null, List.of());
     }
 
     /** Has the shell start connecting to the host ahead of the step's job ({@link RemoteShell#connectAhead}). */
@@ -136,11 +124,8 @@ public class HostStepService {
     public StepOutcome check(StepRequest request) {
         try (var ignored = mdc(request)) {
             Context ctx = context(request);
-            Optional<CommandLedger.Run> known = ledger.find(request.runId());
-            if (known.isEmpty()) {
-                return checkedThenRun(ctx, request);
-            }
-            CommandLedger.Run run = known.get();
+            CommandLedger.Run run = ledger.find(request.runId()).orElseThrow(() -> new IllegalStateException(
+                    "no run " + request.runId() + " in the command ledger for " + request.step().id()));
             Optional<DetachedRunner.Ended> seen = run.state() == CommandLedger.State.LAUNCHED
                     ? watcher.ended(request.runId()) : Optional.empty();
             if (seen.isPresent()) {
@@ -155,69 +140,15 @@ public class HostStepService {
         }
     }
 
-    /**
-     * The step's already-done read was handed to the watcher ({@link #startCheck}) and no run was prepared: judges
-     * its answer, or reads again when this node has none (the read was closed at the quick wait, the connection
-     * was lost, the node that started it died), then runs the step unless it was done.
-     */
-    private StepOutcome checkedThenRun(Context ctx, StepRequest request) {
-        if (ctx.command().check() == null) {
-            throw new IllegalStateException("no run " + request.runId() + " in the command ledger for "
-                    + request.step().id());
-        }
-        Optional<CommandWatcher.CheckAnswer> answer = watcher.checked(request.runId());
-        if (answer.isPresent() && alreadyDone(ctx, request, answer.get())) {
-            return skipped(request);
-        }
-        try (RemoteSession session = shell.open(ctx.endpoint())) {
-            if (answer.isEmpty() && alreadyDone(ctx, request, readCheck(session, ctx))) {
-                return skipped(request);
-            }
-            return runOrLaunch(session, ctx, request);
-        }
-    }
-
-    /**
-     * Starts the step's already-done read and waits for it at most {@code msgsrv.runs.check-wait}; a read still
-     * running then is handed to the watcher (empty: the step's job ends, its check takes the answer), unless the
-     * watcher is off or the node is draining, when it is waited for here.
-     */
-    private Optional<CommandWatcher.CheckAnswer> startCheck(RemoteSession session, Context ctx, StepRequest request) {
-        Instant started = Instant.now();
-        RemoteShell.Started read = session.start(ctx.command().check().commandLine(), null);
-        boolean watched = false;
-        try {
-            Optional<CommandResult> quick = read.awaitExit(settings.checkWait(), () -> false);
-            if (quick.isEmpty() && watcher.enabled() && !shutdown.isDraining()) {
-                watcher.watchCheck(request.stepInstanceId(), request.runId(), read, started);
-                watched = true;
-                return Optional.empty();
-            }
-            return Optional.of(new CommandWatcher.CheckAnswer(quick.orElseGet(read::awaitExit), started,
-                    Instant.now()));
-        } finally {
-            if (!watched) {
-                read.close();
-            }
-        }
-    }
-
-    private CommandWatcher.CheckAnswer readCheck(RemoteSession session, Context ctx) {
-        Instant started = Instant.now();
-        CommandResult result = session.exec(ctx.command().check().commandLine(), null);
-        return new CommandWatcher.CheckAnswer(result, started, Instant.now());
-    }
-
-    private boolean alreadyDone(Context ctx, StepRequest request, CommandWatcher.CheckAnswer answer) {
+    private boolean alreadyDone(RemoteSession session, Context ctx, StepRequest request) {
         HostCommand.Check check = ctx.command().check();
-        CommandResult result = answer.result();
+        Instant started = Instant.now();
+        CommandResult result = session.exec(check.commandLine(), null);
         boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout());
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
-                answer.startedAt(), answer.endedAt(), mask(ctx, result.stdout() + result.stderr()),
-                result.stdoutSha256());
+                started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
         if (done) {
-            metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(answer.startedAt(),
-                    answer.endedAt()));
+            metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(started, Instant.now()));
             log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
                     check.description());
         }
@@ -328,12 +259,12 @@ public class HostStepService {
             ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256);
         }
         metrics.stepEnded(request.step().id(), outcome, Duration.between(started, Instant.now()));
-        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, Instant.now(),
-                output, sha256);
+        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
+                sha256);
     }
 
     private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,
-            String outcome, Instant started, Instant ended, String output, String sha256) {
+            String outcome, Instant started, String output, String sha256) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("runId", request.runId());
         detail.put("attempt", request.attempt());
@@ -342,7 +273,7 @@ public class HostStepService {
         detail.put("exitCode", exitCode);
         detail.put("outcome", outcome);
         detail.put("startedAt", started.toString());
-        detail.put("endedAt", ended.toString());
+        detail.put("endedAt", Instant.now().toString());
         detail.put("outputExcerpt", excerpt(output));
         detail.put("outputSha256", sha256 == null ? "" : sha256);
         if (ctx.command().secretName() != null) {

@@ -14,33 +14,19 @@ public class HostStepSettings {
     private final String retryCycle;
     private final Duration shortCommandTimeout;
     private final Duration longCommandTimeout;
-    private final Duration checkWait;
 
     HostStepSettings(@Value("${msgsrv.runs.poll-interval}") Duration pollInterval,
             @Value("${msgsrv.runs.quick-wait}") Duration quickWait,
             @Value("${msgsrv.rollout.slot-poll-interval:PT30S}") Duration slotPollInterval,
             @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle,
             @Value("${msgsrv.runs.short-command-timeout:PT5M}") Duration shortCommandTimeout,
-            @Value("${msgsrv.runs.long-command-timeout:PT2H}") Duration longCommandTimeout,
-            @Value("${msgsrv.runs.check-wait:PT0.25S}") Duration checkWait) {
+            @Value("${msgsrv.runs.long-command-timeout:PT2H}") Duration longCommandTimeout) {
         this.pollInterval = pollInterval;
         this.quickWait = quickWait;
         this.slotPollInterval = slotPollInterval;
         this.retryCycle = retryCycle;
         this.shortCommandTimeout = positive(shortCommandTimeout, "msgsrv.runs.short-command-timeout");
         this.longCommandTimeout = positive(longCommandTimeout, "msgsrv.runs.long-command-timeout");
-        if (checkWait.isNegative()) {
-            throw new IllegalArgumentException("msgsrv.runs.check-wait must not be negative: " + checkWait);
-        }
-        this.checkWait = checkWait;
-    }
-
-    /**
-     * How long a step's job waits for its already-done read before it hands the read to {@link CommandWatcher} and
-     * ends, its thread and database connection free (PT0S: always hands over).
-     */
-    public Duration checkWait() {
-        return checkWait;
     }
 
     private static Duration positive(Duration value, String property) {
