@@ -12,7 +12,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class OwnTransaction extends TransactionTemplate {
 
-    OwnTransaction(PlatformTransactionManager transactions) {
+    public OwnTransaction(PlatformTransactionManager transactions) {
         super(transactions);
         setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }

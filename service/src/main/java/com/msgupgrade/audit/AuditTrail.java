@@ -9,16 +9,24 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.jdbc.core.JdbcTemplate;
+import com.msgupgrade.OwnTransaction;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The append-only audit trail. Each entry is written in the transaction of the event it records
@@ -29,7 +37,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * recorded: the lock is then held for the append and the commit alone. Taken where the event happened, it was
  * held for the rest of the transaction, and every other writer of the rollout's trail, a gate's continuation or
  * the start of any host among them, queued behind the slowest. The entries of one transaction keep their order;
- * the chain's order is the order of the commits.
+ * the chain's order is the order of the commits. What a host did is recorded in a transaction of its own
+ * ({@link #recordCommitted}), several threads' entries in one.
  */
 @Component
 public class AuditTrail {
@@ -38,41 +47,114 @@ public class AuditTrail {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final TransactionTemplate ownTransaction;
 
-    public AuditTrail(JdbcTemplate jdbc) {
+    public AuditTrail(JdbcTemplate jdbc, OwnTransaction ownTransaction) {
         this.jdbc = jdbc;
+        this.ownTransaction = ownTransaction;
         this.json = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void record(String rolloutId, String actor, String kind, String host, String step, Map<String, ?> detail) {
         String detailJson = toJson(detail); // a detail that cannot be written fails the event's transaction at once
+        List<Unwritten> entry = List.of(new Unwritten(rolloutId, actor, kind, host, step, detailJson));
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            append(rolloutId, actor, kind, host, step, detailJson);
+            append(rolloutId, entry);
             return;
         }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void beforeCommit(boolean readOnly) {
-                append(rolloutId, actor, kind, host, step, detailJson);
+                append(rolloutId, entry);
             }
         });
     }
 
-    private void append(String rolloutId, String actor, String kind, String host, String step, String detailJson) {
+    /**
+     * Records an entry in a transaction of its own, committed when this returns, whatever becomes of the caller's
+     * transaction: what a host did. Entries recorded so by several threads of this node at the same moment are
+     * appended together, in one transaction, each rollout's lock taken once, while the threads wait (a group
+     * commit): one transaction each had queued on the lock, a second and more, when every store of a fleet-wide step
+     * answered its read at once.
+     */
+    public void recordCommitted(String rolloutId, String actor, String kind, String host, String step,
+            Map<String, ?> detail) {
+        Pending entry = new Pending(new Unwritten(rolloutId, actor, kind, host, step, toJson(detail)),
+                new CompletableFuture<>());
+        pending.add(entry);
+        appending.lock();
+        try {
+            if (!entry.appended().isDone()) {
+                appendPending();
+            }
+        } finally {
+            appending.unlock();
+        }
+        try {
+            entry.appended().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** An entry to append: the chain's fields are filled in as it is appended. */
+    private record Unwritten(String rolloutId, String actor, String kind, String host, String step,
+            String detailJson) {}
+
+    private record Pending(Unwritten entry, CompletableFuture<Void> appended) {}
+
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock appending = new ReentrantLock();
+
+    /** Appends every entry waiting, in one transaction; tells each waiting thread how it went. */
+    private void appendPending() {
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p = pending.poll(); p != null; p = pending.poll()) {
+            batch.add(p);
+        }
+        // rollouts locked in the order of their ids, as every batch on every node does
+        Map<String, List<Unwritten>> byRollout = new TreeMap<>();
+        batch.forEach(p -> byRollout.computeIfAbsent(p.entry().rolloutId(), id -> new ArrayList<>()).add(p.entry()));
+        try {
+            ownTransaction.executeWithoutResult(status -> byRollout.forEach(this::append));
+            batch.forEach(p -> p.appended().complete(null));
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).appended().completeExceptionally(e);
+                return;
+            }
+            // one entry that cannot be written fails alone: each is appended again in a transaction of its own
+            for (Pending p : batch) {
+                try {
+                    ownTransaction.executeWithoutResult(status -> append(p.entry().rolloutId(), List.of(p.entry())));
+                    p.appended().complete(null);
+                } catch (RuntimeException alone) {
+                    p.appended().completeExceptionally(alone);
+                }
+            }
+        }
+    }
+
+    /** Appends entries of one rollout to its chain, in their order, under the rollout's row lock. */
+    private void append(String rolloutId, List<Unwritten> entries) {
         jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
         List<Map<String, Object>> last = jdbc.queryForList(
                 "SELECT seq, hash FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
-        long seq = last.isEmpty() ? 1 : ((Number) last.get(0).get("seq")).longValue() + 1;
+        long seq = last.isEmpty() ? 0 : ((Number) last.get(0).get("seq")).longValue();
         String prev = last.isEmpty() ? GENESIS : (String) last.get(0).get("hash");
-        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        AuditEntry entry = new AuditEntry(rolloutId, seq, at, actor, kind, host, step, detailJson, prev, null);
-        entry = entry.withHash(hashOf(entry));
-        jdbc.update("INSERT INTO \"MSGSRV\".audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
-                        + " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rolloutId, seq, Timestamp.from(at), actor, kind, host, step, detailJson, prev, entry.hash());
-        jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", seq, entry.hash(),
-                rolloutId);
+        List<Object[]> rows = new ArrayList<>();
+        for (Unwritten u : entries) {
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            AuditEntry entry = new AuditEntry(rolloutId, ++seq, at, u.actor(), u.kind(), u.host(), u.step(),
+                    u.detailJson(), prev, null);
+            prev = hashOf(entry);
+            rows.add(new Object[] {rolloutId, seq, Timestamp.from(at), u.actor(), u.kind(), u.host(), u.step(),
+                    u.detailJson(), entry.prevHash(), prev});
+        }
+        jdbc.batchUpdate("INSERT INTO \"MSGSRV\".audit_event (rollout_id, seq, recorded_at, actor, kind, host_name,"
+                + " step_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", seq, prev, rolloutId);
     }
 
     public List<AuditEntry> entries(String rolloutId) {

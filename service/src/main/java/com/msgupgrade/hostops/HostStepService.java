@@ -51,13 +51,11 @@ public class HostStepService {
     private final HostStepSettings settings;
     private final ClusterNode node;
     private final GracefulShutdown shutdown;
-    private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
 
     HostStepService(RolloutRepository rollouts, StepCatalog catalog, RemoteShell shell, SecretResolver secrets,
             CommandLedger ledger, AuditTrail audit, CommandWatcher watcher,
             com.msgupgrade.observability.UpgradeMetrics metrics, HostStepSettings settings, ClusterNode node,
-            GracefulShutdown shutdown, com.msgupgrade.OwnTransaction ownTransaction) {
-        this.ownTransaction = ownTransaction;
+            GracefulShutdown shutdown) {
         this.metrics = metrics;
         this.settings = settings;
         this.node = node;
@@ -279,10 +277,9 @@ public class HostStepService {
         if (ctx.command().secretName() != null) {
             detail.put("secret", ctx.command().secretName());
         }
-        // in a transaction of its own: the command ran on the host whatever becomes of the job's transaction, and
-        // the rollout's audit lock is not held while the job goes on waiting for the host
-        ownTransaction.executeWithoutResult(status -> audit.record(request.rolloutId(), SYSTEM, kind,
-                request.hostName(), request.step().id(), detail));
+        // committed on its own: the command ran on the host whatever becomes of the job's transaction, and the
+        // rollout's audit lock is not held while the job goes on waiting for the host
+        audit.recordCommitted(request.rolloutId(), SYSTEM, kind, request.hostName(), request.step().id(), detail);
     }
 
     /** The value of the step's secret, resolved only here, at the host action; null when it has none. */
