@@ -60,6 +60,10 @@ class FleetBenchmark {
         if (warmupHosts > 0) {
             specs.addAll(fleetSpecs(WARMUP, Math.max(warmupHosts, 6)));
         }
+        boolean baseline = Boolean.parseBoolean(System.getProperty("bench.baseline", "true"));
+        if (baseline) {
+            specs.addAll(fleetSpecs(BASELINE, hosts).stream().filter(h -> h.name().startsWith(BASELINE + "st")).toList());
+        }
         SimulatedFleet fleet = FleetSupport.start("bench", "127.0.10.1", specs);
         for (SimulatedHost host : fleet.hosts()) {
             for (String command : TIMED) {
@@ -156,6 +160,7 @@ class FleetBenchmark {
             long rows = rowsAdded.values().stream().mapToLong(Long::longValue).sum();
             String cpu = cpuSeconds(service.pid());
             String storeTime = storeUpgradeBreakdown(jdbc, id, fleet, hostSeconds);
+            String floor = baseline ? baseline(jdbc, id, fleet, parallelism, seconds) : "not run (-Dbench.baseline=false)";
             String table = String.join("\n",
                     "| figure | value |", "|---|---|",
                     "| hosts, command duration, parallelism | " + hosts + ", " + seconds + " s, " + parallelism + " |",
@@ -174,7 +179,9 @@ class FleetBenchmark {
                             + " changing commands + read-only commands + orchestration | " + storeTime + " |",
                     "| phases (seconds after the rollout was created, first command start – last command end;"
                             + " their critical path) | "
-                            + phases + " |");
+                            + phases + " |",
+                    "| without orchestration: the standalone stores' commands replayed over SSH in " + parallelism
+                            + " lanes, nothing between them (wall time / critical path = ratio) | " + floor + " |");
             System.out.println("\nFLEET BENCHMARK\n" + table + "\n\nrows per host by table: " + rowsAdded.entrySet()
                     .stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue() / (double) hosts)).toList() + "\n");
@@ -204,6 +211,97 @@ class FleetBenchmark {
     }
 
     private static final String WARMUP = "w-";
+    private static final String BASELINE = "b-";
+
+    /**
+     * The floor under the ratio, measured: what the standalone stores' upgrade takes on this machine with no
+     * orchestration at all. The commands the rollout ran on each store (its audit trail: reads, checks and changing
+     * commands, up to its first {@code verify-upgrade}) are run again on a fresh copy of the store ({@code b-st…},
+     * never registered with the service), over one SSH connection per store, each command as soon as the one
+     * before it ended, the stores taking {@code parallelism} lanes in order: no job, no transaction, no wrapper,
+     * no audit. The service stays up but idle. Returns "wall time / critical path = ratio" of this phase alone.
+     */
+    private static String baseline(JdbcTemplate jdbc, String rolloutId, SimulatedFleet fleet, int parallelism,
+            int seconds) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        java.util.Properties secrets = new java.util.Properties();
+        try (var in = Files.newInputStream(fleet.dir().resolve("secrets.properties"))) {
+            secrets.load(in);
+        }
+        Map<SimulatedHost, List<String>> replays = new java.util.LinkedHashMap<>();
+        for (SimulatedHost host : measured(fleet)) {
+            if (!host.name().startsWith("st")) {
+                continue;
+            }
+            SimulatedHost copy = fleet.host(BASELINE + host.name());
+            List<String> commands = new ArrayList<>();
+            for (Map<String, Object> entry : jdbc.queryForList("SELECT step_id, detail FROM \"MSGSRV\".audit_event"
+                    + " WHERE rollout_id = ? AND host_name = ? AND kind IN ('COMMAND', 'CHECK') ORDER BY seq", rolloutId,
+                    host.name())) {
+                Map<String, Object> d = json.readValue((String) entry.get("detail"), Map.class);
+                String command = ((String) d.get("command")).replace(host.dir() + "/", copy.dir() + "/")
+                        .replace(host.dir() + "'", copy.dir() + "'");
+                if (d.get("secret") != null) {
+                    Path secret = copy.dir().resolve("tmp").resolve("bench-" + d.get("secret"));
+                    Files.writeString(secret, secrets.getProperty((String) d.get("secret")));
+                    Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                    command = "SECRET_FILE='" + secret + "'; export SECRET_FILE; " + command;
+                }
+                commands.add(command);
+                if ("verify-upgrade".equals(entry.get("step_id"))) {
+                    break;
+                }
+            }
+            replays.put(copy, commands);
+        }
+        com.jcraft.jsch.JSch jsch = new com.jcraft.jsch.JSch();
+        jsch.setKnownHosts(fleet.knownHosts().toString());
+        jsch.addIdentity(fleet.privateKey().toString());
+        java.util.concurrent.ExecutorService lanes = Executors.newFixedThreadPool(parallelism);
+        Instant start = Instant.now();
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            replays.forEach((host, commands) -> done.add(lanes.submit(() -> {
+                com.jcraft.jsch.Session session = jsch.getSession("root", host.address(), host.port());
+                session.setConfig("StrictHostKeyChecking", "yes");
+                session.connect(30_000);
+                try {
+                    for (String command : commands) {
+                        com.jcraft.jsch.ChannelExec channel = (com.jcraft.jsch.ChannelExec) session.openChannel("exec");
+                        channel.setCommand(command);
+                        channel.setInputStream(null);
+                        java.io.InputStream out = channel.getInputStream();
+                        channel.setErrStream(java.io.OutputStream.nullOutputStream());
+                        channel.connect(30_000);
+                        out.transferTo(java.io.OutputStream.nullOutputStream());
+                        while (!channel.isClosed()) { // closes right after the end of its output
+                            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                        }
+                        channel.disconnect();
+                    }
+                } finally {
+                    session.disconnect();
+                }
+                return null;
+            })));
+            for (java.util.concurrent.Future<?> lane : done) {
+                lane.get(3, TimeUnit.HOURS);
+            }
+        } finally {
+            lanes.shutdownNow();
+        }
+        double wall = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        long sum = 0;
+        long longest = 0;
+        for (SimulatedHost host : replays.keySet()) {
+            long timed = host.commandLog().stream().filter(e -> TIMED.contains(e.command())).count() * seconds;
+            assertThat(host.version()).as("%s upgraded by the replay", host.name()).isEqualTo("6.3");
+            sum += timed;
+            longest = Math.max(longest, timed);
+        }
+        long critical = Math.max(longest, (sum + parallelism - 1) / parallelism);
+        return String.format("%.1f s / %d s = %.2f", wall, critical, wall / critical);
+    }
 
     /**
      * Where a standalone store's upgrade (its first command's start to the end of its last, {@code verify-upgrade})
@@ -280,7 +378,11 @@ class FleetBenchmark {
     }
 
     private static List<SimulatedHost> measured(SimulatedFleet fleet) {
-        return fleet.hosts().stream().filter(h -> !h.name().startsWith(WARMUP)).toList();
+        return fleet.hosts().stream().filter(h -> isMeasured(h.name())).toList();
+    }
+
+    private static boolean isMeasured(String host) {
+        return !host.startsWith(WARMUP) && !host.startsWith(BASELINE);
     }
 
     /** Registers the fleet's hosts named {@code prefix}… as deployment {@code name}, with its groups. */
@@ -290,7 +392,7 @@ class FleetBenchmark {
         ArrayNode hosts = (ArrayNode) json.get("hosts");
         for (int i = hosts.size() - 1; i >= 0; i--) {
             String host = hosts.get(i).get("name").asText();
-            if (!(prefix.isEmpty() ? !host.startsWith(WARMUP) : host.startsWith(prefix))) {
+            if (!(prefix.isEmpty() ? isMeasured(host) : host.startsWith(prefix))) {
                 hosts.remove(i);
             }
         }
