@@ -154,13 +154,23 @@ final class DetachedRunner {
     record Ended(int exitCode, CommandResult output) {}
 
     /**
-     * Stops a run that outlived its timeout: the tools the command started (pkill -P, Solaris and Linux), then the
-     * command's shell; the run's wrapper then records the exit status (143) and removes the secret file.
+     * Stops a run that outlived its timeout: the command's shell and every process under it, however deep (a tool
+     * that started tools of its own, as {@code stop-msg} does), found level by level from {@code ps -e -o pid= -o
+     * ppid=} (POSIX: Solaris and Linux alike) and stopped together; the run's wrapper then records the exit status
+     * (143) and removes the secret file.
      */
     static void kill(RemoteSession session, String runDir) {
+        session.exec(killCommand(runDir), null);
+    }
+
+    private static String killCommand(String runDir) {
         String d = quote(runDir);
-        session.exec("if [ -f " + d + "/cpid ]; then c=`cat " + d + "/cpid`; pkill -TERM -P $c 2>/dev/null;"
-                + " kill $c 2>/dev/null; fi; rm -f " + d + "/secret; true", null);
+        // backquotes only where a value is assigned: Solaris 10's /bin/sh has no $() and no nested quoting in them
+        return "if [ -f " + d + "/cpid ]; then c=`cat " + d + "/cpid`; tree=$c; level=$c;"
+                + " while [ -n \"$level\" ]; do next=; for p in $level; do"
+                + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
+                + " next=\"$next $kids\"; done; level=`echo $next`; tree=\"$tree $level\"; done;"
+                + " kill -TERM $tree 2>/dev/null; fi; rm -f " + d + "/secret; true";
     }
 
     /** The run directory of a run the ledger knows is gone from the host (the host was rebuilt or cleaned). */

@@ -176,4 +176,29 @@ class DetachedRunnerTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void aRunPastItsTimeoutIsStoppedWithEveryProcessUnderIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+            throws Exception {
+        // the command starts a tool that starts a tool of its own (a grandchild of the command's shell), as
+        // stop-msg does; both would run on after the command's shell alone was stopped
+        java.nio.file.Path pid = work.resolve("grandchild.pid");
+        java.nio.file.Files.writeString(work.resolve("tool.sh"), "sh -c 'echo $$ > " + pid + "; exec sleep 600'\n"
+                + "echo the tool ended\n");
+        String run = work.resolve("run-k").toString();
+        DetachedRunner.prepare(localShell(Integer.MAX_VALUE), run, "sh " + work.resolve("tool.sh") + "\n", null);
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run)).isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(pid)
+                && !java.nio.file.Files.readString(pid).isBlank());
+        ProcessHandle grandchild = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(pid).trim()))
+                .orElseThrow();
+
+        DetachedRunner.kill(localShell(Integer.MAX_VALUE), run);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !grandchild.isAlive());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                DetachedRunner.ended(localShell(Integer.MAX_VALUE), run).isPresent());
+        assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run).orElseThrow().exitCode())
+                .as("the wrapper's record of a stopped command").isEqualTo(143);
+    }
 }
