@@ -22,7 +22,6 @@ import org.springframework.context.annotation.Lazy;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The rules of every decision, whichever channel completes the task (Tasklist, engine REST, /api):
@@ -45,7 +44,6 @@ public class Decisions {
     private final AuditTrail audit;
     private final RolloutRepository rollouts;
     private final com.msgupgrade.rollout.RolloutPlans plans;
-    private final TransactionTemplate ownTransaction;
     private final TaskService taskService;
 
     private final String escalationGroup;
@@ -53,7 +51,7 @@ public class Decisions {
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts,
             com.msgupgrade.rollout.RolloutPlans plans,
-            com.msgupgrade.OwnTransaction ownTransaction, @Lazy TaskService taskService, ApprovalSettings settings,
+            @Lazy TaskService taskService, ApprovalSettings settings,
             com.msgupgrade.rollout.RolloutControl control) {
         this.control = control;
         this.escalationGroup = settings.escalationGroup();
@@ -62,7 +60,6 @@ public class Decisions {
         this.audit = audit;
         this.rollouts = rollouts;
         this.plans = plans;
-        this.ownTransaction = ownTransaction;
     }
 
     /** On create: clears an earlier decision, shows the evidence, records the host's state. */
@@ -207,8 +204,8 @@ public class Decisions {
             detail.put("taskId", taskId);
             detail.put("refused", "not authorized to decide this task: " + reason);
             String actor = caller == null ? "anonymous" : caller.getUserId();
-            ownTransaction.executeWithoutResult(s -> audit.record(rolloutId, actor, "DECISION_REFUSED", host, null,
-                    detail));
+            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, null,
+                    detail);
             return true;
         } finally {
             if (caller != null) {
@@ -268,8 +265,8 @@ public class Decisions {
         detail.put("refused", refusal);
         Authentication current = identities.getCurrentAuthentication();
         String actor = current == null ? "anonymous" : current.getUserId();
-        ownTransaction.executeWithoutResult(s -> audit.record(rolloutId(task), actor, "DECISION_REFUSED", host,
-                (String) task.getVariable("stepId"), detail));
+        audit.recordCommitted(rolloutId(task), actor, "DECISION_REFUSED", host,
+                (String) task.getVariable("stepId"), detail);
         throw new DecisionRefusedException(400, refusal);
     }
 
@@ -326,8 +323,8 @@ public class Decisions {
         if (refusal != null) {
             detail.put("refused", refusal);
             String actor = user == null ? "anonymous" : user;
-            ownTransaction.executeWithoutResult(s -> audit.record(rolloutId, actor, "DECISION_REFUSED", host,
-                    (String) task.getVariable("stepId"), detail));
+            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host,
+                    (String) task.getVariable("stepId"), detail);
             throw new DecisionRefusedException(status, refusal);
         }
         audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);

@@ -19,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
-import org.springframework.jdbc.core.JdbcTemplate;
 import com.msgupgrade.OwnTransaction;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -48,6 +48,9 @@ public class AuditTrail {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final TransactionTemplate ownTransaction;
+    /** Entries of {@link #recordCommitted} waiting to be appended; whoever holds {@code appending} appends them. */
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock appending = new ReentrantLock();
 
     public AuditTrail(JdbcTemplate jdbc, OwnTransaction ownTransaction) {
         this.jdbc = jdbc;
@@ -103,9 +106,6 @@ public class AuditTrail {
             String detailJson) {}
 
     private record Pending(Unwritten entry, CompletableFuture<Void> appended) {}
-
-    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock appending = new ReentrantLock();
 
     /** Appends every entry waiting, in one transaction; tells each waiting thread how it went. */
     private void appendPending() {
