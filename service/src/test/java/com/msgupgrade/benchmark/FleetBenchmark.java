@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.Session;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.msgupgrade.simulator.CommandLogEntry;
@@ -15,20 +18,27 @@ import com.msgupgrade.support.Api;
 import com.msgupgrade.support.Postgres;
 import com.msgupgrade.support.Runs;
 import com.msgupgrade.support.ServiceProcess;
-import java.util.HashMap;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
@@ -224,7 +234,7 @@ class FleetBenchmark {
     private static String baseline(JdbcTemplate jdbc, String rolloutId, SimulatedFleet fleet, int parallelism,
             int seconds) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        java.util.Properties secrets = new java.util.Properties();
+        Properties secrets = new Properties();
         try (var in = Files.newInputStream(fleet.dir().resolve("secrets.properties"))) {
             secrets.load(in);
         }
@@ -244,7 +254,7 @@ class FleetBenchmark {
                 if (d.get("secret") != null) {
                     Path secret = copy.dir().resolve("tmp").resolve("bench-" + d.get("secret"));
                     Files.writeString(secret, secrets.getProperty((String) d.get("secret")));
-                    Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
                     command = "SECRET_FILE='" + secret + "'; export SECRET_FILE; " + command;
                 }
                 commands.add(command);
@@ -254,28 +264,28 @@ class FleetBenchmark {
             }
             replays.put(copy, commands);
         }
-        com.jcraft.jsch.JSch jsch = new com.jcraft.jsch.JSch();
+        JSch jsch = new JSch();
         jsch.setKnownHosts(fleet.knownHosts().toString());
         jsch.addIdentity(fleet.privateKey().toString());
-        java.util.concurrent.ExecutorService lanes = Executors.newFixedThreadPool(parallelism);
+        ExecutorService lanes = Executors.newFixedThreadPool(parallelism);
         Instant start = Instant.now();
         try {
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             replays.forEach((host, commands) -> done.add(lanes.submit(() -> {
-                com.jcraft.jsch.Session session = jsch.getSession("root", host.address(), host.port());
+                Session session = jsch.getSession("root", host.address(), host.port());
                 session.setConfig("StrictHostKeyChecking", "yes");
                 session.connect(30_000);
                 try {
                     for (String command : commands) {
-                        com.jcraft.jsch.ChannelExec channel = (com.jcraft.jsch.ChannelExec) session.openChannel("exec");
+                        ChannelExec channel = (ChannelExec) session.openChannel("exec");
                         channel.setCommand(command);
                         channel.setInputStream(null);
-                        java.io.InputStream out = channel.getInputStream();
-                        channel.setErrStream(java.io.OutputStream.nullOutputStream());
+                        InputStream out = channel.getInputStream();
+                        channel.setErrStream(OutputStream.nullOutputStream());
                         channel.connect(30_000);
-                        out.transferTo(java.io.OutputStream.nullOutputStream());
+                        out.transferTo(OutputStream.nullOutputStream());
                         while (!channel.isClosed()) { // closes right after the end of its output
-                            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                            LockSupport.parkNanos(200_000);
                         }
                         channel.disconnect();
                     }
@@ -284,7 +294,7 @@ class FleetBenchmark {
                 }
                 return null;
             })));
-            for (java.util.concurrent.Future<?> lane : done) {
+            for (Future<?> lane : done) {
                 lane.get(3, TimeUnit.HOURS);
             }
         } finally {
