@@ -204,8 +204,7 @@ public class Decisions {
             detail.put("taskId", taskId);
             detail.put("refused", "not authorized to decide this task: " + reason);
             String actor = caller == null ? "anonymous" : caller.getUserId();
-            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, null,
-                    detail);
+            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, null, detail);
             return true;
         } finally {
             if (caller != null) {
