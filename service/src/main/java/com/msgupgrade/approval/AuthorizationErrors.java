@@ -1,6 +1,7 @@
 package com.msgupgrade.approval;
 
 import jakarta.annotation.Priority;
+import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -11,31 +12,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 
 /**
  * The engine refuses, by its authorizations, a task completion by someone who may not decide it (an
  * auditor, an operator on a change managers' gate): that attempt is recorded in the audit trail too,
  * then answered as Camunda answers it (403). A task that is gone by then was decided by someone else at the same
- * moment: 404, as for any decided task.
+ * moment: 404, as for any decided task. On both channels of the engine's REST API: {@code /engine-rest} and the
+ * webapps' own ({@code /camunda/api/engine}, Tasklist's), where Jersey makes it from its class name
+ * ({@link TasklistDecisionErrors}), so it finds the service's beans through the servlet context.
  */
 @Priority(1)
-class AuthorizationErrors implements ExceptionMapper<AuthorizationException> {
+public class AuthorizationErrors implements ExceptionMapper<AuthorizationException> {
 
     private static final Pattern TASK_DECISION = Pattern.compile("task/([^/]+)/(complete|submit-form|resolve)$");
 
-    private final Decisions decisions;
     private final ProcessEngineExceptionHandler camunda = new ProcessEngineExceptionHandler();
 
     @Context
     private UriInfo uri;
 
-    AuthorizationErrors(Decisions decisions) {
-        this.decisions = decisions;
-    }
+    @Context
+    private ServletContext servletContext;
 
     @Override
     public Response toResponse(AuthorizationException exception) {
         Matcher m = TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
+        Decisions decisions = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
+                .getBean(Decisions.class);
         if (m.find() && !decisions.recordRefusedByEngine(m.group(1), exception.getMessage())) {
             // decided by someone else between reading the task and checking the caller's authorization on it
             return Response.status(404).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("type", "TaskNotFound",

@@ -21,6 +21,8 @@ import org.camunda.bpm.engine.TaskService;
 import org.springframework.context.annotation.Lazy;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,6 +33,8 @@ import org.springframework.stereotype.Component;
  */
 @Component("decisions")
 public class Decisions {
+
+    private static final Logger log = LoggerFactory.getLogger(Decisions.class);
 
     public static final String DECISION = "decision";
     public static final String COMMENT = "decisionComment";
@@ -203,8 +207,7 @@ public class Decisions {
             detail.put("task", task.getTaskDefinitionKey());
             detail.put("taskId", taskId);
             detail.put("refused", "not authorized to decide this task: " + reason);
-            String actor = caller == null ? "anonymous" : caller.getUserId();
-            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, null, detail);
+            recordRefusal(rolloutId, caller == null ? "anonymous" : caller.getUserId(), host, null, detail);
             return true;
         } finally {
             if (caller != null) {
@@ -263,10 +266,19 @@ public class Decisions {
         detail.put("decision", decision);
         detail.put("refused", refusal);
         Authentication current = identities.getCurrentAuthentication();
-        String actor = current == null ? "anonymous" : current.getUserId();
-        audit.recordCommitted(rolloutId(task), actor, "DECISION_REFUSED", host,
+        recordRefusal(rolloutId(task), current == null ? "anonymous" : current.getUserId(), host,
                 (String) task.getVariable("stepId"), detail);
         throw new DecisionRefusedException(400, refusal);
+    }
+
+    /**
+     * A refused attempt: in the audit trail, in a transaction of its own (the caller's is rolled back), and one line
+     * in the log at INFO (the engine's own ERROR line about the exception is left out: {@link RefusedDecisionLogs}).
+     */
+    private void recordRefusal(String rolloutId, String actor, String host, String step, Map<String, Object> detail) {
+        log.info("refused a decision by {} on {} ({}) of rollout {}: {}", actor, detail.get("task"),
+                detail.get("taskId"), rolloutId, detail.get("refused"));
+        audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, step, detail);
     }
 
     private String decideWith(DelegateTask task, Set<String> choices, String group, String needsComment,
@@ -321,9 +333,8 @@ public class Decisions {
                 + "\n" + task.getVariable("failure") + "\n" + task.getVariableLocal("precheck")));
         if (refusal != null) {
             detail.put("refused", refusal);
-            String actor = user == null ? "anonymous" : user;
-            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host,
-                    (String) task.getVariable("stepId"), detail);
+            recordRefusal(rolloutId, user == null ? "anonymous" : user, host, (String) task.getVariable("stepId"),
+                    detail);
             throw new DecisionRefusedException(status, refusal);
         }
         audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);

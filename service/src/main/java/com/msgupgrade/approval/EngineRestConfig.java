@@ -7,15 +7,9 @@ import org.springframework.stereotype.Component;
 @Component
 class EngineRestConfig extends CamundaJerseyResourceConfig {
 
-    private final Decisions decisions;
-
-    EngineRestConfig(Decisions decisions) {
-        this.decisions = decisions;
-    }
-
     @Override
     protected void registerAdditionalResources() {
         register(EngineRestDecisionErrors.class);
-        register(new AuthorizationErrors(decisions));
+        register(AuthorizationErrors.class);
     }
 }

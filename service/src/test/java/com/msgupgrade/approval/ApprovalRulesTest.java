@@ -8,6 +8,8 @@ import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.Tasklist;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +29,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The rules of decisions hold on the engine REST API (Tasklist's channel) and on /api/approvals alike. */
+/**
+ * The rules of decisions hold on every channel: the engine REST API, Tasklist's own (the webapps' engine API) and
+ * /api/approvals.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:approval-rules;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
@@ -139,6 +144,28 @@ class ApprovalRulesTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.CONFLICT);
         assertThat(api.call("approver2", HttpMethod.POST, "/engine-rest/task/" + cab.get(0).getId() + "/complete",
                 "{}", String.class).getStatusCode().is4xxClientError()).isTrue();
+    }
+
+    @Test
+    void refusesInTasklistAsOnTheOtherChannelsAndRecordsEveryRefusal() {
+        String id = startAs("operator", "sol1");
+        List<Task> cab = cabTasks(id);
+        String approve = "{\"decision\":{\"value\":\"approve\"},\"decisionComment\":{\"value\":\"ok\"}}";
+        // refused by the engine's authorizations: an operator may not decide a change managers' gate
+        HttpResponse<String> byOperator = Tasklist.loggedIn(rest.getRootUri(), "operator")
+                .submit(cab.get(0).getId(), approve);
+        assertThat(byOperator.statusCode()).isEqualTo(403);
+        assertThat(byOperator.body()).contains("operator");
+        Tasklist approver1 = Tasklist.loggedIn(rest.getRootUri(), "approver1");
+        assertThat(approver1.submit(cab.get(0).getId(), approve).statusCode()).isEqualTo(204);
+        // refused by the service's rules: the reason, not a server error
+        HttpResponse<String> twice = approver1.submit(cab.get(1).getId(), approve);
+        assertThat(twice.statusCode()).isEqualTo(403);
+        assertThat(twice.body()).contains("one person counts once in the quorum");
+        assertThat(jdbc.queryForList("SELECT actor || ' ' || kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
+                + " AND kind LIKE 'DECISION%' ORDER BY seq", String.class, id))
+                .containsExactly("operator DECISION_REFUSED", "approver1 DECISION", "approver1 DECISION_REFUSED");
+        assertThat(tasks.createTaskQuery().taskId(cab.get(1).getId()).count()).isOne();
     }
 
     @Test
