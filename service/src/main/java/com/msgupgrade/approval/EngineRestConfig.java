@@ -10,6 +10,7 @@ class EngineRestConfig extends CamundaJerseyResourceConfig {
     @Override
     protected void registerAdditionalResources() {
         register(EngineRestDecisionErrors.class);
+        register(EngineRestRuntimeErrors.class);
         register(AuthorizationErrors.class);
     }
 }

@@ -15,9 +15,9 @@ import org.springframework.stereotype.Component;
 /**
  * Tasklist completes a task through the webapps' own engine API ({@code /camunda/api/engine}), not through
  * {@code /engine-rest}: the same answers to refused decisions there ({@link EngineRestDecisionErrors}: 400/403 with
- * the reason instead of 500; {@link AuthorizationErrors}: an attempt refused by the engine's authorizations recorded
- * in the audit trail). Camunda's webapp initializer registers that API as the servlet "Engine Api" unless one of
- * that name exists; whichever of the two initializers runs first, the servlet gets the two exception mappers.
+ * the reason instead of 500, 404 for a task decided meanwhile, also {@link EngineRestRuntimeErrors};
+ * {@link AuthorizationErrors}: an attempt refused by the engine's authorizations recorded in the audit trail). Camunda's webapp initializer registers that API as the servlet "Engine Api" unless one of
+ * that name exists; whichever of the two initializers runs first, the servlet gets the exception mappers.
  */
 @Component
 @ConditionalOnProperty(prefix = "camunda.bpm.webapp", name = "enabled", matchIfMissing = true) // as the webapps
@@ -41,7 +41,8 @@ class TasklistDecisionErrors implements ServletContextInitializer {
             api.addMapping(camunda.getWebapp().getApplicationPath() + "/api/engine/*");
             api.setInitParameter("jakarta.ws.rs.Application", EngineRestApplication.class.getName());
         }
-        String mappers = Stream.of(EngineRestDecisionErrors.class, AuthorizationErrors.class).map(Class::getName)
+        String mappers = Stream.of(EngineRestDecisionErrors.class, EngineRestRuntimeErrors.class,
+                AuthorizationErrors.class).map(Class::getName)
                 .collect(Collectors.joining(","));
         if (!api.setInitParameter(ServerProperties.PROVIDER_CLASSNAMES, mappers)) {
             throw new IllegalStateException("the servlet \"" + ENGINE_API + "\" already names its providers ("

@@ -31,7 +31,7 @@ public record Api(TestRestTemplate rest) {
         return call(user, HttpMethod.GET, path, null, Map.class).getBody();
     }
 
-    /** Completes a task through the engine REST API, as Tasklist does. */
+    /** Completes a task through the engine REST API (/engine-rest), as a script would; Tasklist: {@link Tasklist}. */
     public ResponseEntity<String> completeTask(String user, String taskId, String decision, String comment) {
         String body = "{\"variables\":{\"decision\":{\"value\":\"" + decision + "\",\"type\":\"String\"},"
                 + "\"decisionComment\":{\"value\":\"" + comment + "\",\"type\":\"String\"}}}";
