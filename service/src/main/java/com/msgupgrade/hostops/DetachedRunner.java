@@ -22,18 +22,6 @@ final class DetachedRunner {
         return workDir + "/" + runId;
     }
 
-    /**
-     * Writes the script (and the secret, 0600) into the run directory unless the run already started, in one round
-     * trip: both come on standard input, the script's bytes first. Each file is checked to hold every byte sent
-     * before anything runs: a script or secret cut short on the way (a host under load once ran a command with an
-     * empty secret file) fails the preparation, which a retry repeats, instead of running a truncated command.
-     */
-    static void prepare(RemoteSession session, String runDir, String script, String secret) {
-        Preparation preparation = preparation(quote(runDir), script, secret);
-        expectZero(session.exec(preparation.command(), preparation.stdin()), secret == null
-                ? "prepare the run directory" : "prepare the run directory and write the step's secret file");
-    }
-
     /** A command writing the run's files from its standard input, and that input. */
     private record Preparation(String command, byte[] stdin) {}
 
@@ -49,8 +37,10 @@ final class DetachedRunner {
         byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
         byte[] stdin = java.util.Arrays.copyOf(scriptBytes, scriptBytes.length + secretBytes.length);
         System.arraycopy(secretBytes, 0, stdin, scriptBytes.length, secretBytes.length);
-        return new Preparation(command + " && cat > " + d + "/secret && " + holds(d + "/secret", secretBytes.length)
-                + "; fi", stdin);
+        // a secret cut short is removed at once: the run may never be launched (an operator aborts), and the part
+        // that came is part of the secret
+        return new Preparation(command + " && { cat > " + d + "/secret && " + holds(d + "/secret", secretBytes.length)
+                + " || { rm -f " + d + "/secret; false; }; }; fi", stdin);
     }
 
     /** A failure unless the file holds exactly {@code bytes} bytes (backquotes: Solaris 10's /bin/sh has no $()). */
@@ -62,7 +52,7 @@ final class DetachedRunner {
      * Starts the run unless it was started before, and, when this call started it, keeps waiting on the host for
      * it to end: the channel then answers as {@link #ended} does (the run's output on stdout, its exit status last
      * on stderr, {@link #endedOnLaunch}) and closes, so nobody has to poll for it. {@code launched} or
-     * {@code attached} comes first on stderr. The run is prepared ({@link #prepare}) in the same round trip.
+     * {@code attached} comes first on stderr. The run is prepared (as {@link #launch} does) in the same round trip.
      * Closing the returned command before the run ended leaves the run going: it runs under {@code nohup},
      * detached from the channel.
      */
@@ -96,11 +86,22 @@ final class DetachedRunner {
                 : Optional.empty();
     }
 
-    /** Starts the run unless it was started before; true when this call started it. */
-    static boolean launch(RemoteSession session, String runDir) {
-        CommandResult result = session.exec(launchCommand(quote(runDir), "echo $! > pid; echo launched;", ""),
-                null);
-        expectZero(result, "launch the run");
+    /**
+     * Writes the script (and the secret, 0600) into the run directory and starts the run, unless the run already
+     * started, in one round trip, without waiting for it; true when this call started it. Script and secret both
+     * come on standard input, the script's bytes first. Each file is checked to hold every byte sent before anything
+     * runs: a script or secret cut short on the way (a host under load once ran a command with an empty secret file;
+     * the connection lost or the service stopped while sending) fails the call, which a retry repeats, instead of
+     * running a truncated command; the part of the secret that came is removed. As {@link #launchAndWait} does,
+     * which also waits.
+     */
+    static boolean launch(RemoteSession session, String runDir, String script, String secret) {
+        String d = quote(runDir);
+        Preparation preparation = preparation(d, script, secret);
+        CommandResult result = session.exec(preparation.command() + " && "
+                + launchCommand(d, "echo $! > pid; echo launched;", ""), preparation.stdin());
+        expectZero(result, secret == null ? "prepare and launch the run"
+                : "prepare and launch the run with the step's secret file");
         return result.stdout().contains("launched");
     }
 

@@ -194,8 +194,7 @@ public class HostStepService {
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
-            DetachedRunner.prepare(session, runDir, ctx.command().commandLine(), secretOf(ctx));
-            DetachedRunner.launch(session, runDir);
+            DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx));
             ledger.launched(request.runId());
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;

@@ -107,13 +107,15 @@ class DetachedRunnerTest {
         String cut = work.resolve("run-cut").toString();
         assertThatThrownBy(() -> DetachedRunner.started(DetachedRunner.launchAndWait(localShell(5), cut, script, null)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare and launch");
-        assertThatThrownBy(() -> DetachedRunner.prepare(localShell(5), cut, script, "s3cret-value"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare the run directory");
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(5), cut, script, "s3cret-value"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare and launch the run");
         // the secret comes after the script on the same input: cut short three bytes into it
-        assertThatThrownBy(() -> DetachedRunner.prepare(localShell(script.length() + 3), cut, script, "s3cret-value"))
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(script.length() + 3), cut, script, "s3cret-value"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("secret");
         assertThat(work.resolve("run-cut").resolve("launched")).doesNotExist();
         assertThat(work.resolve("effect")).doesNotExist();
+        // no part of the secret stays on the host: the run may never be launched (an operator aborts instead)
+        assertThat(work.resolve("run-cut").resolve("secret")).doesNotExist();
 
         // whole, the same run starts and does its work once
         assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script, null)))
@@ -186,8 +188,8 @@ class DetachedRunnerTest {
         java.nio.file.Files.writeString(work.resolve("tool.sh"), "sh -c 'echo $$ > " + pid + "; exec sleep 600'\n"
                 + "echo the tool ended\n");
         String run = work.resolve("run-k").toString();
-        DetachedRunner.prepare(localShell(Integer.MAX_VALUE), run, "sh " + work.resolve("tool.sh") + "\n", null);
-        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run)).isTrue();
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run, "sh " + work.resolve("tool.sh") + "\n",
+                null)).isTrue();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(pid)
                 && !java.nio.file.Files.readString(pid).isBlank());
         ProcessHandle grandchild = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(pid).trim()))
