@@ -38,9 +38,8 @@ public class AuthorizationErrors implements ExceptionMapper<AuthorizationExcepti
     @Override
     public Response toResponse(AuthorizationException exception) {
         Matcher m = TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
-        Decisions decisions = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
-                .getBean(Decisions.class);
-        if (m.find() && !decisions.recordRefusedByEngine(m.group(1), exception.getMessage())) {
+        if (m.find() && !WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
+                .getBean(Decisions.class).recordRefusedByEngine(m.group(1), exception.getMessage())) {
             // decided by someone else between reading the task and checking the caller's authorization on it
             return Response.status(404).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("type", "TaskNotFound",
                     "message", "the task does not exist or was already decided")).build();

@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
  * Tasklist completes a task through the webapps' own engine API ({@code /camunda/api/engine}), not through
  * {@code /engine-rest}: the same answers to refused decisions there ({@link EngineRestDecisionErrors}: 400/403 with
  * the reason instead of 500, 404 for a task decided meanwhile, also {@link EngineRestRuntimeErrors};
- * {@link AuthorizationErrors}: an attempt refused by the engine's authorizations recorded in the audit trail). Camunda's webapp initializer registers that API as the servlet "Engine Api" unless one of
- * that name exists; whichever of the two initializers runs first, the servlet gets the exception mappers.
+ * {@link AuthorizationErrors}: an attempt refused by the engine's authorizations recorded in the audit trail).
+ * Camunda's webapp initializer registers that API as the servlet "Engine Api" unless one of that name exists;
+ * whichever of the two initializers runs first, the servlet gets the exception mappers.
  */
 @Component
 @ConditionalOnProperty(prefix = "camunda.bpm.webapp", name = "enabled", matchIfMissing = true) // as the webapps
@@ -42,8 +43,7 @@ class TasklistDecisionErrors implements ServletContextInitializer {
             api.setInitParameter("jakarta.ws.rs.Application", EngineRestApplication.class.getName());
         }
         String mappers = Stream.of(EngineRestDecisionErrors.class, EngineRestRuntimeErrors.class,
-                AuthorizationErrors.class).map(Class::getName)
-                .collect(Collectors.joining(","));
+                AuthorizationErrors.class).map(Class::getName).collect(Collectors.joining(","));
         if (!api.setInitParameter(ServerProperties.PROVIDER_CLASSNAMES, mappers)) {
             throw new IllegalStateException("the servlet \"" + ENGINE_API + "\" already names its providers ("
                     + api.getInitParameter(ServerProperties.PROVIDER_CLASSNAMES) + "): refused decisions in Tasklist"
