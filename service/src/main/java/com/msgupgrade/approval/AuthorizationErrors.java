@@ -3,13 +3,10 @@ package com.msgupgrade.approval;
 import jakarta.annotation.Priority;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
-import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 import org.springframework.web.context.support.WebApplicationContextUtils;
@@ -25,8 +22,6 @@ import org.springframework.web.context.support.WebApplicationContextUtils;
 @Priority(1)
 public class AuthorizationErrors implements ExceptionMapper<AuthorizationException> {
 
-    private static final Pattern TASK_DECISION = Pattern.compile("task/([^/]+)/(complete|submit-form|resolve)$");
-
     private final ProcessEngineExceptionHandler camunda = new ProcessEngineExceptionHandler();
 
     @Context
@@ -37,12 +32,11 @@ public class AuthorizationErrors implements ExceptionMapper<AuthorizationExcepti
 
     @Override
     public Response toResponse(AuthorizationException exception) {
-        Matcher m = TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
+        Matcher m = EngineRestDecisionErrors.TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
         if (m.find() && !WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
                 .getBean(Decisions.class).recordRefusedByEngine(m.group(1), exception.getMessage())) {
             // decided by someone else between reading the task and checking the caller's authorization on it
-            return Response.status(404).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("type", "TaskNotFound",
-                    "message", "the task does not exist or was already decided")).build();
+            return EngineRestDecisionErrors.taskGone();
         }
         return camunda.toResponse(exception);
     }

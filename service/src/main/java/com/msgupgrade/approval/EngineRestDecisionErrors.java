@@ -28,7 +28,8 @@ import org.springframework.web.context.support.WebApplicationContextUtils;
 @Priority(1)
 public class EngineRestDecisionErrors implements ExceptionMapper<RestException> {
 
-    private static final Pattern TASK_DECISION = Pattern.compile("task/([^/]+)/(complete|submit-form|resolve)$");
+    /** A task decided through the engine's REST API: complete, submit its form, resolve; the task's id first. */
+    static final Pattern TASK_DECISION = Pattern.compile("task/([^/]+)/(complete|submit-form|resolve)$");
 
     private final RestExceptionHandler camunda = new RestExceptionHandler();
 
@@ -66,8 +67,12 @@ public class EngineRestDecisionErrors implements ExceptionMapper<RestException> 
                     .getBean(TaskService.class);
             gone = tasks.createTaskQuery().taskId(decision.group(1)).count() == 0;
         }
-        return gone ? Optional.of(answer(404, "TaskNotFound", "the task does not exist or was already decided"))
-                : Optional.empty();
+        return gone ? Optional.of(taskGone()) : Optional.empty();
+    }
+
+    /** The answer to a decision on a task that does not exist or was already decided. */
+    static Response taskGone() {
+        return answer(404, "TaskNotFound", "the task does not exist or was already decided");
     }
 
     private static Response answer(int status, String type, String message) {
