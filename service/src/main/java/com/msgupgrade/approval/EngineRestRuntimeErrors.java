@@ -1,10 +1,7 @@
 package com.msgupgrade.approval;
 
 import jakarta.annotation.Priority;
-import jakarta.servlet.ServletContext;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.camunda.bpm.engine.rest.exception.ExceptionHandler;
 
@@ -15,19 +12,12 @@ import org.camunda.bpm.engine.rest.exception.ExceptionHandler;
  * handler of every other exception, which answered it before.
  */
 @Priority(1)
-public class EngineRestRuntimeErrors implements ExceptionMapper<RuntimeException> {
+public class EngineRestRuntimeErrors extends TaskDecisionErrors implements ExceptionMapper<RuntimeException> {
 
     private final ExceptionHandler camunda = new ExceptionHandler();
 
-    @Context
-    private UriInfo uri;
-
-    @Context
-    private ServletContext servletContext;
-
     @Override
     public Response toResponse(RuntimeException exception) {
-        return EngineRestDecisionErrors.decidedMeanwhile(uri, servletContext, exception)
-                .orElseGet(() -> camunda.toResponse(exception));
+        return decidedMeanwhile(exception).orElseGet(() -> camunda.toResponse(exception));
     }
 }
