@@ -4,6 +4,8 @@ import com.msgupgrade.audit.AuditTrail;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Called from execution listeners in the BPMN models ({@code ${processStatus.host(execution, 'UPGRADED')}}):
@@ -36,10 +38,25 @@ public class ProcessStatus {
 
     /** The state of a host named explicitly (cluster choreography: the node or the standby). */
     public void hostNamed(DelegateExecution execution, String host, String state) {
-        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        hostState((String) execution.getVariable(RolloutProcess.ROLLOUT_ID), host, state);
+    }
+
+    /**
+     * A host's new state, in the current transaction. A state that frees the host's slot takes the rollout's work
+     * lock first, as a claim does ({@link RolloutControl#claim}): a unit claiming at the same moment either sees
+     * the slot free, or has committed its wait before this transaction commits and is found by the wake-up that
+     * follows the commit. Without the lock, a unit that had seen the slot still taken could commit its wait after
+     * the wake-up had looked for waiting units, and wait for its own poll with a slot free.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void hostState(String rolloutId, String host, String state) {
+        boolean freesSlot = !RolloutControl.BUSY.contains(state);
+        if (freesSlot) {
+            work.hold(rolloutId);
+        }
         rollouts.updateHost(rolloutId, host, state, null);
         audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", state));
-        if (!RolloutControl.BUSY.contains(state)) {
+        if (freesSlot) {
             slots.wake(rolloutId, 1); // the host no longer holds a slot: the unit that waited longest may start
         }
     }

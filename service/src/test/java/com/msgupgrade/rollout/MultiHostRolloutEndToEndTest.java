@@ -265,6 +265,58 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 + " AND host_name = 'c3'", String.class, id)).isEqualTo("STARTING");
     }
 
+    @Autowired
+    ProcessStatus status;
+
+    @Test
+    void aSlotFreedWhileAUnitIsClaimingCommitsAfterTheClaimSoThatItsWakeUpFindsTheWait() throws Exception {
+        String id = "f-" + java.util.UUID.randomUUID();
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
+                + " requested_by, requested_at, state) VALUES (?, 'frees', '6.3', '{}', 'operator', ?, 'RUNNING')", id,
+                java.sql.Timestamp.from(Instant.now()));
+        for (String host : List.of("f1", "f2", "f3")) {
+            jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
+                    + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,
+                    java.sql.Timestamp.from(Instant.now()));
+        }
+        // parallelism 2: f1 and f2 run
+        assertThat(control.claim(id, "f1")).isEqualTo("go");
+        assertThat(control.claim(id, "f2")).isEqualTo("go");
+        var tx = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        var claimed = new java.util.concurrent.CountDownLatch(1);
+        var commitClaim = new java.util.concurrent.CountDownLatch(1);
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // f3's unit asks while f1 still runs, and is told to wait; its wait is not committed yet
+            var claim = executor.submit(() -> tx.execute(t -> {
+                String answer = control.claim(id, "f3");
+                claimed.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> commitClaim.getCount() == 0);
+                return answer;
+            }));
+            assertThat(claimed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // f1 ends meanwhile: its state does not commit before the claim, so the wake-up after its commit finds
+            // the unit's wait (it used to commit at once, and its wake-up could look before the wait was there)
+            var freed = executor.submit(() -> tx.executeWithoutResult(t -> status.hostState(id, "f1", "UPGRADED")));
+            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> !freed.isDone()
+                    && "STARTING".equals(state(id, "f1")));
+            commitClaim.countDown();
+            assertThat(claim.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("wait");
+            freed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(state(id, "f1")).isEqualTo("UPGRADED");
+            // and the unit that asked again gets the slot
+            assertThat(control.claim(id, "f3")).isEqualTo("go");
+        } finally {
+            commitClaim.countDown();
+            executor.shutdownNow();
+        }
+    }
+
+    private String state(String rolloutId, String host) {
+        return jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND host_name = ?",
+                String.class, rolloutId, host);
+    }
+
     private List<Task> approvals(String rolloutId) {
         return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveHostUpgrade")
                 .list();
