@@ -3,6 +3,7 @@ package com.msgupgrade.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSch;
@@ -52,6 +53,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @SuppressWarnings({"unchecked", "rawtypes"})
 class FleetBenchmark {
+
+    /** The phase of the load-balanced MTA pairs. */
+    private static final String MTA_PAIRS = "mta pairs";
 
     static final Set<String> TIMED = Set.of("stop-msg", "start-msg", "patchadd", "patch-config", "install-newconfig",
             "ldapmodify", "configutil", "useconfig");
@@ -372,11 +376,24 @@ class FleetBenchmark {
                 sums[3] / n, sums[4] / n);
     }
 
-    /** Two MTAs (load-balanced), an N+1 cluster (two nodes and a standby), and standalone stores up to {@code hosts}. */
+    /** The load-balanced MTA pairs of a fleet of {@code hosts}: one per 50 hosts, at least one. */
+    static int mtaPairs(int hosts) {
+        return Math.max(1, hosts / 50);
+    }
+
+    /** The load-balanced pair an MTA ({@code mta1}, {@code mta2}…) belongs to: {@code lb1} holds mta1 and mta2. */
+    static String mtaPair(String host) {
+        return "lb" + (Integer.parseInt(host.substring("mta".length())) + 1) / 2;
+    }
+
+    /**
+     * Load-balanced MTA pairs ({@link #mtaPairs}), an N+1 cluster (two nodes and a standby), and standalone stores
+     * up to {@code hosts}.
+     */
     private static List<HostSpec> fleetSpecs(String prefix, int hosts) {
         List<HostSpec> specs = new ArrayList<>();
-        for (String mta : List.of("mta1", "mta2")) {
-            specs.add(HostSpec.solaris(prefix + mta, "6.2p3", List.of("mta")));
+        for (int i = 1; i <= 2 * mtaPairs(hosts); i++) {
+            specs.add(HostSpec.solaris(prefix + "mta" + i, "6.2p3", List.of("mta")));
         }
         for (String node : List.of("n1", "n2", "nx")) {
             specs.add(HostSpec.solaris(prefix + node, "6.2p3", List.of("store")));
@@ -407,8 +424,14 @@ class FleetBenchmark {
             }
         }
         ArrayNode groups = json.putArray("groups");
-        groups.addObject().put("name", "lb").put("topology", "load-balanced").putArray("members")
-                .add(prefix + "mta1").add(prefix + "mta2");
+        Map<String, ArrayNode> pairs = new java.util.TreeMap<>();
+        for (JsonNode host : hosts) {
+            String unprefixed = host.get("name").asText().substring(prefix.length());
+            if (unprefixed.startsWith("mta")) {
+                pairs.computeIfAbsent(mtaPair(unprefixed), pair -> groups.addObject().put("name", pair)
+                        .put("topology", "load-balanced").putArray("members")).add(host.get("name").asText());
+            }
+        }
         ObjectNode cluster = groups.addObject().put("name", "np1").put("topology", "n-plus-1")
                 .put("standby", prefix + "nx");
         cluster.putArray("members").add(prefix + "n1").add(prefix + "n2");
@@ -452,13 +475,14 @@ class FleetBenchmark {
      * The host command time along the rollout's order, from the hosts' command logs (every timed command, the
      * reads of a timed tool such as {@code configutil} included): the stores phase (standalone stores sharing
      * {@code parallelism} lanes, the cluster's hosts one after another), enabling IMAP (all stores at once), the
-     * load-balanced pair one host after the other, disabling mshttpd (all stores at once).
+     * load-balanced pairs (each one host after the other, the pairs sharing {@code parallelism} lanes), disabling
+     * mshttpd (all stores at once).
      */
     static Map<String, Long> criticalPathSeconds(Map<String, Map<String, Long>> hostSeconds, int parallelism) {
         long stores = 0;
         long longestStore = 0;
         long cluster = 0;
-        long mtaPair = 0;
+        Map<String, Long> pairs = new HashMap<>();
         long enableImap = 0;
         long disableMshttpd = 0;
         for (Map.Entry<String, Map<String, Long>> e : hostSeconds.entrySet()) {
@@ -469,22 +493,28 @@ class FleetBenchmark {
             } else if (e.getKey().startsWith("n")) {
                 cluster += upgrade;
             }
-            mtaPair += e.getValue().getOrDefault("mta pair", 0L);
+            long mta = e.getValue().getOrDefault(MTA_PAIRS, 0L);
+            if (mta > 0) {
+                pairs.merge(mtaPair(e.getKey()), mta, Long::sum);
+            }
             enableImap = Math.max(enableImap, e.getValue().getOrDefault("enable IMAP", 0L));
             disableMshttpd = Math.max(disableMshttpd, e.getValue().getOrDefault("disable mshttpd", 0L));
         }
         long storesPhase = Math.max(Math.max(longestStore, cluster), (stores + cluster + parallelism - 1) / parallelism);
+        long mtaTotal = pairs.values().stream().mapToLong(Long::longValue).sum();
+        long mtaPhase = Math.max(pairs.values().stream().mapToLong(Long::longValue).max().orElse(0),
+                (mtaTotal + parallelism - 1) / parallelism);
         Map<String, Long> phases = new java.util.LinkedHashMap<>();
         phases.put("stores", storesPhase);
         phases.put("enable IMAP", enableImap);
-        phases.put("mta pair", mtaPair);
+        phases.put(MTA_PAIRS, mtaPhase);
         phases.put("disable mshttpd", disableMshttpd);
         return phases;
     }
 
     /** The part of the rollout a host command belongs to (the names of {@link #phases}). */
     private static String phaseOf(SimulatedHost host, CommandLogEntry e) {
-        return host.name().startsWith("mta") ? "mta pair"
+        return host.name().startsWith("mta") ? MTA_PAIRS
                 : e.argLine().contains("service.imap.enable") ? "enable IMAP"
                 : e.argLine().contains("service.http.enable") || e.argLine().equals("http") ? "disable mshttpd"
                 : "stores";
