@@ -230,15 +230,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     @Test
     void aClaimIsUndoneWithTheTransactionThatAskedAndAHostThatHoldsASlotGoesAgain() {
-        String id = "c-" + java.util.UUID.randomUUID();
-        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
-                + " requested_by, requested_at, state) VALUES (?, 'claims', '6.3', '{}', 'operator', ?, 'RUNNING')", id,
-                java.sql.Timestamp.from(Instant.now()));
-        for (String host : List.of("c1", "c2", "c3")) {
-            jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
-                    + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,
-                    java.sql.Timestamp.from(Instant.now()));
-        }
+        String id = runningRollout("claims", "c1", "c2", "c3");
         // parallelism 2
         assertThat(control.claim(id, "c1")).isEqualTo("go");
         assertThat(control.claim(id, "c2")).isEqualTo("go");
@@ -254,15 +246,13 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(control.claim(id, "c3")).isEqualTo("go");
             tx.setRollbackOnly();
         });
-        assertThat(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
-                + " AND host_name = 'c3'", String.class, id)).isEqualTo("NOT_STARTED");
+        assertThat(state(id, "c3")).isEqualTo("NOT_STARTED");
         // units created in one transaction claim one after another in it: the last slot goes once
         new org.springframework.transaction.support.TransactionTemplate(transactions).executeWithoutResult(tx -> {
             assertThat(control.claim(id, "c3")).isEqualTo("go");
             assertThat(control.claim(id, "c2")).isEqualTo("wait");
         });
-        assertThat(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
-                + " AND host_name = 'c3'", String.class, id)).isEqualTo("STARTING");
+        assertThat(state(id, "c3")).isEqualTo("STARTING");
     }
 
     @Autowired
@@ -270,15 +260,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     @Test
     void aSlotFreedWhileAUnitIsClaimingCommitsAfterTheClaimSoThatItsWakeUpFindsTheWait() throws Exception {
-        String id = "f-" + java.util.UUID.randomUUID();
-        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
-                + " requested_by, requested_at, state) VALUES (?, 'frees', '6.3', '{}', 'operator', ?, 'RUNNING')", id,
-                java.sql.Timestamp.from(Instant.now()));
-        for (String host : List.of("f1", "f2", "f3")) {
-            jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
-                    + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,
-                    java.sql.Timestamp.from(Instant.now()));
-        }
+        String id = runningRollout("frees", "f1", "f2", "f3");
         // parallelism 2: f1 and f2 run
         assertThat(control.claim(id, "f1")).isEqualTo("go");
         assertThat(control.claim(id, "f2")).isEqualTo("go");
@@ -310,6 +292,20 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             commitClaim.countDown();
             executor.shutdownNow();
         }
+    }
+
+    /** A running rollout's rows alone, no process: its hosts not started. */
+    private String runningRollout(String deployment, String... hosts) {
+        String id = deployment.charAt(0) + "-" + java.util.UUID.randomUUID(); // rollout ids take 40 characters
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
+                + " requested_by, requested_at, state) VALUES (?, ?, '6.3', '{}', 'operator', ?, 'RUNNING')", id,
+                deployment, java.sql.Timestamp.from(Instant.now()));
+        for (String host : hosts) {
+            jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
+                    + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,
+                    java.sql.Timestamp.from(Instant.now()));
+        }
+        return id;
     }
 
     private String state(String rolloutId, String host) {
