@@ -52,12 +52,14 @@ public class Decisions {
 
     private final String escalationGroup;
     private final com.msgupgrade.rollout.RolloutControl control;
+    private final com.msgupgrade.rollout.ProcessStatus status;
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts,
             com.msgupgrade.rollout.RolloutPlans plans,
             @Lazy TaskService taskService, ApprovalSettings settings,
-            com.msgupgrade.rollout.RolloutControl control) {
+            com.msgupgrade.rollout.RolloutControl control, com.msgupgrade.rollout.ProcessStatus status) {
         this.control = control;
+        this.status = status;
         this.escalationGroup = settings.escalationGroup();
         this.identities = identities;
         this.taskService = taskService;
@@ -181,7 +183,8 @@ public class Decisions {
             }
         }
         if ("abort".equals(decision)) {
-            rollouts.updateHost(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED", null);
+            // as every host's end: in the trail, and its slot freed under the rollout's work lock
+            status.hostState(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED");
         }
     }
 

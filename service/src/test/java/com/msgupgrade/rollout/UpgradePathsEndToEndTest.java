@@ -208,6 +208,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 Map.of("decision", "abort", "decisionComment", "host is sick"))).isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(id, "ABORTED");
         assertThat(flow.hostState(id, "solabort")).isEqualTo("ABORTED");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'HOST_STATE'"
+                + " AND host_name = 'solabort' ORDER BY seq", String.class, id)).last().asString().contains("ABORTED");
         assertThat(host.commandLog().stream().map(CommandLogEntry::command)).containsExactly("imsimta", "stop-msg");
     }
 
