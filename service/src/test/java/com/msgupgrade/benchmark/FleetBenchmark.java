@@ -424,7 +424,7 @@ class FleetBenchmark {
             }
         }
         ArrayNode groups = json.putArray("groups");
-        Map<String, ArrayNode> pairs = new java.util.TreeMap<>();
+        Map<String, ArrayNode> pairs = new HashMap<>();
         for (JsonNode host : hosts) {
             String unprefixed = host.get("name").asText().substring(prefix.length());
             if (unprefixed.startsWith("mta")) {
@@ -479,8 +479,7 @@ class FleetBenchmark {
      * mshttpd (all stores at once).
      */
     static Map<String, Long> criticalPathSeconds(Map<String, Map<String, Long>> hostSeconds, int parallelism) {
-        long stores = 0;
-        long longestStore = 0;
+        List<Long> storeUnits = new ArrayList<>();
         long cluster = 0;
         Map<String, Long> pairs = new HashMap<>();
         long enableImap = 0;
@@ -488,8 +487,7 @@ class FleetBenchmark {
         for (Map.Entry<String, Map<String, Long>> e : hostSeconds.entrySet()) {
             long upgrade = e.getValue().getOrDefault("stores", 0L);
             if (e.getKey().startsWith("st")) {
-                stores += upgrade;
-                longestStore = Math.max(longestStore, upgrade);
+                storeUnits.add(upgrade);
             } else if (e.getKey().startsWith("n")) {
                 cluster += upgrade;
             }
@@ -500,16 +498,19 @@ class FleetBenchmark {
             enableImap = Math.max(enableImap, e.getValue().getOrDefault("enable IMAP", 0L));
             disableMshttpd = Math.max(disableMshttpd, e.getValue().getOrDefault("disable mshttpd", 0L));
         }
-        long storesPhase = Math.max(Math.max(longestStore, cluster), (stores + cluster + parallelism - 1) / parallelism);
-        long mtaTotal = pairs.values().stream().mapToLong(Long::longValue).sum();
-        long mtaPhase = Math.max(pairs.values().stream().mapToLong(Long::longValue).max().orElse(0),
-                (mtaTotal + parallelism - 1) / parallelism);
+        storeUnits.add(cluster); // the cluster's hosts one after another, in one lane
         Map<String, Long> phases = new java.util.LinkedHashMap<>();
-        phases.put("stores", storesPhase);
+        phases.put("stores", lanes(storeUnits, parallelism));
         phases.put("enable IMAP", enableImap);
-        phases.put(MTA_PAIRS, mtaPhase);
+        phases.put(MTA_PAIRS, lanes(pairs.values(), parallelism));
         phases.put("disable mshttpd", disableMshttpd);
         return phases;
+    }
+
+    /** Units of these durations sharing {@code parallelism} lanes: the longest unit, or the lanes filled evenly. */
+    private static long lanes(java.util.Collection<Long> units, int parallelism) {
+        long total = units.stream().mapToLong(Long::longValue).sum();
+        return Math.max(units.stream().mapToLong(Long::longValue).max().orElse(0), (total + parallelism - 1) / parallelism);
     }
 
     /** The part of the rollout a host command belongs to (the names of {@link #phases}). */
