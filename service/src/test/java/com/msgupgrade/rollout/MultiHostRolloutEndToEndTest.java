@@ -279,8 +279,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(claimed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // f1 ends meanwhile: its state does not commit before the claim, so the wake-up after its commit finds
             // the unit's wait (it used to commit at once, and its wake-up could look before the wait was there)
+            // (briefly: H2, this test's database, gives up waiting for a lock after two seconds; PostgreSQL waits)
             var freed = executor.submit(() -> tx.executeWithoutResult(t -> status.hostState(id, "f1", "UPGRADED")));
-            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> !freed.isDone()
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !freed.isDone()
                     && "STARTING".equals(state(id, "f1")));
             commitClaim.countDown();
             assertThat(claim.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("wait");
