@@ -19,8 +19,13 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
 
     public ChangePolicy {
         downtimePolicy = downtimePolicy == null ? PER_HOST : downtimePolicy;
-        windows = windows == null ? List.of() : List.copyOf(windows);
-        blackouts = blackouts == null ? List.of() : List.copyOf(blackouts);
+        // an empty entry ([null]) is kept as a period with neither start nor end, which problems() names
+        windows = windows == null ? List.of() : windows.stream().map(ChangePolicy::orEmpty).toList();
+        blackouts = blackouts == null ? List.of() : blackouts.stream().map(ChangePolicy::orEmpty).toList();
+    }
+
+    private static Period orEmpty(Period period) {
+        return period == null ? new Period(null, null) : period;
     }
 
     public static ChangePolicy anyTime() {
@@ -28,6 +33,14 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
     }
 
     public record Period(Instant start, Instant end) {
+        boolean wellFormed() {
+            return start != null && end != null && start.isBefore(end);
+        }
+
+        String shown() {
+            return (start == null ? "(no start)" : start.toString()) + "–" + (end == null ? "(no end)" : end.toString());
+        }
+
         boolean contains(Instant t) {
             return !t.isBefore(start) && t.isBefore(end);
         }
@@ -45,18 +58,19 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
         }
         List<Period> allBlackouts = new ArrayList<>(blackouts);
         allBlackouts.addAll(globalBlackouts);
-        for (Period p : windows) {
-            if (p.start() == null || p.end() == null || !p.start().isBefore(p.end())) {
-                problems.add("window " + p + " must have a start before its end");
+        for (int i = 0; i < windows.size(); i++) {
+            Period p = windows.get(i);
+            if (!p.wellFormed()) {
+                problems.add("windows[" + i + "] " + p.shown() + " needs a start before its end");
                 continue;
             }
             allBlackouts.stream().filter(b -> b.start() != null && b.end() != null && b.overlaps(p)).forEach(b ->
                     problems.add("window " + p.start() + "–" + p.end() + " falls into the blackout " + b.start() + "–"
                             + b.end()));
         }
-        for (Period b : blackouts) {
-            if (b.start() == null || b.end() == null || !b.start().isBefore(b.end())) {
-                problems.add("blackout " + b + " must have a start before its end");
+        for (int i = 0; i < blackouts.size(); i++) {
+            if (!blackouts.get(i).wellFormed()) {
+                problems.add("blackouts[" + i + "] " + blackouts.get(i).shown() + " needs a start before its end");
             }
         }
         if (!windows.isEmpty() && windows.stream().allMatch(w -> w.end() != null && !w.end().isAfter(now))) {

@@ -181,11 +181,29 @@ public class Decisions {
             if (!supported) {
                 refuse(task, host, "rollback", LINUX_NO_ROLLBACK + ": host " + host + " cannot be rolled back");
             }
+            if (!stepOfSolarisUpgrade(task)) {
+                refuse(task, host, "rollback", "only a failed step of the host's own upgrade can be answered by"
+                        + " rolling the host back; this one is not (a rollback's, a cluster's or the rollout's): decide"
+                        + " retry, markDone or abort, and roll the host back through POST /api/rollouts/{id}/rollback");
+            }
         }
         if ("abort".equals(decision)) {
             // as every host's end: in the trail, and its slot freed under the rollout's work lock
             status.hostState(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED");
         }
+    }
+
+    /** The process that catches a rollback request is the Solaris host upgrade: the step must be one of its own. */
+    static final String SOLARIS_UPGRADE = "HostUpgradeSolaris";
+
+    /**
+     * Whether the failed step was called by the Solaris upgrade of its host, whose event subprocess rolls the host
+     * back. Called by anything else, the request would find nobody to catch it, and the engine would end the step
+     * as if it had succeeded: the rollout would go on past it.
+     */
+    private static boolean stepOfSolarisUpgrade(DelegateTask task) {
+        var caller = task.getExecution().getProcessInstance().getSuperExecution();
+        return caller != null && caller.getProcessDefinitionId().startsWith(SOLARIS_UPGRADE + ":");
     }
 
     /**
@@ -194,6 +212,14 @@ public class Decisions {
      * caller may not read it.
      */
     public boolean recordRefusedByEngine(String taskId, String reason) {
+        return recordRefused(taskId, "not authorized to decide this task: " + reason);
+    }
+
+    /**
+     * A request on a task refused before the engine ran it ({@link TaskVariableGuard}), recorded as
+     * {@link #recordRefusedByEngine} records one; false when the task does not exist (any more).
+     */
+    public boolean recordRefused(String taskId, String refusal) {
         Authentication caller = identities.getCurrentAuthentication();
         identities.clearAuthentication();
         try {
@@ -209,7 +235,7 @@ public class Decisions {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("task", task.getTaskDefinitionKey());
             detail.put("taskId", taskId);
-            detail.put("refused", "not authorized to decide this task: " + reason);
+            detail.put("refused", refusal);
             recordRefusal(rolloutId, caller == null ? "anonymous" : caller.getUserId(), host, null, detail);
             return true;
         } finally {

@@ -3,7 +3,7 @@ package com.msgupgrade.approval;
 import org.camunda.bpm.spring.boot.starter.rest.CamundaJerseyResourceConfig;
 import org.springframework.stereotype.Component;
 
-/** Camunda's engine REST resources, plus the answer to refused decisions. */
+/** Camunda's engine REST resources, plus the answer to refused decisions and the guard of a task's variables. */
 @Component
 class EngineRestConfig extends CamundaJerseyResourceConfig {
 
@@ -12,5 +12,6 @@ class EngineRestConfig extends CamundaJerseyResourceConfig {
         register(EngineRestDecisionErrors.class);
         register(EngineRestRuntimeErrors.class);
         register(AuthorizationErrors.class);
+        register(TaskVariableGuard.class);
     }
 }

@@ -58,9 +58,9 @@ public class StepCatalog {
                     LONG, newConfigInstalledCheck(host));
             case IMPORT_LDIF -> importLdif(step, deployment, host);
             case SET_PROXY_ADMIN -> setProxyAdmin(step, host);
-            case RESTART_MESSAGING_SERVER -> mutating(step,
-                    "ulimit -n " + properties.fileDescriptors()
-                            + " && " + quote(sbin + "/stop-msg") + " && " + quote(sbin + "/start-msg"),
+            // Solaris: "Restart the Messaging Server components" with stop-msg, start-msg; Linux: start-msg (step 17)
+            case RESTART_MESSAGING_SERVER -> mutating(step, "ulimit -n " + properties.fileDescriptors() + " && "
+                    + (host.isSolaris() ? quote(sbin + "/stop-msg") + " && " : "") + quote(sbin + "/start-msg"),
                     SHORT, null);
             case VERIFY_UPGRADE -> readOnly(step, quote(sbin + "/imsimta") + " version",
                     out -> ReleaseVersion.expect("6.3", out));
@@ -166,7 +166,8 @@ public class StepCatalog {
     private List<String> patchDirsOf(Host host) {
         List<String> dirs = new ArrayList<>();
         dirs.add(host.msgSvrBase() + "/install/patch/" + corePatch(host));
-        if (host.hasLocales() && host.isSolaris()) {
+        // "corresponding to the core and, if needed, localization patches": on Linux as on Solaris
+        if (host.hasLocales()) {
             dirs.add(host.msgSvrBase() + "/install/patch/" + localizationPatch(host));
         }
         return dirs;
@@ -272,8 +273,7 @@ public class StepCatalog {
             String suffix = stores.size() == 1 ? "" : "." + store;
             parts.add(configutil + " -o service.http.allowadminproxy" + suffix + " -v yes");
             parts.add(configutil + " -o local.service.http.proxy.admin" + suffix + " -v " + quote(proxy.user()));
-            parts.add("{ printf '%s' 'local.service.http.proxy.adminpass" + suffix + " = '; cat " + Shell.SECRET_FILE
-                    + "; echo; } | " + configutil + " -i");
+            parts.add(importSecret(configutil, "local.service.http.proxy.adminpass" + suffix));
         }
         return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, ZERO,
                 null, HostCommand.ANY_OUTPUT);
@@ -285,13 +285,23 @@ public class StepCatalog {
             throw new IllegalStateException("host " + host.name() + " has no proxyAdmin: the step does not apply");
         }
         String configutil = "LD_LIBRARY_PATH= " + quote(host.msgSvrBase() + "/sbin/configutil");
-        // the password travels in the 0600 file and through a pipe, never as an argument
-        String command = configutil + " -o local.service.proxy.admin -v " + quote(proxy.user())
-                + " && { printf '%s' 'local.service.proxy.adminpass = '; cat " + Shell.SECRET_FILE + "; echo; }"
-                + " | " + configutil + " -i";
+        String command = configutil + " -o local.service.proxy.admin -v " + quote(proxy.user()) + " && "
+                + importSecret(configutil, "local.service.proxy.adminpass");
         // no check: the user alone cannot tell whether the password was set; configutil is idempotent
         return new HostCommand(step, command, proxy.passwordSecret(), true, false, ZERO, null,
                 HostCommand.ANY_OUTPUT);
+    }
+
+    /**
+     * Sets a configutil option to the step's secret without the value ever being an argument: {@code configutil -i
+     * inputfile} imports {@code option=value} lines (no spaces around {@code =}) from a file named by its absolute
+     * path (Administration Reference); the file is written next to the 0600 secret file, in the run's 0700
+     * directory, and removed whatever the import did (the run's wrapper removes both when the run ends, too).
+     */
+    private static String importSecret(String configutil, String option) {
+        String file = "\"$SECRET_FILE.cfg\"";
+        return "{ { printf '%s' '" + option + "='; cat " + Shell.SECRET_FILE + "; echo; } > " + file + " && "
+                + configutil + " -i " + file + "; rc=$?; rm -f " + file + "; [ $rc = 0 ]; }";
     }
 
     private static HostCommand readOnly(StepId step, String command,

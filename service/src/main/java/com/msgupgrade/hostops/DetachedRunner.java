@@ -29,8 +29,8 @@ final class DetachedRunner {
         byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
         String write = secret == null ? "cat > " + d + "/cmd" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
                 + "/cmd 2>/dev/null";
-        String command = "umask 077 && mkdir -p " + d + " && if [ ! -d " + d + "/launched ]; then " + write + " && "
-                + holds(d + "/cmd", scriptBytes.length);
+        String command = "umask 077 && mkdir -p " + d + " && " + ownDirectories(d) + " && if [ ! -d " + d
+                + "/launched ]; then " + write + " && " + holds(d + "/cmd", scriptBytes.length);
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -41,6 +41,19 @@ final class DetachedRunner {
         // that came is part of the secret
         return new Preparation(command + " && { cat > " + d + "/secret && " + holds(d + "/secret", secretBytes.length)
                 + " || { rm -f " + d + "/secret; false; }; }; fi", stdin);
+    }
+
+    /**
+     * A failure, before anything is written, unless the work directory and the run directory are directories (not
+     * links) of the connecting user that nobody else may write to. The work directory is under /var/tmp by
+     * default, where anyone may create it first: whoever owns it could read the secret file written there, or
+     * change the script between its check and its run. {@code mkdir -p} accepts a directory that exists.
+     */
+    private static String ownDirectories(String d) {
+        return "{ u=`id | sed 's/^uid=\\([0-9]*\\).*/\\1/'` && [ \"`find " + d + "/.. " + d + " -prune -type d -user $u"
+                + " ! -perm -020 ! -perm -002 | wc -l | tr -d ' '`\" = 2 ] || { echo \"the work directory or the run"
+                + " directory " + d.replace("'", "") + " is not a directory of the connecting user only (owner, links,"
+                + " write permission of others): nothing was written\" >&2; false; }; }";
     }
 
     /** A failure unless the file holds exactly {@code bytes} bytes (backquotes: Solaris 10's /bin/sh has no $()). */
@@ -109,7 +122,7 @@ final class DetachedRunner {
     private static String launchCommand(String d, String afterStart, String attachedTo) {
         // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
-                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?; rm -f $d/secret;"
+                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?; rm -f $d/secret $d/secret.*;"
                 + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         return "cd " + d + " && if mkdir launched 2>/dev/null; then"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
@@ -171,7 +184,7 @@ final class DetachedRunner {
                 + " while [ -n \"$level\" ]; do next=; for p in $level; do"
                 + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
                 + " next=\"$next $kids\"; done; level=`echo $next`; tree=\"$tree $level\"; done;"
-                + " kill -TERM $tree 2>/dev/null; fi; rm -f " + d + "/secret; true";
+                + " kill -TERM $tree 2>/dev/null; fi; rm -f " + d + "/secret " + d + "/secret.*; true";
     }
 
     /** The run directory of a run the ledger knows is gone from the host (the host was rebuilt or cleaned). */

@@ -25,7 +25,7 @@ public record Deployment(
     }
 
     public Optional<Host> host(String hostName) {
-        return hosts.stream().filter(h -> h.name().equals(hostName)).findFirst();
+        return hosts.stream().filter(h -> java.util.Objects.equals(h.name(), hostName)).findFirst();
     }
 
     public Deployment withName(String newName) {

@@ -39,6 +39,14 @@ public class DeploymentRepository {
         return bodies.stream().findFirst().map(this::fromJson);
     }
 
+    /** The deployment, its row locked until the transaction ends (rollouts of it start one at a time). */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public Optional<Deployment> findForUpdate(String name) {
+        List<String> bodies = jdbc.queryForList("SELECT body FROM \"MSGSRV\".deployment WHERE name = ? FOR UPDATE",
+                String.class, name);
+        return bodies.stream().findFirst().map(this::fromJson);
+    }
+
     public List<String> names() {
         return jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment ORDER BY name", String.class);
     }

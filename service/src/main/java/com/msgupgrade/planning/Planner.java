@@ -46,6 +46,7 @@ public class Planner {
                     k -> paths.pathFor(host.sourceRelease(), host.os()));
             hosts.add(planHost(deployment, host, path, errors));
         }
+        clusterReleases(deployment, errors);
         if (!errors.isEmpty()) {
             return new Plan(deployment.name(), target, hosts, errors);
         }
@@ -58,6 +59,30 @@ public class Planner {
             phases = List.of();
         }
         return new Plan(deployment.name(), target, hosts, errors, Ordering.dependencies(hosts), phases);
+    }
+
+    /** The release an HA cluster's rolling upgrade starts from: the one whose configuration 6.3 binaries read. */
+    static final String CLUSTER_RELEASE = "6.2p3";
+
+    /**
+     * The rolling upgrade of an HA cluster (patch a node while the standby runs its services from the shared
+     * configuration) rests on the 6.3 binaries reading the 6.2p3 configuration files (guide, High Availability
+     * Clusters); a host at another release would get the cluster's patch steps instead of its own path, and skip
+     * its path's gates (an uncertified path's risk acceptance).
+     */
+    private static void clusterReleases(Deployment deployment, List<String> errors) {
+        for (Deployment.Group g : deployment.groups()) {
+            if (!List.of("n-plus-1", "asymmetric-ha").contains(g.topology())) {
+                continue;
+            }
+            java.util.stream.Stream.concat(g.members().stream(), java.util.stream.Stream.ofNullable(g.standby()))
+                    .map(deployment::host).flatMap(java.util.Optional::stream)
+                    .filter(h -> !TARGET.equals(h.sourceRelease()) && !CLUSTER_RELEASE.equals(h.sourceRelease()))
+                    .forEach(h -> errors.add(h.name() + ": a host of the " + g.topology() + " cluster " + g.name()
+                            + " is at " + h.sourceRelease() + "; the rolling upgrade of a cluster starts from "
+                            + CLUSTER_RELEASE + ", whose configuration the 6.3 binaries read (guide, High Availability"
+                            + " Clusters): bring the cluster's hosts to " + CLUSTER_RELEASE + " first"));
+        }
     }
 
     private Plan.HostPlan planHost(Deployment deployment, Host host, UpgradePath path, List<String> errors) {

@@ -54,6 +54,13 @@ public class RolloutRepository {
         jdbc.update("UPDATE \"MSGSRV\".rollout SET process_instance_id = ? WHERE id = ?", processInstanceId, id);
     }
 
+    /** The rollouts of the deployment that have not ended (completed, finished with issues, aborted, rejected). */
+    public List<String> unfinished(String deploymentName) {
+        return jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND state NOT IN"
+                + " ('COMPLETED', 'FINISHED_WITH_ISSUES', 'ABORTED', 'REJECTED') ORDER BY id", String.class,
+                deploymentName);
+    }
+
     public void updateState(String id, String state) {
         jdbc.update("UPDATE \"MSGSRV\".rollout SET state = ? WHERE id = ?", state, id);
     }

@@ -29,10 +29,13 @@ public class RolloutService {
     private final AuditTrail audit;
     private final ApprovalSettings settings;
     private final RolloutControl control;
+    private final RolloutLock lock;
 
     RolloutService(DeploymentRepository deployments, RolloutRepository rollouts, Planner planner,
-            RuntimeService runtime, AuditTrail audit, ApprovalSettings settings, RolloutControl control) {
+            RuntimeService runtime, AuditTrail audit, ApprovalSettings settings, RolloutControl control,
+            RolloutLock lock) {
         this.control = control;
+        this.lock = lock;
         this.settings = settings;
         this.deployments = deployments;
         this.rollouts = rollouts;
@@ -65,9 +68,15 @@ public class RolloutService {
         if (!policyProblems.isEmpty()) {
             throw new InvalidRequestException("the change policy of the rollout is not possible", policyProblems);
         }
-        Deployment deployment = deployments.find(deploymentName)
+        Deployment deployment = deployments.findForUpdate(deploymentName)
                 .orElseThrow(() -> new InvalidRequestException("cannot start a rollout",
                         List.of("no deployment named " + deploymentName)));
+        List<String> unfinished = rollouts.unfinished(deploymentName);
+        if (!unfinished.isEmpty()) {
+            // two rollouts of the same hosts would run the guide's commands on them twice
+            throw new InvalidRequestException("cannot start a rollout", List.of("the rollout " + String.join(", ",
+                    unfinished) + " of " + deploymentName + " has not ended: let it finish, or abort it, first"));
+        }
         Plan plan = planner.plan(deployment, target);
         if (!plan.runnable()) {
             throw new InvalidRequestException("the plan of " + deploymentName + " has errors", plan.errors());
@@ -110,18 +119,28 @@ public class RolloutService {
     @Transactional
     public List<String> rollBack(String id, List<String> hostNames, String user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
+        // two requests at the same moment: the second sees the first one's processes (checked below)
+        lock.hold(id);
+        List<RolloutRepository.HostProgress> progress = rollouts.hosts(id);
         List<String> names = hostNames == null || hostNames.isEmpty()
-                ? rollouts.hosts(id).stream().map(RolloutRepository.HostProgress::host).toList() : hostNames;
+                ? progress.stream().map(RolloutRepository.HostProgress::host).toList() : hostNames;
         List<String> problems = new java.util.ArrayList<>();
+        java.util.Set<String> named = new java.util.HashSet<>();
         for (String name : names) {
             var host = rollout.deployment().host(name);
-            if (host.isEmpty() || rollouts.hosts(id).stream().noneMatch(h -> h.host().equals(name))) {
+            if (!named.add(name)) {
+                problems.add(name + " is named more than once");
+            } else if (host.isEmpty() || progress.stream().noneMatch(h -> h.host().equals(name))) {
                 problems.add(name + " is not a host of rollout " + id);
             } else if (!host.get().isSolaris()) {
                 problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
             } else if (runtime.createProcessInstanceQuery().processInstanceBusinessKey(id).active()
                     .variableValueEquals(RolloutProcess.HOST_NAME, name).count() > 0) {
                 problems.add(name + " still has a process running: decide its failed step (roll back) or wait");
+            } else {
+                webmailsAt63(rollout, progress, name).forEach(webmail -> problems.add(name + " is a back-end Message"
+                        + " Store of " + webmail + ", whose Webmail Server is at 6.3: " + WEBMAIL_63_OLDER_STORE
+                        + "; roll " + webmail + " back first"));
             }
         }
         if (!problems.isEmpty()) {
@@ -133,6 +152,27 @@ public class RolloutService {
                     .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
         }
         return names;
+    }
+
+    /** The guide's caution on the Webmail Server (Post-Upgrade Tasks). */
+    static final String WEBMAIL_63_OLDER_STORE = "a Version 6.3 Webmail Server with a Version 6.2 Patch 3 back-end"
+            + " Message Store is not supported (guide caution)";
+
+    /** States in which a host of the rollout has changed nothing yet, or has been put back. */
+    private static final java.util.Set<String> NOT_AT_63 = java.util.Set.of("PENDING", "AWAITING_APPROVAL",
+            "AWAITING_RISK_ACCEPTANCE", "REJECTED", "ROLLED_BACK");
+
+    /** The webmail hosts that read the store and may run 6.3: upgraded, being upgraded, or at 6.3 before. */
+    private static List<String> webmailsAt63(Rollout rollout, List<RolloutRepository.HostProgress> progress,
+            String store) {
+        return rollout.deployment().webmailStores().entrySet().stream()
+                .filter(e -> e.getValue().contains(store))
+                .map(java.util.Map.Entry::getKey)
+                .filter(webmail -> progress.stream().filter(h -> h.host().equals(webmail)).findFirst()
+                        .map(h -> !NOT_AT_63.contains(h.state()))
+                        .orElseGet(() -> rollout.deployment().host(webmail)
+                                .map(h -> "6.3".equals(h.sourceRelease())).orElse(false)))
+                .sorted().toList();
     }
 
     public RolloutView view(String id) {

@@ -8,4 +8,6 @@ public final class Groups {
     public static final String OPERATORS = "operators";
     public static final String CHANGE_MANAGERS = "change-managers";
     public static final String AUDITORS = "auditors";
+    /** Camunda's administrators' group. */
+    public static final String CAMUNDA_ADMIN = "camunda-admin";
 }

@@ -2,10 +2,12 @@ package com.msgupgrade.security;
 
 import jakarta.servlet.DispatcherType;
 import java.util.List;
+import java.util.stream.Stream;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,17 +46,22 @@ class SecurityConfig {
     }
 
     /**
-     * /api, /actuator and /engine-rest: HTTP Basic. Camunda's filter lets {@code /engine-rest/engine}
+     * /api, /actuator and /engine-rest: HTTP Basic, for members of the service's groups. Camunda's filter lets {@code /engine-rest/engine}
      * through without credentials; here nothing but health does.
      */
     @Bean
-    SecurityFilterChain api(HttpSecurity http) throws Exception {
+    SecurityFilterChain api(HttpSecurity http,
+            @Value("${msgsrv.approvals.escalation-group}") String escalationGroup) throws Exception {
+        // a user of the identity service in none of the service's groups reads nothing either (deployments,
+        // plans, rollouts, metrics): with LDAP, that is everyone in the directory
+        String[] roles = Stream.of(Groups.OPERATORS, Groups.CHANGE_MANAGERS, Groups.AUDITORS, escalationGroup,
+                Groups.CAMUNDA_ADMIN).distinct().toArray(String[]::new);
         return http
                 .securityMatcher(new OrRequestMatcher(antMatcher("/api/**"), antMatcher("/actuator/**"),
                         antMatcher("/rollouts/**"), antMatcher("/engine-rest/**")))
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(antMatcher("/actuator/health"), antMatcher("/actuator/health/**")).permitAll()
-                        .anyRequest().authenticated())
+                        .anyRequest().hasAnyRole(roles))
                 .httpBasic(basic -> basic.realmName("msgsrv-upgrade"))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())

@@ -74,11 +74,8 @@ class ApprovalRulesTest extends EndToEndTest {
     }
 
     private String startAs(String user, String host) {
-        flow.deploy("d-" + host + "-" + System.nanoTime() % 100000, FleetSupport.deploymentJson(fleet), List.of(host),
-                d -> {});
-        String deployment = api.call("operator", HttpMethod.GET, "/api/deployments", null, List.class).getBody()
-                .stream().map(Object::toString).filter(n -> ((String) n).startsWith("d-" + host)).reduce((a, b) -> b)
-                .orElseThrow().toString();
+        String deployment = "d-" + host + "-" + System.nanoTime();
+        flow.deploy(deployment, FleetSupport.deploymentJson(fleet), List.of(host), d -> {});
         ResponseEntity<Map> created = api.call(user, HttpMethod.POST, "/api/rollouts",
                 Map.of("deployment", deployment, "target", "6.3"), Map.class);
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
@@ -144,6 +141,45 @@ class ApprovalRulesTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.CONFLICT);
         assertThat(api.call("approver2", HttpMethod.POST, "/engine-rest/task/" + cab.get(0).getId() + "/complete",
                 "{}", String.class).getStatusCode().is4xxClientError()).isTrue();
+    }
+
+    @Test
+    void aDecisionSetsItsOwnFieldsOnlyAndNoVariableOfTheTaskIsWrittenThroughTheApi() {
+        String id = startAs("operator", "sol1");
+        List<Task> cab = cabTasks(id);
+        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        String second = cab.get(1).getId();
+        // the one who approved tries to count twice: by clearing the approvers the rule reads, with the completion
+        ResponseEntity<String> rewrite = api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second
+                + "/complete", "{\"variables\":{\"decision\":{\"value\":\"approve\"},"
+                + "\"cabApprovers\":{\"value\":\"\"}}}", String.class);
+        assertThat(rewrite.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(rewrite.getBody()).contains("'cabApprovers' cannot be changed");
+        // or on the task itself, or by ending the gate with a BPMN error
+        assertThat(api.call("approver1", HttpMethod.PUT, "/engine-rest/task/" + second + "/variables/cabApprovers",
+                "{\"value\":\"\",\"type\":\"String\"}", String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second + "/localVariables",
+                "{\"modifications\":{\"decision\":{\"value\":\"approve\"}}}", String.class).getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second + "/bpmnError",
+                "{\"errorCode\":\"Err_Skip\"}", String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        // Tasklist sends a form's read-only fields back: as they are, accepted; changed, refused
+        Tasklist approver2 = Tasklist.loggedIn(rest.getRootUri(), "approver2");
+        HttpResponse<String> moved = approver2.submit(second,
+                "{\"decision\":{\"value\":\"approve\"},\"rolloutId\":{\"value\":\"another\"}}");
+        assertThat(moved.statusCode()).isEqualTo(400);
+        assertThat(moved.body()).contains("'rolloutId' cannot be changed");
+        assertThat(tasks.createTaskQuery().taskId(second).count()).isOne();
+        assertThat(tasks.getVariable(second, "cabApprovers")).isEqualTo("approver1");
+        assertThat(approver2.submit(second, "{\"decision\":{\"value\":\"approve\"},\"decisionComment\":"
+                + "{\"value\":\"ok\"},\"rolloutId\":{\"value\":\"" + id + "\"}}").statusCode()).isEqualTo(204);
+        flow.awaitTask(id, "Task_ConfirmDependencies");
+        assertThat(jdbc.queryForList("SELECT actor || ' ' || kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
+                + " AND kind LIKE 'DECISION%' ORDER BY seq", String.class, id)).containsExactly(
+                "approver1 DECISION", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
+                "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver2 DECISION_REFUSED",
+                "approver2 DECISION");
     }
 
     @Test
@@ -224,6 +260,11 @@ class ApprovalRulesTest extends EndToEndTest {
                         "end", now.plusSeconds(9000).toString()))), String.class);
         assertThat(overlapping.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(overlapping.getBody()).contains("falls into the blackout");
+        ResponseEntity<String> empty = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                "{\"deployment\":\"d-windows\",\"windows\":[null],\"blackouts\":[null]}", String.class);
+        assertThat(empty.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(empty.getBody()).contains("windows[0] (no start)–(no end) needs a start before its end")
+                .contains("blackouts[0] (no start)–(no end) needs a start before its end");
 
         int before = fleet.host("sol1").commandLog().size();
         ResponseEntity<Map> later = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
@@ -232,6 +273,11 @@ class ApprovalRulesTest extends EndToEndTest {
                         "end", now.plusSeconds(7200).toString()))), Map.class);
         assertThat(later.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         String id = (String) later.getBody().get("id");
+        // one rollout of a deployment at a time: a second would run the guide's commands on the same hosts again
+        ResponseEntity<String> second = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "d-windows"), String.class);
+        assertThat(second.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(second.getBody()).contains("the rollout " + id + " of d-windows has not ended");
         flow.approveCab(id);
         flow.prepare(id);
         flow.approve(id, "Task_ApproveHostUpgrade");

@@ -54,8 +54,16 @@ class StepCatalogTest {
         assertThat(command(StepId.APPLY_LOCALIZATION_PATCH, h)).isEqualTo(
                 "rpm -Fvh '/tmp/sun-messaging-de-6.3-1.7.i386.rpm' '/tmp/sun-messaging-fr-6.3-1.7.i386.rpm'");
         assertThat(command(StepId.CONFIRM_PATCHES, h)).isEqualTo("rpm -q sun-messaging-server");
+        // the configuration of the core and of the localization patch, as on Solaris (no -f on Linux)
         assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
-                + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17'");
+                + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17' && "
+                + "./install-newconfig '/opt/sun/messaging/install/patch/117786-17'");
+        assertThat(command(StepId.PATCH_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
+                + "./patch-config '/opt/sun/messaging/install/patch/120230-17' && "
+                + "./patch-config '/opt/sun/messaging/install/patch/117786-17'");
+        // step 17 of the Linux procedure: start-msg (Messaging Server was stopped in step 3)
+        assertThat(command(StepId.RESTART_MESSAGING_SERVER, h)).isEqualTo("ulimit -n 16384 && "
+                + "'/opt/sun/messaging/sbin/start-msg'");
     }
 
     @Test
@@ -65,8 +73,10 @@ class StepCatalogTest {
         assertThat(ldif.commandLine()).doesNotContain(" -w ");
         HostCommand proxy = catalog.render(StepId.SET_PROXY_ADMIN, DEPLOYMENT, solaris(List.of()));
         assertThat(proxy.secretName()).isEqualTo("proxy-admin");
-        assertThat(proxy.commandLine()).contains("cat \"$SECRET_FILE\"").contains("configutil' -i")
-                .doesNotContain("adminpass -v");
+        // configutil -i reads option=value lines from a file named by its absolute path (Administration Reference)
+        assertThat(proxy.commandLine()).contains("printf '%s' 'local.service.proxy.adminpass='; cat \"$SECRET_FILE\"")
+                .contains("> \"$SECRET_FILE.cfg\" && ").contains("configutil' -i \"$SECRET_FILE.cfg\"")
+                .contains("rm -f \"$SECRET_FILE.cfg\"").doesNotContain("adminpass -v");
     }
 
     @Test

@@ -124,6 +124,36 @@ class DetachedRunnerTest {
     }
 
     @Test
+    void writesNothingIntoAWorkDirectoryOthersMayWriteToOrARunDirectoryThatIsALink(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path work = java.nio.file.Files.createDirectory(tmp.resolve("work"));
+        String script = "echo changed > " + tmp.resolve("effect") + "\n";
+        // someone else could have made it first, under /var/tmp: writable by others
+        java.nio.file.Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-1").toString(),
+                script, "s3cret-value")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not a directory of the connecting user only");
+        assertThat(work.resolve("run-1").resolve("secret")).doesNotExist();
+        assertThat(work.resolve("run-1").resolve("cmd")).doesNotExist();
+        java.nio.file.Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        // a run directory that is a link to somewhere else
+        java.nio.file.Path elsewhere = java.nio.file.Files.createDirectory(tmp.resolve("elsewhere"));
+        java.nio.file.Files.createSymbolicLink(work.resolve("run-2"), elsewhere);
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-2").toString(),
+                script, "s3cret-value")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not a directory of the connecting user only");
+        assertThat(elsewhere.resolve("secret")).doesNotExist();
+        assertThat(tmp.resolve("effect")).doesNotExist();
+        // the service's own directory: the run goes
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-3").toString(), script,
+                "s3cret-value")).isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
+                work.resolve("run-3").resolve("exit")));
+        assertThat(tmp.resolve("effect")).hasContent("changed");
+        assertThat(work.resolve("run-3").resolve("secret")).doesNotExist();
+    }
+
+    @Test
     void theChannelThatLaunchedARunAnswersHowItEndedAndASecondLaunchOnlyAttaches(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) {
         String run = work.resolve("run-1").toString();

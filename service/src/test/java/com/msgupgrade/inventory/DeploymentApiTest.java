@@ -89,6 +89,7 @@ class DeploymentApiTest {
                 mistake("host web1 has no store component", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("web1")),
                 mistake("locale 'german' must match", d -> host(d, 0).withArray("locales").add("german")),
                 mistake("hosts: at least one host is required", d -> d.putArray("hosts")),
+                mistake("hosts[2]: name (missing) must match", d -> host(d, 2).remove("name")),
                 mistake("webmailProxyAdmin {user, passwordSecret} is required", d -> d.remove("webmailProxyAdmin")),
                 mistake("standby nodex must not also be an active member",
                         d -> ((ArrayNode) d.get("groups").get(0).get("members")).add("nodex")));
@@ -176,5 +177,16 @@ class DeploymentApiTest {
                 java.util.Map.of("deployment", "old", "target", "6.3"), String.class);
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refused.getBody()).contains("store1: no direct upgrade from Messaging Server 5.2").contains("2005Q1");
+
+        // a cluster's rolling upgrade starts from 6.2p3 (the guide's High Availability Clusters)
+        ObjectNode cluster = valid();
+        host(cluster, 3).put("sourceRelease", "6.0");
+        assertThat(api.putJson("operator", "/api/deployments/old-node", cluster.toString()).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        ResponseEntity<String> oldNode = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                java.util.Map.of("deployment", "old-node", "target", "6.3"), String.class);
+        assertThat(oldNode.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(oldNode.getBody()).contains("node1: a host of the n-plus-1 cluster cluster is at 6.0")
+                .contains("starts from 6.2p3");
     }
 }

@@ -107,6 +107,13 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                     ObjectNode webmail = d.putObject("webmailStores");
                     webmail.putArray("web1").add("st1").add("st2");
                     d.putObject("webmailProxyAdmin").put("user", "webadmin").put("passwordSecret", "proxy-admin");
+                    // a cluster node whose IMAP proxy account differs: set during its upgrade, as on a standalone host
+                    d.withArray("hosts").forEach(h -> {
+                        if ("n1".equals(h.get("name").asText())) {
+                            ((ObjectNode) h).putObject("proxyAdmin").put("user", "n1proxy")
+                                    .put("passwordSecret", "proxy-admin");
+                        }
+                    });
                 });
         ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
                 Map.of("deployment", "mixed", "downtimePolicy", "per-tier"), Map.class);
@@ -147,6 +154,13 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(nx.commandLog()).filteredOn(is("start-msg"))
                     .anyMatch(e -> e.timestamp().isAfter(first(node, is("stop-msg"))) && e.timestamp().isBefore(patched));
         }
+        assertThat(n1.stateLines("configutil")).contains("local.service.proxy.admin=n1proxy",
+                "local.service.proxy.adminpass=" + FleetSupport.PROXY_PASSWORD);
+        assertThat(first(n1, e -> e.argLine().startsWith("-i "))).isAfter(first(n1, is("ldapmodify")))
+                .isBefore(last(n1, is("start-msg")));
+        assertThat(n2.stateLines("configutil")).doesNotContain("local.service.proxy.admin=n1proxy")
+                .noneMatch(l -> l.startsWith("local.service.proxy.adminpass"));
+        assertThat(n1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
         Instant standbyPatched = first(nx, is("patchadd"));
         assertThat(standbyPatched).isAfter(last(n1, is("start-msg"))).isAfter(last(n2, is("start-msg")));
         // post-upgrade settings
@@ -159,6 +173,15 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 "local.service.http.proxy.adminpass.st2=" + FleetSupport.PROXY_PASSWORD);
         assertThat(web1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
         assertThat(fleet.host("mmp1").version()).isEqualTo("6.3");
+
+        // the guide's caution: a 6.3 Webmail Server with an older back-end store is not supported
+        ResponseEntity<String> storeFirst = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("st1", "st1")), String.class);
+        assertThat(storeFirst.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(storeFirst.getBody()).contains("st1 is a back-end Message Store of web1").contains("not supported")
+                .contains("roll web1 back first").contains("st1 is named more than once");
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(id).count()).isZero();
+        assertThat(st1.version()).isEqualTo("6.3");
     }
 
     @Test

@@ -84,7 +84,12 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 "-Fvh " + host.patchDir() + "/sun-messaging-server-6.3-13.9.i386.rpm -> 0",
                 "-Fvh " + host.patchDir() + "/sun-messaging-fr-6.3-1.7.i386.rpm -> 0");
         assertThat(rpms).filteredOn(r -> r.startsWith("-Fvh")).hasSize(2);
-        assertThat(commands(host, "install-newconfig")).singleElement().asString().doesNotContain("-f ");
+        // the configuration of the core and of the localization patch, as on Solaris; no -f on Linux
+        String patches = host.msgSvrBase() + "/install/patch/";
+        assertThat(commands(host, "patch-config")).containsExactly(patches + "120230-17 -> 0",
+                patches + "117786-17 -> 0");
+        assertThat(commands(host, "install-newconfig")).containsExactly(patches + "120230-17 -> 0",
+                patches + "117786-17 -> 0");
         assertThat(host.stateLines("rpms")).contains("sun-messaging-server-6.3-13.9", "sun-messaging-fr-6.3-1.7");
     }
 
@@ -122,11 +127,17 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("sol60")), String.class);
         assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        host.setFault("uninstall-newconfig", "fail-once", "1");
         flow.approve(id, "Task_ApproveRollback");
         assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator", Map.of("backupReference", "")))
                 .isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator",
                 Map.of("backupReference", "ds-backup-2026-11-28-0400"))).isEqualTo(HttpStatus.NO_CONTENT);
+        // a failed step of the rollback itself cannot be answered by rolling back (nothing would catch it)
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "rollback")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitHostState(id, "sol60", "ROLLED_BACK");
 
         assertThat(host.version()).isEqualTo("6.0");

@@ -6,6 +6,8 @@ import com.msgupgrade.support.Api;
 import jakarta.ws.rs.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.rest.impl.CamundaRestResources;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -16,7 +18,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-/** Nothing but health answers without credentials; roles are checked on /api. */
+/** Nothing but health answers without credentials, nothing to a user in none of the service's groups; roles are checked on /api. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:auth-test;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true"})
@@ -24,6 +26,8 @@ class AuthenticationRequiredTest {
 
     @Autowired
     TestRestTemplate rest;
+    @Autowired
+    IdentityService identities;
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
     RequestMappingHandlerMapping mappings;
@@ -101,6 +105,23 @@ class AuthenticationRequiredTest {
         assertThat(engineWrong.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
         assertThat(rest.withBasicAuth("operator", "demo").getForEntity("/engine-rest/task", String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
+    void aUserInNoneOfTheServicesGroupsReadsNothing() {
+        if (identities.createUserQuery().userId("visitor").count() == 0) {
+            User visitor = identities.newUser("visitor");
+            visitor.setPassword(Api.PASSWORD);
+            identities.saveUser(visitor);
+        }
+        Api api = new Api(rest);
+        for (String path : List.of("/api/deployments", "/api/deployments/demo", "/api/deployments/demo/plan",
+                "/api/rollouts/x", "/rollouts/x", "/actuator/prometheus", "/actuator/metrics", "/engine-rest/task")) {
+            assertThat(api.call("visitor", HttpMethod.GET, path, null, String.class).getStatusCode()).as(path)
+                    .isEqualTo(HttpStatus.FORBIDDEN);
+        }
+        assertThat(api.call("auditor", HttpMethod.GET, "/api/deployments", null, String.class).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
     }
 
     @Test

@@ -507,25 +507,34 @@ cmd_configutil() {
   require_binaries
   opt=""
   value=""
+  input=""
   action=get
   while [ $# -gt 0 ]; do
     case "$1" in
       -o) [ $# -ge 2 ] || usage "[-o option [-v value | -d]]"; opt="$2"; shift 2 ;;
       -v) [ $# -ge 2 ] || usage "[-o option [-v value | -d]]"; value="$2"; action=set; shift 2 ;;
       -d) action=delete; shift ;;
-      -i) action=import; shift ;;
-      *) usage "[-o option [-v value | -d]] | -i < file" ;;
+      -i) [ $# -ge 2 ] || usage "-i inputfile"; action=import; input="$2"; shift 2 ;;
+      *) usage "[-o option [-v value | -d]] | -i inputfile" ;;
     esac
   done
   if [ "$action" = "import" ]; then
-    # configutil -i: "option = value" lines on stdin (values never appear as arguments)
+    # configutil -i inputfile: "option=value" lines, no spaces on either side of '=', from a file named by its
+    # absolute path (Administration Reference); values never appear as arguments
+    case "$input" in /*) ;; *) die 1 "configutil: the inputfile must be an absolute path: $input" ;; esac
+    [ -f "$input" ] || die 1 "configutil: cannot open $input"
     while IFS= read -r line || [ -n "$line" ]; do
       case "$line" in ''|'#'*) continue ;; esac
-      name=$(printf '%s\n' "$line" | sed 's/[ \t]*=.*$//')
-      val=$(printf '%s\n' "$line" | sed 's/^[^=]*=[ \t]*//')
+      case "$line" in
+        *' ='*|*'= '*|*'	='*|*'=	'*) die 1 "configutil: bad import line (option=value, no spaces around =)" ;;
+        *=*) ;;
+        *) die 1 "configutil: cannot parse import line" ;;
+      esac
+      name=${line%%=*}
+      val=${line#*=}
       [ -n "$name" ] || die 1 "configutil: cannot parse import line"
       cfg_set "$name" "$val"
-    done
+    done < "$input"
     return 0
   fi
   if [ -z "$opt" ]; then

@@ -322,6 +322,34 @@ class SolarisHostTest {
     }
 
     @Test
+    void configutilImportsOptionEqualsValueLinesFromAFileNamedByItsAbsolutePath() {
+        // given
+        applyCorePatch();
+        String file = host.dir() + "/root/import.cfg";
+        run("printf 'local.service.proxy.adminpass=imported-secret\\n' > " + file);
+        run("printf 'local.service.proxy.admin = spaced\\n' > " + host.dir() + "/root/spaced.cfg");
+
+        // when
+        var imported = run(base + "/sbin/configutil -i " + file);
+        var relative = run("cd " + host.dir() + "/root && " + base + "/sbin/configutil -i import.cfg");
+        var spaced = run(base + "/sbin/configutil -i " + host.dir() + "/root/spaced.cfg");
+        var fromStdin = run("echo local.service.proxy.admin=x | " + base + "/sbin/configutil -i");
+
+        // then
+        assertThat(imported.exitCode()).isZero();
+        assertThat(run(base + "/sbin/configutil -o local.service.proxy.adminpass").stdout())
+                .isEqualTo("imported-secret\n");
+        assertThat(relative.exitCode()).isEqualTo(1);
+        assertThat(relative.stderr()).contains("absolute path");
+        assertThat(spaced.exitCode()).isEqualTo(1);
+        assertThat(spaced.stderr()).contains("no spaces around =");
+        assertThat(fromStdin.exitCode()).isNotZero();
+        // neither the refused file nor stdin changed it: still the default
+        assertThat(run(base + "/sbin/configutil -o local.service.proxy.admin").stdout()).isEqualTo("admin\n");
+        assertThat(host.file("commands.log")).doesNotContain("imported-secret");
+    }
+
+    @Test
     void rollsBackLocalizationBeforeCore() {
         // given an upgraded host
         applyCorePatch();

@@ -1,0 +1,123 @@
+package com.msgupgrade.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+
+/**
+ * A decision sets its own fields and nothing else. The engine's task API writes the variables sent with a
+ * completion before the task's listeners judge it, and a candidate of a task may set its variables; the rules of
+ * {@link Decisions} read the process's variables (the rollout, the host, who has approved already). So, on both
+ * channels of the engine's REST API ({@code /engine-rest} and Tasklist's, {@link TasklistDecisionErrors}):
+ * <ul>
+ * <li>a completion (complete, submit-form, resolve) may set {@link #DECISION_FIELDS}; any other variable it sends
+ * must hold the value the task already shows (Tasklist sends a form's read-only fields back as they are);</li>
+ * <li>a task's variables are not written through the API at all, and a user task throws no BPMN error or
+ * escalation through it (none of the processes catches one from a gate: the gate would be passed undecided).</li>
+ * </ul>
+ * A refused request changes nothing; it is answered 400 or 403 with the reason and recorded in the audit trail as a
+ * refused decision, with who tried.
+ */
+@Priority(Priorities.AUTHORIZATION)
+public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRequestFilter {
+
+    /** What a person decides on a task: the fields of the service's forms that are not read-only. */
+    static final Set<String> DECISION_FIELDS = Set.of(Decisions.DECISION, Decisions.COMMENT, "backupReference");
+
+    private static final Pattern TASK_WRITE =
+            Pattern.compile("task/([^/]+)/(variables|localVariables|bpmnError|bpmnEscalation)(/.*)?$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void filter(ContainerRequestContext request) throws IOException {
+        String method = request.getMethod();
+        if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+            return;
+        }
+        Matcher write = TASK_WRITE.matcher(request.getUriInfo().getPath());
+        if (write.find()) {
+            refuse(request, write.group(1), 403, "the variables of a task are set by the service, and a task is"
+                    + " decided by completing it (" + write.group(2) + " is not accepted through this API)");
+            return;
+        }
+        Optional<String> task = decidedTask();
+        if (task.isEmpty()) {
+            return;
+        }
+        byte[] body = request.getEntityStream().readAllBytes();
+        request.setEntityStream(new ByteArrayInputStream(body));
+        JsonNode variables;
+        try {
+            variables = body.length == 0 ? null : JSON.readTree(body).get("variables");
+        } catch (IOException e) {
+            return; // not JSON: the engine's API answers it as it does
+        }
+        if (variables == null || !variables.isObject()) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = variables.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> sent = it.next();
+            if (DECISION_FIELDS.contains(sent.getKey())) {
+                continue;
+            }
+            Object current;
+            try {
+                current = currentValue(task.get(), sent.getKey());
+            } catch (ProcessEngineException e) {
+                return; // no such task: the engine's API answers the completion (404)
+            }
+            JsonNode value = sent.getValue() == null ? null : sent.getValue().get("value");
+            String sentText = value == null || value.isNull() ? null
+                    : value.isValueNode() ? value.asText() : value.toString();
+            if (!Objects.equals(emptyAsNull(sentText), emptyAsNull(current == null ? null : String.valueOf(current)))) {
+                refuse(request, task.get(), 400, "a decision sets only " + String.join(", ",
+                        DECISION_FIELDS.stream().sorted().toList()) + ": the task's variable '" + sent.getKey()
+                        + "' cannot be changed by deciding it");
+                return;
+            }
+        }
+    }
+
+    /** The variable as the task shows it, read by the service (whether the caller may decide is the engine's to say). */
+    private Object currentValue(String taskId, String name) {
+        IdentityService identities = bean(IdentityService.class);
+        Authentication caller = identities.getCurrentAuthentication();
+        identities.clearAuthentication();
+        try {
+            return bean(TaskService.class).getVariable(taskId, name);
+        } finally {
+            if (caller != null) {
+                identities.setAuthentication(caller);
+            }
+        }
+    }
+
+    /** A read-only field with nothing to show comes back empty. */
+    private static String emptyAsNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    private void refuse(ContainerRequestContext request, String taskId, int status, String reason) {
+        if (!bean(Decisions.class).recordRefused(taskId, reason)) {
+            request.abortWith(taskGone());
+            return;
+        }
+        request.abortWith(answer(status, "DecisionRefused", reason));
+    }
+}
