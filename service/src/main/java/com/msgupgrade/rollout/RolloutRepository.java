@@ -30,6 +30,9 @@ public class RolloutRepository {
                 r.id(), r.deploymentName(), r.targetRelease(), deployments.toJson(r.deployment()), r.requestedBy(),
                 Timestamp.from(r.requestedAt()), r.state());
         jdbc.update("INSERT INTO \"MSGSRV\".rollout_work_lock (rollout_id) VALUES (?)", r.id());
+        jdbc.batchUpdate("INSERT INTO \"MSGSRV\".rollout_work_lock (rollout_id) VALUES (?)",
+                RolloutLock.groupLocks(r.id(), r.deployment().hosts().size()).stream()
+                        .map(key -> new Object[] {key}).toList());
     }
 
     void storeChangePolicy(String id, com.msgupgrade.approval.ChangePolicy policy) {

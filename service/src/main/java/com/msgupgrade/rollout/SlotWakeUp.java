@@ -56,7 +56,8 @@ public class SlotWakeUp {
         try {
             // a candidate another wake-up took first (two slots freed at the same moment) is passed over for the next
             for (int round = 0; round < 3 && woken < count; round++) {
-                List<String> waiting = waiting(rolloutId, count - woken + 4);
+                // every waiting unit (an abort: Integer.MAX_VALUE) without overflowing into a negative LIMIT
+                List<String> waiting = waiting(rolloutId, (int) Math.min(Integer.MAX_VALUE, (long) count - woken + 4));
                 for (String job : waiting) {
                     if (woken < count && makeDue(job)) {
                         woken++;

@@ -174,6 +174,14 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(web1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
         assertThat(fleet.host("mmp1").version()).isEqualTo("6.3");
 
+        // the steps of a fleet-wide phase rejoin on their group's lock (the last of a group on the rollout's too):
+        // no job of the rollout failed on the engine's optimistic locking
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_JOB_LOG l JOIN ACT_HI_PROCINST p"
+                + " ON p.PROC_INST_ID_ = l.PROCESS_INSTANCE_ID_ WHERE p.BUSINESS_KEY_ = ? AND l.JOB_EXCEPTION_MSG_ LIKE"
+                + " '%updated by another transaction%'", Integer.class, id)).isZero();
+        assertThat(jdbc.queryForList("SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id LIKE ?",
+                String.class, id + "/%")).contains(id + "/0", id + "/1", id + "/2");
+
         // the guide's caution: a 6.3 Webmail Server with an older back-end store is not supported
         ResponseEntity<String> storeFirst = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("st1", "st1")), String.class);
