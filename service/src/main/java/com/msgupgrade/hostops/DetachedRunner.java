@@ -25,12 +25,12 @@ final class DetachedRunner {
     /** A command writing the run's files from its standard input, and that input. */
     private record Preparation(String command, byte[] stdin) {}
 
-    private static Preparation preparation(String d, String script, String secret) {
+    private static Preparation preparation(String d, String script, String secret, boolean checkDirectories) {
         byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
         String write = secret == null ? "cat > " + d + "/cmd" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
                 + "/cmd 2>/dev/null";
-        String command = "umask 077 && mkdir -p " + d + " && " + ownDirectories(d) + " && if [ ! -d " + d
-                + "/launched ]; then " + write + " && " + holds(d + "/cmd", scriptBytes.length);
+        String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
+                + "if [ ! -d " + d + "/launched ]; then " + write + " && " + holds(d + "/cmd", scriptBytes.length);
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -47,13 +47,15 @@ final class DetachedRunner {
      * A failure, before anything is written, unless the work directory and the run directory are directories (not
      * links) of the connecting user that nobody else may write to. The work directory is under /var/tmp by
      * default, where anyone may create it first: whoever owns it could read the secret file written there, or
-     * change the script between its check and its run. {@code mkdir -p} accepts a directory that exists.
+     * change the script between its check and its run. {@code mkdir -p} accepts a directory that exists. Once a
+     * host's work directory passed, the caller may skip the check ({@code checkDirectories}): only its owner (the
+     * connecting user) or root can change it, and nobody else can make a run directory in it.
      */
     private static String ownDirectories(String d) {
-        return "{ u=`id | sed 's/^uid=\\([0-9]*\\).*/\\1/'` && [ \"`find " + d + "/.. " + d + " -prune -type d -user $u"
-                + " ! -perm -020 ! -perm -002 | wc -l | tr -d ' '`\" = 2 ] || { echo \"the work directory or the run"
-                + " directory " + d.replace("'", "") + " is not a directory of the connecting user only (owner, links,"
-                + " write permission of others): nothing was written\" >&2; false; }; }";
+        return "{ u=`id | sed 's/^uid=\\([0-9]*\\).*/\\1/'`; [ -n \"$u\" ] && [ -z \"`find " + d + "/.. " + d
+                + " -prune \\( ! -type d -o ! -user $u -o -perm -020 -o -perm -002 \\) -print`\" ] || { echo \"the"
+                + " work directory or the run directory " + d.replace("'", "") + " is not a directory of the connecting"
+                + " user only (owner, links, write permission of others): nothing was written\" >&2; false; }; }";
     }
 
     /** A failure unless the file holds exactly {@code bytes} bytes (backquotes: Solaris 10's /bin/sh has no $()). */
@@ -69,9 +71,10 @@ final class DetachedRunner {
      * Closing the returned command before the run ended leaves the run going: it runs under {@code nohup},
      * detached from the channel.
      */
-    static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script, String secret) {
+    static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script, String secret,
+            boolean checkDirectories) {
         String d = quote(runDir);
-        Preparation preparation = preparation(d, script, secret);
+        Preparation preparation = preparation(d, script, secret, checkDirectories);
         return session.start(preparation.command() + " && " + launchCommand(d, "w=$!; echo $w > pid;"
                 + " echo launched >&2; wait $w; " + readEnded(".") + ";", " >&2"), preparation.stdin());
     }
@@ -108,9 +111,10 @@ final class DetachedRunner {
      * running a truncated command; the part of the secret that came is removed. As {@link #launchAndWait} does,
      * which also waits.
      */
-    static boolean launch(RemoteSession session, String runDir, String script, String secret) {
+    static boolean launch(RemoteSession session, String runDir, String script, String secret,
+            boolean checkDirectories) {
         String d = quote(runDir);
-        Preparation preparation = preparation(d, script, secret);
+        Preparation preparation = preparation(d, script, secret, checkDirectories);
         CommandResult result = session.exec(preparation.command() + " && "
                 + launchCommand(d, "echo $! > pid; echo launched;", ""), preparation.stdin());
         expectZero(result, secret == null ? "prepare and launch the run"

@@ -161,15 +161,28 @@ public class HostStepService {
                 result.stdoutSha256(), started);
     }
 
+    /**
+     * The hosts' work directories found to be the connecting user's only (DetachedRunner): checked again after a
+     * restart, not at every launch (the check is a few processes on the host, at every changing command).
+     */
+    private final java.util.Set<String> checkedWorkDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static String workDirKey(Context ctx) {
+        return ctx.host().address() + ":" + ctx.host().sshPort() + ":" + ctx.host().sshUser() + ":"
+                + ctx.host().workDir();
+    }
+
     private StepOutcome launch(RemoteSession session, Context ctx, StepRequest request) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
                 request.attempt(), ctx.command().commandLine(), node.id());
+        String workDir = workDirKey(ctx);
         RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, ctx.command().commandLine(),
-                secretOf(ctx));
+                secretOf(ctx), !checkedWorkDirs.contains(workDir));
         boolean watching = false;
         try {
             boolean started = DetachedRunner.started(launch);
+            checkedWorkDirs.add(workDir);
             ledger.launched(request.runId());
             log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
                     request.step().id(), request.hostName(), ctx.command().commandLine());
@@ -194,7 +207,9 @@ public class HostStepService {
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
-            DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx));
+            DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx),
+                    !checkedWorkDirs.contains(workDirKey(ctx)));
+            checkedWorkDirs.add(workDirKey(ctx));
             ledger.launched(request.runId());
         }
         Instant since = launchedAt == null ? Instant.now() : launchedAt;

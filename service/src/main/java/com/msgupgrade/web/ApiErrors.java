@@ -23,6 +23,18 @@ class ApiErrors {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     }
 
+    /**
+     * Two requests creating the same record at the same moment (two PUTs of a new deployment): the second one's
+     * transaction is rolled back whole, and it is told so instead of 500.
+     */
+    @ExceptionHandler(org.springframework.dao.DuplicateKeyException.class)
+    ProblemDetail conflict(org.springframework.dao.DuplicateKeyException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "another request stored the same"
+                + " record at the same moment; nothing of this one was stored: send it again");
+        problem.setTitle("Conflict");
+        return problem;
+    }
+
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,

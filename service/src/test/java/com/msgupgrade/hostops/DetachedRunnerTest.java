@@ -105,12 +105,12 @@ class DetachedRunnerTest {
             throws Exception {
         String script = "echo changed > " + work.resolve("effect") + "\n";
         String cut = work.resolve("run-cut").toString();
-        assertThatThrownBy(() -> DetachedRunner.started(DetachedRunner.launchAndWait(localShell(5), cut, script, null)))
+        assertThatThrownBy(() -> DetachedRunner.started(DetachedRunner.launchAndWait(localShell(5), cut, script, null, true)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare and launch");
-        assertThatThrownBy(() -> DetachedRunner.launch(localShell(5), cut, script, "s3cret-value"))
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(5), cut, script, "s3cret-value", true))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepare and launch the run");
         // the secret comes after the script on the same input: cut short three bytes into it
-        assertThatThrownBy(() -> DetachedRunner.launch(localShell(script.length() + 3), cut, script, "s3cret-value"))
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(script.length() + 3), cut, script, "s3cret-value", true))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("secret");
         assertThat(work.resolve("run-cut").resolve("launched")).doesNotExist();
         assertThat(work.resolve("effect")).doesNotExist();
@@ -118,7 +118,7 @@ class DetachedRunnerTest {
         assertThat(work.resolve("run-cut").resolve("secret")).doesNotExist();
 
         // whole, the same run starts and does its work once
-        assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script, null)))
+        assertThat(DetachedRunner.started(DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), cut, script, null, true)))
                 .isTrue();
         assertThat(java.nio.file.Files.readString(work.resolve("effect"))).isEqualTo("changed\n");
     }
@@ -131,7 +131,7 @@ class DetachedRunnerTest {
         // someone else could have made it first, under /var/tmp: writable by others
         java.nio.file.Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-1").toString(),
-                script, "s3cret-value")).isInstanceOf(IllegalStateException.class)
+                script, "s3cret-value", true)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is not a directory of the connecting user only");
         assertThat(work.resolve("run-1").resolve("secret")).doesNotExist();
         assertThat(work.resolve("run-1").resolve("cmd")).doesNotExist();
@@ -140,13 +140,13 @@ class DetachedRunnerTest {
         java.nio.file.Path elsewhere = java.nio.file.Files.createDirectory(tmp.resolve("elsewhere"));
         java.nio.file.Files.createSymbolicLink(work.resolve("run-2"), elsewhere);
         assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-2").toString(),
-                script, "s3cret-value")).isInstanceOf(IllegalStateException.class)
+                script, "s3cret-value", true)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is not a directory of the connecting user only");
         assertThat(elsewhere.resolve("secret")).doesNotExist();
         assertThat(tmp.resolve("effect")).doesNotExist();
         // the service's own directory: the run goes
         assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-3").toString(), script,
-                "s3cret-value")).isTrue();
+                "s3cret-value", true)).isTrue();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
                 work.resolve("run-3").resolve("exit")));
         assertThat(tmp.resolve("effect")).hasContent("changed");
@@ -158,7 +158,7 @@ class DetachedRunnerTest {
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) {
         String run = work.resolve("run-1").toString();
         String script = "echo 'patch 120228-26 applied'; echo 'a warning' >&2; exit 3\n";
-        RemoteShell.Started launch = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script, null);
+        RemoteShell.Started launch = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script, null, true);
         assertThat(DetachedRunner.started(launch)).isTrue();
         DetachedRunner.Ended ended = DetachedRunner.endedOnLaunch(launch.awaitExit()).orElseThrow();
         assertThat(ended.exitCode()).isEqualTo(3);
@@ -168,7 +168,7 @@ class DetachedRunnerTest {
         assertThat(read.exitCode()).isEqualTo(ended.exitCode());
         assertThat(read.output().stdout()).isEqualTo(ended.output().stdout());
 
-        RemoteShell.Started again = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script, null);
+        RemoteShell.Started again = DetachedRunner.launchAndWait(localShell(Integer.MAX_VALUE), run, script, null, true);
         assertThat(DetachedRunner.started(again)).isFalse();
         assertThat(DetachedRunner.endedOnLaunch(again.awaitExit())).isEmpty();
     }
@@ -192,7 +192,7 @@ class DetachedRunnerTest {
         // the tool reads the secret from the file named by SECRET_FILE, as ldapmodify -j does
         RemoteShell.Started launch = DetachedRunner.launchAndWait(counting, run,
                 "wc -c < \"$SECRET_FILE\" | tr -d ' '; cmp -s \"$SECRET_FILE\" " + work.resolve("expected") + "\n",
-                "s3cret-välue");
+                "s3cret-välue", true);
         assertThat(DetachedRunner.started(launch)).isTrue();
         DetachedRunner.Ended ended = DetachedRunner.endedOnLaunch(launch.awaitExit()).orElseThrow();
         assertThat(commands).hasSize(1);
@@ -219,7 +219,7 @@ class DetachedRunnerTest {
                 + "echo the tool ended\n");
         String run = work.resolve("run-k").toString();
         assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run, "sh " + work.resolve("tool.sh") + "\n",
-                null)).isTrue();
+                null, true)).isTrue();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(pid)
                 && !java.nio.file.Files.readString(pid).isBlank());
         ProcessHandle grandchild = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(pid).trim()))

@@ -154,6 +154,32 @@ class DeploymentApiTest {
     }
 
     @Test
+    void putsOfTheSameNewDeploymentAtTheSameMomentEachStoreItWholeOrAreToldToSendAgain() throws Exception {
+        Api api = new Api(rest);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<HttpStatus>> puts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                puts.add(executor.submit(() -> {
+                    start.await();
+                    return HttpStatus.valueOf(api.putJson("operator", "/api/deployments/raced", VALID).getStatusCode()
+                            .value());
+                }));
+            }
+            start.countDown();
+            for (var put : puts) {
+                assertThat(put.get(60, java.util.concurrent.TimeUnit.SECONDS)).isIn(HttpStatus.OK, HttpStatus.CONFLICT);
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+        var stored = JSON.readTree(api.call("operator", HttpMethod.GET, "/api/deployments/raced", null, String.class)
+                .getBody());
+        assertThat(stored.get("hosts").findValuesAsText("name")).isEqualTo(valid().get("hosts").findValuesAsText("name"));
+    }
+
+    @Test
     void answers400ForABodyThatIsNotJson() {
         ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/x", "{not json");
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
