@@ -83,9 +83,7 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
                 return; // no such task: the engine's API answers the completion (404)
             }
             JsonNode value = sent.getValue() == null ? null : sent.getValue().get("value");
-            String sentText = value == null || value.isNull() ? null
-                    : value.isValueNode() ? value.asText() : value.toString();
-            if (!Objects.equals(emptyAsNull(sentText), emptyAsNull(current == null ? null : String.valueOf(current)))) {
+            if (!unchanged(value, current)) {
                 refuse(request, task.get(), 400, "a decision sets only " + String.join(", ",
                         DECISION_FIELDS.stream().sorted().toList()) + ": the task's variable '" + sent.getKey()
                         + "' cannot be changed by deciding it");
@@ -106,6 +104,18 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
                 identities.setAuthentication(caller);
             }
         }
+    }
+
+    /**
+     * Whether the value sent is the variable's, as the API showed it: a string, number or boolean as its text, a
+     * list or map (an object variable) as its JSON; a read-only field with nothing to show comes back empty.
+     */
+    static boolean unchanged(JsonNode sent, Object current) {
+        if (sent == null || sent.isNull() || sent.isValueNode()) {
+            String sentText = sent == null || sent.isNull() ? null : sent.asText();
+            return Objects.equals(emptyAsNull(sentText), emptyAsNull(current == null ? null : String.valueOf(current)));
+        }
+        return current != null && sent.equals(JSON.valueToTree(current));
     }
 
     /** A read-only field with nothing to show comes back empty. */

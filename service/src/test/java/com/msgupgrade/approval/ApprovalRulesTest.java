@@ -173,7 +173,8 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(tasks.createTaskQuery().taskId(second).count()).isOne();
         assertThat(tasks.getVariable(second, "cabApprovers")).isEqualTo("approver1");
         assertThat(approver2.submit(second, "{\"decision\":{\"value\":\"approve\"},\"decisionComment\":"
-                + "{\"value\":\"ok\"},\"rolloutId\":{\"value\":\"" + id + "\"}}").statusCode()).isEqualTo(204);
+                + "{\"value\":\"ok\"},\"rolloutId\":{\"value\":\"" + id + "\"},\"cabApprovers\":"
+                + "{\"value\":\"approver1\"}}").statusCode()).isEqualTo(204);
         flow.awaitTask(id, "Task_ConfirmDependencies");
         assertThat(jdbc.queryForList("SELECT actor || ' ' || kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
                 + " AND kind LIKE 'DECISION%' ORDER BY seq", String.class, id)).containsExactly(
