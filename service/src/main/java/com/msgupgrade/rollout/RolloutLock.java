@@ -29,8 +29,7 @@ public class RolloutLock {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void hold(String rolloutId) {
-        String sql = "SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id = ? FOR UPDATE";
-        if (!jdbc.queryForList(sql, String.class, rolloutId).isEmpty()) {
+        if (holdRow(rolloutId)) {
             return;
         }
         // a rollout row written without its lock row (by hand): the row is made on first use, and held by the
