@@ -175,11 +175,24 @@ final class DetachedRunner {
      * Stops a run that outlived its timeout: the command's shell and every process under it, however deep (a tool
      * that started tools of its own, as {@code stop-msg} does), found level by level from {@code ps -e -o pid= -o
      * ppid=} (POSIX: Solaris and Linux alike) and stopped together; the run's wrapper then records the exit status
-     * (143) and removes the secret file.
+     * (143) and removes the secret file. A process that ignores TERM for {@value #KILL_GRACE_SECONDS} seconds gets
+     * KILL. The processes of the run still there after that (one stuck in the kernel cannot be stopped at all), by
+     * pid; empty when the run is stopped.
      */
-    static void kill(RemoteSession session, String runDir) {
-        session.exec(killCommand(runDir), null);
+    static java.util.List<String> kill(RemoteSession session, String runDir) {
+        String out = session.exec(killCommand(runDir), null).stdout();
+        int at = out.lastIndexOf(STILL_RUNNING);
+        if (at < 0) {
+            return java.util.List.of();
+        }
+        String pids = out.substring(at + STILL_RUNNING.length()).trim().split("\n")[0].trim();
+        return pids.isEmpty() ? java.util.List.of() : java.util.List.of(pids.split("\\s+"));
     }
+
+    static final int KILL_GRACE_SECONDS = 10;
+    private static final String STILL_RUNNING = "still running:";
+    /** Process $p exists and is not a zombie (killed, not yet reaped by its parent): ps -o s= (POSIX). */
+    private static final String IF_RUNNING = "s=`ps -o s= -p $p 2>/dev/null`; if [ -n \"$s\" ] && [ \"$s\" != Z ]; then";
 
     private static String killCommand(String runDir) {
         String d = quote(runDir);
@@ -188,7 +201,12 @@ final class DetachedRunner {
                 + " while [ -n \"$level\" ]; do next=; for p in $level; do"
                 + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
                 + " next=\"$next $kids\"; done; level=`echo $next`; tree=\"$tree $level\"; done;"
-                + " kill -TERM $tree 2>/dev/null; fi; rm -f " + d + "/secret " + d + "/secret.*; true";
+                + " kill -TERM $tree 2>/dev/null; i=0; while [ $i -lt " + KILL_GRACE_SECONDS + " ]; do alive=;"
+                + " for p in $tree; do " + IF_RUNNING + " alive=\"$alive $p\"; fi; done;"
+                + " if [ -z \"$alive\" ]; then break; fi; sleep 1; i=`expr $i + 1`; done;"
+                + " if [ -n \"$alive\" ]; then kill -KILL $alive 2>/dev/null; sleep 1; still=;"
+                + " for p in $alive; do " + IF_RUNNING + " still=\"$still $p\"; fi; done;"
+                + " echo \"" + STILL_RUNNING + "$still\"; fi; fi; rm -f " + d + "/secret " + d + "/secret.*; true";
     }
 
     /** The run directory of a run the ledger knows is gone from the host (the host was rebuilt or cleaned). */

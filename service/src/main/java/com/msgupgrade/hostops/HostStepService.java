@@ -225,8 +225,11 @@ public class HostStepService {
             return judge(ctx, request, ended.get(), since);
         }
         if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
-            DetachedRunner.kill(session, runDir);
-            return failed(ctx, request, -1, "timed out after " + timeout + " and was stopped", "", null, since);
+            java.util.List<String> still = DetachedRunner.kill(session, runDir);
+            return failed(ctx, request, -1, still.isEmpty() ? "timed out after " + timeout + " and was stopped"
+                    : "timed out after " + timeout + "; processes " + String.join(" ", still) + " of the run did not"
+                    + " stop (TERM, then KILL): check the host before deciding (a retry would run the command again)",
+                    "", null, since);
         }
         // the durable timer takes over; the command runs on
         return StepOutcome.running(request.runId());

@@ -209,23 +209,56 @@ class DetachedRunnerTest {
         }
     }
 
+    /**
+     * Launches, as the run {@code run}, a tool script in which PIDFILE names the file where a process of it writes its
+     * pid; that process, once it has.
+     */
+    private static ProcessHandle launchTool(java.nio.file.Path work, String run, String tool) throws Exception {
+        java.nio.file.Path pid = work.resolve("tool.pid");
+        java.nio.file.Path script = work.resolve("tool.sh");
+        java.nio.file.Files.writeString(script, tool.replace("PIDFILE", pid.toString()));
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run, "sh " + script + "\n", null, true))
+                .isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(pid)
+                && !java.nio.file.Files.readString(pid).isBlank());
+        return ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(pid).trim())).orElseThrow();
+    }
+
+    /** A process killed whose parent has not reaped it yet (here the parent may be this sandbox's init). */
+    private static boolean zombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException e) {
+            return true; // gone meanwhile
+        }
+    }
+
+    @Test
+    void aProcessOfTheRunThatIgnoresTermIsKilledAfterTheGraceAndNothingIsLeftRunning(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        // a tool that ignores TERM, as one stuck in a long patch might
+        String run = work.resolve("run-s").toString();
+        ProcessHandle stubborn = launchTool(work, run, "trap '' TERM; echo $$ > PIDFILE; while :; do sleep 1; done\n");
+
+        assertThat(DetachedRunner.kill(localShell(Integer.MAX_VALUE), run)).as("processes still running").isEmpty();
+
+        assertThat(!stubborn.isAlive() || zombie(stubborn.pid())).as("stopped (gone, or dead and not yet reaped)")
+                .isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                DetachedRunner.ended(localShell(Integer.MAX_VALUE), run).isPresent());
+    }
+
     @Test
     void aRunPastItsTimeoutIsStoppedWithEveryProcessUnderIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
             throws Exception {
         // the command starts a tool that starts a tool of its own (a grandchild of the command's shell), as
         // stop-msg does; both would run on after the command's shell alone was stopped
-        java.nio.file.Path pid = work.resolve("grandchild.pid");
-        java.nio.file.Files.writeString(work.resolve("tool.sh"), "sh -c 'echo $$ > " + pid + "; exec sleep 600'\n"
-                + "echo the tool ended\n");
         String run = work.resolve("run-k").toString();
-        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run, "sh " + work.resolve("tool.sh") + "\n",
-                null, true)).isTrue();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(pid)
-                && !java.nio.file.Files.readString(pid).isBlank());
-        ProcessHandle grandchild = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(pid).trim()))
-                .orElseThrow();
+        ProcessHandle grandchild = launchTool(work, run, "sh -c 'echo $$ > PIDFILE; exec sleep 600'\n"
+                + "echo the tool ended\n");
 
-        DetachedRunner.kill(localShell(Integer.MAX_VALUE), run);
+        assertThat(DetachedRunner.kill(localShell(Integer.MAX_VALUE), run)).as("processes still running").isEmpty();
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !grandchild.isAlive());
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
