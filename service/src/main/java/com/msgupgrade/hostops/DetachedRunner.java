@@ -30,7 +30,8 @@ final class DetachedRunner {
         String write = secret == null ? "cat > " + d + "/cmd" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
                 + "/cmd 2>/dev/null";
         String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
-                + "if [ ! -d " + d + "/launched ]; then " + write + " && " + holds(d + "/cmd", scriptBytes.length);
+                + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + write + " && "
+                + holds(d + "/cmd", scriptBytes.length);
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -41,6 +42,19 @@ final class DetachedRunner {
         // that came is part of the secret
         return new Preparation(command + " && { cat > " + d + "/secret && " + holds(d + "/secret", secretBytes.length)
                 + " || { rm -f " + d + "/secret; false; }; }; fi", stdin);
+    }
+
+    /**
+     * Removes the secret files that outlived their runs in the host's work directory: a run that ended, or whose
+     * wrapper is gone (the host rebooted while it ran, and an operator then marked the step done or aborted, so
+     * that nothing ever ran it again). A run not launched yet keeps its secret (a retry launches it), as does one
+     * whose wrapper's pid is alive. At every launch on the host; the run directories are only looked at.
+     * (Solaris 10's /bin/sh has no {@code !} before a command: hence the empty branches.)
+     */
+    private static String staleSecretsRemoved(String d) {
+        return "{ for r in " + d + "/../run-*; do if [ -f \"$r/secret\" ] && [ -d \"$r/launched\" ]; then"
+                + " w=`cat \"$r/pid\" 2>/dev/null`; if [ ! -f \"$r/exit\" ] && [ -n \"$w\" ] && kill -0 $w 2>/dev/null;"
+                + " then :; else rm -f \"$r/secret\" \"$r\"/secret.*; fi; fi; done; true; }";
     }
 
     /**

@@ -154,6 +154,45 @@ class DetachedRunnerTest {
     }
 
     @Test
+    void aLaunchRemovesTheSecretsThatOutlivedTheirRunsOnTheHost(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+            throws Exception {
+        // a run that ended, one whose wrapper is gone (the host rebooted while it ran), one still running, one not
+        // launched yet (a retry launches it)
+        long gone = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Path ended = run(work, "run-ended", true, null, true);
+        java.nio.file.Path orphaned = run(work, "run-orphaned", true, gone, false);
+        java.nio.file.Path running = run(work, "run-running", true, ProcessHandle.current().pid(), false);
+        java.nio.file.Path prepared = run(work, "run-prepared", false, null, false);
+
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
+                "true\n", null, true)).isTrue();
+
+        assertThat(ended.resolve("secret")).doesNotExist();
+        assertThat(orphaned.resolve("secret")).doesNotExist();
+        assertThat(orphaned.resolve("secret.cfg")).doesNotExist();
+        assertThat(running.resolve("secret")).exists();
+        assertThat(prepared.resolve("secret")).exists();
+    }
+
+    /** A run directory as the runner leaves it: its secret, and launched, the wrapper's pid, the exit status. */
+    private static java.nio.file.Path run(java.nio.file.Path work, String name, boolean launched, Long wrapper,
+            boolean exited) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectory(work.resolve(name));
+        java.nio.file.Files.writeString(dir.resolve("secret"), "s3cret-value");
+        java.nio.file.Files.writeString(dir.resolve("secret.cfg"), "option=s3cret-value\n");
+        if (launched) {
+            java.nio.file.Files.createDirectory(dir.resolve("launched"));
+        }
+        if (wrapper != null) {
+            java.nio.file.Files.writeString(dir.resolve("pid"), wrapper + "\n");
+        }
+        if (exited) {
+            java.nio.file.Files.writeString(dir.resolve("exit"), "0\n");
+        }
+        return dir;
+    }
+
+    @Test
     void theChannelThatLaunchedARunAnswersHowItEndedAndASecondLaunchOnlyAttaches(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) {
         String run = work.resolve("run-1").toString();
