@@ -166,6 +166,9 @@ class DetachedRunnerTest {
 
         assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
                 "true\n", null, true)).isTrue();
+        // (the run goes on detached: its end, before the temporary directory is removed)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
+                work.resolve("run-new").resolve("exit")));
 
         assertThat(ended.resolve("secret")).doesNotExist();
         assertThat(orphaned.resolve("secret")).doesNotExist();
