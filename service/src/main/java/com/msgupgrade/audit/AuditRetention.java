@@ -21,7 +21,6 @@ import org.springframework.transaction.annotation.Transactional;
 public class AuditRetention {
 
     private static final Logger log = LoggerFactory.getLogger(AuditRetention.class);
-    static final List<String> FINISHED = List.of("COMPLETED", "FINISHED_WITH_ISSUES", "ABORTED", "REJECTED");
 
     private final JdbcTemplate jdbc;
     private final Duration retention;
@@ -35,8 +34,8 @@ public class AuditRetention {
     @Transactional
     public int purge() {
         Instant before = Instant.now().minus(retention);
-        List<String> expired = jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE requested_at < ? AND state IN ("
-                + String.join(",", FINISHED.stream().map(s -> "'" + s + "'").toList()) + ")", String.class,
+        List<String> expired = jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE requested_at < ? AND state IN "
+                + com.msgupgrade.rollout.Rollout.endedSql(), String.class,
                 Timestamp.from(before));
         if (expired.isEmpty()) {
             return 0;

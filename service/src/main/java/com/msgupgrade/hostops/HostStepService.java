@@ -167,6 +167,11 @@ public class HostStepService {
      */
     private final java.util.Set<String> checkedWorkDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Whether this launch checks the host's work directory (its first since the service started). */
+    private boolean workDirToCheck(Context ctx) {
+        return !checkedWorkDirs.contains(workDirKey(ctx));
+    }
+
     private static String workDirKey(Context ctx) {
         return ctx.host().address() + ":" + ctx.host().sshPort() + ":" + ctx.host().sshUser() + ":"
                 + ctx.host().workDir();
@@ -176,13 +181,12 @@ public class HostStepService {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
                 request.attempt(), ctx.command().commandLine(), node.id());
-        String workDir = workDirKey(ctx);
         RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, ctx.command().commandLine(),
-                secretOf(ctx), !checkedWorkDirs.contains(workDir));
+                secretOf(ctx), workDirToCheck(ctx));
         boolean watching = false;
         try {
             boolean started = DetachedRunner.started(launch);
-            checkedWorkDirs.add(workDir);
+            checkedWorkDirs.add(workDirKey(ctx));
             ledger.launched(request.runId());
             log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
                     request.step().id(), request.hostName(), ctx.command().commandLine());
@@ -207,8 +211,7 @@ public class HostStepService {
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
-            DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx),
-                    !checkedWorkDirs.contains(workDirKey(ctx)));
+            DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx), workDirToCheck(ctx));
             checkedWorkDirs.add(workDirKey(ctx));
             ledger.launched(request.runId());
         }

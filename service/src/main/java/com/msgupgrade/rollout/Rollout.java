@@ -5,4 +5,14 @@ import java.time.Instant;
 
 /** A requested upgrade of a deployment, with the deployment as it was when requested. */
 public record Rollout(String id, String deploymentName, String targetRelease, Deployment deployment,
-        String requestedBy, Instant requestedAt, String state, String processInstanceId) {}
+        String requestedBy, Instant requestedAt, String state, String processInstanceId) {
+
+    /** The states a rollout ends in: it has no work left (what retention may purge; what no longer blocks another). */
+    public static final java.util.List<String> ENDED = java.util.List.of("COMPLETED", "FINISHED_WITH_ISSUES", "ABORTED",
+            "REJECTED");
+
+    /** {@link #ENDED} as an SQL list: {@code ('COMPLETED', …)}. */
+    public static String endedSql() {
+        return "(" + String.join(", ", ENDED.stream().map(s -> "'" + s + "'").toList()) + ")";
+    }
+}

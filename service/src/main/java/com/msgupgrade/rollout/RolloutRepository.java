@@ -59,9 +59,8 @@ public class RolloutRepository {
 
     /** The rollouts of the deployment that have not ended (completed, finished with issues, aborted, rejected). */
     public List<String> unfinished(String deploymentName) {
-        return jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND state NOT IN"
-                + " ('COMPLETED', 'FINISHED_WITH_ISSUES', 'ABORTED', 'REJECTED') ORDER BY id", String.class,
-                deploymentName);
+        return jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND state NOT IN "
+                + Rollout.endedSql() + " ORDER BY id", String.class, deploymentName);
     }
 
     public void updateState(String id, String state) {
