@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Lays out the directory tree of one simulated host: host.conf, state files, downloaded patches,
- * the command wrappers and the dispatcher script they all exec.
+ * the command wrappers and the dispatcher script they all read.
  */
 final class HostTree {
 
@@ -162,7 +162,9 @@ final class HostTree {
         Files.writeString(file, lines(List.of(
                 "#!/bin/sh",
                 "SIM_HOST=" + quote(host) + "; export SIM_HOST",
-                "exec /bin/sh " + quote(host + "/sim/" + DISPATCHER_RESOURCE) + " " + command + " \"$@\"")));
+                // read by this shell rather than exec'ed by another: one process fewer a command
+                "set -- " + command + " \"$@\"",
+                ". " + quote(host + "/sim/" + DISPATCHER_RESOURCE))));
         makeExecutable(file);
     }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Simulated Sun Java System Messaging Server host commands.
-# Usage: SIM_HOST=<host dir> msgsim.sh <command> [args...]
+# Usage: SIM_HOST=<host dir> msgsim.sh <command> [args...], or read by a command's wrapper ('.') with the
+# command and its arguments set as the positional parameters.
 # All state lives in files under $SIM_HOST (see host.conf, state/, faults/).
 
 if [ -z "$SIM_HOST" ] || [ ! -f "$SIM_HOST/host.conf" ]; then
@@ -14,8 +15,10 @@ CMD="$1"
 shift
 
 # ---------------------------------------------------------------- logging
+# Each simulated host shares the machine's cores with every other one: the commands below use the shell's
+# builtins where they can, a process (a fork, an exec) being the dearest thing a simulated command does.
 
-# arguments joined by spaces, secrets masked
+# arguments joined by spaces, secrets masked, into MASKED
 mask_args() {
   m_opt=""
   m_prev=""
@@ -34,10 +37,16 @@ mask_args() {
     if [ -z "$m_out" ]; then m_out="$m_v"; else m_out="$m_out $m_v"; fi
     m_prev="$m_a"
   done
-  printf '%s' "$m_out" | tr '\t\n' '  '
+  case "$m_out" in
+    *"$TAB"*|*"$NL"*) m_out=$(printf '%s' "$m_out" | tr '\t\n' '  ') ;;
+  esac
+  MASKED="$m_out"
 }
 
-MASKED=$(mask_args "$@")
+TAB='	'
+NL='
+'
+mask_args "$@"
 
 log_exit() {
   l_ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
@@ -47,9 +56,9 @@ log_exit() {
 
 # ---------------------------------------------------------------- helpers
 
-die() { # die <code> <message>
+die() { # die <code> <message>: the command ends, logged with <code>
   echo "$2" >&2
-  exit "$1"
+  log_exit "$1"
 }
 
 usage() {
@@ -63,25 +72,38 @@ in_list() { # in_list <word> <space separated list>
   return 1
 }
 
+# first_line <file>: its first line into LINE (empty when the file is missing or empty)
+first_line() {
+  LINE=""
+  if [ -f "$1" ]; then IFS= read -r LINE < "$1" || true; fi
+}
+
+# build_of <release>: its build into BUILD
 build_of() {
   case "$1" in
-    6.3) echo "6.3-0.15" ;;
-    6.2p3) echo "6.2-3.04" ;;
-    6.2) echo "6.2-1.02" ;;
-    6.1) echo "6.1-9.01" ;;
-    6.0) echo "6.0-0.13" ;;
-    *) echo "$1" ;;
+    6.3) BUILD="6.3-0.15" ;;
+    6.2p3) BUILD="6.2-3.04" ;;
+    6.2) BUILD="6.2-1.02" ;;
+    6.1) BUILD="6.1-9.01" ;;
+    6.0) BUILD="6.0-0.13" ;;
+    *) BUILD="$1" ;;
   esac
 }
 
-current_version() { cat "$H/version"; }
-original_release() { cat "$ST/original-release"; }
+# the installed release's build into BUILD
+current_build() {
+  first_line "$H/version"
+  build_of "$LINE"
+}
+
+# restore_original_release <file>: writes the release the host had before the upgrade into <file>
+restore_original_release() {
+  first_line "$ST/original-release"
+  echo "$LINE" > "$1"
+}
 
 is_running() { [ -s "$ST/running" ]; }
 
-# patch_base <id> -> 120228
-patch_base() { echo "${1%%-*}"; }
-patch_rev() { echo "${1#*-}"; }
 
 valid_patch_id() {
   case "$1" in
@@ -90,19 +112,41 @@ valid_patch_id() {
   return 1
 }
 
-applied_patches() { if [ -f "$ST/patches" ]; then cat "$ST/patches"; fi; }
+# the applied patches (NNNNNN-NN), one word each, into PATCHES
+read_patches() {
+  PATCHES=""
+  if [ -f "$ST/patches" ]; then
+    while IFS= read -r r_p || [ -n "$r_p" ]; do PATCHES="$PATCHES $r_p"; done < "$ST/patches"
+  fi
+}
 
-core_applied() {
-  for c_p in $(applied_patches); do
-    if in_list "$(patch_base "$c_p")" "$SIM_CORE_PATCHES"; then return 0; fi
+# any_applied <space separated patch bases>: whether a patch of one of them is applied
+any_applied() {
+  read_patches
+  for c_p in $PATCHES; do
+    if in_list "${c_p%%-*}" "$1"; then return 0; fi
   done
   return 1
 }
 
-l10n_applied() {
-  for c_p in $(applied_patches); do
-    if in_list "$(patch_base "$c_p")" "$SIM_L10N_PATCHES"; then return 0; fi
-  done
+core_applied() { any_applied "$SIM_CORE_PATCHES"; }
+l10n_applied() { any_applied "$SIM_L10N_PATCHES"; }
+
+# without_line <file> <line>: removes the lines equal to <line> from <file>, if it exists
+without_line() {
+  [ -f "$1" ] || return 0
+  while IFS= read -r w_l || [ -n "$w_l" ]; do
+    if [ "$w_l" != "$2" ]; then printf '%s\n' "$w_l"; fi
+  done < "$1" > "$1.tmp.$$"
+  mv "$1.tmp.$$" "$1"
+}
+
+# has_line <file> <line>: whether <file> exists and has a line equal to <line>
+has_line() {
+  [ -f "$1" ] || return 1
+  while IFS= read -r h_l || [ -n "$h_l" ]; do
+    if [ "$h_l" = "$2" ]; then return 0; fi
+  done < "$1"
   return 1
 }
 
@@ -119,14 +163,8 @@ require_binaries() {
 }
 
 template_lines() {
-  cat <<'EOF'
-service.imap.enable = yes
-service.http.enable = yes
-service.http.smtphost = localhost
-local.webmail.sieve.port = 8081
-local.store.snapshotinterval = 1440
-local.imap.enablesearchhint = 1
-EOF
+  printf '%s\n' "service.imap.enable = yes" "service.http.enable = yes" "service.http.smtphost = localhost" \
+    "local.webmail.sieve.port = 8081" "local.store.snapshotinterval = 1440" "local.imap.enablesearchhint = 1"
 }
 
 create_patch_dir() { # create_patch_dir <id>
@@ -136,15 +174,28 @@ create_patch_dir() { # create_patch_dir <id>
 
 # ---------------------------------------------------------------- configutil store
 
+# cfg_value <option>: its value into CFG; false when it is not set (cfg_set keeps one line an option)
+cfg_value() {
+  CFG=""
+  [ -f "$ST/configutil" ] || return 1
+  while IFS= read -r c_l || [ -n "$c_l" ]; do
+    case "$c_l" in "$1="*) CFG="${c_l#"$1="}"; return 0 ;; esac
+  done < "$ST/configutil"
+  return 1
+}
+
 cfg_get() {
-  if [ -f "$ST/configutil" ]; then
-    awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2) }' "$ST/configutil"
-  fi
+  if cfg_value "$1"; then printf '%s\n' "$CFG"; fi
 }
 
 cfg_del() {
-  touch "$ST/configutil"
-  awk -v k="$1" 'index($0, k "=") != 1' "$ST/configutil" > "$ST/configutil.tmp.$$"
+  if [ -f "$ST/configutil" ]; then
+    while IFS= read -r c_l || [ -n "$c_l" ]; do
+      case "$c_l" in "$1="*) ;; *) printf '%s\n' "$c_l" ;; esac
+    done < "$ST/configutil" > "$ST/configutil.tmp.$$"
+  else
+    : > "$ST/configutil.tmp.$$"
+  fi
   mv "$ST/configutil.tmp.$$" "$ST/configutil"
 }
 
@@ -186,9 +237,9 @@ cmd_imsimta() {
   require_binaries
   case "$1" in
     version)
-      b=$(build_of "$(current_version)")
-      echo "Sun Java(tm) System Messaging Server $b (built Feb  9 2007)"
-      echo "libimta.so $b (built Feb  9 2007)"
+      current_build
+      echo "Sun Java(tm) System Messaging Server $BUILD (built Feb  9 2007)"
+      echo "libimta.so $BUILD (built Feb  9 2007)"
       echo "SunOS/Linux simulated host $SIM_HOST"
       ;;
     *) usage "version" ;;
@@ -196,21 +247,20 @@ cmd_imsimta() {
 }
 
 ALL_SERVICES="store imap pop smtp mmp http"
+SERVICES_USAGE="store|imap|pop|smtp|mmp|http"
 
 cmd_stop_msg() {
   require_binaries
   if [ $# -gt 1 ]; then usage "[service]"; fi
   if [ $# -eq 0 ]; then
     if is_running; then
-      for s in $(cat "$ST/running"); do echo "Stopping $s server .... done"; done
+      while IFS= read -r s || [ -n "$s" ]; do echo "Stopping $s server .... done"; done < "$ST/running"
     fi
     : > "$ST/running"
     return 0
   fi
-  in_list "$1" "$ALL_SERVICES" || usage "[$(echo "$ALL_SERVICES" | tr ' ' '|')]"
-  touch "$ST/running"
-  grep -v -x "$1" "$ST/running" > "$ST/running.tmp.$$"
-  mv "$ST/running.tmp.$$" "$ST/running"
+  in_list "$1" "$ALL_SERVICES" || usage "[$SERVICES_USAGE]"
+  if [ -f "$ST/running" ]; then without_line "$ST/running" "$1"; else : > "$ST/running"; fi
   echo "Stopping $1 server .... done"
 }
 
@@ -218,26 +268,33 @@ cmd_start_msg() {
   require_binaries
   if [ $# -gt 1 ]; then usage "[service]"; fi
   if [ $# -eq 1 ]; then
-    in_list "$1" "$ALL_SERVICES" || usage "[$(echo "$ALL_SERVICES" | tr ' ' '|')]"
+    in_list "$1" "$ALL_SERVICES" || usage "[$SERVICES_USAGE]"
   fi
-  n=$(ulimit -n)
+  ulimit -n > "$ST/fd-limit"
+  first_line "$ST/fd-limit"
+  n="$LINE"
   if [ "$n" != "unlimited" ] && [ "$n" -lt "$SIM_FD_MIN" ]; then
     die 1 "start-msg: file descriptor limit $n is below the required $SIM_FD_MIN; raise it with ulimit -n"
   fi
-  echo "Sun Java(tm) System Messaging Server $(build_of "$(current_version)") (built Feb  9 2007)"
+  current_build
+  echo "Sun Java(tm) System Messaging Server $BUILD (built Feb  9 2007)"
   echo "Connecting to watcher ..."
   if [ $# -eq 1 ]; then
     wanted="$1"
   else
     wanted=""
+    cfg_value service.http.enable || true
     for s in $ALL_SERVICES; do
-      if [ "$s" = "http" ] && [ "$(cfg_get service.http.enable)" = "no" ]; then continue; fi
+      if [ "$s" = "http" ] && [ "$CFG" = "no" ]; then continue; fi
       wanted="$wanted $s"
     done
   fi
-  touch "$ST/running"
+  running=""
+  if [ -f "$ST/running" ]; then
+    while IFS= read -r s || [ -n "$s" ]; do running="$running $s"; done < "$ST/running"
+  fi
   for s in $wanted; do
-    if ! grep -q -x "$s" "$ST/running"; then echo "$s" >> "$ST/running"; fi
+    if ! in_list "$s" "$running"; then echo "$s" >> "$ST/running"; running="$running $s"; fi
     echo "Starting $s server .... $$"
   done
 }
@@ -246,7 +303,7 @@ cmd_patchadd() {
   require_os solaris
   if [ $# -ne 1 ]; then usage "<patch directory>"; fi
   arg="${1%/}"
-  id=$(basename "$arg")
+  id="${arg##*/}"
   valid_patch_id "$id" || die 1 "patchadd: $1 is not a valid patch (expected NNNNNN-NN)"
   case "$arg" in
     */*) pdir="$arg" ;;
@@ -255,15 +312,16 @@ cmd_patchadd() {
   if [ ! -d "$pdir" ] || [ ! -d "$H/tmp/$id" ]; then
     die 1 "patchadd: patch $id not found at $pdir"
   fi
-  base=$(patch_base "$id")
-  rev=$(patch_rev "$id")
-  for p in $(applied_patches); do
-    if [ "$(patch_base "$p")" = "$base" ] && [ "$(patch_rev "$p")" -ge "$rev" ]; then
+  base="${id%%-*}"
+  rev="${id#*-}"
+  read_patches
+  for p in $PATCHES; do
+    if [ "${p%%-*}" = "$base" ] && [ "${p#*-}" -ge "$rev" ]; then
       die 2 "This patch has already been applied (installed: $p)."
     fi
   done
   if in_list "$base" "$SIM_L10N_PATCHES" && ! core_applied; then
-    die 1 "patchadd: patch $id requires patch $(echo "$SIM_CORE_PATCHES" | cut -d' ' -f1) (Messaging Server core) which is not installed"
+    die 1 "patchadd: patch $id requires patch ${SIM_CORE_PATCHES%% *} (Messaging Server core) which is not installed"
   fi
   if is_running; then
     die 1 "patchadd: Messaging Server is running; stop Messaging Server first (stop-msg)"
@@ -271,9 +329,12 @@ cmd_patchadd() {
   echo "Checking installed patches..."
   echo "Installing patch packages..."
   # a newer revision replaces an older one of the same base
-  touch "$ST/patches"
-  grep -v "^$base-" "$ST/patches" > "$ST/patches.tmp.$$"
-  echo "$id" >> "$ST/patches.tmp.$$"
+  {
+    for p in $PATCHES; do
+      case "$p" in "$base"-*) ;; *) echo "$p" ;; esac
+    done
+    echo "$id"
+  } > "$ST/patches.tmp.$$"
   mv "$ST/patches.tmp.$$" "$ST/patches"
   create_patch_dir "$id"
   if in_list "$base" "$SIM_CORE_PATCHES"; then
@@ -286,16 +347,15 @@ cmd_patchrm() {
   require_os solaris
   if [ $# -ne 1 ]; then usage "<patch id>"; fi
   id="$1"
-  grep -q -x "$id" "$ST/patches" 2>/dev/null || die 1 "patchrm: Patch $id has not been applied to this system."
-  base=$(patch_base "$id")
+  has_line "$ST/patches" "$id" || die 1 "patchrm: Patch $id has not been applied to this system."
+  base="${id%%-*}"
   if in_list "$base" "$SIM_CORE_PATCHES" && l10n_applied; then
     die 1 "patchrm: patch $id is required by an installed localization patch; remove it first"
   fi
-  grep -v -x "$id" "$ST/patches" > "$ST/patches.tmp.$$"
-  mv "$ST/patches.tmp.$$" "$ST/patches"
+  without_line "$ST/patches" "$id"
   rm -rf "$MSG_SVR_BASE/install/patch/$id"
   if in_list "$base" "$SIM_CORE_PATCHES"; then
-    original_release > "$H/version"
+    restore_original_release "$H/version"
   fi
   echo "Patch $id has been backed out."
 }
@@ -303,7 +363,8 @@ cmd_patchrm() {
 cmd_showrev() {
   require_os solaris
   if [ $# -ne 1 ] || [ "$1" != "-p" ]; then usage "-p"; fi
-  for p in $(applied_patches); do
+  read_patches
+  for p in $PATCHES; do
     echo "Patch: $p Obsoletes: Requires: Incompatibles: Packages: SUNWmsgsr"
   done
 }
@@ -400,17 +461,30 @@ cmd_rpm() {
   esac
 }
 
-# patch directory argument -> id, checks it exists
+# patch_dir_id <patch directory>: checks it exists; its patch id into PATCH_ID
 patch_dir_id() {
   d="${1%/}"
   [ -d "$d" ] || die 1 "$CMD: $1: no such patch directory (is the patch applied?)"
-  basename "$d"
+  PATCH_ID="${d##*/}"
+}
+
+# merge_template: appends to $new each template line read from stdin whose option it does not set yet
+merge_template() {
+  existing="$NL"
+  while IFS= read -r m_l || [ -n "$m_l" ]; do existing="$existing$m_l$NL"; done < "$new"
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$existing" in
+      *"$NL${line%% = *} = "*) ;;
+      *) echo "$line" >> "$new"; existing="$existing$line$NL" ;;
+    esac
+  done
 }
 
 cmd_patch_config() {
   require_binaries
   [ $# -eq 1 ] || usage "<msg-svr-base>/install/patch/<patch_ID>"
-  id=$(patch_dir_id "$1") || exit 1
+  patch_dir_id "$1"
+  id="$PATCH_ID"
   pdir="${1%/}"
   if [ ! -d "$MSG_SVR_BASE/config.bak-$id" ]; then
     cp -R "$MSG_SVR_BASE/config" "$MSG_SVR_BASE/config.bak-$id"
@@ -419,32 +493,19 @@ cmd_patch_config() {
   mkdir -p "$pdir/newconfig" "$MSG_SVR_BASE/lib/patch"
   new="$pdir/newconfig/msg.conf"
   cp "$MSG_SVR_BASE/config/msg.conf" "$new"
-  if [ -f "$pdir/templates/msg.conf" ]; then tpl="$pdir/templates/msg.conf"; else tpl=""; fi
-  { if [ -n "$tpl" ]; then cat "$tpl"; else template_lines; fi; } | while IFS= read -r line; do
-    key="${line%% = *}"
-    if ! awk -v k="$key = " 'index($0, k) == 1 { found = 1 } END { exit !found }' "$new"; then
-      echo "$line" >> "$new"
-    fi
-  done
+  if [ -f "$pdir/templates/msg.conf" ]; then
+    merge_template < "$pdir/templates/msg.conf"
+  else
+    template_lines | merge_template
+  fi
   echo "Merged configuration written to $new"
-  cat > "$MSG_SVR_BASE/lib/patch/ugdir_diff.ldif" <<EOF
-dn: cn=msg-svr-base,cn=Messaging Server,cn=Server Group,cn=$SIM_HOST,ou=config
-changetype: modify
-replace: nsmsgConfigRelease
-nsmsgConfigRelease: 6.3
-
-dn: o=mailuserprefs,o=internet
-changetype: modify
-add: objectClass
-objectClass: sunMailUserPrefs
-
-dn: cn=mail-schema,cn=config
-changetype: modify
-replace: sunMsgSchemaVersion
-sunMsgSchemaVersion: 2
-EOF
+  printf '%s\n' "dn: cn=msg-svr-base,cn=Messaging Server,cn=Server Group,cn=$SIM_HOST,ou=config" \
+    "changetype: modify" "replace: nsmsgConfigRelease" "nsmsgConfigRelease: 6.3" "" \
+    "dn: o=mailuserprefs,o=internet" "changetype: modify" "add: objectClass" "objectClass: sunMailUserPrefs" "" \
+    "dn: cn=mail-schema,cn=config" "changetype: modify" "replace: sunMsgSchemaVersion" "sunMsgSchemaVersion: 2" \
+    > "$MSG_SVR_BASE/lib/patch/ugdir_diff.ldif"
   echo "LDIF written to $MSG_SVR_BASE/lib/patch/ugdir_diff.ldif"
-  rm -f "$pdir/conflicts"
+  if [ -e "$pdir/conflicts" ]; then rm -f "$pdir/conflicts"; fi
   if [ -f "$H/faults/patch-config.conflicts" ]; then
     while IFS= read -r c; do
       echo "CONFLICT: $c"
@@ -456,7 +517,7 @@ EOF
 ask_each_file() { # ask_each_file <dir> <verb>: 0 when every file was confirmed
   for a_f in "$1"/*; do
     [ -f "$a_f" ] || continue
-    printf '%s new %s? [y/n] ' "$2" "$(basename "$a_f")"
+    printf '%s new %s? [y/n] ' "$2" "${a_f##*/}"
     if ! read -r a_ans; then echo; return 1; fi
     case "$a_ans" in y|Y|yes) ;; *) return 1 ;; esac
   done
@@ -468,15 +529,15 @@ cmd_install_newconfig() {
   force=no
   if [ "$1" = "-f" ]; then force=yes; shift; fi
   [ $# -eq 1 ] || usage "[-f] <msg-svr-base>/install/patch/<patch_ID>"
-  id=$(patch_dir_id "$1") || exit 1
+  patch_dir_id "$1"
+  id="$PATCH_ID"
   pdir="${1%/}"
   [ -d "$pdir/newconfig" ] || die 1 "install-newconfig: no new configuration in $pdir; run patch-config first"
   if [ "$force" = "no" ] && [ "$SIM_OS" = "solaris" ]; then
     ask_each_file "$pdir/newconfig" Install || die 1 "install-newconfig: not confirmed, nothing installed"
   fi
   cp -R "$pdir/newconfig/." "$MSG_SVR_BASE/config/"
-  touch "$ST/newconfig"
-  if ! grep -q -x "$id" "$ST/newconfig"; then echo "$id" >> "$ST/newconfig"; fi
+  if ! has_line "$ST/newconfig" "$id"; then echo "$id" >> "$ST/newconfig"; fi
   echo "6.3" > "$ST/config-release"
   echo "Installed new configuration of patch $id into $MSG_SVR_BASE/config"
 }
@@ -486,19 +547,19 @@ cmd_uninstall_newconfig() {
   force=no
   if [ "$1" = "-f" ]; then force=yes; shift; fi
   [ $# -eq 1 ] || usage "-f <msg-svr-base>/install/patch/<patch_ID>"
-  id=$(basename "${1%/}")
-  grep -q -x "$id" "$ST/newconfig" 2>/dev/null || die 1 "uninstall-newconfig: the new configuration of patch $id is not installed"
+  id="${1%/}"
+  id="${id##*/}"
+  has_line "$ST/newconfig" "$id" || die 1 "uninstall-newconfig: the new configuration of patch $id is not installed"
   [ -d "$MSG_SVR_BASE/config.bak-$id" ] || die 1 "uninstall-newconfig: no backup $MSG_SVR_BASE/config.bak-$id"
   if [ "$force" = "no" ] && [ "$SIM_OS" = "solaris" ]; then
     ask_each_file "$MSG_SVR_BASE/config.bak-$id" Restore || die 1 "uninstall-newconfig: not confirmed, nothing restored"
   fi
   rm -rf "$MSG_SVR_BASE/config"
   cp -R "$MSG_SVR_BASE/config.bak-$id" "$MSG_SVR_BASE/config"
-  grep -v -x "$id" "$ST/newconfig" > "$ST/newconfig.tmp.$$"
-  mv "$ST/newconfig.tmp.$$" "$ST/newconfig"
+  without_line "$ST/newconfig" "$id"
   if [ ! -s "$ST/newconfig" ]; then
     rm -f "$ST/newconfig"
-    original_release > "$ST/config-release"
+    restore_original_release "$ST/config-release"
   fi
   echo "Restored configuration of $MSG_SVR_BASE/config from $MSG_SVR_BASE/config.bak-$id"
 }
@@ -583,12 +644,13 @@ cmd_ldapmodify() {
   [ -f "$ldif" ] || die 1 "ldapmodify: cannot open $ldif: No such file or directory"
   [ -n "$dshost" ] || dshost=localhost
   [ -n "$dsport" ] || dsport=389
-  sum=$(sha256sum < "$ldif" | cut -d' ' -f1)
+  sum=$(sha256sum < "$ldif")
+  sum="${sum%% *}"
   ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
   printf '%s\t%s\t%s:%s\t%s\t%s\n' "$ts" "$binddn" "$dshost" "$dsport" "$sum" "$ldif" >> "$ST/ldif-imported"
-  grep '^dn:' "$ldif" | while IFS= read -r dn; do
-    echo "modifying entry ${dn#dn: }"
-  done
+  while IFS= read -r dn || [ -n "$dn" ]; do
+    case "$dn" in dn:*) echo "modifying entry ${dn#dn: }" ;; esac
+  done < "$ldif"
 }
 
 cmd_useconfig() {
@@ -616,7 +678,8 @@ cmd_configure() {
       *) die 1 "configure: Messaging Server 6.3 (sun-messaging-server) is not installed" ;;
     esac
   else
-    [ "$(current_version)" = "6.3" ] || die 1 "configure: Messaging Server 6.3 is not installed"
+    first_line "$H/version"
+    [ "$LINE" = "6.3" ] || die 1 "configure: Messaging Server 6.3 is not installed"
   fi
   [ -f "$statefile" ] || die 1 "configure: state file $statefile not found"
   mkdir -p "$MSG_SVR_BASE/config"
@@ -643,20 +706,38 @@ F="$H/faults/$CMD"
 if [ -f "$F.hang" ]; then
   while [ -f "$F.hang" ]; do sleep 1; done
 fi
+# digits_of <file>: the digits of its first line into DIGITS ("1\n", " 2 " and "3s" give 1, 2 and 3)
+digits_of() {
+  first_line "$1"
+  DIGITS=""
+  d_rest="$LINE"
+  while [ -n "$d_rest" ]; do
+    d_c="${d_rest%"${d_rest#?}"}"
+    d_rest="${d_rest#?}"
+    case "$d_c" in [0-9]) DIGITS="$DIGITS$d_c" ;; esac
+  done
+}
 if [ -f "$F.delay" ]; then
-  d=$(tr -dc '0-9' < "$F.delay")
-  sleep "${d:-0}"
+  digits_of "$F.delay"
+  sleep "${DIGITS:-0}"
 fi
 for kind in fail-once fail; do
   if [ -f "$F.$kind" ]; then
-    code=$(tr -dc '0-9' < "$F.$kind")
-    code="${code:-1}"
+    digits_of "$F.$kind"
+    code="${DIGITS:-1}"
     if [ "$kind" = "fail-once" ]; then rm -f "$F.$kind"; fi
     echo "$CMD: simulated failure (exit $code)" >&2
     log_exit "$code"
   fi
 done
 
-fn=$(echo "cmd_$CMD" | tr '-' '_')
-( "$fn" "$@" )
+fn="cmd_"
+f_rest="$CMD"
+while :; do
+  case "$f_rest" in
+    *-*) fn="$fn${f_rest%%-*}_"; f_rest="${f_rest#*-}" ;;
+    *) fn="$fn$f_rest"; break ;;
+  esac
+done
+"$fn" "$@"
 log_exit $?
