@@ -72,9 +72,12 @@ final class DetachedRunner {
                 + " user only (owner, links, write permission of others): nothing was written\" >&2; false; }; }";
     }
 
-    /** A failure unless the file holds exactly {@code bytes} bytes (backquotes: Solaris 10's /bin/sh has no $()). */
+    /**
+     * A failure unless the file holds exactly {@code bytes} bytes (backquotes: Solaris 10's /bin/sh has no $();
+     * unquoted, so that the blanks {@code wc} pads its count with on Solaris go).
+     */
     private static String holds(String file, int bytes) {
-        return "[ \"`wc -c < " + file + " | tr -d ' '`\" = " + bytes + " ]";
+        return "[ `wc -c < " + file + "` -eq " + bytes + " ]";
     }
 
     /**
@@ -139,9 +142,11 @@ final class DetachedRunner {
     /** {@code attachedTo}: where "attached" goes when the run was started before (" >&2": stderr). */
     private static String launchCommand(String d, String afterStart, String attachedTo) {
         // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
+        // (the secret's files removed by rm only when there are any: on a host, a process is the dearest part of it)
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
-                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?; rm -f $d/secret $d/secret.*;"
-                + " echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
+                + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?;"
+                + " for f in $d/secret $d/secret.*; do if [ -f \"$f\" ]; then rm -f $d/secret $d/secret.*; break; fi;"
+                + " done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         return "cd " + d + " && if mkdir launched 2>/dev/null; then"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
                 + afterStart + " else echo attached" + attachedTo + "; fi";
@@ -173,7 +178,7 @@ final class DetachedRunner {
 
     /** The output of the ended run in directory {@code d} on stdout, then its exit status on stderr. */
     private static String readEnded(String d) {
-        return "cat " + d + "/out " + d + "/err 2>/dev/null; cat " + d + "/exit >&2";
+        return "cat " + d + "/out " + d + "/err 2>/dev/null; read s < " + d + "/exit; echo $s >&2";
     }
 
     /** The last line: whatever a login script of the host wrote to stderr comes before it. */
