@@ -109,15 +109,16 @@ class FleetBenchmark {
             }
         }
 
-        AtomicLong peakHeap = new AtomicLong();
         AtomicLong peakRss = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try (ServiceProcess service = ServiceProcess.start("bench", p, jvmOptions())) {
+        // the heap from the collector's log, not from requests to the service: a request a second had been a
+        // load no operator puts on it (the HTTP threads' share of the service's samples in a profile)
+        Path gcLog = Path.of("target", "benchmark-" + hosts + "-gc.log").toAbsolutePath();
+        Files.deleteIfExists(gcLog);
+        try (ServiceProcess service = ServiceProcess.start("bench", p, jvmOptions(gcLog))) {
             Api api = service.api();
-            sampler.scheduleAtFixedRate(() -> {
-                peakHeap.accumulateAndGet(heapUsed(api), Math::max);
-                peakRss.accumulateAndGet(rssBytes(service.pid()), Math::max);
-            }, 0, 500, TimeUnit.MILLISECONDS);
+            sampler.scheduleAtFixedRate(() -> peakRss.accumulateAndGet(rssBytes(service.pid()), Math::max),
+                    0, 500, TimeUnit.MILLISECONDS);
 
             register(api, fleet, "bench", "");
             if (warmupHosts > 0) {
@@ -144,6 +145,7 @@ class FleetBenchmark {
             String id = rollOut(api, jdbc, "bench");
             Duration wall = Duration.between(start, Instant.now());
             sampler.shutdownNow();
+            GcHeap heap = GcHeap.of(Files.readAllLines(gcLog), heapUsed(api));
 
             // figures
             Map<String, Map<String, Long>> hostSeconds = new HashMap<>();
@@ -184,8 +186,9 @@ class FleetBenchmark {
                     "| per-step overhead p50 / p95 | " + pct(gaps, 50) + " ms / " + pct(gaps, 95) + " ms |",
                     "| approval → next command p50 / p99 | " + pct(approvalToCommand, 50) + " ms / "
                             + pct(approvalToCommand, 99) + " ms |",
-                    "| peak heap / RSS of the service (-Xmx1g) | " + peakHeap.get() / (1024 * 1024) + " MiB / "
-                            + peakRss.get() / (1024 * 1024) + " MiB |",
+                    "| peak heap (before a collection) / most live after one / RSS of the service (-Xmx1g) | "
+                            + heap.peakMiB() + " MiB / " + heap.liveMiB() + " MiB / " + peakRss.get() / (1024 * 1024)
+                            + " MiB |",
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
                     "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |",
                     "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers | " + cpu + " |",
@@ -609,9 +612,9 @@ class FleetBenchmark {
                 Map.of("decision", "approve", "comment", "benchmark"), String.class);
     }
 
-    /** -Xmx1g, and whatever {@code bench.jvmArgs} adds (a flight recording, say). */
-    private static List<String> jvmOptions() {
-        List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+    /** -Xmx1g, the collector's log, and whatever {@code bench.jvmArgs} adds (a flight recording, say). */
+    private static List<String> jvmOptions(Path gcLog) {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-Xlog:gc:file=" + gcLog));
         String extra = System.getProperty("bench.jvmArgs", "").trim();
         if (!extra.isEmpty()) {
             options.addAll(List.of(extra.split("\\s+")));
@@ -633,6 +636,39 @@ class FleetBenchmark {
         }
         double self = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(0.0);
         return String.format("%.0f s / %.0f s / %.0f s", service, postgres, self);
+    }
+
+    /**
+     * The service's heap over its life, from its collector's log ({@code -Xlog:gc}): the most in use before a
+     * collection (garbage included: the peak), and the most still in use after one (what the service needed).
+     */
+    record GcHeap(long peakMiB, long liveMiB) {
+
+        private static final java.util.regex.Pattern SIZES =
+                java.util.regex.Pattern.compile(" (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+        /** @param usedNowBytes the heap in use at the end, counted in the peak (no collection may have come after) */
+        static GcHeap of(List<String> gcLogLines, long usedNowBytes) {
+            long peak = usedNowBytes / (1024 * 1024);
+            long live = 0;
+            for (String line : gcLogLines) {
+                java.util.regex.Matcher m = SIZES.matcher(line);
+                if (m.find()) {
+                    peak = Math.max(peak, mib(m.group(1), m.group(2)));
+                    live = Math.max(live, mib(m.group(3), m.group(4)));
+                }
+            }
+            return new GcHeap(peak, live);
+        }
+
+        private static long mib(String number, String unit) {
+            long n = Long.parseLong(number);
+            return switch (unit) {
+                case "K" -> n / 1024;
+                case "G" -> n * 1024;
+                default -> n;
+            };
+        }
     }
 
     private static long heapUsed(Api api) {

@@ -1,0 +1,36 @@
+package com.msgupgrade.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's heap figures, read from the service's collector log. */
+class GcHeapTest {
+
+    @Test
+    void thePeakIsTheMostInUseBeforeACollectionAndTheLiveHeapTheMostAfterOne() {
+        List<String> log = List.of(
+                "[0.012s][info][gc] Using G1",
+                "[1.234s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 24M->3M(256M) 2.101ms",
+                "[9.876s][info][gc] GC(1) Pause Young (Concurrent Start) (G1 Humongous Allocation) 612M->301M(1024M) 9.2ms",
+                "[9.990s][info][gc] GC(2) Concurrent Mark Cycle",
+                "[10.2s][info][gc] GC(2) Pause Remark 350M->320M(1024M) 1.1ms",
+                "[30.1s][info][gc] GC(3) Pause Young (Normal) (G1 Evacuation Pause) 1G->204800K(1024M) 5.0ms");
+
+        FleetBenchmark.GcHeap heap = FleetBenchmark.GcHeap.of(log, 100L * 1024 * 1024);
+
+        assertThat(heap.peakMiB()).isEqualTo(1024);
+        assertThat(heap.liveMiB()).isEqualTo(320);
+    }
+
+    @Test
+    void theHeapInUseAtTheEndCountsWhenNoCollectionCameAfterIt() {
+        FleetBenchmark.GcHeap heap = FleetBenchmark.GcHeap.of(
+                List.of("[1.2s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 24M->3M(256M) 2.1ms"),
+                90L * 1024 * 1024);
+
+        assertThat(heap.peakMiB()).isEqualTo(90);
+        assertThat(heap.liveMiB()).isEqualTo(3);
+    }
+}
