@@ -21,7 +21,6 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        System.getProperty(SimulatedFleet.LAUNCH_MECHANISM); // loads SimulatedFleet: vfork before any process
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "warn");
         Map<String, String> options;
         try {

@@ -23,10 +23,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class SimulatedFleet implements AutoCloseable {
 
     /**
-     * Every command a simulated host runs is a process of this JVM's: started with vfork, as the JDK did by default
-     * before version 13, it costs about half of a start through posix_spawn and its helper process (3.8 against
-     * 7.5 ms on the 2-core machine of the README's benchmark). Takes effect when no process was started before in
-     * this JVM (the simulator's {@link Main}, or {@code -Djdk.lang.Process.launchMechanism} as the build sets it).
+     * Every command a simulated host runs is a process of this JVM's: started with vfork, the JDK's default on
+     * Linux until version 11, it costs about half of a start through posix_spawn and its helper process (3.8 against
+     * 7.5 ms on the 2-core machine of the README's benchmark). Takes effect when no process was started in this JVM
+     * before this class was loaded (the simulator's {@link Main} starts none), or from
+     * {@code -Djdk.lang.Process.launchMechanism=VFORK}, as the build sets it for the tests.
      */
     static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
 

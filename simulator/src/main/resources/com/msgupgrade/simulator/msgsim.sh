@@ -112,12 +112,18 @@ valid_patch_id() {
   return 1
 }
 
-# the applied patches (NNNNNN-NN), one word each, into PATCHES
-read_patches() {
-  PATCHES=""
-  if [ -f "$ST/patches" ]; then
-    while IFS= read -r r_p || [ -n "$r_p" ]; do PATCHES="$PATCHES $r_p"; done < "$ST/patches"
+# words_of <file>: its lines (one word each), space separated, into WORDS (empty when the file is missing)
+words_of() {
+  WORDS=""
+  if [ -f "$1" ]; then
+    while IFS= read -r w_w || [ -n "$w_w" ]; do WORDS="$WORDS $w_w"; done < "$1"
   fi
+}
+
+# the applied patches (NNNNNN-NN) into PATCHES
+read_patches() {
+  words_of "$ST/patches"
+  PATCHES="$WORDS"
 }
 
 # any_applied <space separated patch bases>: whether a patch of one of them is applied
@@ -270,9 +276,7 @@ cmd_start_msg() {
   if [ $# -eq 1 ]; then
     in_list "$1" "$ALL_SERVICES" || usage "[$SERVICES_USAGE]"
   fi
-  ulimit -n > "$ST/fd-limit"
-  first_line "$ST/fd-limit"
-  n="$LINE"
+  n=$(ulimit -n)
   if [ "$n" != "unlimited" ] && [ "$n" -lt "$SIM_FD_MIN" ]; then
     die 1 "start-msg: file descriptor limit $n is below the required $SIM_FD_MIN; raise it with ulimit -n"
   fi
@@ -289,10 +293,8 @@ cmd_start_msg() {
       wanted="$wanted $s"
     done
   fi
-  running=""
-  if [ -f "$ST/running" ]; then
-    while IFS= read -r s || [ -n "$s" ]; do running="$running $s"; done < "$ST/running"
-  fi
+  words_of "$ST/running"
+  running="$WORDS"
   for s in $wanted; do
     if ! in_list "$s" "$running"; then echo "$s" >> "$ST/running"; running="$running $s"; fi
     echo "Starting $s server .... $$"
@@ -709,13 +711,10 @@ fi
 # digits_of <file>: the digits of its first line into DIGITS ("1\n", " 2 " and "3s" give 1, 2 and 3)
 digits_of() {
   first_line "$1"
-  DIGITS=""
-  d_rest="$LINE"
-  while [ -n "$d_rest" ]; do
-    d_c="${d_rest%"${d_rest#?}"}"
-    d_rest="${d_rest#?}"
-    case "$d_c" in [0-9]) DIGITS="$DIGITS$d_c" ;; esac
-  done
+  case "$LINE" in
+    *[!0-9]*) DIGITS=$(printf '%s' "$LINE" | tr -dc '0-9') ;;
+    *) DIGITS="$LINE" ;;
+  esac
 }
 if [ -f "$F.delay" ]; then
   digits_of "$F.delay"
