@@ -186,9 +186,10 @@ class FleetBenchmark {
                     "| per-step overhead p50 / p95 | " + pct(gaps, 50) + " ms / " + pct(gaps, 95) + " ms |",
                     "| approval → next command p50 / p99 | " + pct(approvalToCommand, 50) + " ms / "
                             + pct(approvalToCommand, 99) + " ms |",
-                    "| peak heap (before a collection) / most live after one / RSS of the service (-Xmx1g) | "
-                            + heap.peakMiB() + " MiB / " + heap.liveMiB() + " MiB / " + peakRss.get() / (1024 * 1024)
-                            + " MiB |",
+                    "| peak heap (before a collection) / RSS of the service (-Xmx1g); full collections | "
+                            + heap.peakMiB() + " MiB / " + peakRss.get() / (1024 * 1024) + " MiB; " + heap.full()
+                            + (heap.full() == 0 ? "" : " (the heap after: " + heap.afterFullMiB() + " MiB at most)")
+                            + " |",
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
                     "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |",
                     "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers | " + cpu + " |",
@@ -640,9 +641,12 @@ class FleetBenchmark {
 
     /**
      * The service's heap over its life, from its collector's log ({@code -Xlog:gc}): the most in use before a
-     * collection (garbage included: the peak), and the most still in use after one (what the service needed).
+     * collection (garbage included: the peak), the full collections (the heap ran out before the concurrent cycle
+     * freed the old generation) and the most in use after one of them (what the service still held). A young
+     * collection's "after" is no measure of what is live: the old generation's garbage stays until a mixed or full
+     * collection.
      */
-    record GcHeap(long peakMiB, long liveMiB) {
+    record GcHeap(long peakMiB, int full, long afterFullMiB) {
 
         private static final java.util.regex.Pattern SIZES =
                 java.util.regex.Pattern.compile(" (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
@@ -650,15 +654,19 @@ class FleetBenchmark {
         /** @param usedNowBytes the heap in use at the end, counted in the peak (no collection may have come after) */
         static GcHeap of(List<String> gcLogLines, long usedNowBytes) {
             long peak = usedNowBytes / (1024 * 1024);
-            long live = 0;
+            int full = 0;
+            long afterFull = 0;
             for (String line : gcLogLines) {
                 java.util.regex.Matcher m = SIZES.matcher(line);
                 if (m.find()) {
                     peak = Math.max(peak, mib(m.group(1), m.group(2)));
-                    live = Math.max(live, mib(m.group(3), m.group(4)));
+                    if (line.contains("Pause Full")) {
+                        full++;
+                        afterFull = Math.max(afterFull, mib(m.group(3), m.group(4)));
+                    }
                 }
             }
-            return new GcHeap(peak, live);
+            return new GcHeap(peak, full, afterFull);
         }
 
         private static long mib(String number, String unit) {
