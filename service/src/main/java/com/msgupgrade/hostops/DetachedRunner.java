@@ -54,7 +54,7 @@ final class DetachedRunner {
     private static String staleSecretsRemoved(String d) {
         return "{ for r in " + d + "/../run-*; do if [ -f \"$r/secret\" ] && [ -d \"$r/launched\" ]; then"
                 + " w=`cat \"$r/pid\" 2>/dev/null`; if [ ! -f \"$r/exit\" ] && [ -n \"$w\" ] && kill -0 $w 2>/dev/null;"
-                + " then :; else rm -f \"$r/secret\" \"$r\"/secret.*; fi; fi; done; true; }";
+                + " then :; else rm -f " + secretFiles("\"$r\"") + "; fi; fi; done; true; }";
     }
 
     /**
@@ -145,8 +145,8 @@ final class DetachedRunner {
         // (the secret's files removed by rm only when there are any: on a host, a process is the dearest part of it)
         String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
                 + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?;"
-                + " for f in $d/secret $d/secret.*; do if [ -f \"$f\" ]; then rm -f $d/secret $d/secret.*; break; fi;"
-                + " done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
+                + " for f in " + secretFiles("$d") + "; do if [ -f \"$f\" ]; then rm -f " + secretFiles("$d") + ";"
+                + " break; fi; done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         return "cd " + d + " && if mkdir launched 2>/dev/null; then"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
                 + afterStart + " else echo attached" + attachedTo + "; fi";
@@ -179,6 +179,14 @@ final class DetachedRunner {
     /** The output of the ended run in directory {@code d} on stdout, then its exit status on stderr. */
     private static String readEnded(String d) {
         return "cat " + d + "/out " + d + "/err 2>/dev/null; read s < " + d + "/exit; echo $s >&2";
+    }
+
+    /**
+     * The files of a run's secret in run directory {@code d} (a shell word): the secret and what the step's command
+     * wrote beside it ({@code $SECRET_FILE.cfg}).
+     */
+    private static String secretFiles(String d) {
+        return d + "/secret " + d + "/secret.*";
     }
 
     /** The last line: whatever a login script of the host wrote to stderr comes before it. */
@@ -225,7 +233,7 @@ final class DetachedRunner {
                 + " if [ -z \"$alive\" ]; then break; fi; sleep 1; i=`expr $i + 1`; done;"
                 + " if [ -n \"$alive\" ]; then kill -KILL $alive 2>/dev/null; sleep 1; still=;"
                 + " for p in $alive; do " + IF_RUNNING + " still=\"$still $p\"; fi; done;"
-                + " echo \"" + STILL_RUNNING + "$still\"; fi; fi; rm -f " + d + "/secret " + d + "/secret.*; true";
+                + " echo \"" + STILL_RUNNING + "$still\"; fi; fi; rm -f " + secretFiles(d) + "; true";
     }
 
     /** The run directory of a run the ledger knows is gone from the host (the host was rebuilt or cleaned). */
