@@ -52,13 +52,32 @@ class CommandLedger {
                 State.FINISHED.name()).stream().findFirst());
     }
 
-    /** Recorded before anything happens on the host; the primary key refuses a second node preparing the same run. */
+    /**
+     * Recorded before anything happens on the host; the primary key refuses a second node preparing the same run.
+     * {@code secretName}: the name of the secret the run is given (a file beside it on the host), or null.
+     */
     void prepared(String runId, String rolloutId, String host, String step, int attempt, String commandLine,
-            String nodeId) {
+            String nodeId, String secretName) {
         ownTransaction.executeWithoutResult(status -> jdbc.update(
                 "INSERT INTO \"MSGSRV\".command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state,"
-                        + " created_at, node_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now(), nodeId));
+                        + " created_at, node_id, secret_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now(), nodeId, secretName));
+    }
+
+    /**
+     * The runs given a secret that did not end as the service saw (no exit status read, no timeout's stop: either
+     * removes the secret's files) and whose files were not found gone since: their secret may still be on the host.
+     */
+    java.util.List<Run> secretPossiblyLeft() {
+        return ownTransaction.execute(status -> jdbc.query("SELECT * FROM \"MSGSRV\".command_run WHERE secret_name"
+                + " IS NOT NULL AND secret_removed_at IS NULL AND state <> ? ORDER BY created_at", this::run,
+                State.FINISHED.name()));
+    }
+
+    /** The run's secret files were found gone from its host, or removed. */
+    void secretRemoved(String runId) {
+        ownTransaction.executeWithoutResult(status -> jdbc.update("UPDATE \"MSGSRV\".command_run SET"
+                + " secret_removed_at = ? WHERE run_id = ? AND secret_removed_at IS NULL", now(), runId));
     }
 
     void launched(String runId) {

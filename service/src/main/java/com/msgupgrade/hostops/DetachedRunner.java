@@ -52,9 +52,39 @@ final class DetachedRunner {
      * (Solaris 10's /bin/sh has no {@code !} before a command: hence the empty branches.)
      */
     private static String staleSecretsRemoved(String d) {
-        return "{ for r in " + d + "/../run-*; do if [ -f \"$r/secret\" ] && [ -d \"$r/launched\" ]; then"
-                + " w=`cat \"$r/pid\" 2>/dev/null`; if [ ! -f \"$r/exit\" ] && [ -n \"$w\" ] && kill -0 $w 2>/dev/null;"
-                + " then :; else rm -f " + secretFiles("\"$r\"") + "; fi; fi; done; true; }";
+        return "{ for r in " + d + "/../run-*; do if [ -f \"$r/secret\" ] && [ -d \"$r/launched\" ]; then "
+                + secretRemovedUnlessItsRunGoesOn("\"$r\"", ":", ":") + "; fi; done; true; }";
+    }
+
+    /**
+     * Removes the secret's files of the run in directory {@code r} (a shell word) and runs {@code removed}, unless the
+     * run was launched, has no exit status yet, and its wrapper (its pid) is alive: then runs {@code goesOn}.
+     */
+    private static String secretRemovedUnlessItsRunGoesOn(String r, String goesOn, String removed) {
+        return "w=`cat " + r + "/pid 2>/dev/null`; if [ -d " + r + "/launched ] && [ ! -f " + r + "/exit ] && [ -n"
+                + " \"$w\" ] && kill -0 $w 2>/dev/null; then " + goesOn + "; else rm -f " + secretFiles(r) + "; "
+                + removed + "; fi";
+    }
+
+    /**
+     * Removes the secret's files of a run that nobody will launch or wait for any more (its step ended without the
+     * run's end: the host rebooted while it ran, or its connection was lost, and an operator then aborted or marked
+     * the step done), launched or not; true when they are gone (or the run directory is), false while the run goes
+     * on (its wrapper removes them when it ends).
+     */
+    static boolean secretRemoved(RemoteSession session, String runDir) {
+        String d = quote(runDir);
+        CommandResult result = session.exec("if [ -d " + d + " ]; then "
+                + secretRemovedUnlessItsRunGoesOn(d, "echo running", "echo removed") + "; else echo removed; fi", null);
+        expectZero(result, "remove the run's secret");
+        String answer = lastLine(result.stdout());
+        if (answer.equals("removed")) {
+            return true;
+        }
+        if (answer.equals("running")) {
+            return false;
+        }
+        throw new IllegalStateException("could not remove the run's secret: unexpected answer '" + answer + "'");
     }
 
     /**

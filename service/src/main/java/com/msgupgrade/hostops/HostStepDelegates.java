@@ -81,7 +81,7 @@ class HostStepDelegates {
         if (attemptValue == null) {
             execution.setVariable(ATTEMPT, attempt);
         }
-        String runId = "run-" + execution.getProcessInstanceId() + "-" + attempt;
+        String runId = runId(execution.getProcessInstanceId(), attempt);
         return new HostStepService.StepRequest((String) execution.getVariable(ROLLOUT_ID),
                 (String) execution.getVariable(HOST_NAME), StepId.of((String) execution.getVariable(STEP_ID)),
                 attempt, runId, (String) execution.getVariable(PEER_HOST_NAME), execution.getProcessInstanceId());

@@ -31,4 +31,17 @@ public final class HostStepProcess {
     public static final String CONFLICTS_FOUND = "conflictsFound";
     public static final String CONFLICTS = "conflicts";
     public static final String CONFIGURATION_DIFF = "configurationDiff";
+
+    /** The id of attempt {@code attempt}'s run of the HostStep instance {@code instanceId}: the same at every try. */
+    public static String runId(String instanceId, int attempt) {
+        return "run-" + instanceId + "-" + attempt;
+    }
+
+    /** The HostStep instance whose step a run was ({@link #runId}'s inverse). */
+    public static String instanceOfRun(String runId) {
+        if (!runId.startsWith("run-") || runId.lastIndexOf('-') <= "run-".length()) {
+            throw new IllegalArgumentException("not a run id (run-<HostStep instance>-<attempt>): " + runId);
+        }
+        return runId.substring("run-".length(), runId.lastIndexOf('-'));
+    }
 }

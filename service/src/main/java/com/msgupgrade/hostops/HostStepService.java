@@ -180,7 +180,7 @@ public class HostStepService {
     private StepOutcome launch(RemoteSession session, Context ctx, StepRequest request) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
-                request.attempt(), ctx.command().commandLine(), node.id());
+                request.attempt(), ctx.command().commandLine(), node.id(), ctx.command().secretName());
         RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, ctx.command().commandLine(),
                 secretOf(ctx), workDirToCheck(ctx));
         boolean watching = false;
@@ -335,7 +335,7 @@ public class HostStepService {
         return new Context(host, command, endpoint(host));
     }
 
-    private static HostEndpoint endpoint(Host host) {
+    static HostEndpoint endpoint(Host host) {
         return new HostEndpoint(host.name(), host.address(), host.sshPort(), host.sshUser());
     }
 

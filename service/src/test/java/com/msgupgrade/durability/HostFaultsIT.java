@@ -30,7 +30,8 @@ class HostFaultsIT {
 
     static final SimulatedFleet fleet = FleetSupport.start("faults", "127.0.0.81", List.of(
             HostSpec.solaris("drop", "6.2p3", List.of("store")), HostSpec.solaris("hang", "6.2p3", List.of("store")),
-            HostSpec.solaris("slow", "6.2p3", List.of("store")), HostSpec.solaris("back", "6.2p3", List.of("store"))));
+            HostSpec.solaris("slow", "6.2p3", List.of("store")), HostSpec.solaris("back", "6.2p3", List.of("store")),
+            HostSpec.solaris("reboot", "6.2p3", List.of("store"))));
 
     static JdbcTemplate jdbc;
     static ServiceProcess node;
@@ -45,6 +46,7 @@ class HostFaultsIT {
         settings.put("msgsrv.ssh.command-timeout", "PT3S");
         settings.put("msgsrv.ssh.connect-timeout", "PT3S");
         settings.put("msgsrv.runs.short-command-timeout", "PT6S");
+        settings.put("msgsrv.runs.secret-sweep-interval", "PT1S");
         node = ServiceProcess.start("faults", settings);
     }
 
@@ -123,6 +125,49 @@ class HostFaultsIT {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM act_hi_taskinst WHERE task_def_key_ = 'Task_DecideOnFailure'"
                 + " AND proc_inst_id_ IN (SELECT proc_inst_id_ FROM act_hi_procinst WHERE business_key_ = ?)",
                 Integer.class, id)).isZero();
+    }
+
+    @Test
+    void theSecretOfARunWhoseHostRebootedIsRemovedOnceTheRolloutWasAbortedAndTheHostIsBack() throws Exception {
+        SimulatedHost host = fleet.host("reboot");
+        host.setFault("ldapmodify", "hang", "");
+        String id = rollOut("reboot");
+        Runs.awaitRun(jdbc, id, "reboot", "import-ldif", "LAUNCHED");
+        String runId = jdbc.queryForObject("SELECT run_id FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
+                + " step_id = 'import-ldif'", String.class, id);
+        java.nio.file.Path runDir = host.workDir().resolve(runId);
+        assertThat(runDir.resolve("secret")).as("ldapmodify reads the Directory Manager's password from it").exists();
+        List<String> changes = Runs.changes(host);
+
+        host.stopSsh();
+        try {
+            // the host reboots: the run's wrapper and ldapmodify are gone, the run directory stays (the wrapper
+            // first: it would remove the secret as its command ended)
+            ProcessHandle wrapper = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(
+                    runDir.resolve("pid")).trim())).orElseThrow();
+            List<ProcessHandle> command = wrapper.descendants().toList();
+            wrapper.destroyForcibly();
+            command.forEach(ProcessHandle::destroyForcibly);
+            assertThat(failure(id)).contains("could not reach host reboot");
+            assertThat(flowOf().decide(id, "Task_DecideOnFailure", "operator",
+                    Map.of("decision", "abort", "decisionComment", "the host is rebuilt")))
+                    .isEqualTo(HttpStatus.NO_CONTENT);
+            flowOf().awaitState(id, "ABORTED");
+            assertThat(runDir.resolve("secret")).as("no launch on the host since: still there").exists();
+        } finally {
+            host.clearFault("ldapmodify", "hang");
+            host.startSsh();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject("SELECT secret_removed_at FROM"
+                + " \"MSGSRV\".command_run WHERE run_id = ?", java.sql.Timestamp.class, runId) != null);
+        try (var files = java.nio.file.Files.list(runDir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("secret")
+                    .noneMatch(name -> name.startsWith("secret.")).contains("launched", "cmd");
+        }
+        assertThat(Runs.states(jdbc, id, "reboot", "import-ldif")).as("the run's record is kept as it was")
+                .containsExactly("LAUNCHED");
+        assertThat(Runs.changes(host)).as("nothing else changed on the host").isEqualTo(changes);
     }
 
     private static Flow flowOf() {

@@ -177,6 +177,28 @@ class DetachedRunnerTest {
         assertThat(prepared.resolve("secret")).exists();
     }
 
+    @Test
+    void theSecretOfARunNobodyWaitsForIsRemovedLaunchedOrNotUnlessItsWrapperRuns(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        long gone = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Path orphaned = run(work, "run-orphaned", true, gone, false);
+        java.nio.file.Path prepared = run(work, "run-prepared", false, null, false);
+        java.nio.file.Path running = run(work, "run-running", true, ProcessHandle.current().pid(), false);
+        RemoteShell.RemoteSession host = localShell(Integer.MAX_VALUE);
+
+        assertThat(DetachedRunner.secretRemoved(host, orphaned.toString())).isTrue();
+        assertThat(DetachedRunner.secretRemoved(host, prepared.toString())).isTrue();
+        assertThat(DetachedRunner.secretRemoved(host, running.toString())).as("its wrapper removes it").isFalse();
+        assertThat(DetachedRunner.secretRemoved(host, work.resolve("run-gone").toString())).isTrue();
+
+        assertThat(orphaned.resolve("secret")).doesNotExist();
+        assertThat(orphaned.resolve("secret.cfg")).doesNotExist();
+        assertThat(orphaned.resolve("launched")).as("the run's record stays").exists();
+        assertThat(prepared.resolve("secret")).doesNotExist();
+        assertThat(running.resolve("secret")).exists();
+        assertThat(running.resolve("secret.cfg")).exists();
+    }
+
     /** A run directory as the runner leaves it: its secret, and launched, the wrapper's pid, the exit status. */
     private static java.nio.file.Path run(java.nio.file.Path work, String name, boolean launched, Long wrapper,
             boolean exited) throws java.io.IOException {
