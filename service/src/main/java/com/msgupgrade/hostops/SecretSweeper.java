@@ -24,8 +24,9 @@ import org.springframework.stereotype.Component;
  * the next launch's clean-up ({@link DetachedRunner}) may never come. Every {@code msgsrv.runs.secret-sweep-interval},
  * each run given a secret that did not end as the service saw, whose HostStep instance is gone (nobody will launch
  * or wait for it any more), has its secret's files removed on its host unless its wrapper still runs; the ledger
- * records when they were found gone. A host that cannot be reached is asked again later, each time after twice the
- * wait before, up to an hour. Any node may sweep: removing twice is harmless.
+ * records when they were found gone. A host that cannot be reached, or a run that still goes on (a command that
+ * outlived its rollout's abort), is asked about again later, each time after twice the wait before, up to an hour.
+ * Any node may sweep: removing twice is harmless.
  */
 @Component
 class SecretSweeper {
@@ -38,8 +39,8 @@ class SecretSweeper {
     private final RemoteShell shell;
     private final RuntimeService runtime;
     private final Duration interval;
-    /** Runs whose host could not be reached: when to ask again, and the wait after that. */
-    private final Map<String, Backoff> unreachable = new ConcurrentHashMap<>();
+    /** Runs whose host could not be reached, or that still ran: when to ask again, and the wait before that. */
+    private final Map<String, Backoff> later = new ConcurrentHashMap<>();
 
     private record Backoff(long nextNanos, Duration delay) {}
 
@@ -56,7 +57,7 @@ class SecretSweeper {
             initialDelayString = "${msgsrv.runs.secret-sweep-interval:PT1M}")
     void sweep() {
         for (CommandLedger.Run run : ledger.secretPossiblyLeft()) {
-            Backoff backoff = unreachable.get(run.runId());
+            Backoff backoff = later.get(run.runId());
             if ((backoff != null && System.nanoTime() < backoff.nextNanos()) || stepGoesOn(run)) {
                 continue;
             }
@@ -78,29 +79,30 @@ class SecretSweeper {
         try {
             Host host = rollouts.get(run.rolloutId()).deployment().host(run.host()).orElseThrow(
                     () -> new IllegalStateException("its rollout no longer names host " + run.host()));
-            removeSecret(run, host);
+            String runDir = DetachedRunner.runDir(host.workDir(), run.runId());
+            try (RemoteShell.RemoteSession session = shell.open(HostStepService.endpoint(host))) {
+                if (DetachedRunner.secretRemoved(session, runDir)) {
+                    ledger.secretRemoved(run.runId());
+                    later.remove(run.runId());
+                    log.info("the secret files of run {} ({}) are gone from {}: its step ended without the run's end",
+                            run.runId(), run.step(), run.host());
+                } else {
+                    log.debug("run {} still runs on {} (asking again in {}): its wrapper removes the secret when it"
+                            + " ends", run.runId(), run.host(), askLater(run));
+                }
+            }
         } catch (RuntimeException e) {
-            Duration wait = unreachable.containsKey(run.runId()) ? unreachable.get(run.runId()).delay().multipliedBy(2)
-                    : interval;
-            wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
-            unreachable.put(run.runId(), new Backoff(System.nanoTime() + wait.toNanos(), wait));
             log.warn("could not remove the secret of run {} from {} (asking again in {}): {}", run.runId(), run.host(),
-                    wait, e.getMessage());
+                    askLater(run), e.getMessage());
         }
     }
 
-    private void removeSecret(CommandLedger.Run run, Host host) {
-        String runDir = DetachedRunner.runDir(host.workDir(), run.runId());
-        try (RemoteShell.RemoteSession session = shell.open(HostStepService.endpoint(host))) {
-            if (DetachedRunner.secretRemoved(session, runDir)) {
-                ledger.secretRemoved(run.runId());
-                unreachable.remove(run.runId());
-                log.info("the secret files of run {} ({}) are gone from {}: its step ended without the run's end",
-                        run.runId(), run.step(), run.host());
-            } else {
-                log.debug("run {} still runs on {}: its wrapper removes the secret when it ends", run.runId(),
-                        run.host());
-            }
-        }
+    /** Asks about the run again after twice the wait before (the sweep's interval at first), an hour at most. */
+    private Duration askLater(CommandLedger.Run run) {
+        Backoff before = later.get(run.runId());
+        Duration wait = before == null ? interval : before.delay().multipliedBy(2);
+        wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+        later.put(run.runId(), new Backoff(System.nanoTime() + wait.toNanos(), wait));
+        return wait;
     }
 }

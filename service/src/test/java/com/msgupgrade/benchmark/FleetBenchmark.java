@@ -141,9 +141,13 @@ class FleetBenchmark {
                 }
             }
 
+            long[] cpuBefore = MachineCpu.ticks();
+            long processesBefore = MachineCpu.processesStarted();
             Instant start = Instant.now();
             String id = rollOut(api, jdbc, "bench");
             Duration wall = Duration.between(start, Instant.now());
+            String machineBusy = MachineCpu.busy(cpuBefore, MachineCpu.ticks()) + "; "
+                    + (MachineCpu.processesStarted() - processesBefore) / hosts + " processes and threads started per host";
             sampler.shutdownNow();
             GcHeap heap = GcHeap.of(Files.readAllLines(gcLog), heapUsed(api));
 
@@ -192,7 +196,10 @@ class FleetBenchmark {
                             + " |",
                     "| database rows per host (engine + service) | " + rows / hosts + " |",
                     "| plan computation (Server-Timing, median of 5) | " + pct(planNanos, 50) / 1_000_000 + " ms |",
-                    "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers | " + cpu + " |",
+                    "| CPU time: service / PostgreSQL / benchmark JVM with the simulated hosts' SSH servers / the simulated"
+                            + " hosts' commands (their shells and tools) | " + cpu + " |",
+                    "| the machine's cores busy during the rollout (all processes; of which waiting for the"
+                            + " hypervisor); processes started | " + machineBusy + " |",
                     "| a standalone store's upgrade, mean: total = timed commands + the hosts' own time around the"
                             + " changing commands + read-only commands + orchestration | " + storeTime + " |",
                     "| phases (seconds after the rollout was created, first command start – last command end;"
@@ -623,7 +630,11 @@ class FleetBenchmark {
         return options;
     }
 
-    /** CPU seconds so far of the service, of PostgreSQL's processes and of this JVM (the simulator's SSH servers). */
+    /**
+     * CPU seconds so far of the service, of PostgreSQL's processes, of this JVM (the simulator's SSH servers) and of
+     * this JVM's children that ended (the simulated hosts' commands: every process a host's SSH server started, with
+     * what those waited for).
+     */
     private static String cpuSeconds(long servicePid) {
         double service = 0;
         double postgres = 0;
@@ -636,7 +647,7 @@ class FleetBenchmark {
             }
         }
         double self = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(0.0);
-        return String.format("%.0f s / %.0f s / %.0f s", service, postgres, self);
+        return String.format("%.0f s / %.0f s / %.0f s / %.0f s", service, postgres, self, MachineCpu.children());
     }
 
     /**
