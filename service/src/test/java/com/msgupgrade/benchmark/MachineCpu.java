@@ -16,8 +16,12 @@ final class MachineCpu {
 
     /** The {@code cpu} line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, in ticks. */
     static long[] ticks() {
+        return parse(procStat().get(0));
+    }
+
+    private static java.util.List<String> procStat() {
         try {
-            return parse(Files.readAllLines(Path.of("/proc/stat")).get(0));
+            return Files.readAllLines(Path.of("/proc/stat"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -41,24 +45,20 @@ final class MachineCpu {
             d[i] = after[i] - before[i];
         }
         long total = Arrays.stream(d).sum();
-        long idle = d[3] + d[4];
-        int cores = Runtime.getRuntime().availableProcessors();
         if (total == 0) {
             return "n/a";
         }
+        long idle = d[3] + d[4];
+        int cores = Runtime.getRuntime().availableProcessors();
         return String.format("%.2f of %d (%.2f steal)", (double) (total - idle) / total * cores, cores,
                 (double) d[7] / total * cores);
     }
 
     /** Processes (and threads) started on the machine since it booted: the {@code processes} line of /proc/stat. */
     static long processesStarted() {
-        try {
-            return Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.startsWith("processes "))
-                    .mapToLong(l -> Long.parseLong(l.substring("processes ".length()).trim())).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no processes line in /proc/stat"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return procStat().stream().filter(l -> l.startsWith("processes "))
+                .mapToLong(l -> Long.parseLong(l.substring("processes ".length()).trim())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no processes line in /proc/stat"));
     }
 
     /** CPU seconds of this JVM's children that ended and were waited for (cutime + cstime of /proc/self/stat). */
