@@ -219,9 +219,9 @@ final class DetachedRunner {
         return d + "/secret " + d + "/secret.*";
     }
 
-    /** The last line: whatever a login script of the host wrote to stderr comes before it. */
-    private static String lastLine(String stderr) {
-        String[] lines = stderr.trim().split("\n");
+    /** The last line of what a command answered: whatever a login script of the host wrote comes before it. */
+    private static String lastLine(String answer) {
+        String[] lines = answer.trim().split("\n");
         return lines[lines.length - 1].trim();
     }
 
