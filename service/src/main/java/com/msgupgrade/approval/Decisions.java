@@ -53,11 +53,14 @@ public class Decisions {
     private final String escalationGroup;
     private final com.msgupgrade.rollout.RolloutControl control;
     private final com.msgupgrade.rollout.ProcessStatus status;
+    private final com.msgupgrade.rollout.RolloutPlan rolloutPlan;
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts,
             com.msgupgrade.rollout.RolloutPlans plans,
             @Lazy TaskService taskService, ApprovalSettings settings,
-            com.msgupgrade.rollout.RolloutControl control, com.msgupgrade.rollout.ProcessStatus status) {
+            com.msgupgrade.rollout.RolloutControl control, com.msgupgrade.rollout.ProcessStatus status,
+            @Lazy com.msgupgrade.rollout.RolloutPlan rolloutPlan) {
+        this.rolloutPlan = rolloutPlan;
         this.control = control;
         this.status = status;
         this.escalationGroup = settings.escalationGroup();
@@ -113,6 +116,21 @@ public class Decisions {
         }
         audit.record(rolloutId, "system", "GATE_OPENED", host, null, Map.of("task", task.getTaskDefinitionKey(),
                 "taskId", task.getId(), "name", String.valueOf(task.getName())));
+    }
+
+    /**
+     * The configuration Directory Server is not offered for decommissioning: hosts of the deployment did not reach
+     * 6.3 and still read it (guide, Post-Upgrade Tasks: "After all components have been migrated to 6.3 ... It can be
+     * decommissioned"). Recorded, with the hosts, for the auditors and the next rollout.
+     */
+    public void decommissionNotOffered(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+        String rolloutId = (String) execution.getVariable(com.msgupgrade.rollout.RolloutProcess.ROLLOUT_ID);
+        List<String> hosts = rolloutPlan.notUpgraded(rolloutId);
+        String named = String.join(", ", hosts.subList(0, Math.min(hosts.size(), 20)))
+                + (hosts.size() > 20 ? " and " + (hosts.size() - 20) + " more" : "");
+        audit.record(rolloutId, "system", "DECOMMISSION_NOT_OFFERED", null, null, Map.of("reason", "the configuration"
+                + " Directory Server is still read by the hosts not at 6.3: " + named + "; decommission it once every"
+                + " component is at 6.3"));
     }
 
     /** Camunda keeps string variables up to 4000 characters; longer evidence is cut, its full hash kept. */

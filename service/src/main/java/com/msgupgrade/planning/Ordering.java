@@ -7,8 +7,11 @@ import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The order of a multi-host rollout (guide "Multiple Instance Upgrades" and "Post-Upgrade Tasks"): the
@@ -16,7 +19,7 @@ import java.util.Set;
  * on the stores before any webmail is upgraded, then MTA and MMP, then Webmail; then the webmail proxy
  * settings and mshttpd disabled on the back ends.
  */
-final class Ordering {
+public final class Ordering {
 
     private Ordering() {}
 
@@ -46,11 +49,16 @@ final class Ordering {
         addSteps(phases, "enable-imap", "Enable IMAP on the upgraded Message Stores (before any webmail)",
                 Tiers.MESSAGE_STORES, d, hostsOf(plainStores).stream().filter(upgradedStores::contains).toList(),
                 StepId.ENABLE_IMAP, catalog);
-        addUnits(phases, "stores-with-webmail", "Message Stores that also serve webmail, after the stores they read",
-                Tiers.MESSAGE_STORES, storesWithWebmail);
-        addSteps(phases, "enable-imap-2", "Enable IMAP on those stores", Tiers.MESSAGE_STORES, d,
-                hostsOf(storesWithWebmail).stream().filter(upgradedStores::contains).toList(), StepId.ENABLE_IMAP,
-                catalog);
+        List<List<Plan.Unit>> layers = readersAfterTheirStores(d, storesWithWebmail);
+        for (int i = 0; i < layers.size(); i++) {
+            String suffix = i == 0 ? "" : "-" + (i + 1);
+            addUnits(phases, "stores-with-webmail" + suffix, "Message Stores that also serve webmail, after the stores"
+                    + " they read" + (layers.size() == 1 ? "" : " (" + (i + 1) + " of " + layers.size() + ")"),
+                    Tiers.MESSAGE_STORES, layers.get(i));
+            addSteps(phases, "enable-imap-" + (i + 2), "Enable IMAP on those stores", Tiers.MESSAGE_STORES, d,
+                    hostsOf(layers.get(i)).stream().filter(upgradedStores::contains).toList(), StepId.ENABLE_IMAP,
+                    catalog);
+        }
         addUnits(phases, "mta-mmp", "MTA and MMP", Tiers.MTA_AND_MMP,
                 units.stream().filter(u -> tier(d, u).equals(Tiers.MTA_AND_MMP)).toList());
         addUnits(phases, "webmail", "Webmail Server and Communications Express", Tiers.WEBMAIL,
@@ -58,13 +66,56 @@ final class Ordering {
         List<String> webmails = d.webmailStores().keySet().stream().filter(toUpgrade::contains).sorted().toList();
         addSteps(phases, "webmail-proxy", "Point each webmail at its Message Stores", Tiers.WEBMAIL, d, webmails,
                 StepId.CONFIGURE_WEBMAIL_PROXY, catalog);
-        if (d.hosts().size() > 1) {
-            List<String> backEnds = upgradedStores.stream()
-                    .filter(h -> d.host(h).map(x -> !x.components().contains("webmail")).orElse(false)).toList();
-            addSteps(phases, "disable-mshttpd", "Disable and stop mshttpd on the back ends", Tiers.WEBMAIL, d, backEnds,
-                    StepId.DISABLE_MSHTTPD, catalog);
-        }
+        // guide, Post-Upgrade Tasks: mshttpd goes on the back ends that webmail front ends (MEM before) read, never on a
+        // store no front end reads (its own mshttpd serves its users) nor on one that serves webmail itself
+        List<String> backEnds = upgradedStores.stream().filter(h -> !readersOf(d, h).isEmpty())
+                .filter(h -> d.host(h).map(x -> !x.components().contains("webmail")).orElse(false)).toList();
+        addSteps(phases, "disable-mshttpd", "Disable and stop mshttpd on the back ends the webmail front ends read",
+                Tiers.WEBMAIL, d, backEnds, StepId.DISABLE_MSHTTPD, catalog);
         return phases;
+    }
+
+    /** The hosts other than {@code store} whose webmail reads it (its front ends). */
+    public static List<String> readersOf(Deployment d, String store) {
+        return d.webmailStores().entrySet().stream().filter(e -> !e.getKey().equals(store))
+                .filter(e -> e.getValue() != null && e.getValue().contains(store)).map(Map.Entry::getKey).sorted()
+                .toList();
+    }
+
+    /**
+     * The units of stores that also serve webmail, in layers: a unit comes after the units holding the remote stores
+     * its webmail reads (guide, Multiple Front-end and Back-end Components: "upgrade any remote Message Stores
+     * accessed by the Webmail Server before upgrading Messaging Server on the local computer"), so that IMAP is
+     * enabled on them first. Units that read each other's stores cannot be ordered: the plan is refused.
+     */
+    private static List<List<Plan.Unit>> readersAfterTheirStores(Deployment d, List<Plan.Unit> units) {
+        Map<Plan.Unit, Set<Plan.Unit>> before = new LinkedHashMap<>();
+        for (Plan.Unit u : units) {
+            Set<String> own = new LinkedHashSet<>(hostsOf(List.of(u)));
+            Set<Plan.Unit> stores = new LinkedHashSet<>();
+            for (String h : own) {
+                for (String store : d.webmailStores().getOrDefault(h, List.of())) {
+                    units.stream().filter(o -> o != u && !own.contains(store) && hostsOf(List.of(o)).contains(store))
+                            .forEach(stores::add);
+                }
+            }
+            before.put(u, stores);
+        }
+        List<List<Plan.Unit>> layers = new ArrayList<>();
+        Set<Plan.Unit> placed = new LinkedHashSet<>();
+        while (placed.size() < units.size()) {
+            List<Plan.Unit> layer = units.stream().filter(u -> !placed.contains(u))
+                    .filter(u -> placed.containsAll(before.get(u))).toList();
+            if (layer.isEmpty()) {
+                throw new IllegalStateException("the webmail of " + units.stream().filter(u -> !placed.contains(u))
+                        .flatMap(u -> u.hosts().stream()).sorted().collect(Collectors.joining(", "))
+                        + " reads stores on hosts that also serve webmail reading each other's stores: the guide"
+                        + " upgrades the remote stores a webmail reads before its own host, which no order allows here");
+            }
+            layers.add(layer);
+            placed.addAll(layer);
+        }
+        return layers;
     }
 
     /** Groups become units; hosts in no group are standalone units. Hosts not to upgrade are left out. */

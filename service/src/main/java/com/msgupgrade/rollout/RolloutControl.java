@@ -26,10 +26,12 @@ public class RolloutControl {
     private final int parallelism;
     private final SlotWakeUp slots;
     private final RolloutLock work;
+    private final RolloutPlans plans;
 
     RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
             @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism,
-            SlotWakeUp slots, RolloutLock work) {
+            SlotWakeUp slots, RolloutLock work, RolloutPlans plans) {
+        this.plans = plans;
         this.work = work;
         this.slots = slots;
         this.jdbc = jdbc;
@@ -71,12 +73,41 @@ public class RolloutControl {
         if (((Number) slots.get("holds")).intValue() == 1) {
             return "go";
         }
+        List<String> notAt63 = storesNotAt63(rolloutId, host);
+        if (!notAt63.isEmpty()) {
+            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'BLOCKED' WHERE rollout_id = ? AND host_name = ?",
+                    rolloutId, host);
+            audit.record(rolloutId, "system", "HOST_BLOCKED", host, null, Map.of("reason", host + " reads the Message"
+                    + " Store of " + String.join(", ", notAt63) + ", which did not reach 6.3 in this rollout: a Version"
+                    + " 6.3 Webmail Server with an older back-end Message Store is not supported (guide caution), so "
+                    + host + " is left as it is; upgrade it once its stores are at 6.3"));
+            return "skip";
+        }
         if (((Number) slots.get("busy")).intValue() >= parallelism) {
             return "wait";
         }
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'STARTING' WHERE rollout_id = ? AND host_name = ?",
                 rolloutId, host);
         return "go";
+    }
+
+    /**
+     * The stores (other hosts) that {@code host}'s webmail reads and that this rollout was to upgrade but did not
+     * (rejected, halted, failed, rolled back), each with its state: the guide upgrades a webmail only after every
+     * store it reads is at 6.3 with IMAP enabled (the phases' order sees to the rest). A store the rollout did not
+     * include was at 6.3 already.
+     */
+    List<String> storesNotAt63(String rolloutId, String host) {
+        List<String> read = plans.deployment(rolloutId).webmailStores().getOrDefault(host, List.of()).stream()
+                .filter(store -> !store.equals(host)).toList();
+        if (read.isEmpty()) {
+            return List.of();
+        }
+        List<Object> args = new java.util.ArrayList<>(List.of(rolloutId));
+        args.addAll(read);
+        return jdbc.query("SELECT host_name, state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND host_name IN ("
+                + String.join(",", java.util.Collections.nCopies(read.size(), "?")) + ") AND state <> 'UPGRADED'"
+                + " ORDER BY host_name", (rs, i) -> rs.getString(1) + " (" + rs.getString(2) + ")", args.toArray());
     }
 
     public boolean aborting(String rolloutId) {

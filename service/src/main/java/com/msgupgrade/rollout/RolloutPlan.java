@@ -1,6 +1,7 @@
 package com.msgupgrade.rollout;
 
 import com.msgupgrade.approval.ChangePolicy;
+import com.msgupgrade.catalog.StepId;
 import com.msgupgrade.planning.Plan;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -53,15 +54,41 @@ public class RolloutPlan {
         return phase(rolloutId, phaseId).units().stream().map(Plan.Unit::id).toList();
     }
 
-    /** The host steps of a post-upgrade phase, as "host/step", for the hosts that were upgraded. */
+    /**
+     * The host steps of a post-upgrade phase, as "host/step", for the hosts that were upgraded; mshttpd is disabled
+     * on a back end only once every webmail reading it is at 6.3 (guide: "after all components have been upgraded
+     * for a Message Store"): a webmail left at 6.2p3 is MEM, which reads the back end through its mshttpd.
+     */
     public List<String> steps(String rolloutId, String phaseId) {
         if (control.aborting(rolloutId)) {
             return List.of(); // nothing new starts
         }
-        java.util.Set<String> upgraded = rollouts.hosts(rolloutId).stream().filter(h -> "UPGRADED".equals(h.state()))
+        List<RolloutRepository.HostProgress> hosts = rollouts.hosts(rolloutId);
+        java.util.Set<String> upgraded = hosts.stream().filter(h -> "UPGRADED".equals(h.state()))
+                .map(RolloutRepository.HostProgress::host).collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> notAt63 = hosts.stream().filter(h -> !"UPGRADED".equals(h.state()))
                 .map(RolloutRepository.HostProgress::host).collect(java.util.stream.Collectors.toSet());
         return phase(rolloutId, phaseId).steps().stream().filter(s -> upgraded.contains(s.host()))
+                .filter(s -> !StepId.DISABLE_MSHTTPD.id().equals(s.stepId()) || com.msgupgrade.planning.Ordering
+                        .readersOf(plans.deployment(rolloutId), s.host()).stream().noneMatch(notAt63::contains))
                 .map(s -> s.host() + "/" + s.stepId()).toList();
+    }
+
+    /** The hosts of the rollout that reached 6.3 (UPGRADED): the final verification's. */
+    public List<String> upgradedHosts(String rolloutId) {
+        return rollouts.hosts(rolloutId).stream().filter(h -> "UPGRADED".equals(h.state()))
+                .map(RolloutRepository.HostProgress::host).toList();
+    }
+
+    /** The hosts of the rollout that did not reach 6.3, each with its state (the hosts not in it were at 6.3). */
+    public List<String> notUpgraded(String rolloutId) {
+        return rollouts.hosts(rolloutId).stream().filter(h -> !"UPGRADED".equals(h.state()))
+                .map(h -> h.host() + " (" + h.state() + ")").toList();
+    }
+
+    /** Every host of the deployment is at 6.3: the rollout's reached it, the others were there before. */
+    public boolean allUpgraded(String rolloutId) {
+        return notUpgraded(rolloutId).isEmpty();
     }
 
     /**

@@ -17,6 +17,7 @@ public class RolloutPlans {
     private final RolloutRepository rollouts;
     private final Planner planner;
     private final RecentlyUsed<String, Plan> plans = new RecentlyUsed<>(KEPT);
+    private final RecentlyUsed<String, com.msgupgrade.inventory.Deployment> deployments = new RecentlyUsed<>(KEPT);
 
     RolloutPlans(RolloutRepository rollouts, Planner planner) {
         this.rollouts = rollouts;
@@ -31,6 +32,16 @@ public class RolloutPlans {
             plans.put(rolloutId, plan);
         }
         return plan;
+    }
+
+    /** The rollout's deployment snapshot. */
+    public com.msgupgrade.inventory.Deployment deployment(String rolloutId) {
+        com.msgupgrade.inventory.Deployment deployment = deployments.get(rolloutId);
+        if (deployment == null) {
+            deployment = rollouts.get(rolloutId).deployment();
+            deployments.put(rolloutId, deployment);
+        }
+        return deployment;
     }
 
     public Optional<Plan.HostPlan> host(String rolloutId, String hostName) {

@@ -1,6 +1,7 @@
 package com.msgupgrade.planning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.msgupgrade.catalog.StepCatalog;
 import com.msgupgrade.catalog.TestCatalog;
@@ -77,9 +78,41 @@ class OrderingTest {
         assertThat(phases(d)).containsExactly(
                 "stores:cluster[n1, n2]+nx,symmetric-ha[s1, s2]",
                 "enable-imap:n1/enable-imap,n2/enable-imap,nx/enable-imap,s1/enable-imap,s2/enable-imap",
-                "mta-mmp:load-balanced[mta1, mta2]",
-                "disable-mshttpd:n1/disable-mshttpd,n2/disable-mshttpd,nx/disable-mshttpd,s1/disable-mshttpd,"
-                        + "s2/disable-mshttpd");
+                "mta-mmp:load-balanced[mta1, mta2]");
+    }
+
+    @Test
+    void disablesMshttpdOnlyOnTheBackEndsThatWebmailFrontEndsRead() {
+        // st2's own mshttpd serves its users (no front end reads it); both serves webmail itself
+        Deployment d = deployment(List.of(host("web1", "webmail"), host("st1", "store"), host("st2", "store"),
+                host("both", "store", "webmail")), List.of(), Map.of("web1", List.of("st1", "both")));
+        assertThat(phases(d)).containsExactly(
+                "stores:standalone[st1],standalone[st2]",
+                "enable-imap:st1/enable-imap,st2/enable-imap",
+                "stores-with-webmail:standalone[both]",
+                "enable-imap-2:both/enable-imap",
+                "webmail:standalone[web1]",
+                "webmail-proxy:web1/configure-webmail-proxy",
+                "disable-mshttpd:st1/disable-mshttpd");
+    }
+
+    @Test
+    void upgradesStoresThatServeWebmailAfterTheOnesTheyReadAndRefusesAnOrderNoneCanHave() {
+        // a reads b's store, b reads c's: c, then b, then a, IMAP enabled on each before the next
+        Deployment chain = deployment(List.of(host("a", "store", "webmail"), host("b", "store", "webmail"),
+                host("c", "store", "webmail")), List.of(), Map.of("a", List.of("a", "b"), "b", List.of("b", "c")));
+        assertThat(phases(chain)).containsExactly(
+                "stores-with-webmail:standalone[c]",
+                "enable-imap-2:c/enable-imap",
+                "stores-with-webmail-2:standalone[b]",
+                "enable-imap-3:b/enable-imap",
+                "stores-with-webmail-3:standalone[a]",
+                "enable-imap-4:a/enable-imap",
+                "webmail-proxy:a/configure-webmail-proxy,b/configure-webmail-proxy");
+        Deployment circle = deployment(List.of(host("a", "store", "webmail"), host("b", "store", "webmail")),
+                List.of(), Map.of("a", List.of("b"), "b", List.of("a")));
+        assertThatThrownBy(() -> phases(circle)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a, b").hasMessageContaining("reading each other's stores");
     }
 
     @Test

@@ -41,6 +41,9 @@ public final class ProcessTestBeans {
     public final Deque<String> slots = new ArrayDeque<>();
     public boolean tierApproval;
     public final List<String> hostsStarted = new ArrayList<>();
+    /** Hosts that did not reach 6.3 (the rest of those started did). */
+    public final java.util.Set<String> notUpgraded = new java.util.HashSet<>();
+    public final List<String> decommissionsNotOffered = new ArrayList<>();
 
     /**
      * The in-memory engine of process tests. Its configuration is not named camunda.cfg.xml: the engine
@@ -70,7 +73,7 @@ public final class ProcessTestBeans {
         Mocks.register("checkHostStep", (JavaDelegate) beans::checkStep);
         Mocks.register("connectAhead", (org.camunda.bpm.engine.delegate.ExecutionListener) execution -> {});
         Mocks.register("hostStepSettings", new Settings());
-        Mocks.register("decisions", new DecisionsStub());
+        Mocks.register("decisions", beans.new DecisionsStub());
         Mocks.register("processStatus", beans.new StatusStub());
         Mocks.register("hostFacts", beans.new FactsStub());
         Mocks.register("hostProcesses", beans.new HostProcessesStub());
@@ -180,6 +183,14 @@ public final class ProcessTestBeans {
             return com.msgupgrade.rollout.RolloutPlan.groupOf(items, number);
         }
 
+        public List<String> upgradedHosts(String rolloutId) {
+            return hostsStarted.stream().distinct().filter(h -> !notUpgraded.contains(h)).toList();
+        }
+
+        public boolean allUpgraded(String rolloutId) {
+            return notUpgraded.isEmpty();
+        }
+
         public String hostOf(String hostStep) {
             return hostStep.split("/")[0];
         }
@@ -229,7 +240,11 @@ public final class ProcessTestBeans {
         }
     }
 
-    public static final class DecisionsStub {
+    public final class DecisionsStub {
+        public void decommissionNotOffered(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+            decommissionsNotOffered.add((String) execution.getVariable("rolloutId"));
+        }
+
         public void open(DelegateTask task, String state) {
             task.getExecution().removeVariable("decision");
         }

@@ -126,7 +126,10 @@ class RolloutProcessTest extends ProcessTestBase {
                 "mta2/verify-current-version");
         Assertions.assertThat(beans.hostsStarted).containsExactly("mta1", "mta2");
         completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
-        Assertions.assertThat(beans.stepHosts).endsWith("mta2/verify-upgrade", "mta2/check-health");
+        // then the final verification of both, before the decommissioning is offered
+        Assertions.assertThat(beans.stepHosts.subList(beans.stepHosts.size() - 4, beans.stepHosts.size()))
+                .startsWith("mta2/verify-upgrade", "mta2/check-health")
+                .contains("mta1/verify-upgrade", "mta2/verify-upgrade");
         approveThrough("Task_DecommissionConfigDirectory", "Task_SignOff");
         assertThat(pi).isEnded();
     }
@@ -160,6 +163,22 @@ class RolloutProcessTest extends ProcessTestBase {
         Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_NotStarted")
                 .count()).isOne();
         assertThat(pi).isWaitingAt("Task_DecommissionConfigDirectory");
+    }
+
+    @Test
+    void verifiesOnlyTheUpgradedHostsAndOffersNoDecommissionWhileAHostIsNotAt63() {
+        standalone("stores", "st1", "st2");
+        ProcessInstance pi = start(List.of("st1", "st2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        beans.notUpgraded.add("st2"); // its upgrade was rejected, say
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        Assertions.assertThat(beans.stepHosts.stream().filter(s -> s.endsWith("/verify-upgrade")).toList())
+                .containsExactly("st1/verify-upgrade", "st2/verify-upgrade", "st1/verify-upgrade");
+        assertThat(pi).isWaitingAt("Task_SignOff").hasPassed("SubProcess_FinalVerificationGroups")
+                .hasNotPassed("Task_DecommissionConfigDirectory");
+        Assertions.assertThat(beans.decommissionsNotOffered).hasSize(1);
+        approveThrough("Task_SignOff");
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutCompleted");
     }
 
     @Test

@@ -55,7 +55,11 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("sa4", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp1", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp2", "6.2p3", List.of("mta")),
-            HostSpec.solaris("fp3", "6.2p3", List.of("mta"))));
+            HostSpec.solaris("fp3", "6.2p3", List.of("mta")),
+            HostSpec.solaris("st8", "6.2p3", List.of("store")),
+            HostSpec.solaris("st9", "6.2p3", List.of("store")),
+            HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
+            HostSpec.solaris("web9", "6.2p3", List.of("webmail"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -163,10 +167,17 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(n1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
         Instant standbyPatched = first(nx, is("patchadd"));
         assertThat(standbyPatched).isAfter(last(n1, is("start-msg"))).isAfter(last(n2, is("start-msg")));
-        // post-upgrade settings
+        // post-upgrade settings: mshttpd disabled on the back ends web1 reads, kept where no front end reads a store
         for (SimulatedHost store : List.of(st1, st2, n1, n2)) {
-            assertThat(store.stateLines("configutil")).as(store.name())
-                    .contains("service.imap.enable=yes", "service.http.enable=no");
+            assertThat(store.stateLines("configutil")).as(store.name()).contains("service.imap.enable=yes");
+        }
+        for (SimulatedHost store : List.of(st1, st2)) {
+            assertThat(store.stateLines("configutil")).as(store.name()).contains("service.http.enable=no");
+            assertThat(store.stateLines("running")).as(store.name()).doesNotContain("http");
+        }
+        for (SimulatedHost store : List.of(n1, n2)) {
+            assertThat(store.stateLines("configutil")).as(store.name()).doesNotContain("service.http.enable=no");
+            assertThat(store.commandLog()).as(store.name()).noneMatch(e -> e.argLine().contains("service.http.enable"));
         }
         assertThat(web1.stateLines("configutil")).contains("service.http.allowadminproxy.st1=yes",
                 "local.service.http.proxy.admin.st1=webadmin",
@@ -190,6 +201,59 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .contains("roll web1 back first").contains("st1 is named more than once");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(id).count()).isZero();
         assertThat(st1.version()).isEqualTo("6.3");
+    }
+
+    /**
+     * The guide's caution, on the way up: a webmail whose store did not reach 6.3 is left at 6.2p3 (BLOCKED, nothing run
+     * on it), and a store whose webmail did not reach 6.3 keeps its mshttpd (the webmail, MEM still, reads through it);
+     * with hosts not at 6.3, the configuration Directory Server is not offered for decommissioning.
+     */
+    @Test
+    void neverPutsA63WebmailBeforeAnOlderStoreNorTakesMshttpdFromAnOlderWebmail() {
+        flow.deploy("held", FleetSupport.deploymentJson(fleet), List.of("st8", "st9", "web8", "web9"), d -> {
+            ObjectNode webmail = d.putObject("webmailStores");
+            webmail.putArray("web8").add("st8");
+            webmail.putArray("web9").add("st9");
+            d.putObject("webmailProxyAdmin").put("user", "webadmin").put("passwordSecret", "proxy-admin");
+        });
+        String id = flow.startApproved("held");
+        await().atMost(Duration.ofMinutes(2)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_ApproveHostUpgrade").count() == 2);
+        for (Task task : tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_ApproveHostUpgrade")
+                .list()) {
+            String host = (String) tasks.getVariable(task.getId(), "hostName");
+            assertThat(api.call("approver1", HttpMethod.POST, "/api/approvals/" + task.getId(), Map.of("decision",
+                    host.equals("st9") ? "reject" : "approve", "comment", "st9 not tonight"), String.class)
+                    .getStatusCode()).as(host).isEqualTo(HttpStatus.NO_CONTENT);
+        }
+        // web8's store is at 6.3: web8 asks for its approval, which is rejected
+        assertThat(flow.decide(id, "Task_ApproveHostUpgrade", "approver1", Map.of("decision", "reject",
+                "decisionComment", "web8 next week"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "web9", "BLOCKED");
+        assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "FINISHED_WITH_ISSUES");
+
+        assertThat(List.of("st8", "st9", "web8", "web9").stream().map(h -> h + ":" + flow.hostState(id, h)))
+                .containsExactly("st8:UPGRADED", "st9:REJECTED", "web8:REJECTED", "web9:BLOCKED");
+        assertThat(fleet.host("web9").commandLog()).isEmpty();
+        assertThat(fleet.host("web9").version()).isEqualTo("6.2p3");
+        SimulatedHost st8 = fleet.host("st8");
+        assertThat(st8.version()).isEqualTo("6.3");
+        assertThat(st8.stateLines("configutil")).contains("service.imap.enable=yes")
+                .doesNotContain("service.http.enable=no");
+        assertThat(st8.stateLines("running")).contains("http");
+        List<Map<String, Object>> audit = jdbc.queryForList("SELECT kind, host_name, detail FROM \"MSGSRV\".audit_event"
+                + " WHERE rollout_id = ? ORDER BY seq", id);
+        assertThat(audit).filteredOn(e -> "HOST_BLOCKED".equals(e.get("kind"))).singleElement()
+                .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("web9"))
+                .satisfies(e -> assertThat((String) e.get("detail")).contains("st9 (REJECTED)").contains("not supported"));
+        assertThat(audit).filteredOn(e -> "DECOMMISSION_NOT_OFFERED".equals(e.get("kind"))).singleElement()
+                .satisfies(e -> assertThat((String) e.get("detail")).contains("st9 (REJECTED)")
+                        .contains("web8 (REJECTED)").contains("web9 (BLOCKED)"));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_TASKINST t JOIN ACT_HI_PROCINST p ON"
+                + " p.PROC_INST_ID_ = t.PROC_INST_ID_ WHERE p.BUSINESS_KEY_ = ? AND t.TASK_DEF_KEY_ ="
+                + " 'Task_DecommissionConfigDirectory'", Integer.class, id)).isZero();
     }
 
     @Test
