@@ -128,15 +128,31 @@ final class DetachedRunner {
 
     /** Whether the {@link #launchAndWait} call started the run (false: it was started before). */
     static boolean started(RemoteShell.Started launch) {
-        String first = launch.awaitStderr(out -> out.indexOf('\n') >= 0);
-        if (first.startsWith("launched")) {
+        String answer = launchAnswer(launch.awaitStderr(out -> launchAnswer(out) != null));
+        if ("launched".equals(answer)) {
             return true;
         }
-        if (first.startsWith("attached")) {
+        if ("attached".equals(answer)) {
             return false;
         }
-        expectZero(launch.awaitExit(), "prepare and launch the run");
-        throw new IllegalStateException("could not launch the run: unexpected answer '" + first.trim() + "'");
+        CommandResult result = launch.awaitExit();
+        expectZero(result, "prepare and launch the run");
+        throw new IllegalStateException("could not launch the run: unexpected answer '" + result.stderr().trim() + "'");
+    }
+
+    /**
+     * {@code launched} or {@code attached}, the launch's first answer on stderr, once a whole line of it came; null
+     * before. Whatever a login script of the host wrote to stderr comes before it, in lines of its own.
+     */
+    static String launchAnswer(String stderr) {
+        String[] lines = stderr.split("\n", -1);
+        for (int i = 0; i < lines.length - 1; i++) { // the last part is a line not ended yet
+            String line = lines[i].trim();
+            if (line.equals("launched") || line.equals("attached")) {
+                return line;
+            }
+        }
+        return null;
     }
 
     /**
@@ -184,20 +200,30 @@ final class DetachedRunner {
 
     /**
      * The exit status and output (stdout followed by stderr) of a run that ended, in one round trip: the output on
-     * stdout, so that its hash is the output's, and the status on stderr. Empty while the run goes on; fails when the
-     * run directory is gone.
+     * stdout, so that its hash is the output's, and the status on stderr. Empty while the run goes on; fails
+     * ({@link RunLostException}) when the run directory is gone, or when the run's wrapper is gone without an exit
+     * status (the host restarted, or the wrapper was killed, while the command ran: nothing will ever end that run,
+     * and a timeout would otherwise stop whatever process got its pid since). The exit status is looked for again
+     * after the wrapper is found gone: it writes the status as its last act. A lost run's secret files are removed.
      */
     static Optional<Ended> ended(RemoteSession session, String runDir) {
         String d = quote(runDir);
         CommandResult result = session.exec("if [ -f " + d + "/exit ]; then " + readEnded(d)
-                + "; elif [ -d " + d + "/launched ]; then echo running >&2; else echo missing >&2; fi", null);
+                + "; elif [ -d " + d + "/launched ]; then w=`cat " + d + "/pid 2>/dev/null`;"
+                + " if [ -z \"$w\" ] || kill -0 $w 2>/dev/null; then echo running >&2; elif [ -f " + d + "/exit ]; then "
+                + readEnded(d) + "; else rm -f " + secretFiles(d) + "; echo lost >&2; fi; else echo missing >&2; fi",
+                null);
         expectZero(result, "read the run's status");
         String status = lastLine(result.stderr());
         if (status.equals("running")) {
             return Optional.empty();
         }
         if (status.equals("missing")) {
-            throw new RunMissingException("run directory " + runDir + " is missing on the host");
+            throw new RunLostException("run directory " + runDir + " is missing on the host");
+        }
+        if (status.equals("lost")) {
+            throw new RunLostException("the run's wrapper on the host is gone without an exit status (the host"
+                    + " restarted, or the wrapper was killed, while the command ran; run directory " + runDir + ")");
         }
         try {
             return Optional.of(new Ended(Integer.parseInt(status), result));
@@ -247,6 +273,8 @@ final class DetachedRunner {
     }
 
     static final int KILL_GRACE_SECONDS = 10;
+    /** The exit statuses the wrapper records for a command that {@link #kill} stopped: TERM (128 + 15), KILL (128 + 9). */
+    static final java.util.Set<Integer> KILLED_EXITS = java.util.Set.of(143, 137);
     private static final String STILL_RUNNING = "still running:";
     /** Process $p exists and is not a zombie (killed, not yet reaped by its parent): ps -o s= (POSIX). */
     private static final String IF_RUNNING = "s=`ps -o s= -p $p 2>/dev/null`; if [ -n \"$s\" ] && [ \"$s\" != Z ]; then";
@@ -266,9 +294,12 @@ final class DetachedRunner {
                 + " echo \"" + STILL_RUNNING + "$still\"; fi; fi; rm -f " + secretFiles(d) + "; true";
     }
 
-    /** The run directory of a run the ledger knows is gone from the host (the host was rebuilt or cleaned). */
-    static final class RunMissingException extends IllegalStateException {
-        RunMissingException(String message) {
+    /**
+     * A run the ledger knows whose end nobody will ever see: its directory is gone from the host (the host was rebuilt
+     * or cleaned), or its wrapper died without an exit status.
+     */
+    static final class RunLostException extends IllegalStateException {
+        RunLostException(String message) {
             super(message);
         }
     }

@@ -220,7 +220,7 @@ public class HostStepService {
         Optional<DetachedRunner.Ended> ended;
         try {
             ended = DetachedRunner.ended(session, runDir);
-        } catch (DetachedRunner.RunMissingException e) {
+        } catch (DetachedRunner.RunLostException e) {
             return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the"
                     + " host before deciding", "", null, since);
         }
@@ -229,6 +229,14 @@ public class HostStepService {
         }
         if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
             java.util.List<String> still = DetachedRunner.kill(session, runDir);
+            if (still.isEmpty()) {
+                // the command may have ended on its own between the look above and the kill: then its own exit status
+                // is the answer, not the timeout (a retry of a command that succeeded would run it again)
+                Optional<DetachedRunner.Ended> endedMeanwhile = endedAfterKill(session, runDir);
+                if (endedMeanwhile.isPresent() && !DetachedRunner.KILLED_EXITS.contains(endedMeanwhile.get().exitCode())) {
+                    return judge(ctx, request, endedMeanwhile.get(), since);
+                }
+            }
             return failed(ctx, request, -1, still.isEmpty() ? "timed out after " + timeout + " and was stopped"
                     : "timed out after " + timeout + "; processes " + String.join(" ", still) + " of the run did not"
                     + " stop (TERM, then KILL): check the host before deciding (a retry would run the command again)",
@@ -236,6 +244,15 @@ public class HostStepService {
         }
         // the durable timer takes over; the command runs on
         return StepOutcome.running(request.runId());
+    }
+
+    /** The run's end right after a kill, if its wrapper wrote it already; empty otherwise. */
+    private static Optional<DetachedRunner.Ended> endedAfterKill(RemoteSession session, String runDir) {
+        try {
+            return DetachedRunner.ended(session, runDir);
+        } catch (DetachedRunner.RunLostException e) {
+            return Optional.empty();
+        }
     }
 
     private StepOutcome judge(Context ctx, StepRequest request, DetachedRunner.Ended ended, Instant launchedAt) {

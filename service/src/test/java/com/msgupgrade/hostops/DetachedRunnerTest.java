@@ -69,9 +69,55 @@ class DetachedRunnerTest {
     void aRunStillGoingHasNoEndAndAMissingRunDirectoryIsAnError() {
         assertThat(DetachedRunner.ended(answering("", "running\n"), "/var/tmp/run-1")).isEmpty();
         assertThatThrownBy(() -> DetachedRunner.ended(answering("", "missing\n"), "/var/tmp/run-1"))
-                .isInstanceOf(DetachedRunner.RunMissingException.class).hasMessageContaining("/var/tmp/run-1");
+                .isInstanceOf(DetachedRunner.RunLostException.class).hasMessageContaining("/var/tmp/run-1");
         assertThatThrownBy(() -> DetachedRunner.ended(answering("", "Permission denied\n"), "/var/tmp/run-1"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("Permission denied");
+    }
+
+    @Test
+    void findsTheLaunchsAnswerAfterWhatALoginScriptWroteToStderr() {
+        assertThat(DetachedRunner.started(ended(new CommandResult(0, "", "stty: not a tty\nlaunched\n", "", 0, false))))
+                .isTrue();
+        assertThat(DetachedRunner.started(ended(new CommandResult(0, "", "Sun Microsystems Inc.\nattached\n", "", 0,
+                false)))).isFalse();
+        assertThat(DetachedRunner.launchAnswer("stty: not a tty\nlaunch")).as("a line not ended yet").isNull();
+        assertThat(DetachedRunner.launchAnswer("no launched here\n")).isNull();
+        assertThatThrownBy(() -> DetachedRunner.started(ended(new CommandResult(1, "", "mkdir: Permission denied\n", "",
+                0, false)))).isInstanceOf(IllegalStateException.class).hasMessageContaining("Permission denied");
+    }
+
+    @Test
+    void aRunWhoseWrapperIsGoneWithoutAnExitStatusIsLostNotRunning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+            throws Exception {
+        java.nio.file.Path run = work.resolve("run-1");
+        java.nio.file.Files.createDirectories(run.resolve("launched"));
+        java.nio.file.Files.writeString(run.resolve("secret"), "s3cret-value");
+        java.nio.file.Files.writeString(run.resolve("secret.cfg"), "s3cret-value");
+        // the wrapper's pid: alive, the run goes on
+        Process wrapper = new ProcessBuilder("sleep", "60").start();
+        try {
+            java.nio.file.Files.writeString(run.resolve("pid"), wrapper.pid() + "\n");
+            assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).isEmpty();
+            assertThat(run.resolve("secret")).exists();
+        } finally {
+            wrapper.destroyForcibly().waitFor();
+        }
+        // the host restarted (or the wrapper was killed) while the command ran: nothing will ever end the run
+        assertThatThrownBy(() -> DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString()))
+                .isInstanceOf(DetachedRunner.RunLostException.class).hasMessageContaining("wrapper")
+                .hasMessageContaining(run.toString());
+        assertThat(run.resolve("secret")).doesNotExist();
+        assertThat(run.resolve("secret.cfg")).doesNotExist();
+        // the wrapper writes the exit status as its last act: a status found is the run's end, wrapper gone or not
+        java.nio.file.Files.writeString(run.resolve("out"), "done\n");
+        java.nio.file.Files.writeString(run.resolve("exit"), "0\n");
+        assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).get()
+                .satisfies(e -> assertThat(e.exitCode()).isZero())
+                .satisfies(e -> assertThat(e.output().stdout()).isEqualTo("done\n"));
+        // launched a moment ago: no pid written yet, still running
+        java.nio.file.Path starting = work.resolve("run-2");
+        java.nio.file.Files.createDirectories(starting.resolve("launched"));
+        assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), starting.toString())).isEmpty();
     }
 
     /** A host that runs each command in a local shell, receiving only the first {@code keep} bytes of its input. */
