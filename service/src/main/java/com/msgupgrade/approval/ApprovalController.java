@@ -42,7 +42,8 @@ class ApprovalController {
         this.identities = identities;
     }
 
-    record DecisionRequest(String decision, String comment) {}
+    /** {@code backupReference}: the Directory Server backup's, for the tasks that record or restore one. */
+    record DecisionRequest(String decision, String comment, String backupReference) {}
 
     @GetMapping
     List<Map<String, Object>> list(Authentication user) {
@@ -68,7 +69,7 @@ class ApprovalController {
                 item.put("created", task.getCreateTime());
                 item.put("priority", task.getPriority());
                 for (String evidence : List.of("plannedCommands", "warnings", "conflicts", "failure", "downtime",
-                        "configurationDiff", "tier")) {
+                        "configurationDiff", "tier", "patchConfigOutput")) {
                     if (variables.get(evidence) != null) {
                         item.put(evidence, variables.get(evidence));
                     }
@@ -82,11 +83,15 @@ class ApprovalController {
     @PostMapping("/{taskId}")
     ResponseEntity<?> decide(@PathVariable String taskId, @RequestBody DecisionRequest request, Authentication user) {
         if (request == null || request.decision() == null) {
-            throw new InvalidRequestException("no decision", List.of("decision is required (approve or reject)"));
+            throw new InvalidRequestException("no decision", List.of("decision is required (approve or reject for a gate;"
+                    + " the task's own choices for an operator's task: README, Approvals)"));
         }
         Map<String, Object> variables = new HashMap<>();
         variables.put("decision", request.decision());
         variables.put("decisionComment", request.comment() == null ? "" : request.comment());
+        if (request.backupReference() != null) {
+            variables.put("backupReference", request.backupReference());
+        }
         try {
             as(user, () -> {
                 tasks.complete(taskId, variables);

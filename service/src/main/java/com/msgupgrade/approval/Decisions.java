@@ -91,6 +91,12 @@ public class Decisions {
                 evidence(task, "warnings", String.join("\n", plan.warnings()));
             });
             precheckOutput(rolloutId, host).ifPresent(out -> task.setVariableLocal("precheck", out));
+            if ("Task_ReviewConflicts".equals(task.getTaskDefinitionKey())) {
+                // the guide: examine the new files for possible conflicts, whatever patch-config reported
+                evidence(task, "patchConfigOutput", audit.lastCommandOutput(rolloutId, host,
+                        com.msgupgrade.catalog.StepId.PATCH_CONFIG.id()).orElse("(no output recorded: patch-config was"
+                        + " not run by this rollout, or was marked done by hand)"));
+            }
         }
         if (host == null) {
             Rollout rollout = rollouts.get(rolloutId);
@@ -377,7 +383,9 @@ public class Decisions {
         detail.putAll(extraDetail);
         detail.put("evidenceSha256", sha256(task.getVariableLocal("plannedCommandsSha256") + "\n"
                 + task.getVariableLocal("warningsSha256") + "\n" + task.getVariable("conflicts")
-                + "\n" + task.getVariable("failure") + "\n" + task.getVariableLocal("precheck")));
+                + "\n" + task.getVariable("failure") + "\n" + task.getVariableLocal("precheck")
+                + (task.getVariableLocal("patchConfigOutputSha256") == null ? ""
+                        : "\n" + task.getVariableLocal("patchConfigOutputSha256"))));
         if (refusal != null) {
             detail.put("refused", refusal);
             recordRefusal(rolloutId, user == null ? "anonymous" : user, host, (String) task.getVariable("stepId"),
@@ -398,20 +406,7 @@ public class Decisions {
 
     /** What the host answered to the last pre-check (imsimta version) of this rollout, from the audit trail. */
     private java.util.Optional<String> precheckOutput(String rolloutId, String host) {
-        List<com.msgupgrade.audit.AuditEntry> entries = audit.entries(rolloutId);
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            var e = entries.get(i);
-            if (host.equals(e.host()) && "COMMAND".equals(e.kind())
-                    && com.msgupgrade.catalog.StepId.VERIFY_CURRENT_VERSION.id().equals(e.step())) {
-                try {
-                    return java.util.Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.detail())
-                            .path("outputExcerpt").asText());
-                } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                    return java.util.Optional.empty();
-                }
-            }
-        }
-        return java.util.Optional.empty();
+        return audit.lastCommandOutput(rolloutId, host, com.msgupgrade.catalog.StepId.VERIFY_CURRENT_VERSION.id());
     }
 
     private static String rolloutId(DelegateTask task) {

@@ -157,6 +157,25 @@ public class AuditTrail {
         jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", seq, prev, rolloutId);
     }
 
+    /**
+     * The output excerpt of the latest command the rollout ran for that step on that host, as its audit entry holds it
+     * (masked, cut to the excerpt's length); empty when there is none.
+     */
+    public java.util.Optional<String> lastCommandOutput(String rolloutId, String host, String step) {
+        List<String> details = jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " host_name = ? AND step_id = ? AND kind = 'COMMAND' ORDER BY seq DESC LIMIT 1", String.class,
+                rolloutId, host, step);
+        if (details.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(details.get(0))
+                    .path("outputExcerpt").asText());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public List<AuditEntry> entries(String rolloutId) {
         return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
                 (rs, i) -> new AuditEntry(rs.getString("rollout_id"), rs.getLong("seq"),

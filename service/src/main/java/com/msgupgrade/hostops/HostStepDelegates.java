@@ -97,7 +97,10 @@ class HostStepDelegates {
         StepVariables.set(execution, EXIT_CODE, failed ? outcome.exitCode() : null);
         StepVariables.set(execution, FAILURE, failed ? outcome.failure() : null);
         if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
-            execution.setVariable(CONFLICTS_FOUND, !outcome.findings().isEmpty());
+            // known only from the output of a patch-config that ran and succeeded here: unknown (null) after a failure
+            // (an operator may mark it done) or when it had run before (PatchConfigReview reviews it then)
+            execution.setVariable(CONFLICTS_FOUND, outcome.state() == StepOutcome.State.DONE
+                    ? !outcome.findings().isEmpty() : null);
             execution.setVariable(CONFLICTS, String.join("\n", outcome.findings()));
         }
         if (StepId.COMPARE_CONFIGURATIONS.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {

@@ -89,6 +89,29 @@ class HostUpgradeProcessTest extends ProcessTestBase {
 
     @ParameterizedTest
     @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
+    void reviewsTheNewConfigurationWithoutReportedConflictsByDefaultOrWhenPatchConfigsOutputWasNeverRead(String key) {
+        ProcessTestBeans.reviewEveryPatchConfig(); // the service's default
+        ProcessInstance pi = start(key);
+        decide(pi, "Task_ApproveHostUpgrade", "approve");
+        assertThat(pi).isWaitingAt("Task_ReviewConflicts");
+        Assertions.assertThat(beans.stepsRun).endsWith("patch-config").doesNotContain("install-newconfig");
+        decide(pi, "Task_ReviewConflicts", "approve");
+        assertThat(pi).isEnded().hasPassed("EndEvent_HostUpgraded");
+
+        // only reported conflicts open it otherwise, but a patch-config whose output was never read is reviewed:
+        // it failed, and an operator marked it done by hand
+        ProcessTestBeans.reviewReportedConflictsOnly();
+        beans.will("patch-config", "FAILED");
+        ProcessInstance marked = start(key);
+        decide(marked, "Task_ApproveHostUpgrade", "approve");
+        Task failure = taskService().createTaskQuery().taskDefinitionKey("Task_DecideOnFailure").singleResult();
+        taskService().complete(failure.getId(), withVariables("decision", "markDone", "decisionComment", "by hand"));
+        ProcessTestBeans.runJobs();
+        assertThat(marked).isWaitingAt("Task_ReviewConflicts");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HostUpgradeSolaris", "HostUpgradeLinux"})
     void haltsTheHostWhenTheConflictsAreRejected(String key) {
         beans.conflicts = true;
         ProcessInstance pi = start(key);

@@ -67,6 +67,16 @@ public final class ProcessTestBeans {
         throw new AssertionError("jobs kept coming");
     }
 
+    /** The service's default: a person reviews the new configuration after every patch-config. */
+    public static void reviewEveryPatchConfig() {
+        Mocks.register("patchConfigReview", new com.msgupgrade.hostops.PatchConfigReview("always"));
+    }
+
+    /** Reviews only the conflicts patch-config reported (as the tests but one do). */
+    public static void reviewReportedConflictsOnly() {
+        Mocks.register("patchConfigReview", new com.msgupgrade.hostops.PatchConfigReview("when-reported"));
+    }
+
     public static ProcessTestBeans register() {
         ProcessTestBeans beans = new ProcessTestBeans();
         Mocks.register("runHostStep", (JavaDelegate) beans::runStep);
@@ -84,6 +94,8 @@ public final class ProcessTestBeans {
         Mocks.register("claimHostSlot", (JavaDelegate) beans::claim);
         Mocks.register("rolloutControl", beans.new ControlStub());
         Mocks.register("rolloutLock", new LockStub());
+        // the models' tests open the review for the conflicts they report; reviewEveryPatchConfig() as the default
+        reviewReportedConflictsOnly();
         return beans;
     }
 
@@ -123,7 +135,7 @@ public final class ProcessTestBeans {
             execution.setVariable("exitCode", 1);
         }
         if (step.equals("patch-config") && !state.equals("RUNNING")) {
-            execution.setVariable("conflictsFound", conflicts);
+            execution.setVariable("conflictsFound", state.equals("DONE") ? conflicts : null);
             execution.setVariable("conflicts", conflicts ? "msg.conf: service.imap.port" : "");
         }
     }

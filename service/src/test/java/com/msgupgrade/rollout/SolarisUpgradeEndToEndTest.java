@@ -46,6 +46,7 @@ class SolarisUpgradeEndToEndTest {
     @DynamicPropertySource
     static void fleetProperties(DynamicPropertyRegistry registry) {
         FleetSupport.register(registry, fleet);
+        registry.add("msgsrv.review.patch-config", () -> "always"); // the service's default
     }
 
     @AfterAll
@@ -82,6 +83,20 @@ class SolarisUpgradeEndToEndTest {
             Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> approvalFor(rolloutId, host),
                     t -> t != null);
             assertThat(api.completeTask("approver1", approval.getId(), "approve", "ok").getStatusCode())
+                    .isEqualTo(HttpStatus.NO_CONTENT);
+        }
+
+        // a change manager examines each host's new configuration after patch-config (no conflicts reported): the
+        // output is the evidence, and install-newconfig waits for the decision
+        for (String host : List.of("ms1", "ms2")) {
+            Map<String, Object> review = await().atMost(Duration.ofSeconds(60)).until(() -> api.getList("approver2",
+                    "/api/approvals").stream().filter(t -> "Task_ReviewConflicts".equals(t.get("gate"))
+                            && host.equals(t.get("host"))).findFirst().orElse(null), t -> t != null);
+            assertThat((String) review.get("patchConfigOutput")).contains("Merged configuration written to");
+            assertThat(review.get("conflicts")).as("no conflict reported").isIn(null, "");
+            assertThat(commands(fleet.host(host))).contains("patch-config").doesNotContain("install-newconfig");
+            assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + review.get("taskId"),
+                    Map.of("decision", "approve", "comment", "new files examined"), String.class).getStatusCode())
                     .isEqualTo(HttpStatus.NO_CONTENT);
         }
 

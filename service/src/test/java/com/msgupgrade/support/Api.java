@@ -31,6 +31,11 @@ public record Api(TestRestTemplate rest) {
         return call(user, HttpMethod.GET, path, null, Map.class).getBody();
     }
 
+    @SuppressWarnings("unchecked")
+    public java.util.List<Map<String, Object>> getList(String user, String path) {
+        return call(user, HttpMethod.GET, path, null, java.util.List.class).getBody();
+    }
+
     /** Completes a task through the engine REST API (/engine-rest), as a script would; Tasklist: {@link Tasklist}. */
     public ResponseEntity<String> completeTask(String user, String taskId, String decision, String comment) {
         String body = "{\"variables\":{\"decision\":{\"value\":\"" + decision + "\",\"type\":\"String\"},"

@@ -45,7 +45,12 @@ public final class FleetSupport {
         registry.add("msgsrv.ssh.private-key", () -> fleet.privateKey().toString());
         registry.add("msgsrv.ssh.known-hosts", () -> fleet.knownHosts().toString());
         registry.add("msgsrv.secrets.file", () -> fleet.dir().resolve("secrets.properties").toString());
+        // the tests not about the review of patch-config's new configuration open it only for the conflicts a host's
+        // patch-config reports (the simulator's faults); SolarisUpgradeEndToEndTest has it as the service's default
+        registry.add("msgsrv.review.patch-config", () -> REVIEW_WHEN_REPORTED);
     }
+
+    public static final String REVIEW_WHEN_REPORTED = "when-reported";
 
     public static String deploymentJson(SimulatedFleet fleet) {
         try {

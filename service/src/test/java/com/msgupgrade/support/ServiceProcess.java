@@ -59,6 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
         p.put("msgsrv.ssh.private-key", fleet.privateKey().toString());
         p.put("msgsrv.ssh.known-hosts", fleet.knownHosts().toString());
         p.put("msgsrv.secrets.file", fleet.dir().resolve("secrets.properties").toString());
+        p.put("msgsrv.review.patch-config", FleetSupport.REVIEW_WHEN_REPORTED);
         p.put("msgsrv.runs.quick-wait", "PT2S");
         p.put("msgsrv.runs.poll-interval", "PT1S");
         p.put("msgsrv.runs.retry-cycle", "R2/PT2S");
