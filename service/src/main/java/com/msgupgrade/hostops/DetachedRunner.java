@@ -25,13 +25,14 @@ final class DetachedRunner {
     /** A command writing the run's files from its standard input, and that input. */
     private record Preparation(String command, byte[] stdin) {}
 
-    private static Preparation preparation(String d, String script, String secret, boolean checkDirectories) {
+    private static Preparation preparation(String runDir, String script, String secret, boolean checkDirectories) {
+        String d = quote(runDir);
         byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
         String write = secret == null ? "cat > " + d + "/cmd" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
                 + "/cmd 2>/dev/null";
         String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
-                + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + write + " && "
-                + holds(d + "/cmd", scriptBytes.length);
+                + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + noOtherRunGoesOn(runDir) + " && "
+                + write + " && " + holds(d + "/cmd", scriptBytes.length);
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -57,13 +58,31 @@ final class DetachedRunner {
     }
 
     /**
+     * A failure, before anything is written, while another run in the host's work directory goes on (launched, no
+     * exit status, its wrapper alive): a command of an earlier rollout, or an earlier attempt of the same step, that
+     * a lost connection left running, and that the host must finish before anything else changes it.
+     */
+    private static String noOtherRunGoesOn(String runDir) {
+        String d = quote(runDir);
+        String self = quote(runDir + "/../" + runDir.substring(runDir.lastIndexOf('/') + 1)); // as the loop names it
+        return "{ o=; for r in " + d + "/../run-*; do if [ \"$r\" != " + self + " ] && [ -d \"$r/launched\" ]"
+                + " && [ ! -f \"$r/exit\" ]; then " + secretRemovedUnlessItsRunGoesOn("\"$r\"", "o=\"$o $r\"", ":")
+                + "; fi; done; [ -z \"$o\" ] || { echo \"" + OTHER_RUN + "$o: nothing was written\" >&2; false; }; }";
+    }
+
+    static final String OTHER_RUN = "another run is still going on this host:";
+
+    /**
      * Removes the secret's files of the run in directory {@code r} (a shell word) and runs {@code removed}, unless the
-     * run was launched, has no exit status yet, and its wrapper (its pid) is alive: then runs {@code goesOn}.
+     * run was launched, has no exit status yet, and its wrapper (its pid) is alive, or its pid is not written yet:
+     * then runs {@code goesOn}.
      */
     private static String secretRemovedUnlessItsRunGoesOn(String r, String goesOn, String removed) {
-        return "w=`cat " + r + "/pid 2>/dev/null`; if [ -d " + r + "/launched ] && [ ! -f " + r + "/exit ] && [ -n"
-                + " \"$w\" ] && kill -0 $w 2>/dev/null; then " + goesOn + "; else rm -f " + secretFiles(r) + "; "
-                + removed + "; fi";
+        // no pid yet: launched a moment ago (the launching shell writes it right after the fork), unless that was more
+        // than a day ago (the host went down in between)
+        return "w=`cat " + r + "/pid 2>/dev/null`; if [ -d " + r + "/launched ] && [ ! -f " + r + "/exit ] && { { [ -n"
+                + " \"$w\" ] && kill -0 $w 2>/dev/null; } || { [ -z \"$w\" ] && [ -n \"`find " + r + "/launched -prune"
+                + " -mtime -1`\" ]; }; }; then " + goesOn + "; else rm -f " + secretFiles(r) + "; " + removed + "; fi";
     }
 
     /**
@@ -121,7 +140,7 @@ final class DetachedRunner {
     static RemoteShell.Started launchAndWait(RemoteSession session, String runDir, String script, String secret,
             boolean checkDirectories) {
         String d = quote(runDir);
-        Preparation preparation = preparation(d, script, secret, checkDirectories);
+        Preparation preparation = preparation(runDir, script, secret, checkDirectories);
         return session.start(preparation.command() + " && " + launchCommand(d, "w=$!; echo $w > pid;"
                 + " echo launched >&2; wait $w; " + readEnded(".") + ";", " >&2"), preparation.stdin());
     }
@@ -136,7 +155,7 @@ final class DetachedRunner {
             return false;
         }
         CommandResult result = launch.awaitExit();
-        expectZero(result, "prepare and launch the run");
+        expectLaunched(result, "prepare and launch the run");
         throw new IllegalStateException("could not launch the run: unexpected answer '" + result.stderr().trim() + "'");
     }
 
@@ -177,10 +196,10 @@ final class DetachedRunner {
     static boolean launch(RemoteSession session, String runDir, String script, String secret,
             boolean checkDirectories) {
         String d = quote(runDir);
-        Preparation preparation = preparation(d, script, secret, checkDirectories);
+        Preparation preparation = preparation(runDir, script, secret, checkDirectories);
         CommandResult result = session.exec(preparation.command() + " && "
                 + launchCommand(d, "echo $! > pid; echo launched;", ""), preparation.stdin());
-        expectZero(result, secret == null ? "prepare and launch the run"
+        expectLaunched(result, secret == null ? "prepare and launch the run"
                 : "prepare and launch the run with the step's secret file");
         return result.stdout().contains("launched");
     }
@@ -300,6 +319,21 @@ final class DetachedRunner {
      */
     static final class RunLostException extends IllegalStateException {
         RunLostException(String message) {
+            super(message);
+        }
+    }
+
+    /** As {@link #expectZero}; {@link OtherRunGoesOnException} when another run on the host held the launch back. */
+    private static void expectLaunched(CommandResult result, String what) {
+        if (result.exitCode() != 0 && result.stderr().contains(OTHER_RUN)) {
+            throw new OtherRunGoesOnException(lastLine(result.stderr()));
+        }
+        expectZero(result, what);
+    }
+
+    /** Nothing was written nor launched: another run in the host's work directory goes on. */
+    static final class OtherRunGoesOnException extends IllegalStateException {
+        OtherRunGoesOnException(String message) {
             super(message);
         }
     }

@@ -185,7 +185,12 @@ public class HostStepService {
                 secretOf(ctx), workDirToCheck(ctx));
         boolean watching = false;
         try {
-            boolean started = DetachedRunner.started(launch);
+            boolean started;
+            try {
+                started = DetachedRunner.started(launch);
+            } catch (DetachedRunner.OtherRunGoesOnException e) {
+                return heldBack(ctx, request, e);
+            }
             checkedWorkDirs.add(workDirKey(ctx));
             ledger.launched(request.runId());
             log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
@@ -210,8 +215,18 @@ public class HostStepService {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
-            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
-            DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx), workDirToCheck(ctx));
+            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host), the
+            // command the ledger recorded (the service's settings may have changed since)
+            String recorded = known.get().commandLine();
+            if (!recorded.equals(ctx.command().commandLine())) {
+                log.warn("run {} of step {} on {} launches the command recorded in the ledger, not today's rendering"
+                        + " of it: {}", request.runId(), request.step().id(), request.hostName(), recorded);
+            }
+            try {
+                DetachedRunner.launch(session, runDir, recorded, secretOf(ctx), workDirToCheck(ctx));
+            } catch (DetachedRunner.OtherRunGoesOnException e) {
+                return heldBack(ctx, request, e);
+            }
             checkedWorkDirs.add(workDirKey(ctx));
             ledger.launched(request.runId());
         }
@@ -244,6 +259,13 @@ public class HostStepService {
         }
         // the durable timer takes over; the command runs on
         return StepOutcome.running(request.runId());
+    }
+
+    /** The run was not launched: another run goes on on the host, which must end before anything else changes it. */
+    private StepOutcome heldBack(Context ctx, StepRequest request, DetachedRunner.OtherRunGoesOnException e) {
+        return failed(ctx, request, -1, e.getMessage() + " (a command an earlier rollout or attempt left running when"
+                + " its connection was lost): let it end, or stop it, then retry; this step's command did not run", "",
+                null, Instant.now());
     }
 
     /** The run's end right after a kill, if its wrapper wrote it already; empty otherwise. */

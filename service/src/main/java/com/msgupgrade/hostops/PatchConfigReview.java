@@ -29,6 +29,13 @@ public class PatchConfigReview {
         this.always = ALWAYS.equals(policy);
     }
 
+    /** The gate as the plan names it. */
+    public String gate() {
+        return "review of the new configuration after patch-config, before install-newconfig: "
+                + (always ? "every host" : "when patch-config reports conflicts, or its output was not read")
+                + " (msgsrv.review.patch-config; change-managers)";
+    }
+
     public boolean needed(DelegateExecution execution) {
         return always || !Boolean.FALSE.equals(execution.getVariable(HostStepProcess.CONFLICTS_FOUND));
     }

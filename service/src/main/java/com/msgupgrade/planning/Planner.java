@@ -19,11 +19,18 @@ public class Planner {
             + " risks data written by 6.3 (e.g. queue files) not being readable by the old release";
     static final String NO_ROLLBACK = "An upgrade to Messaging Server 6.3 on Linux cannot be rolled back (guide caution)";
 
+    static final String COMMUNICATIONS_EXPRESS = "Communications Express must be upgraded together with the Webmail"
+            + " Server and be of the same version (guide caution): the service upgrades Messaging Server only; upgrade"
+            + " Communications Express on this host in the same change";
+
     private final UpgradePaths paths;
     private final StepCatalog catalog;
-    public Planner(UpgradePaths paths, StepCatalog catalog) {
+    private final com.msgupgrade.hostops.PatchConfigReview review;
+
+    public Planner(UpgradePaths paths, StepCatalog catalog, com.msgupgrade.hostops.PatchConfigReview review) {
         this.paths = paths;
         this.catalog = catalog;
+        this.review = review;
     }
 
     /** The plan of one host of a deployment. */
@@ -111,7 +118,10 @@ public class Planner {
                     + (path.rollbackSupported() ? "" : "the upgrade cannot be rolled back") + " (change-managers)");
         }
         gates.add("approval of the upgrade of " + host.name() + " before Messaging Server is stopped (change-managers)");
-        gates.add("review of the patch-config conflicts, when patch-config reports any (change-managers)");
+        gates.add(review.gate());
+        if (host.components().contains("webmail")) {
+            warnings.add(COMMUNICATIONS_EXPRESS);
+        }
         if (path.procedure() == Procedure.LINUX_61_REINSTALL) {
             gates.add("merge of the 6.1 configuration values into the new configuration, by a person (operators)");
         }

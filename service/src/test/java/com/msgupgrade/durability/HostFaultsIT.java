@@ -31,7 +31,7 @@ class HostFaultsIT {
     static final SimulatedFleet fleet = FleetSupport.start("faults", "127.0.0.81", List.of(
             HostSpec.solaris("drop", "6.2p3", List.of("store")), HostSpec.solaris("hang", "6.2p3", List.of("store")),
             HostSpec.solaris("slow", "6.2p3", List.of("store")), HostSpec.solaris("back", "6.2p3", List.of("store")),
-            HostSpec.solaris("reboot", "6.2p3", List.of("store"))));
+            HostSpec.solaris("reboot", "6.2p3", List.of("store")), HostSpec.solaris("lost", "6.2p3", List.of("store"))));
 
     static JdbcTemplate jdbc;
     static ServiceProcess node;
@@ -168,6 +168,40 @@ class HostFaultsIT {
         assertThat(Runs.states(jdbc, id, "reboot", "import-ldif")).as("the run's record is kept as it was")
                 .containsExactly("LAUNCHED");
         assertThat(Runs.changes(host)).as("nothing else changed on the host").isEqualTo(changes);
+    }
+
+    @Test
+    void aRunWhoseWrapperDiedIsLostAtOnceNotRunningUntilItsTimeoutAndItsSecretGoes() throws Exception {
+        SimulatedHost host = fleet.host("lost");
+        host.setFault("ldapmodify", "hang", "");
+        String id = rollOut("lost");
+        Runs.awaitRun(jdbc, id, "lost", "import-ldif", "LAUNCHED");
+        String runId = jdbc.queryForObject("SELECT run_id FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
+                + " step_id = 'import-ldif'", String.class, id);
+        java.nio.file.Path runDir = host.workDir().resolve(runId);
+        assertThat(runDir.resolve("secret")).exists();
+        // the wrapper dies (the OOM killer, a reboot), then its command: no exit status is ever written
+        ProcessHandle wrapper = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(runDir.resolve("pid"))
+                .trim())).orElseThrow();
+        List<ProcessHandle> command = wrapper.descendants().toList();
+        wrapper.destroyForcibly();
+        command.forEach(ProcessHandle::destroyForcibly);
+        host.clearFault("ldapmodify", "hang");
+
+        // the import's timeout is two hours: the failure comes at once, saying what is known
+        String failure = failure(id);
+        assertThat(failure).contains("import-ldif").contains("gone without an exit status")
+                .contains("whether the command ran is unknown");
+        assertThat(runDir.resolve("exit")).doesNotExist();
+        try (var files = java.nio.file.Files.list(runDir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("secret")
+                    .noneMatch(name -> name.startsWith("secret."));
+        }
+        decideRetryAndResume(id, "lost");
+        assertThat(jdbc.queryForList("SELECT attempt || ' ' || outcome FROM \"MSGSRV\".command_run WHERE rollout_id = ?"
+                + " AND step_id = 'import-ldif' ORDER BY attempt", String.class, id))
+                .containsExactly("1 FAILED", "2 SUCCEEDED");
+        assertThat(host.stateLines("ldif-imported")).hasSize(1);
     }
 
     private static Flow flowOf() {

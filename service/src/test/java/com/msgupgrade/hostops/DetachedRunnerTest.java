@@ -200,7 +200,7 @@ class DetachedRunnerTest {
     }
 
     @Test
-    void aLaunchRemovesTheSecretsThatOutlivedTheirRunsOnTheHost(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+    void aLaunchRemovesTheSecretsThatOutlivedTheirRunsOnTheHostAndWaitsForARunStillGoing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
             throws Exception {
         // a run that ended, one whose wrapper is gone (the host rebooted while it ran), one still running, one not
         // launched yet (a retry launches it)
@@ -210,16 +210,29 @@ class DetachedRunnerTest {
         java.nio.file.Path running = run(work, "run-running", true, ProcessHandle.current().pid(), false);
         java.nio.file.Path prepared = run(work, "run-prepared", false, null, false);
 
-        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
-                "true\n", null, true)).isTrue();
-        // (the run goes on detached: its end, before the temporary directory is removed)
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
-                work.resolve("run-new").resolve("exit")));
+        // the run still going holds the launch back (nothing of the new run written), after the clean-up
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
+                "true\n", null, true)).isInstanceOf(DetachedRunner.OtherRunGoesOnException.class)
+                .hasMessageContaining("another run is still going on this host").hasMessageContaining("run-running")
+                .hasMessageNotContaining("run-ended").hasMessageNotContaining("run-orphaned");
+        assertThat(work.resolve("run-new").resolve("cmd")).doesNotExist();
+        assertThat(work.resolve("run-new").resolve("launched")).doesNotExist();
 
         assertThat(ended.resolve("secret")).doesNotExist();
         assertThat(orphaned.resolve("secret")).doesNotExist();
         assertThat(orphaned.resolve("secret.cfg")).doesNotExist();
         assertThat(running.resolve("secret")).exists();
+        assertThat(prepared.resolve("secret")).exists();
+
+        // once it ended, the new run starts; launched again, it only attaches (its own directory is no other run)
+        java.nio.file.Files.writeString(running.resolve("exit"), "0\n");
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
+                "true\n", null, true)).isTrue();
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
+                "true\n", null, true)).isFalse();
+        // (the run goes on detached: its end, before the temporary directory is removed)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
+                work.resolve("run-new").resolve("exit")));
         assertThat(prepared.resolve("secret")).exists();
     }
 
@@ -243,6 +256,14 @@ class DetachedRunnerTest {
         assertThat(prepared.resolve("secret")).doesNotExist();
         assertThat(running.resolve("secret")).exists();
         assertThat(running.resolve("secret.cfg")).exists();
+
+        // launched, its pid not written yet: a launch of a moment ago goes on; one of two days ago never will
+        java.nio.file.Path starting = run(work, "run-starting", true, null, false);
+        assertThat(DetachedRunner.secretRemoved(host, starting.toString())).isFalse();
+        java.nio.file.Files.setLastModifiedTime(starting.resolve("launched"), java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(Duration.ofDays(2))));
+        assertThat(DetachedRunner.secretRemoved(host, starting.toString())).isTrue();
+        assertThat(starting.resolve("secret")).doesNotExist();
     }
 
     /** A run directory as the runner leaves it: its secret, and launched, the wrapper's pid, the exit status. */
