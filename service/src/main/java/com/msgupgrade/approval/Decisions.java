@@ -85,8 +85,8 @@ public class Decisions {
             hostPlan(rolloutId, host).ifPresent(plan -> {
                 boolean rollback = task.getProcessDefinitionId().startsWith("HostRollbackSolaris");
                 evidence(task, "plannedCommands", (rollback ? plan.rollbackSteps() : plan.steps()).stream()
-                        .map(s -> s.stepId() + (s.when() == null ? "" : " (when " + s.when() + ")") + ":\n  "
-                                + s.command() + (s.secret() == null ? "" : "   [secret: " + s.secret() + "]"))
+                        .map(s -> s.stepId() + (s.runsOn() == null ? "" : " on " + s.runsOn())
+                                + (s.when() == null ? "" : " (when " + s.when() + ")") + ":\n  " + s.command() + (s.secret() == null ? "" : "   [secret: " + s.secret() + "]"))
                         .collect(Collectors.joining("\n")));
                 evidence(task, "warnings", String.join("\n", plan.warnings()));
             });
@@ -106,7 +106,8 @@ public class Decisions {
                     .filter(h -> tier == null || rollout.deployment().host(h.host()).map(com.msgupgrade.planning.Tiers::of)
                             .orElse("").equals(tier)).toList();
             evidence(task, "plannedCommands", hosts.stream().map(h -> h.host() + " (" + h.procedure() + "):\n"
-                    + h.steps().stream().map(st -> "  " + st.command()).collect(Collectors.joining("\n")))
+                    + h.steps().stream().map(st -> "  " + (st.runsOn() == null ? "" : "[on " + st.runsOn() + "] ")
+                            + st.command()).collect(Collectors.joining("\n")))
                     .collect(Collectors.joining("\n")));
             evidence(task, "warnings", hosts.stream().flatMap(h -> h.warnings().stream().map(w -> h.host() + ": " + w))
                     .distinct().collect(Collectors.joining("\n")));

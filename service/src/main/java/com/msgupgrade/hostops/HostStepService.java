@@ -214,6 +214,9 @@ public class HostStepService {
     private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
+        if (known.isPresent() && known.get().state() == CommandLedger.State.FINISHED) {
+            return recorded(request, known.get());
+        }
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host), the
             // command the ledger recorded (the service's settings may have changed since)
@@ -293,12 +296,36 @@ public class HostStepService {
             return failed(ctx, request, exitCode, "verification failed: " + problem.get(), output, sha256, started);
         }
         finish(ctx, request, exitCode, "SUCCEEDED", output, sha256, started);
-        List<String> findings = switch (request.step()) {
+        return new StepOutcome(StepOutcome.State.DONE, request.runId(), exitCode, null, findings(request.step(), output));
+    }
+
+    /** What a step's output shows the people deciding next: patch-config's conflicts, the configurations' diff. */
+    private static List<String> findings(StepId step, String output) {
+        return switch (step) {
             case PATCH_CONFIG -> PatchConfigOutput.conflicts(output);
             case COMPARE_CONFIGURATIONS -> List.of(excerpt(output));
             default -> List.of();
         };
-        return new StepOutcome(StepOutcome.State.DONE, request.runId(), exitCode, null, findings);
+    }
+
+    /**
+     * A run judged before, whose job is run again (its transaction failed to commit after the judgement, which the
+     * ledger and the audit trail keep, each committed on its own): the recorded outcome, without asking the host
+     * again (its run directory may be gone by now) nor recording the command a second time; the findings read from
+     * the output's excerpt the ledger keeps (its head and its end).
+     */
+    private StepOutcome recorded(StepRequest request, CommandLedger.Run run) {
+        String output = run.outputExcerpt() == null ? "" : run.outputExcerpt();
+        log.info("run {} of step {} on {} was judged before ({}): its recorded outcome stands", run.runId(),
+                request.step().id(), request.hostName(), run.outcome());
+        if ("SUCCEEDED".equals(run.outcome())) {
+            return new StepOutcome(StepOutcome.State.DONE, request.runId(), run.exitCode(), null,
+                    findings(request.step(), output));
+        }
+        return new StepOutcome(StepOutcome.State.FAILED, request.runId(), run.exitCode(), "Step '"
+                + request.step().title() + "' (" + request.step().id() + ") failed on host " + request.hostName()
+                + ": exit code " + run.exitCode() + " (" + run.outcome() + ", as recorded when it was judged)\n"
+                + output, List.of());
     }
 
     private StepOutcome failed(Context ctx, StepRequest request, int exitCode, String reason, String output,

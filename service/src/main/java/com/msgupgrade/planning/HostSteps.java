@@ -15,7 +15,15 @@ public final class HostSteps {
 
     private HostSteps() {}
 
-    public record Conditional(StepId step, String when) {}
+    /**
+     * @param when the condition under which the step runs, when it does not always run
+     * @param on the host the step runs on when it is not the planned host itself (a cluster's standby), else null
+     */
+    public record Conditional(StepId step, String when, String on) {
+        public Conditional(StepId step, String when) {
+            this(step, when, null);
+        }
+    }
 
     public static List<Conditional> of(Procedure procedure, Host host) {
         List<Conditional> steps = new ArrayList<>();
@@ -53,6 +61,48 @@ public final class HostSteps {
                 steps.add(new Conditional(VERIFY_UPGRADE, null));
             }
         }
+        return steps;
+    }
+
+    /**
+     * An active node of an asymmetric-HA or N+1 cluster, as UpgradeCluster runs it (guide, High Availability
+     * Clusters): its services moved to the standby while the node is patched and its configuration migrated, the
+     * services down only during install-newconfig. The steps on the standby name it ({@link Conditional#on}).
+     */
+    public static List<Conditional> clusterNode(Host node, Host standby) {
+        String x = standby.name();
+        List<Conditional> steps = new ArrayList<>();
+        steps.add(new Conditional(VERIFY_CURRENT_VERSION, null));
+        steps.add(new Conditional(VERIFY_CURRENT_VERSION, "the standby is at the node's patch level", x));
+        steps.add(new Conditional(USECONFIG, null, x));
+        steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
+        steps.add(new Conditional(START_MESSAGING_SERVER, null, x));
+        steps.add(new Conditional(APPLY_CORE_PATCH, null));
+        if (node.hasLocales()) {
+            steps.add(new Conditional(APPLY_LOCALIZATION_PATCH, "the host has locales " + node.locales()));
+        }
+        steps.add(new Conditional(CONFIRM_PATCHES, null));
+        steps.add(new Conditional(PATCH_CONFIG, null));
+        steps.add(new Conditional(STOP_MESSAGING_SERVER, null, x));
+        steps.add(new Conditional(INSTALL_NEW_CONFIG, null));
+        steps.add(new Conditional(IMPORT_LDIF, null));
+        if (node.proxyAdmin() != null) {
+            steps.add(new Conditional(SET_PROXY_ADMIN, "the IMAP proxy account differs from the store's"));
+        }
+        steps.add(new Conditional(START_MESSAGING_SERVER, null));
+        steps.add(new Conditional(VERIFY_UPGRADE, null));
+        return steps;
+    }
+
+    /** A cluster's standby, patched last to the nodes' level, as UpgradeCluster runs it. */
+    public static List<Conditional> clusterStandby(Host standby) {
+        List<Conditional> steps = new ArrayList<>();
+        steps.add(new Conditional(APPLY_CORE_PATCH, null));
+        if (standby.hasLocales()) {
+            steps.add(new Conditional(APPLY_LOCALIZATION_PATCH, "the host has locales " + standby.locales()));
+        }
+        steps.add(new Conditional(CONFIRM_PATCHES, null));
+        steps.add(new Conditional(VERIFY_UPGRADE, null));
         return steps;
     }
 

@@ -60,7 +60,9 @@ public record Plan(String deployment, String target, List<HostPlan> hosts, List<
 
     /**
      * @param when the condition under which the step runs, when it does not always run
+     * @param runsOn the host the step runs on when it is not the planned host (a cluster node's steps on the
+     *               standby), else null
      */
     public record PlannedStep(String stepId, String title, String command, String secret, boolean mutating,
-            boolean longRunning, String alreadyDoneCheck, String when) {}
+            boolean longRunning, String alreadyDoneCheck, String when, String runsOn) {}
 }

@@ -117,8 +117,14 @@ public class Planner {
                     + (path.certified() || path.rollbackSupported() ? "" : "; ")
                     + (path.rollbackSupported() ? "" : "the upgrade cannot be rolled back") + " (change-managers)");
         }
-        gates.add("approval of the upgrade of " + host.name() + " before Messaging Server is stopped (change-managers)");
-        gates.add(review.gate());
+        Deployment.Group cluster = clusterOf(deployment, host.name());
+        gates.add(cluster == null ? "approval of the upgrade of " + host.name() + " before Messaging Server is stopped"
+                + " (change-managers)" : "approval of the rolling upgrade of cluster " + cluster.name() + ", its nodes"
+                + " failed over to the standby " + cluster.standby() + " one by one, before any service moves"
+                + " (change-managers)");
+        if (cluster == null || !host.name().equals(cluster.standby())) {
+            gates.add(review.gate());
+        }
         if (host.components().contains("webmail")) {
             warnings.add(COMMUNICATIONS_EXPRESS);
         }
@@ -128,7 +134,9 @@ public class Planner {
         List<Plan.PlannedStep> steps = new ArrayList<>();
         List<Plan.PlannedStep> rollbackSteps = new ArrayList<>();
         try {
-            steps = planned(HostSteps.of(path.procedure(), host), deployment, host);
+            steps = planned(cluster == null ? HostSteps.of(path.procedure(), host)
+                    : host.name().equals(cluster.standby()) ? HostSteps.clusterStandby(host)
+                    : HostSteps.clusterNode(host, deployment.host(cluster.standby()).orElseThrow()), deployment, host);
             if (path.rollbackSupported()) {
                 rollbackSteps = planned(HostSteps.rollback(host), deployment, host);
             }
@@ -140,13 +148,21 @@ public class Planner {
                 rollbackSteps);
     }
 
+    /** The asymmetric-HA or N+1 cluster the host is a node or the standby of; null for any other host. */
+    private static Deployment.Group clusterOf(Deployment deployment, String host) {
+        return deployment.groups().stream().filter(g -> List.of("asymmetric-ha", "n-plus-1").contains(g.topology()))
+                .filter(g -> g.members().contains(host) || host.equals(g.standby())).findFirst().orElse(null);
+    }
+
     private List<Plan.PlannedStep> planned(List<HostSteps.Conditional> order, Deployment deployment, Host host) {
         List<Plan.PlannedStep> steps = new ArrayList<>();
         for (HostSteps.Conditional c : order) {
-            HostCommand command = catalog.render(c.step(), deployment, host);
+            // a step on the cluster's standby for this node: rendered for the standby, the node its peer
+            Host on = c.on() == null ? host : deployment.host(c.on()).orElseThrow();
+            HostCommand command = catalog.render(c.step(), deployment, on, c.on() == null ? null : host);
             steps.add(new Plan.PlannedStep(c.step().id(), c.step().title(), command.commandLine(),
                     command.secretName(), command.mutating(), command.longRunning(),
-                    command.check() == null ? null : command.check().commandLine(), c.when()));
+                    command.check() == null ? null : command.check().commandLine(), c.when(), c.on()));
         }
         return steps;
     }

@@ -3,6 +3,7 @@ package com.msgupgrade.hostops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.msgupgrade.catalog.StepId;
 import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.simulator.SimulatedHost;
@@ -79,5 +80,22 @@ class CommandWatcherEndToEndTest extends EndToEndTest {
         flow.awaitHostState(id, "ms1", "UPGRADED");
         assertThat(flow.finish(id)).containsEntry("state", "COMPLETED");
         assertThat(Runs.changes(ms1)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
+
+        // the check's job run again after its judgement (its transaction failed to commit, the ledger's and the audit
+        // trail's own did): the recorded outcome, the host not asked (its run directory gone since), nothing recorded
+        // a second time
+        String runId = jdbc.queryForObject("SELECT run_id" + where, String.class, id);
+        String commands = "SELECT count(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'";
+        int recorded = jdbc.queryForObject(commands, Integer.class, id);
+        org.springframework.util.FileSystemUtils.deleteRecursively(ms1.workDir().resolve(runId).toFile());
+        StepOutcome again = steps.check(new HostStepService.StepRequest(id, "ms1", StepId.of("apply-core-patch"), 1,
+                runId, null, "step-instance"));
+        assertThat(again.state()).isEqualTo(StepOutcome.State.DONE);
+        assertThat(again.exitCode()).isZero();
+        assertThat(jdbc.queryForObject(commands, Integer.class, id)).isEqualTo(recorded);
+        assertThat(jdbc.queryForObject("SELECT outcome" + where, String.class, id)).isEqualTo("SUCCEEDED");
     }
+
+    @Autowired
+    HostStepService steps;
 }

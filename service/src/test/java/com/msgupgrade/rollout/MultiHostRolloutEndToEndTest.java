@@ -102,6 +102,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void upgradesAMixedFleetInTheGuidesOrder() {
         flow.deploy("mixed", FleetSupport.deploymentJson(fleet),
                 List.of("st1", "st2", "mta1", "mta2", "mmp1", "web1", "n1", "n2", "nx"), d -> {
@@ -119,6 +120,22 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                         }
                     });
                 });
+        // the plan has the cluster's choreography as it runs: the node's steps on the standby named, the standby last
+        Map<String, Object> plan = api.getMap("operator", "/api/deployments/mixed/plan");
+        List<Map<String, Object>> hosts = (List<Map<String, Object>>) plan.get("hosts");
+        Map<String, Object> n1Plan = hosts.stream().filter(h -> "n1".equals(h.get("host"))).findFirst().orElseThrow();
+        List<Map<String, Object>> n1Steps = (List<Map<String, Object>>) n1Plan.get("steps");
+        assertThat(n1Steps).extracting(st -> st.get("stepId") + (st.get("runsOn") == null ? "" : "@" + st.get("runsOn")))
+                .startsWith("verify-current-version", "verify-current-version@nx", "useconfig@nx",
+                        "stop-messaging-server", "start-messaging-server@nx", "apply-core-patch");
+        assertThat(n1Steps).filteredOn(st -> "useconfig".equals(st.get("stepId"))).singleElement()
+                .satisfies(st -> assertThat((String) st.get("command")).contains(fleet.host("n1").msgSvrBase()
+                        + "/config").contains(fleet.host("nx").msgSvrBase() + "/sbin/useconfig"));
+        assertThat((List<String>) n1Plan.get("gates")).anyMatch(g -> g.contains("rolling upgrade of cluster np1"));
+        Map<String, Object> nxPlan = hosts.stream().filter(h -> "nx".equals(h.get("host"))).findFirst().orElseThrow();
+        assertThat((List<Map<String, Object>>) nxPlan.get("steps")).extracting(st -> st.get("stepId"))
+                .containsExactly("apply-core-patch", "confirm-patches", "verify-upgrade");
+
         ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
                 Map.of("deployment", "mixed", "downtimePolicy", "per-tier"), Map.class);
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
