@@ -91,7 +91,7 @@ public class Decisions {
                 evidence(task, "warnings", String.join("\n", plan.warnings()));
             });
             precheckOutput(rolloutId, host).ifPresent(out -> task.setVariableLocal("precheck", out));
-            if ("Task_ReviewConflicts".equals(task.getTaskDefinitionKey())) {
+            if (List.of("Task_ReviewConflicts", "Task_ReviewNodeConflicts").contains(task.getTaskDefinitionKey())) {
                 // the guide: examine the new files for possible conflicts, whatever patch-config reported
                 evidence(task, "patchConfigOutput", audit.lastCommandOutput(rolloutId, host,
                         com.msgupgrade.catalog.StepId.PATCH_CONFIG.id()).orElse("(no output recorded: patch-config was"

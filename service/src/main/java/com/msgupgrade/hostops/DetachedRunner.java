@@ -74,15 +74,24 @@ final class DetachedRunner {
 
     /**
      * Removes the secret's files of the run in directory {@code r} (a shell word) and runs {@code removed}, unless the
-     * run was launched, has no exit status yet, and its wrapper (its pid) is alive, or its pid is not written yet:
-     * then runs {@code goesOn}.
+     * run was launched, has no exit status yet, and goes on ({@link #ifItGoesOn}): then runs {@code goesOn}.
      */
     private static String secretRemovedUnlessItsRunGoesOn(String r, String goesOn, String removed) {
-        // no pid yet: launched a moment ago (the launching shell writes it right after the fork), unless that was more
-        // than a day ago (the host went down in between)
-        return "w=`cat " + r + "/pid 2>/dev/null`; if [ -d " + r + "/launched ] && [ ! -f " + r + "/exit ] && { { [ -n"
-                + " \"$w\" ] && kill -0 $w 2>/dev/null; } || { [ -z \"$w\" ] && [ -n \"`find " + r + "/launched -prune"
-                + " -mtime -1`\" ]; }; }; then " + goesOn + "; else rm -f " + secretFiles(r) + "; " + removed + "; fi";
+        return "if [ -d " + r + "/launched ] && [ ! -f " + r + "/exit ]; then " + ifItGoesOn(r) + " " + goesOn
+                + "; else rm -f " + secretFiles(r) + "; " + removed + "; fi; else rm -f " + secretFiles(r) + "; "
+                + removed + "; fi";
+    }
+
+    /**
+     * {@code if <the launched run in directory r goes on>; then}: its wrapper (pid) is alive, or its command (cpid) is
+     * (the wrapper was killed, the command was not: nothing else may change the host meanwhile), or its pid is not
+     * written yet (the launching shell writes it right after the fork) unless that launch was more than a day ago
+     * (the host went down in between). Backquotes only where a value is assigned (Solaris 10's /bin/sh).
+     */
+    private static String ifItGoesOn(String r) {
+        return "w=`cat " + r + "/pid 2>/dev/null`; if { [ -n \"$w\" ] && kill -0 $w 2>/dev/null; } || { c=`cat " + r
+                + "/cpid 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || { [ -z \"$w\" ] && a=`find " + r
+                + "/launched -prune -mtime -1` && [ -n \"$a\" ]; }; then";
     }
 
     /**
@@ -228,9 +237,9 @@ final class DetachedRunner {
     static Optional<Ended> ended(RemoteSession session, String runDir) {
         String d = quote(runDir);
         CommandResult result = session.exec("if [ -f " + d + "/exit ]; then " + readEnded(d)
-                + "; elif [ -d " + d + "/launched ]; then w=`cat " + d + "/pid 2>/dev/null`;"
-                + " if [ -z \"$w\" ] || kill -0 $w 2>/dev/null; then echo running >&2; elif [ -f " + d + "/exit ]; then "
-                + readEnded(d) + "; else rm -f " + secretFiles(d) + "; echo lost >&2; fi; else echo missing >&2; fi",
+                + "; elif [ -d " + d + "/launched ]; then " + ifItGoesOn(d) + " echo running >&2; elif [ -f " + d
+                + "/exit ]; then " + readEnded(d) + "; else rm -f " + secretFiles(d) + "; echo lost >&2; fi; else echo"
+                + " missing >&2; fi",
                 null);
         expectZero(result, "read the run's status");
         String status = lastLine(result.stderr());
@@ -281,19 +290,28 @@ final class DetachedRunner {
      * KILL. The processes of the run still there after that (one stuck in the kernel cannot be stopped at all), by
      * pid; empty when the run is stopped.
      */
-    static java.util.List<String> kill(RemoteSession session, String runDir) {
+    static Stop kill(RemoteSession session, String runDir) {
         String out = session.exec(killCommand(runDir), null).stdout();
+        if (lastLine(out).equals(ALREADY_ENDED)) {
+            return new Stop(true, java.util.List.of());
+        }
         int at = out.lastIndexOf(STILL_RUNNING);
         if (at < 0) {
-            return java.util.List.of();
+            return new Stop(false, java.util.List.of());
         }
         String pids = out.substring(at + STILL_RUNNING.length()).trim().split("\n")[0].trim();
-        return pids.isEmpty() ? java.util.List.of() : java.util.List.of(pids.split("\\s+"));
+        return new Stop(false, pids.isEmpty() ? java.util.List.of() : java.util.List.of(pids.split("\\s+")));
     }
 
+    /**
+     * What {@link #kill} did: {@code alreadyEnded}, the command's shell had ended before anything was signalled (its
+     * exit status, written by its wrapper, is the command's own); {@code stillRunning}, the pids that did not stop.
+     */
+    record Stop(boolean alreadyEnded, java.util.List<String> stillRunning) {}
+
+    private static final String ALREADY_ENDED = "already ended";
+
     static final int KILL_GRACE_SECONDS = 10;
-    /** The exit statuses the wrapper records for a command that {@link #kill} stopped: TERM (128 + 15), KILL (128 + 9). */
-    static final java.util.Set<Integer> KILLED_EXITS = java.util.Set.of(143, 137);
     private static final String STILL_RUNNING = "still running:";
     /** Process $p exists and is not a zombie (killed, not yet reaped by its parent): ps -o s= (POSIX). */
     private static final String IF_RUNNING = "s=`ps -o s= -p $p 2>/dev/null`; if [ -n \"$s\" ] && [ \"$s\" != Z ]; then";
@@ -301,7 +319,7 @@ final class DetachedRunner {
     private static String killCommand(String runDir) {
         String d = quote(runDir);
         // backquotes only where a value is assigned: Solaris 10's /bin/sh has no $() and no nested quoting in them
-        return "if [ -f " + d + "/cpid ]; then c=`cat " + d + "/cpid`; tree=$c; level=$c;"
+        return "if [ -f " + d + "/cpid ]; then c=`cat " + d + "/cpid`; p=$c; " + IF_RUNNING + " tree=$c; level=$c;"
                 + " while [ -n \"$level\" ]; do next=; for p in $level; do"
                 + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
                 + " next=\"$next $kids\"; done; level=`echo $next`; tree=\"$tree $level\"; done;"
@@ -310,7 +328,8 @@ final class DetachedRunner {
                 + " if [ -z \"$alive\" ]; then break; fi; sleep 1; i=`expr $i + 1`; done;"
                 + " if [ -n \"$alive\" ]; then kill -KILL $alive 2>/dev/null; sleep 1; still=;"
                 + " for p in $alive; do " + IF_RUNNING + " still=\"$still $p\"; fi; done;"
-                + " echo \"" + STILL_RUNNING + "$still\"; fi; fi; rm -f " + secretFiles(d) + "; true";
+                + " echo \"" + STILL_RUNNING + "$still\"; fi; else echo " + ALREADY_ENDED + "; fi; fi; rm -f "
+                + secretFiles(d) + "; true";
     }
 
     /**

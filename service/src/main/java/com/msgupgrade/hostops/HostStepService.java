@@ -130,7 +130,7 @@ public class HostStepService {
                 // this node saw the run end on the channel that launched it, output and exit status included
                 log.debug("run {} ended (exit {}), as its launch channel answered", request.runId(),
                         seen.get().exitCode());
-                return judge(ctx, request, seen.get(), run.launchedAt());
+                return judge(ctx.recordedAs(run), request, seen.get(), run.launchedAt());
             }
             try (RemoteSession session = shell.open(ctx.endpoint())) {
                 return awaitRun(session, ctx, request, run.launchedAt());
@@ -211,23 +211,25 @@ public class HostStepService {
     }
 
     /** Looks once at a launched run: judged when it ended, stopped when past its timeout, else still running. */
-    private StepOutcome awaitRun(RemoteSession session, Context ctx, StepRequest request, Instant launchedAt) {
-        String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
+    private StepOutcome awaitRun(RemoteSession session, Context today, StepRequest request, Instant launchedAt) {
+        String runDir = DetachedRunner.runDir(today.host().workDir(), request.runId());
         Optional<CommandLedger.Run> known = ledger.find(request.runId());
         if (known.isPresent() && known.get().state() == CommandLedger.State.FINISHED) {
             return recorded(request, known.get());
         }
+        // the run is the command its ledger row recorded, launched, judged and audited as such
+        Context ctx = known.map(today::recordedAs).orElse(today);
+        if (ctx != today) {
+            log.warn("run {} of step {} on {} is the command recorded in the ledger, not today's rendering of it: {}",
+                    request.runId(), request.step().id(), request.hostName(), ctx.command().commandLine());
+        }
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
-            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host), the
-            // command the ledger recorded (the service's settings may have changed since)
-            String recorded = known.get().commandLine();
-            if (!recorded.equals(ctx.command().commandLine())) {
-                log.warn("run {} of step {} on {} launches the command recorded in the ledger, not today's rendering"
-                        + " of it: {}", request.runId(), request.step().id(), request.hostName(), recorded);
-            }
+            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
             try {
-                DetachedRunner.launch(session, runDir, recorded, secretOf(ctx), workDirToCheck(ctx));
+                DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx), workDirToCheck(ctx));
             } catch (DetachedRunner.OtherRunGoesOnException e) {
+                // the earlier attempt may have written the run's secret before it died: nothing will launch this run
+                DetachedRunner.secretRemoved(session, runDir);
                 return heldBack(ctx, request, e);
             }
             checkedWorkDirs.add(workDirKey(ctx));
@@ -246,12 +248,13 @@ public class HostStepService {
             return judge(ctx, request, ended.get(), since);
         }
         if (Duration.between(since, Instant.now()).compareTo(timeout) > 0) {
-            java.util.List<String> still = DetachedRunner.kill(session, runDir);
-            if (still.isEmpty()) {
-                // the command may have ended on its own between the look above and the kill: then its own exit status
-                // is the answer, not the timeout (a retry of a command that succeeded would run it again)
+            DetachedRunner.Stop stop = DetachedRunner.kill(session, runDir);
+            java.util.List<String> still = stop.stillRunning();
+            if (stop.alreadyEnded()) {
+                // the command ended on its own between the look above and the kill, which signalled nothing: its own
+                // exit status is the answer, not the timeout (a retry of a command that succeeded would run it again)
                 Optional<DetachedRunner.Ended> endedMeanwhile = endedAfterKill(session, runDir);
-                if (endedMeanwhile.isPresent() && !DetachedRunner.KILLED_EXITS.contains(endedMeanwhile.get().exitCode())) {
+                if (endedMeanwhile.isPresent()) {
                     return judge(ctx, request, endedMeanwhile.get(), since);
                 }
             }
@@ -319,8 +322,11 @@ public class HostStepService {
         log.info("run {} of step {} on {} was judged before ({}): its recorded outcome stands", run.runId(),
                 request.step().id(), request.hostName(), run.outcome());
         if ("SUCCEEDED".equals(run.outcome())) {
-            return new StepOutcome(StepOutcome.State.DONE, request.runId(), run.exitCode(), null,
-                    findings(request.step(), output));
+            // an excerpt cut in the middle may have lost conflict lines: SKIPPED leaves patch-config's conflicts
+            // unknown, and its new configuration is reviewed (PatchConfigReview)
+            boolean whole = output.length() <= EXCERPT_CHARS;
+            return new StepOutcome(whole || request.step() != StepId.PATCH_CONFIG ? StepOutcome.State.DONE
+                    : StepOutcome.State.SKIPPED, request.runId(), run.exitCode(), null, findings(request.step(), output));
         }
         return new StepOutcome(StepOutcome.State.FAILED, request.runId(), run.exitCode(), "Step '"
                 + request.step().title() + "' (" + request.step().id() + ") failed on host " + request.hostName()
@@ -339,12 +345,14 @@ public class HostStepService {
 
     private void finish(Context ctx, StepRequest request, int exitCode, String outcome, String output, String sha256,
             Instant started) {
+        // the audit entry first: a run the ledger records as judged keeps that outcome without being recorded again
+        // (recorded()), so a stop between the two must leave the entry written, not the ledger row
+        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
+                sha256);
         if (ctx.command().mutating()) {
             ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256);
         }
         metrics.stepEnded(request.step().id(), outcome, Duration.between(started, Instant.now()));
-        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
-                sha256);
     }
 
     private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,
@@ -405,7 +413,16 @@ public class HostStepService {
         return new HostEndpoint(host.name(), host.address(), host.sshPort(), host.sshUser());
     }
 
-    private record Context(Host host, HostCommand command, HostEndpoint endpoint) {}
+    private record Context(Host host, HostCommand command, HostEndpoint endpoint) {
+
+        /** The same step with the command line its run was recorded with (the settings may have changed since). */
+        Context recordedAs(CommandLedger.Run run) {
+            HostCommand c = command;
+            return run.commandLine() == null || run.commandLine().equals(c.commandLine()) ? this
+                    : new Context(host, new HostCommand(c.step(), run.commandLine(), c.secretName(), c.mutating(),
+                            c.longRunning(), c.okExitCodes(), c.check(), c.verify()), endpoint);
+        }
+    }
 
     private static MdcScope mdc(StepRequest r) {
         return new MdcScope(r);

@@ -122,8 +122,9 @@ public class Planner {
                 + " (change-managers)" : "approval of the rolling upgrade of cluster " + cluster.name() + ", its nodes"
                 + " failed over to the standby " + cluster.standby() + " one by one, before any service moves"
                 + " (change-managers)");
-        if (cluster == null || !host.name().equals(cluster.standby())) {
-            gates.add(review.gate());
+        if (path.procedure() != Procedure.LINUX_61_REINSTALL
+                && (cluster == null || !host.name().equals(cluster.standby()))) {
+            gates.add(review.gate()); // where patch-config runs
         }
         if (host.components().contains("webmail")) {
             warnings.add(COMMUNICATIONS_EXPRESS);

@@ -160,7 +160,7 @@ public class RolloutService {
 
     /** States in which a host of the rollout has changed nothing yet, or has been put back. */
     private static final java.util.Set<String> NOT_AT_63 = java.util.Set.of("PENDING", "AWAITING_APPROVAL",
-            "AWAITING_RISK_ACCEPTANCE", "REJECTED", "ROLLED_BACK");
+            "AWAITING_RISK_ACCEPTANCE", "REJECTED", "ROLLED_BACK", "BLOCKED", "NOT_STARTED");
 
     /** The webmail hosts that read the store and may run 6.3: upgraded, being upgraded, or at 6.3 before. */
     private static List<String> webmailsAt63(Rollout rollout, List<RolloutRepository.HostProgress> progress,

@@ -372,12 +372,47 @@ class DetachedRunnerTest {
         String run = work.resolve("run-s").toString();
         ProcessHandle stubborn = launchTool(work, run, "trap '' TERM; echo $$ > PIDFILE; while :; do sleep 1; done\n");
 
-        assertThat(DetachedRunner.kill(localShell(Integer.MAX_VALUE), run)).as("processes still running").isEmpty();
+        DetachedRunner.Stop stop = DetachedRunner.kill(localShell(Integer.MAX_VALUE), run);
+        assertThat(stop.stillRunning()).as("processes still running").isEmpty();
+        assertThat(stop.alreadyEnded()).isFalse();
 
         assertThat(!stubborn.isAlive() || zombie(stubborn.pid())).as("stopped (gone, or dead and not yet reaped)")
                 .isTrue();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
                 DetachedRunner.ended(localShell(Integer.MAX_VALUE), run).isPresent());
+    }
+
+    @Test
+    void aCommandThatEndedJustBeforeItsTimeoutsKillIsNotSignalledAndSaysSo(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        java.nio.file.Path run = run(work, "run-done", true, null, false);
+        long gone = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Files.writeString(run.resolve("cpid"), gone + "\n");
+        DetachedRunner.Stop stop = DetachedRunner.kill(localShell(Integer.MAX_VALUE), run.toString());
+        assertThat(stop.alreadyEnded()).as("its own exit status is the answer, not the timeout").isTrue();
+        assertThat(stop.stillRunning()).isEmpty();
+        assertThat(run.resolve("secret")).doesNotExist();
+    }
+
+    @Test
+    void aRunWhoseWrapperWasKilledGoesOnWhileItsCommandRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
+            throws Exception {
+        long gone = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Path run = run(work, "run-orphan-command", true, gone, false);
+        Process command = new ProcessBuilder("sleep", "60").start();
+        try {
+            java.nio.file.Files.writeString(run.resolve("cpid"), command.pid() + "\n");
+            assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).as("still changing the host")
+                    .isEmpty();
+            assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-next")
+                    .toString(), "true\n", null, true)).isInstanceOf(DetachedRunner.OtherRunGoesOnException.class);
+            assertThat(run.resolve("secret")).exists();
+        } finally {
+            command.destroyForcibly().waitFor();
+        }
+        assertThatThrownBy(() -> DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString()))
+                .isInstanceOf(DetachedRunner.RunLostException.class);
+        assertThat(run.resolve("secret")).doesNotExist();
     }
 
     @Test
@@ -389,7 +424,8 @@ class DetachedRunnerTest {
         ProcessHandle grandchild = launchTool(work, run, "sh -c 'echo $$ > PIDFILE; exec sleep 600'\n"
                 + "echo the tool ended\n");
 
-        assertThat(DetachedRunner.kill(localShell(Integer.MAX_VALUE), run)).as("processes still running").isEmpty();
+        assertThat(DetachedRunner.kill(localShell(Integer.MAX_VALUE), run).stillRunning()).as("processes still running")
+                .isEmpty();
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !grandchild.isAlive());
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
