@@ -59,7 +59,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("st8", "6.2p3", List.of("store")),
             HostSpec.solaris("st9", "6.2p3", List.of("store")),
             HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
-            HostSpec.solaris("web9", "6.2p3", List.of("webmail"))));
+            HostSpec.solaris("web9", "6.2p3", List.of("webmail")),
+            HostSpec.solaris("orph", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -276,6 +277,37 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 Map.of("hosts", List.of("st8")), String.class);
         assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.ACCEPTED);
         flow.awaitTask(id, "Task_ApproveRollback");
+    }
+
+    @Test
+    void aCommandAnEarlierRolloutLeftRunningOnTheHostHoldsTheNextOneBackUntilItEnded() throws Exception {
+        SimulatedHost host = fleet.host("orph");
+        // a run of an earlier rollout whose connection was lost: launched, no exit status, its wrapper alive
+        java.nio.file.Path orphan = host.workDir().resolve("run-of-an-earlier-rollout-1");
+        java.nio.file.Files.createDirectories(orphan.resolve("launched"));
+        Process wrapper = new ProcessBuilder("sleep", "300").start();
+        String id;
+        try {
+            java.nio.file.Files.writeString(orphan.resolve("pid"), wrapper.pid() + "\n");
+            flow.deploy("orphan", FleetSupport.deploymentJson(fleet), List.of("orph"), d -> {});
+            id = flow.startApproved("orphan");
+            flow.approve(id, "Task_ApproveHostUpgrade");
+            String task = flow.awaitTask(id, "Task_DecideOnFailure");
+            assertThat((String) tasks.getVariable(task, "failure")).contains("stop-messaging-server")
+                    .contains("another run is still going on this host").contains("run-of-an-earlier-rollout-1")
+                    .contains("this step's command did not run");
+            assertThat(host.commandLog()).noneMatch(e -> e.command().equals("stop-msg"));
+        } finally {
+            wrapper.destroyForcibly().waitFor();
+        }
+        // it ended: the operator retries and resumes; stop-msg runs once
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "orph", "UPGRADED");
+        assertThat(host.commandLog()).filteredOn(e -> e.command().equals("stop-msg")).hasSize(2); // and the restart's
+        assertThat(host.version()).isEqualTo("6.3");
     }
 
     @Test
