@@ -47,9 +47,9 @@ final class DetachedRunner {
 
     /**
      * Removes the secret files that outlived their runs in the host's work directory: a run that ended, or whose
-     * wrapper is gone (the host rebooted while it ran, and an operator then marked the step done or aborted, so
+     * wrapper and command are gone (the host rebooted while it ran, and an operator then marked the step done or aborted, so
      * that nothing ever ran it again). A run not launched yet keeps its secret (a retry launches it), as does one
-     * whose wrapper's pid is alive. At every launch on the host; the run directories are only looked at.
+     * that goes on ({@link #ifItGoesOn}). At every launch on the host; the run directories are only looked at.
      * (Solaris 10's /bin/sh has no {@code !} before a command: hence the empty branches.)
      */
     private static String staleSecretsRemoved(String d) {
@@ -59,7 +59,7 @@ final class DetachedRunner {
 
     /**
      * A failure, before anything is written, while another run in the host's work directory goes on (launched, no
-     * exit status, its wrapper alive): a command of an earlier rollout, or an earlier attempt of the same step, that
+     * exit status, {@link #ifItGoesOn}): a command of an earlier rollout, or an earlier attempt of the same step, that
      * a lost connection left running, and that the host must finish before anything else changes it.
      */
     private static String noOtherRunGoesOn(String runDir) {
@@ -229,10 +229,10 @@ final class DetachedRunner {
     /**
      * The exit status and output (stdout followed by stderr) of a run that ended, in one round trip: the output on
      * stdout, so that its hash is the output's, and the status on stderr. Empty while the run goes on; fails
-     * ({@link RunLostException}) when the run directory is gone, or when the run's wrapper is gone without an exit
-     * status (the host restarted, or the wrapper was killed, while the command ran: nothing will ever end that run,
-     * and a timeout would otherwise stop whatever process got its pid since). The exit status is looked for again
-     * after the wrapper is found gone: it writes the status as its last act. A lost run's secret files are removed.
+     * ({@link RunLostException}) when the run directory is gone, or when the run's wrapper and its command are gone
+     * without an exit status (the host restarted, or they were killed, while the command ran: nothing will ever end
+     * that run, and a timeout would otherwise stop whatever process got its pid since). The exit status is looked for
+     * again after they are found gone: the wrapper writes it as its last act. A lost run's secret files are removed.
      */
     static Optional<Ended> ended(RemoteSession session, String runDir) {
         String d = quote(runDir);

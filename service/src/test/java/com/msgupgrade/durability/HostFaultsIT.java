@@ -130,24 +130,16 @@ class HostFaultsIT {
     @Test
     void theSecretOfARunWhoseHostRebootedIsRemovedOnceTheRolloutWasAbortedAndTheHostIsBack() throws Exception {
         SimulatedHost host = fleet.host("reboot");
-        host.setFault("ldapmodify", "hang", "");
-        String id = rollOut("reboot");
-        Runs.awaitRun(jdbc, id, "reboot", "import-ldif", "LAUNCHED");
-        String runId = jdbc.queryForObject("SELECT run_id FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
-                + " step_id = 'import-ldif'", String.class, id);
+        String id = rollOutToHangingImport(host);
+        String runId = importRunId(id);
         java.nio.file.Path runDir = host.workDir().resolve(runId);
         assertThat(runDir.resolve("secret")).as("ldapmodify reads the Directory Manager's password from it").exists();
         List<String> changes = Runs.changes(host);
 
         host.stopSsh();
         try {
-            // the host reboots: the run's wrapper and ldapmodify are gone, the run directory stays (the wrapper
-            // first: it would remove the secret as its command ended)
-            ProcessHandle wrapper = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(
-                    runDir.resolve("pid")).trim())).orElseThrow();
-            List<ProcessHandle> command = wrapper.descendants().toList();
-            wrapper.destroyForcibly();
-            command.forEach(ProcessHandle::destroyForcibly);
+            // the host reboots: the run's wrapper and ldapmodify are gone, the run directory stays
+            killWrapperThenCommand(runDir);
             assertThat(failure(id)).contains("could not reach host reboot");
             assertThat(flowOf().decide(id, "Task_DecideOnFailure", "operator",
                     Map.of("decision", "abort", "decisionComment", "the host is rebuilt")))
@@ -173,19 +165,11 @@ class HostFaultsIT {
     @Test
     void aRunWhoseWrapperDiedIsLostAtOnceNotRunningUntilItsTimeoutAndItsSecretGoes() throws Exception {
         SimulatedHost host = fleet.host("lost");
-        host.setFault("ldapmodify", "hang", "");
-        String id = rollOut("lost");
-        Runs.awaitRun(jdbc, id, "lost", "import-ldif", "LAUNCHED");
-        String runId = jdbc.queryForObject("SELECT run_id FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
-                + " step_id = 'import-ldif'", String.class, id);
-        java.nio.file.Path runDir = host.workDir().resolve(runId);
+        String id = rollOutToHangingImport(host);
+        java.nio.file.Path runDir = host.workDir().resolve(importRunId(id));
         assertThat(runDir.resolve("secret")).exists();
         // the wrapper dies (the OOM killer, a reboot), then its command: no exit status is ever written
-        ProcessHandle wrapper = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(runDir.resolve("pid"))
-                .trim())).orElseThrow();
-        List<ProcessHandle> command = wrapper.descendants().toList();
-        wrapper.destroyForcibly();
-        command.forEach(ProcessHandle::destroyForcibly);
+        killWrapperThenCommand(runDir);
         host.clearFault("ldapmodify", "hang");
 
         // the import's timeout is two hours: the failure comes at once, saying what is known
@@ -202,6 +186,31 @@ class HostFaultsIT {
                 + " AND step_id = 'import-ldif' ORDER BY attempt", String.class, id))
                 .containsExactly("1 FAILED", "2 SUCCEEDED");
         assertThat(host.stateLines("ldif-imported")).hasSize(1);
+    }
+
+    /** A rollout of the host whose ldapmodify hangs, once the import's run is launched. */
+    private static String rollOutToHangingImport(SimulatedHost host) {
+        host.setFault("ldapmodify", "hang", "");
+        String id = rollOut(host.name());
+        Runs.awaitRun(jdbc, id, host.name(), "import-ldif", "LAUNCHED");
+        return id;
+    }
+
+    private static String importRunId(String rolloutId) {
+        return jdbc.queryForObject("SELECT run_id FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
+                + " step_id = 'import-ldif'", String.class, rolloutId);
+    }
+
+    /**
+     * The run's wrapper killed, then its command (as a reboot or the OOM killer would), so that no exit status is
+     * written: the wrapper first, as it would record its command's end and remove the secret.
+     */
+    private static void killWrapperThenCommand(java.nio.file.Path runDir) throws java.io.IOException {
+        ProcessHandle wrapper = ProcessHandle.of(Long.parseLong(java.nio.file.Files.readString(runDir.resolve("pid"))
+                .trim())).orElseThrow();
+        List<ProcessHandle> command = wrapper.descendants().toList();
+        wrapper.destroyForcibly();
+        command.forEach(ProcessHandle::destroyForcibly);
     }
 
     private static Flow flowOf() {
