@@ -32,9 +32,7 @@ public final class HostSteps {
                 steps.add(new Conditional(VERIFY_CURRENT_VERSION, null));
                 steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
                 steps.add(new Conditional(APPLY_CORE_PATCH, null));
-                if (host.hasLocales()) {
-                    steps.add(new Conditional(APPLY_LOCALIZATION_PATCH, "the host has locales " + host.locales()));
-                }
+                ifLocalized(steps, APPLY_LOCALIZATION_PATCH, host);
                 steps.add(new Conditional(CONFIRM_PATCHES, null));
                 steps.add(new Conditional(PATCH_CONFIG, null));
                 steps.add(new Conditional(INSTALL_NEW_CONFIG, null));
@@ -50,9 +48,7 @@ public final class HostSteps {
                 steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
                 steps.add(new Conditional(REMOVE_61_PACKAGES, null));
                 steps.add(new Conditional(INSTALL_CORE_RPM, null));
-                if (host.hasLocales()) {
-                    steps.add(new Conditional(INSTALL_LOCALIZATION_RPMS, "the host has locales " + host.locales()));
-                }
+                ifLocalized(steps, INSTALL_LOCALIZATION_RPMS, host);
                 steps.add(new Conditional(CONFIRM_PATCHES, null));
                 steps.add(new Conditional(SAVE_OLD_CONFIG, null));
                 steps.add(new Conditional(CONFIGURE, null));
@@ -78,9 +74,7 @@ public final class HostSteps {
         steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
         steps.add(new Conditional(START_MESSAGING_SERVER, null, x));
         steps.add(new Conditional(APPLY_CORE_PATCH, null));
-        if (node.hasLocales()) {
-            steps.add(new Conditional(APPLY_LOCALIZATION_PATCH, "the host has locales " + node.locales()));
-        }
+        ifLocalized(steps, APPLY_LOCALIZATION_PATCH, node);
         steps.add(new Conditional(CONFIRM_PATCHES, null));
         steps.add(new Conditional(PATCH_CONFIG, null));
         steps.add(new Conditional(STOP_MESSAGING_SERVER, null, x));
@@ -98,12 +92,17 @@ public final class HostSteps {
     public static List<Conditional> clusterStandby(Host standby) {
         List<Conditional> steps = new ArrayList<>();
         steps.add(new Conditional(APPLY_CORE_PATCH, null));
-        if (standby.hasLocales()) {
-            steps.add(new Conditional(APPLY_LOCALIZATION_PATCH, "the host has locales " + standby.locales()));
-        }
+        ifLocalized(steps, APPLY_LOCALIZATION_PATCH, standby);
         steps.add(new Conditional(CONFIRM_PATCHES, null));
         steps.add(new Conditional(VERIFY_UPGRADE, null));
         return steps;
+    }
+
+    /** A localization step, for a host that has locales. */
+    private static void ifLocalized(List<Conditional> steps, StepId step, Host host) {
+        if (host.hasLocales()) {
+            steps.add(new Conditional(step, "the host has locales " + host.locales()));
+        }
     }
 
     /** The Solaris rollback (guide "Rolling Back the Upgrade (Solaris)"), as HostRollbackSolaris runs it. */
@@ -111,9 +110,7 @@ public final class HostSteps {
         List<Conditional> steps = new ArrayList<>();
         steps.add(new Conditional(STOP_MESSAGING_SERVER, null));
         steps.add(new Conditional(UNINSTALL_NEW_CONFIG, null));
-        if (host.hasLocales()) {
-            steps.add(new Conditional(REMOVE_LOCALIZATION_PATCH, "the host has locales " + host.locales()));
-        }
+        ifLocalized(steps, REMOVE_LOCALIZATION_PATCH, host);
         steps.add(new Conditional(REMOVE_CORE_PATCH, null));
         steps.add(new Conditional(START_MESSAGING_SERVER, null));
         steps.add(new Conditional(VERIFY_PREVIOUS_VERSION, null));
