@@ -75,12 +75,8 @@ public class RolloutControl {
         }
         List<String> notAt63 = storesNotAt63(rolloutId, host);
         if (!notAt63.isEmpty()) {
-            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'BLOCKED' WHERE rollout_id = ? AND host_name = ?",
-                    rolloutId, host);
-            audit.record(rolloutId, "system", "HOST_BLOCKED", host, null, Map.of("reason", host + " reads the Message"
-                    + " Store of " + String.join(", ", notAt63) + ", which did not reach 6.3 in this rollout: a Version"
-                    + " 6.3 Webmail Server with an older back-end Message Store is not supported (guide caution), so "
-                    + host + " is left as it is; upgrade it once its stores are at 6.3"));
+            block(rolloutId, host, readsOldStores(host, notAt63) + ", so " + host + " is left as it is; upgrade it once"
+                    + " its stores are at 6.3");
             return "skip";
         }
         if (((Number) slots.get("busy")).intValue() >= parallelism) {
@@ -89,6 +85,81 @@ public class RolloutControl {
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'STARTING' WHERE rollout_id = ? AND host_name = ?",
                 rolloutId, host);
         return "go";
+    }
+
+    /**
+     * May an asymmetric-HA or N+1 cluster start? {@code skip} when the rollout is aborting, or when a host of the
+     * cluster serves webmail that reads a store which did not reach 6.3: then every host of the cluster ends
+     * {@code BLOCKED}. The guide upgrades such a cluster as one, each node failed over to the standby while it is
+     * patched and the standby patched last "so it is at the same patch level as all the other nodes": a node left
+     * at its release would have to fail over onto a standby at another one. Otherwise {@code go}: the cluster asks
+     * for its approval, and each of its hosts claims a slot as it comes ({@link #claim}).
+     */
+    @Transactional
+    public String clusterMayStart(String rolloutId, List<String> nodes, String standby) {
+        work.hold(rolloutId);
+        if (ABORTING.equals(control(rolloutId))) {
+            return "skip"; // its hosts were not started: they stay NOT_STARTED
+        }
+        List<String> hosts = new java.util.ArrayList<>(nodes);
+        if (standby != null) {
+            hosts.add(standby);
+        }
+        Map<String, List<String>> blocking = new java.util.LinkedHashMap<>();
+        for (String host : hosts) {
+            List<String> notAt63 = storesNotAt63(rolloutId, host);
+            if (!notAt63.isEmpty()) {
+                blocking.put(host, notAt63);
+            }
+        }
+        if (blocking.isEmpty()) {
+            return "go";
+        }
+        String why = String.join("; ", blocking.entrySet().stream()
+                .map(e -> readsOldStores(e.getKey(), e.getValue())).toList());
+        for (String host : hosts) {
+            block(rolloutId, host, why + ". The cluster of " + String.join(", ", hosts) + " is upgraded as one, node"
+                    + " by node through the standby, the standby last to the level of all the other nodes (guide, High"
+                    + " Availability Clusters), so none of its hosts is started; upgrade it once those stores are at 6.3");
+        }
+        return "skip";
+    }
+
+    /**
+     * May the cluster's standby be patched, last? As {@link #claim}; when it may not because the rollout is aborting
+     * while nodes of its cluster are at 6.3 already, the audit trail says so: until the standby is patched, those
+     * nodes must not fail over to it (guide: once 6.3 has used a configuration, avoid going back to 6.2p3 binaries).
+     */
+    @Transactional
+    public String claimStandby(String rolloutId, String standby, List<String> nodes) {
+        String slot = claim(rolloutId, standby);
+        if ("skip".equals(slot) && aborting(rolloutId)) {
+            List<String> at63 = nodes.isEmpty() ? List.of() : jdbc.queryForList("SELECT host_name FROM"
+                    + " \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state = 'UPGRADED' AND host_name IN ("
+                    + String.join(",", java.util.Collections.nCopies(nodes.size(), "?")) + ") ORDER BY host_name",
+                    String.class, java.util.stream.Stream.concat(java.util.stream.Stream.of(rolloutId), nodes.stream())
+                            .toArray());
+            if (!at63.isEmpty()) {
+                audit.record(rolloutId, "system", "STANDBY_NOT_PATCHED", standby, null, Map.of("reason", "the rollout"
+                        + " is aborting, so the standby " + standby + " is not patched while " + String.join(", ", at63)
+                        + " of its cluster " + (at63.size() == 1 ? "is" : "are") + " at 6.3: do not fail "
+                        + (at63.size() == 1 ? "it" : "them") + " over to " + standby + " until it is patched (guide:"
+                        + " once 6.3 has used a configuration, avoid reverting to the 6.2p3 binaries)"));
+            }
+        }
+        return slot;
+    }
+
+    private static String readsOldStores(String host, List<String> notAt63) {
+        return host + " reads the Message Store of " + String.join(", ", notAt63) + ", which did not reach 6.3 in this"
+                + " rollout: a Version 6.3 Webmail Server with an older back-end Message Store is not supported (guide"
+                + " caution)";
+    }
+
+    private void block(String rolloutId, String host, String reason) {
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'BLOCKED' WHERE rollout_id = ? AND host_name = ?",
+                rolloutId, host);
+        audit.record(rolloutId, "system", "HOST_BLOCKED", host, null, Map.of("reason", reason));
     }
 
     /**

@@ -13,7 +13,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Units waiting for one of the rollout's slots (UpgradeUnit's durable timer {@code Timer_WaitForSlot}) are woken
+ * Units waiting for one of the rollout's slots (UpgradeUnit's and UpgradeCluster's durable timers) are woken
  * when a slot frees, instead of each asking again every {@code msgsrv.rollout.slot-poll-interval}: a thousand
  * waiting units polling every few seconds kept the job executor and the rollout's row lock busy for nothing. The
  * units that waited longest have their timers made due now, after the transaction that freed the slot commits;
@@ -25,7 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SlotWakeUp {
 
     private static final Logger log = LoggerFactory.getLogger(SlotWakeUp.class);
+    /** The timers of UpgradeUnit's hosts and UpgradeCluster's nodes, and of the cluster's standby. */
     static final String WAIT_FOR_SLOT = "Timer_WaitForSlot";
+    static final String WAIT_FOR_STANDBY_SLOT = "Timer_WaitForStandbySlot";
 
     private final JdbcTemplate jdbc;
     private final TimerWakeUp timers;
@@ -80,9 +82,10 @@ public class SlotWakeUp {
         return ownTransaction.execute(status -> jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
                 + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
                 + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
-                + " WHERE d.ACT_ID_ = ? AND j.PROCESS_DEF_KEY_ = 'UpgradeUnit' AND e.BUSINESS_KEY_ = ?"
-                + " AND j.LOCK_OWNER_ IS NULL AND j.DUEDATE_ > ? ORDER BY j.DUEDATE_ LIMIT ?", String.class,
-                WAIT_FOR_SLOT, rolloutId, new Timestamp(System.currentTimeMillis()), limit));
+                + " WHERE d.ACT_ID_ IN (?, ?) AND j.PROCESS_DEF_KEY_ IN ('UpgradeUnit', 'UpgradeCluster')"
+                + " AND e.BUSINESS_KEY_ = ? AND j.LOCK_OWNER_ IS NULL AND j.DUEDATE_ > ? ORDER BY j.DUEDATE_ LIMIT ?",
+                String.class, WAIT_FOR_SLOT, WAIT_FOR_STANDBY_SLOT, rolloutId, new Timestamp(System.currentTimeMillis()),
+                limit));
     }
 
     /**

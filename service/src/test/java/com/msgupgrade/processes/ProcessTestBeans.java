@@ -100,11 +100,15 @@ public final class ProcessTestBeans {
     }
 
     private void claim(DelegateExecution execution) {
+        execution.setVariable("slot", claim((String) execution.getVariable("hostName")));
+    }
+
+    private String claim(String host) {
         String slot = slots.isEmpty() ? "go" : slots.poll();
         if (slot.equals("go")) {
-            hostsStarted.add((String) execution.getVariable("hostName"));
+            hostsStarted.add(host);
         }
-        execution.setVariable("slot", slot);
+        return slot;
     }
 
     public void will(String stepId, String... states) {
@@ -157,10 +161,24 @@ public final class ProcessTestBeans {
     }
 
     public boolean aborting;
+    /** What the clusters' start asks for ({@code go} unless set), and the hosts each asked about. */
+    public String clusterStart = "go";
+    public final List<List<String>> clustersAsked = new ArrayList<>();
 
     public final class ControlStub {
         public boolean aborting(String rolloutId) {
             return aborting;
+        }
+
+        public String clusterMayStart(String rolloutId, List<String> nodes, String standby) {
+            List<String> hosts = new ArrayList<>(nodes);
+            hosts.add(standby);
+            clustersAsked.add(hosts);
+            return clusterStart;
+        }
+
+        public String claimStandby(String rolloutId, String standby, List<String> nodes) {
+            return claim(standby);
         }
     }
 

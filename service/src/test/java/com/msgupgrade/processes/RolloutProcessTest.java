@@ -241,6 +241,51 @@ class RolloutProcessTest extends ProcessTestBase {
         assertThat(pi).isEnded();
         Assertions.assertThat(beans.hostStates).containsSubsequence("node1:RUNNING", "node1:UPGRADED", "node2:RUNNING",
                 "node2:UPGRADED", "nodex:RUNNING", "nodex:UPGRADED");
+        // each host of the cluster claimed its slot as it came, the standby last
+        Assertions.assertThat(beans.hostsStarted).containsExactly("node1", "node2", "nodex");
+        Assertions.assertThat(beans.clustersAsked).containsExactly(List.of("node1", "node2", "nodex"));
+    }
+
+    private void cluster() {
+        beans.phaseUnits.put("stores", List.of("u-cluster"));
+        beans.topologies.put("u-cluster", "cluster");
+        beans.unitHosts.put("u-cluster", List.of("node1", "node2"));
+        beans.standbys.put("u-cluster", "nodex");
+    }
+
+    @Test
+    void startsNoHostOfAClusterThatMayNotStartAndAsksNoApproval() {
+        cluster();
+        beans.clusterStart = "skip"; // aborting, or a node's webmail reads a store that is not at 6.3
+        beans.notUpgraded.addAll(List.of("node1", "node2", "nodex"));
+        ProcessInstance pi = start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveFailover").count()).isZero();
+        Assertions.assertThat(beans.stepHosts).isEmpty();
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery()
+                .activityId("EndEvent_ClusterNotStarted").count()).isOne();
+        assertThat(pi).isWaitingAt("Task_SignOff");
+    }
+
+    @Test
+    void waitsBeforeAClusterNodeWhilePausedAndPatchesNoStandbyWhenAborting() {
+        cluster();
+        // node1 goes; node2 waits (paused), then goes; the standby is told to skip (aborting)
+        beans.slots.addAll(List.of("go", "wait", "go", "skip"));
+        ProcessInstance pi = start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
+                "Task_ApproveFailover");
+        Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForSlot").singleResult();
+        Assertions.assertThat(timer).isNotNull();
+        Assertions.assertThat(beans.stepHosts).contains("node1/verify-upgrade").noneMatch(s -> s.startsWith("node2/"));
+        managementService().executeJob(timer.getId());
+        ProcessTestBeans.runJobs();
+        Assertions.assertThat(beans.stepHosts).contains("node2/verify-upgrade");
+        Assertions.assertThat(beans.hostsStarted).containsExactly("node1", "node2");
+        Assertions.assertThat(beans.stepHosts).doesNotContain("nodex/apply-core-patch");
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery()
+                .activityId("EndEvent_StandbyNotStarted").count()).isOne();
+        assertThat(pi).isNotEnded();
     }
 
     @Test

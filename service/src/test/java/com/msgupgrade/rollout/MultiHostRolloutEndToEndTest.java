@@ -60,7 +60,10 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("st9", "6.2p3", List.of("store")),
             HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
             HostSpec.solaris("web9", "6.2p3", List.of("webmail")),
-            HostSpec.solaris("orph", "6.2p3", List.of("store"))));
+            HostSpec.solaris("orph", "6.2p3", List.of("store")),
+            HostSpec.solaris("st7", "6.2p3", List.of("store")),
+            HostSpec.solaris("cw1", "6.2p3", List.of("store", "webmail")),
+            HostSpec.solaris("cwx", "6.2p3", List.of("store", "webmail"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -247,10 +250,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         // web8's store is at 6.3: web8 asks for its approval, which is rejected
         assertThat(flow.decide(id, "Task_ApproveHostUpgrade", "approver1", Map.of("decision", "reject",
                 "decisionComment", "web8 next week"))).isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitHostState(id, "web9", "BLOCKED");
-        assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "approve")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitState(id, "FINISHED_WITH_ISSUES");
+        signOffOnceBlocked(id, "web9");
 
         assertThat(List.of("st8", "st9", "web8", "web9").stream().map(h -> h + ":" + flow.hostState(id, h)))
                 .containsExactly("st8:UPGRADED", "st9:REJECTED", "web8:REJECTED", "web9:BLOCKED");
@@ -277,6 +277,46 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 Map.of("hosts", List.of("st8")), String.class);
         assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.ACCEPTED);
         flow.awaitTask(id, "Task_ApproveRollback");
+    }
+
+    /**
+     * The same caution for a cluster, which the guide upgrades as one (each node through the standby, the standby last
+     * to the level of all the others): a node whose webmail reads a store that did not reach 6.3 keeps the whole
+     * cluster from starting, so that no node is left behind a standby at another release.
+     */
+    @Test
+    void startsNoHostOfAClusterWhoseWebmailReadsAStoreThatDidNotReach63() {
+        flow.deploy("heldcluster", FleetSupport.deploymentJson(fleet), List.of("st7", "cw1", "cwx"), d -> {
+            d.putArray("groups").add(group("ha7", "asymmetric-ha", List.of("cw1"), "cwx"));
+            d.putObject("webmailStores").putArray("cw1").add("st7");
+            d.putObject("webmailProxyAdmin").put("user", "webadmin").put("passwordSecret", "proxy-admin");
+        });
+        String id = flow.startApproved("heldcluster");
+        assertThat(flow.decide(id, "Task_ApproveHostUpgrade", "approver1", Map.of("decision", "reject",
+                "decisionComment", "st7 not tonight"))).isEqualTo(HttpStatus.NO_CONTENT);
+        signOffOnceBlocked(id, "cwx");
+
+        assertThat(List.of("st7", "cw1", "cwx").stream().map(h -> h + ":" + flow.hostState(id, h)))
+                .containsExactly("st7:REJECTED", "cw1:BLOCKED", "cwx:BLOCKED");
+        assertThat(fleet.host("cw1").commandLog()).isEmpty();
+        assertThat(fleet.host("cwx").commandLog()).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_TASKINST t JOIN ACT_HI_PROCINST p ON"
+                + " p.PROC_INST_ID_ = t.PROC_INST_ID_ WHERE p.BUSINESS_KEY_ = ? AND t.TASK_DEF_KEY_ ="
+                + " 'Task_ApproveFailover'", Integer.class, id)).as("no approval asked for a cluster that cannot start")
+                .isZero();
+        List<Map<String, Object>> blocked = jdbc.queryForList("SELECT host_name, detail FROM \"MSGSRV\".audit_event"
+                + " WHERE rollout_id = ? AND kind = 'HOST_BLOCKED' ORDER BY seq", id);
+        assertThat(blocked).extracting(e -> e.get("host_name")).containsExactly("cw1", "cwx");
+        assertThat(blocked).allSatisfy(e -> assertThat((String) e.get("detail")).contains("cw1 reads the Message Store"
+                + " of st7 (REJECTED)").contains("cluster of cw1, cwx is upgraded as one"));
+    }
+
+    /** Once {@code host} is BLOCKED, the rest of the rollout has run: the sign-off ends it with issues. */
+    private void signOffOnceBlocked(String rolloutId, String host) {
+        flow.awaitHostState(rolloutId, host, "BLOCKED");
+        assertThat(flow.decide(rolloutId, "Task_SignOff", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(rolloutId, "FINISHED_WITH_ISSUES");
     }
 
     @Test
@@ -402,6 +442,24 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(control.claim(id, "c2")).isEqualTo("wait");
         });
         assertThat(state(id, "c3")).isEqualTo("STARTING");
+    }
+
+    @Test
+    void aClustersStandbyNotPatchedBecauseOfAnAbortIsRecordedWithTheNodesThatMustNotFailOverToIt() {
+        String id = runningRollout("standby", "s1", "s2", "sx");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 's1'", id);
+        assertThat(control.claimStandby(id, "sx", List.of("s1", "s2"))).isEqualTo("go");
+        assertThat(state(id, "sx")).isEqualTo("STARTING");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'NOT_STARTED' WHERE rollout_id = ? AND host_name = 'sx'",
+                id);
+        control.abort(id, "operator");
+        assertThat(control.claimStandby(id, "sx", List.of("s1", "s2"))).isEqualTo("skip");
+        assertThat(state(id, "sx")).isEqualTo("NOT_STARTED");
+        assertThat(jdbc.queryForList("SELECT host_name, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'STANDBY_NOT_PATCHED'", id)).singleElement()
+                .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("sx"))
+                .satisfies(e -> assertThat((String) e.get("detail")).contains("while s1 of its cluster is at 6.3")
+                        .doesNotContain("s2").contains("do not fail it over to sx"));
     }
 
     @Autowired
