@@ -86,9 +86,27 @@ public final class Ordering {
      * The units of stores that also serve webmail, in layers: a unit comes after the units holding the remote stores
      * its webmail reads (guide, Multiple Front-end and Back-end Components: "upgrade any remote Message Stores
      * accessed by the Webmail Server before upgrading Messaging Server on the local computer"), so that IMAP is
-     * enabled on them first. Units that read each other's stores cannot be ordered: the plan is refused.
+     * enabled on them first. Units that read each other's stores cannot be ordered, nor can a host whose webmail
+     * reads the store of another host of its own unit (a group is upgraded as one unit, before IMAP is enabled on any
+     * of its stores): the plan is refused, naming them.
      */
     private static List<List<Plan.Unit>> readersAfterTheirStores(Deployment d, List<Plan.Unit> units) {
+        List<String> withinUnit = new ArrayList<>();
+        for (Plan.Unit u : units) {
+            List<String> own = hostsOf(List.of(u));
+            for (String h : own) {
+                d.webmailStores().getOrDefault(h, List.of()).stream().filter(store -> !store.equals(h))
+                        .filter(own::contains).forEach(store -> withinUnit.add(h + " reads " + store + " (group "
+                                + u.id().substring("u-".length()) + ")"));
+            }
+        }
+        if (!withinUnit.isEmpty()) {
+            throw new IllegalStateException("the webmail of a host reads the Message Store of another host of its own"
+                    + " group: " + String.join(", ", withinUnit) + ". The guide upgrades the remote stores a webmail"
+                    + " reads, and enables IMAP on them, before the webmail's host; a group is upgraded as one unit,"
+                    + " IMAP enabled after it, which does not allow that. Put the webmail's host and its stores in"
+                    + " different groups");
+        }
         Map<Plan.Unit, Set<Plan.Unit>> before = new LinkedHashMap<>();
         for (Plan.Unit u : units) {
             Set<String> own = new LinkedHashSet<>(hostsOf(List.of(u)));

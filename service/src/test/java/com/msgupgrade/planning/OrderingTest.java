@@ -113,6 +113,13 @@ class OrderingTest {
                 List.of(), Map.of("a", List.of("b"), "b", List.of("a")));
         assertThatThrownBy(() -> phases(circle)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a, b").hasMessageContaining("reading each other's stores");
+        // a group is upgraded as one unit, IMAP enabled after it: a member cannot read another member's store
+        Deployment grouped = deployment(List.of(host("a", "store", "webmail"), host("b", "store", "webmail"),
+                host("c", "store")), List.of(new Deployment.Group("lb", "load-balanced", List.of("a", "b"), null)),
+                Map.of("a", List.of("a", "c"), "b", List.of("a")));
+        assertThatThrownBy(() -> phases(grouped)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("b reads a (group lb)").hasMessageNotContaining("a reads")
+                .hasMessageContaining("different groups");
     }
 
     @Test
