@@ -270,7 +270,8 @@ public class StepCatalog {
         String configutil = quote(webmail.msgSvrBase() + "/sbin/configutil");
         List<String> parts = new ArrayList<>();
         for (String store : stores) {
-            String suffix = stores.size() == 1 ? "" : "." + store;
+            // "each specifying a target host name": the store's as webmail reaches it
+            String suffix = stores.size() == 1 ? "" : "." + deployment.host(store).map(Host::storeHost).orElse(store);
             parts.add(configutil + " -o service.http.allowadminproxy" + suffix + " -v yes");
             parts.add(configutil + " -o local.service.http.proxy.admin" + suffix + " -v " + quote(proxy.user()));
             parts.add(importSecret(configutil, "local.service.http.proxy.adminpass" + suffix));

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 public class DeploymentValidator {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,62}");
+    static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,252}");
     static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
     static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
     static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._/-]{0,254}");
@@ -120,6 +121,16 @@ public class DeploymentValidator {
         for (String l : h.locales()) {
             if (!matches(LOCALE, l)) {
                 problems.add(at + ": locale " + show(l) + " must match " + LOCALE.pattern());
+            }
+        }
+        if (h.storeHostName() != null) {
+            if (!matches(HOST_NAME, h.storeHostName())) {
+                problems.add(at + ": storeHostName " + show(h.storeHostName()) + " is not a host name (" + HOST_NAME.pattern()
+                        + ")");
+            }
+            if (!h.components().contains("store")) {
+                problems.add(at + ": storeHostName is the name webmail reaches a Message Store by, and the host has no"
+                        + " store component");
             }
         }
         if (h.proxyAdmin() != null) {

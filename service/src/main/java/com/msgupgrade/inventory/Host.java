@@ -10,6 +10,8 @@ import java.util.List;
  * @param workDir    where the service keeps its detached runs on the host
  * @param proxyAdmin IMAP proxy admin of the webmail when it differs from the store's (null: same)
  * @param configureStateFile the state file {@code configure} reads on a Linux 6.1 reinstall
+ * @param storeHostName the host name webmail servers reach this Message Store by, the guide's {@code hostname} in
+ *                      the webmail proxy settings ({@code service.http.allowadminproxy.hostname}); null: the name
  */
 public record Host(
         String name,
@@ -25,7 +27,8 @@ public record Host(
         String patchDir,
         String workDir,
         ProxyAdmin proxyAdmin,
-        String configureStateFile) {
+        String configureStateFile,
+        String storeHostName) {
 
     public static final String DEFAULT_PATCH_DIR = "/tmp";
     public static final String DEFAULT_WORK_DIR = "/var/tmp/msgsrv-upgrade";
@@ -38,6 +41,11 @@ public record Host(
         patchDir = patchDir == null ? DEFAULT_PATCH_DIR : patchDir;
         workDir = workDir == null ? DEFAULT_WORK_DIR : workDir;
         configureStateFile = configureStateFile == null ? workDir + "/configure.state" : configureStateFile;
+    }
+
+    /** The host name webmail servers reach this Message Store by: {@code storeHostName}, or else the name. */
+    public String storeHost() {
+        return storeHostName == null ? name : storeHostName;
     }
 
     public boolean isSolaris() {

@@ -16,12 +16,12 @@ class StepCatalogTest {
 
     static Host solaris(List<String> locales) {
         return new Host("ms1", "10.0.0.1", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
-                List.of("store"), locales, "/tmp", null, new Host.ProxyAdmin("webproxy", "proxy-admin"), null);
+                List.of("store"), locales, "/tmp", null, new Host.ProxyAdmin("webproxy", "proxy-admin"), null, null);
     }
 
     static Host linux(List<String> locales) {
         return new Host("ml1", "10.0.0.2", 22, "root", "linux", "i386", "/opt/sun/messaging", "6.2p3",
-                List.of("store"), locales, "/tmp", null, null, null);
+                List.of("store"), locales, "/tmp", null, null, null, null);
     }
 
     static final Deployment DEPLOYMENT = new Deployment("d", new Deployment.DirectoryServer("ds.example.com", 389,
@@ -45,6 +45,28 @@ class StepCatalogTest {
                 + "-h 'ds.example.com' -p 389 -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif");
         assertThat(command(StepId.RESTART_MESSAGING_SERVER, h)).isEqualTo("ulimit -n 16384 && "
                 + "'/opt/SUNWmsgsr/sbin/stop-msg' && '/opt/SUNWmsgsr/sbin/start-msg'");
+    }
+
+    @Test
+    void pointsTheWebmailAtEachStoreByTheHostNameItReachesItBy() {
+        Host st1 = new Host("st1", "10.0.0.1", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("store"), List.of(), null, null, null, null, "mail1.example.com");
+        Host st2 = new Host("st2", "10.0.0.2", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("store"), List.of(), null, null, null, null, null);
+        Host web = new Host("web", "10.0.0.3", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("webmail"), List.of(), null, null, null, null, null);
+        Deployment twoStores = new Deployment("d", DEPLOYMENT.directoryServer(), List.of(st1, st2, web), List.of(),
+                Map.of("web", List.of("st1", "st2")), new Host.ProxyAdmin("webadmin", "webmail-proxy"));
+        String command = catalog.render(StepId.CONFIGURE_WEBMAIL_PROXY, twoStores, web).commandLine();
+        assertThat(command).contains("-o service.http.allowadminproxy.mail1.example.com -v yes")
+                .contains("-o local.service.http.proxy.admin.mail1.example.com -v 'webadmin'")
+                .contains("local.service.http.proxy.adminpass.mail1.example.com")
+                .contains("-o service.http.allowadminproxy.st2 -v yes").doesNotContain(".st1");
+        // one store: no host name at all (the guide: "If there is only one Message Store, omit the .hostname")
+        Deployment oneStore = new Deployment("d", DEPLOYMENT.directoryServer(), List.of(st1, web), List.of(),
+                Map.of("web", List.of("st1")), new Host.ProxyAdmin("webadmin", "webmail-proxy"));
+        assertThat(catalog.render(StepId.CONFIGURE_WEBMAIL_PROXY, oneStore, web).commandLine())
+                .contains("-o service.http.allowadminproxy -v yes").doesNotContain("mail1");
     }
 
     @Test

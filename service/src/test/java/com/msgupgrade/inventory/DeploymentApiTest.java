@@ -88,6 +88,10 @@ class DeploymentApiTest {
                 mistake("store 'store9' is not a host", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("store9")),
                 mistake("host web1 has no store component", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("web1")),
                 mistake("locale 'german' must match", d -> host(d, 0).withArray("locales").add("german")),
+                mistake("storeHostName 'store 1.example.com' is not a host name",
+                        d -> host(d, 0).put("storeHostName", "store 1.example.com")),
+                mistake("storeHostName is the name webmail reaches a Message Store by, and the host has no store",
+                        d -> host(d, 2).put("storeHostName", "web1.example.com")),
                 mistake("hosts: at least one host is required", d -> d.putArray("hosts")),
                 mistake("hosts[2]: name (missing) must match", d -> host(d, 2).remove("name")),
                 mistake("webmailProxyAdmin {user, passwordSecret} is required", d -> d.remove("webmailProxyAdmin")),
@@ -124,6 +128,9 @@ class DeploymentApiTest {
         cases.add(Arguments.of("bind DN", (Consumer<ObjectNode>) d -> ((ObjectNode) d.get("directoryServer"))
                 .put("bindDn", "cn=x$(id)")));
         cases.add(Arguments.of("patch dir", (Consumer<ObjectNode>) d -> host(d, 0).put("patchDir", "/tmp;id")));
+        for (String e : new String[] {"st1;id", "st1`id`", "$(id).example.com", "st1 -v x"}) {
+            cases.add(Arguments.of("store host name", (Consumer<ObjectNode>) d -> host(d, 0).put("storeHostName", e)));
+        }
         return cases.stream();
     }
 

@@ -21,7 +21,7 @@ class OrderingTest {
 
     static Host host(String name, String... components) {
         return new Host(name, "10.0.0." + Math.abs(name.hashCode() % 250), 22, "root", "solaris", "sparc",
-                "/opt/SUNWmsgsr", "6.2p3", List.of(components), List.of(), null, null, null, null);
+                "/opt/SUNWmsgsr", "6.2p3", List.of(components), List.of(), null, null, null, null, null);
     }
 
     static Deployment deployment(List<Host> hosts, List<Deployment.Group> groups, Map<String, List<String>> webmail) {

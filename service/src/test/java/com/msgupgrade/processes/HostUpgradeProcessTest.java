@@ -47,7 +47,7 @@ class HostUpgradeProcessTest extends ProcessTestBase {
 
     private static Host host(List<String> locales, boolean proxy) {
         return new Host("ms1", "127.0.0.1", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
-                List.of("store"), locales, null, null, proxy ? new Host.ProxyAdmin("proxy", "proxy-pw") : null, null);
+                List.of("store"), locales, null, null, proxy ? new Host.ProxyAdmin("proxy", "proxy-pw") : null, null, null);
     }
 
     @ParameterizedTest

@@ -43,7 +43,7 @@ class OtherHostProcessesTest extends ProcessTestBase {
 
     private static Host host(String os, List<String> locales) {
         return new Host("ml1", "127.0.0.1", 22, "root", os, os.equals("linux") ? "i386" : "sparc", "/opt/x", "6.1",
-                List.of("store"), locales, null, null, null, null);
+                List.of("store"), locales, null, null, null, null, null);
     }
 
     private static List<String> ids(List<HostSteps.Conditional> steps) {

@@ -224,9 +224,9 @@ class RolloutProcessTest extends ProcessTestBase {
                 "node1/start-messaging-server", "node1/verify-upgrade", "node2/verify-current-version");
         // as the plan has it (the steps on the standby named), for the node and, last, the standby
         com.msgupgrade.inventory.Host node1 = new com.msgupgrade.inventory.Host("node1", "10.0.0.1", 22, "root", "solaris",
-                "sparc", "/opt/SUNWmsgsr", "6.2p3", List.of("store"), List.of(), null, null, null, null);
+                "sparc", "/opt/SUNWmsgsr", "6.2p3", List.of("store"), List.of(), null, null, null, null, null);
         com.msgupgrade.inventory.Host nodex = new com.msgupgrade.inventory.Host("nodex", "10.0.0.3", 22, "root", "solaris",
-                "sparc", "/opt/SUNWmsgsr", "6.2p3", List.of("store"), List.of(), null, null, null, null);
+                "sparc", "/opt/SUNWmsgsr", "6.2p3", List.of("store"), List.of(), null, null, null, null, null);
         Assertions.assertThat(beans.stepHosts.subList(0, 13)).containsExactlyElementsOf(
                 com.msgupgrade.planning.HostSteps.clusterNode(node1, nodex).stream()
                         .map(c -> (c.on() == null ? "node1" : c.on()) + "/" + c.step().id()).toList());

@@ -122,6 +122,10 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                             ((ObjectNode) h).putObject("proxyAdmin").put("user", "n1proxy")
                                     .put("passwordSecret", "proxy-admin");
                         }
+                        // a store the webmail reaches by another name than its inventory name
+                        if ("st2".equals(h.get("name").asText())) {
+                            ((ObjectNode) h).put("storeHostName", "st2.mail.example.com");
+                        }
                     });
                 });
         // the plan has the cluster's choreography as it runs: the node's steps on the standby named, the standby last
@@ -202,7 +206,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         }
         assertThat(web1.stateLines("configutil")).contains("service.http.allowadminproxy.st1=yes",
                 "local.service.http.proxy.admin.st1=webadmin",
-                "local.service.http.proxy.adminpass.st2=" + FleetSupport.PROXY_PASSWORD);
+                "local.service.http.proxy.adminpass.st2.mail.example.com=" + FleetSupport.PROXY_PASSWORD)
+                .noneMatch(line -> line.contains("proxy.admin.st2=") || line.contains("adminpass.st2="));
         assertThat(web1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
         assertThat(fleet.host("mmp1").version()).isEqualTo("6.3");
 
