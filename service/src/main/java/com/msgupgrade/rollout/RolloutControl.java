@@ -59,8 +59,7 @@ public class RolloutControl {
         work.hold(rolloutId);
         String control = control(rolloutId);
         if (ABORTING.equals(control)) {
-            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'NOT_STARTED' WHERE rollout_id = ? AND host_name = ?",
-                    rolloutId, host);
+            setState(rolloutId, host, "NOT_STARTED");
             return "skip";
         }
         if (PAUSED.equals(control)) {
@@ -82,8 +81,7 @@ public class RolloutControl {
         if (((Number) slots.get("busy")).intValue() >= parallelism) {
             return "wait";
         }
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'STARTING' WHERE rollout_id = ? AND host_name = ?",
-                rolloutId, host);
+        setState(rolloutId, host, "STARTING");
         return "go";
     }
 
@@ -98,12 +96,13 @@ public class RolloutControl {
     @Transactional
     public String clusterMayStart(String rolloutId, List<String> nodes, String standby) {
         work.hold(rolloutId);
-        if (ABORTING.equals(control(rolloutId))) {
-            return "skip"; // its hosts were not started: they stay NOT_STARTED
-        }
         List<String> hosts = new java.util.ArrayList<>(nodes);
         if (standby != null) {
             hosts.add(standby);
+        }
+        if (ABORTING.equals(control(rolloutId))) {
+            hosts.forEach(host -> setState(rolloutId, host, "NOT_STARTED"));
+            return "skip";
         }
         Map<String, List<String>> blocking = new java.util.LinkedHashMap<>();
         for (String host : hosts) {
@@ -156,9 +155,13 @@ public class RolloutControl {
                 + " caution)";
     }
 
-    private void block(String rolloutId, String host, String reason) {
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'BLOCKED' WHERE rollout_id = ? AND host_name = ?",
+    private void setState(String rolloutId, String host, String state) {
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ? WHERE rollout_id = ? AND host_name = ?", state,
                 rolloutId, host);
+    }
+
+    private void block(String rolloutId, String host, String reason) {
+        setState(rolloutId, host, "BLOCKED");
         audit.record(rolloutId, "system", "HOST_BLOCKED", host, null, Map.of("reason", reason));
     }
 

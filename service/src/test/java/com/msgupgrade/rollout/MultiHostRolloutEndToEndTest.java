@@ -63,7 +63,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("orph", "6.2p3", List.of("store")),
             HostSpec.solaris("st7", "6.2p3", List.of("store")),
             HostSpec.solaris("cw1", "6.2p3", List.of("store", "webmail")),
-            HostSpec.solaris("cwx", "6.2p3", List.of("store", "webmail"))));
+            HostSpec.solaris("cwx", "6.2p3", List.of("store", "webmail")),
+            HostSpec.solaris("pc1", "6.2p3", List.of("store")),
+            HostSpec.solaris("pcx", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -465,6 +467,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("sx"))
                 .satisfies(e -> assertThat((String) e.get("detail")).contains("while s1 of its cluster is at 6.3")
                         .doesNotContain("s2").contains("do not fail it over to sx"));
+        // a cluster reached while the rollout aborts starts none of its hosts
+        String other = runningRollout("aborted", "a1", "ax");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'PENDING' WHERE rollout_id = ?", other);
+        control.abort(other, "operator");
+        assertThat(control.clusterMayStart(other, List.of("a1"), "ax")).isEqualTo("skip");
+        assertThat(List.of(state(other, "a1"), state(other, "ax"))).containsOnly("NOT_STARTED");
     }
 
     @Autowired
@@ -573,6 +581,33 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         });
         flow.finish(id);
         assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
+    }
+
+    /**
+     * A cluster's hosts claim their slots as a unit's do: paused, the node waits after its failover was approved, and
+     * the resume wakes it (the wake-up finds the cluster's timers too), well before its own poll (30 s).
+     */
+    @Test
+    void aClusterWaitsBeforeItsNodeWhilePausedAndTheResumeWakesIt() {
+        flow.deploy("pausedcluster", FleetSupport.deploymentJson(fleet), List.of("pc1", "pcx"),
+                d -> d.putArray("groups").add(group("hap", "asymmetric-ha", List.of("pc1"), "pcx")));
+        String id = flow.start("pausedcluster");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.approveCab(id);
+        flow.prepare(id);
+        assertThat(flow.decide(id, "Task_ApproveFailover", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 1);
+        assertThat(List.of("pc1", "pcx")).allSatisfy(h -> assertThat(fleet.host(h).commandLog()).isEmpty());
+        assertThat(flow.hostState(id, "pc1")).isEqualTo("PENDING");
+
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !fleet.host("pc1").commandLog().isEmpty());
+        flow.awaitHostState(id, "pcx", "UPGRADED");
+        assertThat(fleet.host("pc1").version()).isEqualTo("6.3");
+        assertThat(fleet.host("pcx").version()).isEqualTo("6.3");
     }
 
     private long waitingForSlot(String rolloutId) {
