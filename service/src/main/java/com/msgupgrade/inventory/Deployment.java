@@ -38,5 +38,11 @@ public record Deployment(
         public Group {
             members = members == null ? List.of() : List.copyOf(members);
         }
+
+        /** The members, then the standby if the group has one (an asymmetric-HA or N+1 cluster). */
+        public List<String> membersAndStandby() {
+            return standby == null ? members
+                    : java.util.stream.Stream.concat(members.stream(), java.util.stream.Stream.of(standby)).toList();
+        }
     }
 }

@@ -178,7 +178,7 @@ public final class Ordering {
     }
 
     private static boolean hasWebmail(Deployment d, Plan.Unit u) {
-        return u.hosts().stream().anyMatch(h -> d.webmailStores().containsKey(h)
+        return hostsOf(List.of(u)).stream().anyMatch(h -> d.webmailStores().containsKey(h)
                 || d.host(h).map(x -> x.components().contains("webmail")).orElse(false));
     }
 

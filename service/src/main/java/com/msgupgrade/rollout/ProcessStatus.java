@@ -1,6 +1,7 @@
 package com.msgupgrade.rollout;
 
 import com.msgupgrade.audit.AuditTrail;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.springframework.stereotype.Component;
@@ -23,8 +24,11 @@ public class ProcessStatus {
 
     private final RolloutLock work;
 
+    private final RolloutPlans plans;
+
     ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control, SlotWakeUp slots,
-            RolloutLock work) {
+            RolloutLock work, RolloutPlans plans) {
+        this.plans = plans;
         this.work = work;
         this.slots = slots;
         this.control = control;
@@ -61,6 +65,20 @@ public class ProcessStatus {
         }
     }
 
+    /**
+     * Every host of the execution's unit ({@code unitId}), a cluster's standby included: its gate was rejected, so
+     * none of them is upgraded (a host holding the unit's slot frees it).
+     */
+    public void unitHosts(DelegateExecution execution, String state) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        plans.of(rolloutId).unit((String) execution.getVariable("unitId")).ifPresent(unit -> {
+            unit.hosts().forEach(host -> hostState(rolloutId, host, state));
+            if (unit.standby() != null) {
+                hostState(rolloutId, unit.standby(), state);
+            }
+        });
+    }
+
     /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */
     public void rolloutFinished(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
@@ -72,6 +90,9 @@ public class ProcessStatus {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         // the work lock before the rollout's row: an abort ends the units too, and their end takes the work lock
         work.hold(rolloutId);
+        if (!List.of("AWAITING_APPROVAL", "RUNNING").contains(state)) {
+            control.recordUnpatchedStandbys(rolloutId); // however it ended
+        }
         rollouts.updateState(rolloutId, state);
         audit.record(rolloutId, "system", "ROLLOUT_STATE", null, null, Map.of("state", state));
     }

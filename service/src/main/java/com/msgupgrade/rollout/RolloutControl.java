@@ -66,9 +66,13 @@ public class RolloutControl {
             return "wait";
         }
         String busyStates = String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList());
+        List<String> sharing = sharingASlotWith(rolloutId, host);
+        List<Object> args = new java.util.ArrayList<>(sharing);
+        args.add(rolloutId);
         Map<String, Object> slots = jdbc.queryForMap("SELECT COALESCE(SUM(CASE WHEN state IN (" + busyStates
-                + ") THEN 1 ELSE 0 END), 0) AS busy, COALESCE(MAX(CASE WHEN host_name = ? AND state IN (" + busyStates
-                + ") THEN 1 ELSE 0 END), 0) AS holds FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?", host, rolloutId);
+                + ") THEN 1 ELSE 0 END), 0) AS busy, COALESCE(MAX(CASE WHEN host_name IN (" + placeholders(sharing.size())
+                + ") AND state IN (" + busyStates + ") THEN 1 ELSE 0 END), 0) AS holds FROM \"MSGSRV\".rollout_host"
+                + " WHERE rollout_id = ?", args.toArray());
         if (((Number) slots.get("holds")).intValue() == 1) {
             return "go";
         }
@@ -86,12 +90,29 @@ public class RolloutControl {
     }
 
     /**
+     * The hosts that share {@code host}'s slot: a cluster's nodes and standby (one node at a time works with the
+     * standby it fails over to, and the standby, busy from the first node's failover, is patched last), or the
+     * host alone. A cluster that holds a slot goes on with it: its next node does not wait for a slot its own
+     * standby holds.
+     */
+    private List<String> sharingASlotWith(String rolloutId, String host) {
+        return plans.deployment(rolloutId).groupOf(host).filter(g -> g.standby() != null)
+                .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
+    }
+
+    private static String placeholders(int count) {
+        return String.join(",", java.util.Collections.nCopies(count, "?"));
+    }
+
+    /**
      * May an asymmetric-HA or N+1 cluster start? {@code skip} when the rollout is aborting, or when a host of the
      * cluster serves webmail that reads a store which did not reach 6.3: then every host of the cluster ends
      * {@code BLOCKED}. The guide upgrades such a cluster as one, each node failed over to the standby while it is
      * patched and the standby patched last "so it is at the same patch level as all the other nodes": a node left
-     * at its release would have to fail over onto a standby at another one. Otherwise {@code go}: the cluster asks
-     * for its approval, and each of its hosts claims a slot as it comes ({@link #claim}).
+     * at its release would have to fail over onto a standby at another one. Otherwise its first host claims a slot
+     * ({@link #claim}: {@code go}, or {@code wait} while paused or busy) before the cluster asks for its approval,
+     * as a standalone host does, so that the approval lets the cluster go at once; its later hosts go on with the
+     * cluster's slot.
      */
     @Transactional
     public String clusterMayStart(String rolloutId, List<String> nodes, String standby) {
@@ -112,7 +133,7 @@ public class RolloutControl {
             }
         }
         if (blocking.isEmpty()) {
-            return "go";
+            return claim(rolloutId, hosts.get(0));
         }
         String why = String.join("; ", blocking.entrySet().stream()
                 .map(e -> readsOldStores(e.getKey(), e.getValue())).toList());
@@ -125,28 +146,29 @@ public class RolloutControl {
     }
 
     /**
-     * May the cluster's standby be patched, last? As {@link #claim}; when it may not because the rollout is aborting
-     * while nodes of its cluster are at 6.3 already, the audit trail says so: until the standby is patched, those
-     * nodes must not fail over to it (guide: once 6.3 has used a configuration, avoid going back to 6.2p3 binaries).
+     * At the rollout's end, however it ended: each cluster whose standby did not reach 6.3 while some of its nodes did
+     * is recorded ({@code STANDBY_NOT_PATCHED}): those nodes must not fail over to the standby until it is patched
+     * (guide: once 6.3 has used a configuration, avoid reverting to the 6.2p3 binaries).
      */
-    @Transactional
-    public String claimStandby(String rolloutId, String standby, List<String> nodes) {
-        String slot = claim(rolloutId, standby);
-        if ("skip".equals(slot) && aborting(rolloutId)) {
-            List<String> at63 = nodes.isEmpty() ? List.of() : jdbc.queryForList("SELECT host_name FROM"
-                    + " \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state = 'UPGRADED' AND host_name IN ("
-                    + String.join(",", java.util.Collections.nCopies(nodes.size(), "?")) + ") ORDER BY host_name",
-                    String.class, java.util.stream.Stream.concat(java.util.stream.Stream.of(rolloutId), nodes.stream())
-                            .toArray());
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public void recordUnpatchedStandbys(String rolloutId) {
+        Map<String, String> states = new java.util.HashMap<>();
+        jdbc.query("SELECT host_name, state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?",
+                rs -> { states.put(rs.getString(1), rs.getString(2)); }, rolloutId);
+        for (var g : plans.deployment(rolloutId).groups()) {
+            if (g.standby() == null || "UPGRADED".equals(states.getOrDefault(g.standby(), "UPGRADED"))) {
+                continue; // no standby, or at 6.3 (a standby the rollout left out was there before)
+            }
+            List<String> at63 = g.members().stream().filter(n -> "UPGRADED".equals(states.get(n))).sorted().toList();
             if (!at63.isEmpty()) {
-                audit.record(rolloutId, "system", "STANDBY_NOT_PATCHED", standby, null, Map.of("reason", "the rollout"
-                        + " is aborting, so the standby " + standby + " is not patched while " + String.join(", ", at63)
-                        + " of its cluster " + (at63.size() == 1 ? "is" : "are") + " at 6.3: do not fail "
-                        + (at63.size() == 1 ? "it" : "them") + " over to " + standby + " until it is patched (guide:"
-                        + " once 6.3 has used a configuration, avoid reverting to the 6.2p3 binaries)"));
+                audit.record(rolloutId, "system", "STANDBY_NOT_PATCHED", g.standby(), null, Map.of("reason",
+                        "the standby " + g.standby() + " of cluster " + g.name() + " was not patched ("
+                        + states.get(g.standby()) + ") while " + String.join(", ", at63) + " of its nodes "
+                        + (at63.size() == 1 ? "is" : "are") + " at 6.3: do not fail " + (at63.size() == 1 ? "it" : "them")
+                        + " over to " + g.standby() + " until it is patched (guide: once 6.3 has used a configuration,"
+                        + " avoid reverting to the 6.2p3 binaries)"));
             }
         }
-        return slot;
     }
 
     private static String readsOldStores(String host, List<String> notAt63) {
@@ -180,7 +202,7 @@ public class RolloutControl {
         List<Object> args = new java.util.ArrayList<>(List.of(rolloutId));
         args.addAll(read);
         return jdbc.query("SELECT host_name, state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND host_name IN ("
-                + String.join(",", java.util.Collections.nCopies(read.size(), "?")) + ") AND state <> 'UPGRADED'"
+                + placeholders(read.size()) + ") AND state <> 'UPGRADED'"
                 + " ORDER BY host_name", (rs, i) -> rs.getString(1) + " (" + rs.getString(2) + ")", args.toArray());
     }
 

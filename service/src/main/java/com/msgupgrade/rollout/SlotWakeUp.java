@@ -25,8 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SlotWakeUp {
 
     private static final Logger log = LoggerFactory.getLogger(SlotWakeUp.class);
-    /** The timers of UpgradeUnit's hosts and UpgradeCluster's nodes, and of the cluster's standby. */
+    /** The timers of UpgradeUnit's hosts and UpgradeCluster's nodes; of a cluster's start and of its standby. */
     static final String WAIT_FOR_SLOT = "Timer_WaitForSlot";
+    static final String WAIT_FOR_CLUSTER_SLOT = "Timer_WaitForClusterSlot";
     static final String WAIT_FOR_STANDBY_SLOT = "Timer_WaitForStandbySlot";
 
     private final JdbcTemplate jdbc;
@@ -82,10 +83,10 @@ public class SlotWakeUp {
         return ownTransaction.execute(status -> jdbc.queryForList("SELECT j.ID_ FROM ACT_RU_JOB j"
                 + " JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
                 + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_"
-                + " WHERE d.ACT_ID_ IN (?, ?) AND j.PROCESS_DEF_KEY_ IN ('UpgradeUnit', 'UpgradeCluster')"
+                + " WHERE d.ACT_ID_ IN (?, ?, ?) AND j.PROCESS_DEF_KEY_ IN ('UpgradeUnit', 'UpgradeCluster')"
                 + " AND e.BUSINESS_KEY_ = ? AND j.LOCK_OWNER_ IS NULL AND j.DUEDATE_ > ? ORDER BY j.DUEDATE_ LIMIT ?",
-                String.class, WAIT_FOR_SLOT, WAIT_FOR_STANDBY_SLOT, rolloutId, new Timestamp(System.currentTimeMillis()),
-                limit));
+                String.class, WAIT_FOR_SLOT, WAIT_FOR_CLUSTER_SLOT, WAIT_FOR_STANDBY_SLOT, rolloutId,
+                new Timestamp(System.currentTimeMillis()), limit));
     }
 
     /**

@@ -120,6 +120,16 @@ class OrderingTest {
         assertThatThrownBy(() -> phases(grouped)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("b reads a (group lb)").hasMessageNotContaining("a reads")
                 .hasMessageContaining("different groups");
+        // a cluster's standby counts as one of its hosts: its webmail puts the cluster after the stores it reads
+        List<Deployment.Group> cluster = List.of(new Deployment.Group("ha", "asymmetric-ha", List.of("n"), "x"));
+        Deployment standbyReads = deployment(List.of(host("n", "store"), host("x", "store", "webmail"),
+                host("s", "store")), cluster, Map.of("x", List.of("s")));
+        assertThat(phases(standbyReads)).startsWith("stores:standalone[s]", "enable-imap:s/enable-imap",
+                "stores-with-webmail:cluster[n]+x");
+        Deployment standbyReadsItsNode = deployment(List.of(host("n", "store"), host("x", "store", "webmail")),
+                cluster, Map.of("x", List.of("n")));
+        assertThatThrownBy(() -> phases(standbyReadsItsNode)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("x reads n (group ha)");
     }
 
     @Test

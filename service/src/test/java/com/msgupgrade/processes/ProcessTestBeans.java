@@ -161,8 +161,8 @@ public final class ProcessTestBeans {
     }
 
     public boolean aborting;
-    /** What the clusters' start asks for ({@code go} unless set), and the hosts each asked about. */
-    public String clusterStart = "go";
+    /** What the clusters' start answers, in turn ({@code go} once none is left), and the hosts each asked about. */
+    public final Deque<String> clusterStarts = new ArrayDeque<>();
     public final List<List<String>> clustersAsked = new ArrayList<>();
 
     public final class ControlStub {
@@ -174,11 +174,11 @@ public final class ProcessTestBeans {
             List<String> hosts = new ArrayList<>(nodes);
             hosts.add(standby);
             clustersAsked.add(hosts);
-            return clusterStart;
+            return clusterStarts.isEmpty() ? "go" : clusterStarts.poll();
         }
 
-        public String claimStandby(String rolloutId, String standby, List<String> nodes) {
-            return claim(standby);
+        public String claim(String rolloutId, String host) {
+            return ProcessTestBeans.this.claim(host);
         }
     }
 
@@ -319,6 +319,14 @@ public final class ProcessTestBeans {
 
         public void hostNamed(DelegateExecution execution, String host, String state) {
             hostStates.add(host + ":" + state);
+        }
+
+        public void unitHosts(DelegateExecution execution, String state) {
+            String unit = (String) execution.getVariable("unitId");
+            unitHosts.get(unit).forEach(h -> hostStates.add(h + ":" + state));
+            if (standbys.containsKey(unit)) {
+                hostStates.add(standbys.get(unit) + ":" + state);
+            }
         }
 
         public void rollout(DelegateExecution execution, String state) {

@@ -256,7 +256,7 @@ class RolloutProcessTest extends ProcessTestBase {
     @Test
     void startsNoHostOfAClusterThatMayNotStartAndAsksNoApproval() {
         cluster();
-        beans.clusterStart = "skip"; // aborting, or a node's webmail reads a store that is not at 6.3
+        beans.clusterStarts.add("skip"); // aborting, or a node's webmail reads a store that is not at 6.3
         beans.notUpgraded.addAll(List.of("node1", "node2", "nodex"));
         ProcessInstance pi = start(List.of("node1", "node2", "nodex"), "per-host");
         approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
@@ -265,6 +265,23 @@ class RolloutProcessTest extends ProcessTestBase {
         Assertions.assertThat(historyService().createHistoricActivityInstanceQuery()
                 .activityId("EndEvent_ClusterNotStarted").count()).isOne();
         assertThat(pi).isWaitingAt("Task_SignOff");
+    }
+
+    @Test
+    void claimsTheClustersFirstSlotBeforeItsApprovalAndMarksItsHostsRejectedWhenTheApprovalIs() {
+        cluster();
+        beans.clusterStarts.addAll(List.of("wait", "go")); // paused or busy, then a slot
+        start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveFailover").count()).isZero();
+        Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForClusterSlot").singleResult();
+        Assertions.assertThat(timer).isNotNull();
+        managementService().executeJob(timer.getId());
+        ProcessTestBeans.runJobs();
+        completeAll("Task_ApproveFailover", withVariables("decision", "reject", "decisionComment", "not tonight"));
+        Assertions.assertThat(beans.clustersAsked).hasSize(2);
+        Assertions.assertThat(beans.stepHosts).isEmpty();
+        Assertions.assertThat(beans.hostStates).containsExactly("node1:REJECTED", "node2:REJECTED", "nodex:REJECTED");
     }
 
     @Test

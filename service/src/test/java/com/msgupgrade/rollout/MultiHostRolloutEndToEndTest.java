@@ -451,28 +451,52 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(state(id, "c3")).isEqualTo("STARTING");
     }
 
+    /**
+     * A cluster holds its slot from node to node: its standby is busy from the first failover to its own patch, and a
+     * node's claim must not wait for the slot its own standby holds (with every slot taken it would wait for ever).
+     */
     @Test
-    void aClustersStandbyNotPatchedBecauseOfAnAbortIsRecordedWithTheNodesThatMustNotFailOverToIt() {
-        String id = runningRollout("standby", "s1", "s2", "sx");
+    void aClusterGoesOnWithTheSlotItsStandbyHoldsAndAnAbortStartsNoneOfItsHosts() {
+        String id = runningRolloutOf("holds", "{\"groups\": [{\"name\": \"c\", \"topology\": \"n-plus-1\","
+                + " \"members\": [\"s1\", \"s2\"], \"standby\": \"sx\"}]}", "s1", "s2", "sx", "o1");
+        // parallelism 2
+        assertThat(control.claim(id, "s1")).isEqualTo("go");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'RUNNING' WHERE rollout_id = ? AND host_name = 'sx'", id);
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 's1'", id);
-        assertThat(control.claimStandby(id, "sx", List.of("s1", "s2"))).isEqualTo("go");
-        assertThat(state(id, "sx")).isEqualTo("STARTING");
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'NOT_STARTED' WHERE rollout_id = ? AND host_name = 'sx'",
-                id);
-        control.abort(id, "operator");
-        assertThat(control.claimStandby(id, "sx", List.of("s1", "s2"))).isEqualTo("skip");
-        assertThat(state(id, "sx")).isEqualTo("NOT_STARTED");
-        assertThat(jdbc.queryForList("SELECT host_name, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
-                + " kind = 'STANDBY_NOT_PATCHED'", id)).singleElement()
-                .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("sx"))
-                .satisfies(e -> assertThat((String) e.get("detail")).contains("while s1 of its cluster is at 6.3")
-                        .doesNotContain("s2").contains("do not fail it over to sx"));
+        assertThat(control.claim(id, "o1")).isEqualTo("go");
+        // o1 and the standby take both slots: the cluster's next node goes on with its own, another unit waits
+        assertThat(control.claim(id, "s2")).isEqualTo("go");
+        assertThat(control.claim(id, "sx")).isEqualTo("go");
+
         // a cluster reached while the rollout aborts starts none of its hosts
         String other = runningRollout("aborted", "a1", "ax");
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'PENDING' WHERE rollout_id = ?", other);
         control.abort(other, "operator");
         assertThat(control.clusterMayStart(other, List.of("a1"), "ax")).isEqualTo("skip");
         assertThat(List.of(state(other, "a1"), state(other, "ax"))).containsOnly("NOT_STARTED");
+    }
+
+    /**
+     * A store read by the webmail of a cluster's node may not be rolled back once the cluster has begun, even while
+     * that node waits for its turn: the cluster goes on node by node, its standby patched last.
+     */
+    @Test
+    void refusesToRollBackAStoreReadByTheWebmailOfANodeOfABegunCluster() {
+        String host = "{\"address\": \"10.9.9.%d\", \"os\": \"solaris\", \"arch\": \"sparc\", \"msgSvrBase\":"
+                + " \"/opt/SUNWmsgsr\", \"sourceRelease\": \"6.2p3\", \"name\": \"%s\", \"components\": [%s]}";
+        String id = runningRolloutOf("begun", "{\"hosts\": [" + String.format(host, 1, "rs", "\"store\"") + ", "
+                + String.format(host, 2, "rc1", "\"store\", \"webmail\"") + ", "
+                + String.format(host, 3, "rc2", "\"store\"") + ", " + String.format(host, 4, "rcx", "\"store\"")
+                + "], \"groups\": [{\"name\": \"rc\", \"topology\": \"n-plus-1\", \"members\": [\"rc2\", \"rc1\"],"
+                + " \"standby\": \"rcx\"}], \"webmailStores\": {\"rc1\": [\"rs\"]}}", "rs", "rc1", "rc2", "rcx");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 'rs'", id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'RUNNING' WHERE rollout_id = ? AND host_name IN"
+                + " ('rc2', 'rcx')", id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'PENDING' WHERE rollout_id = ? AND host_name = 'rc1'", id);
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("rs")), String.class);
+        assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(rollback.getBody()).contains("rs is a back-end Message Store of rc1");
     }
 
     @Autowired
@@ -517,10 +541,15 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     /** A running rollout's rows alone, no process: its hosts not started. */
     private String runningRollout(String deployment, String... hosts) {
+        return runningRolloutOf(deployment, "{}", hosts);
+    }
+
+    /** A rollout row with its hosts, no process: {@code snapshot} is its deployment (its groups, say). */
+    private String runningRolloutOf(String deployment, String snapshot, String... hosts) {
         String id = deployment.charAt(0) + "-" + java.util.UUID.randomUUID(); // rollout ids take 40 characters
         jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
-                + " requested_by, requested_at, state) VALUES (?, ?, '6.3', '{}', 'operator', ?, 'RUNNING')", id,
-                deployment, java.sql.Timestamp.from(Instant.now()));
+                + " requested_by, requested_at, state) VALUES (?, ?, '6.3', ?, 'operator', ?, 'RUNNING')", id,
+                deployment, snapshot, java.sql.Timestamp.from(Instant.now()));
         for (String host : hosts) {
             jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
                     + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,
@@ -584,11 +613,13 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     /**
-     * A cluster's hosts claim their slots as a unit's do: paused, the node waits after its failover was approved, and
-     * the resume wakes it (the wake-up finds the cluster's timers too), well before its own poll (30 s).
+     * A cluster claims its first slot before it asks for its failover approval, as a standalone host does: paused, it
+     * waits, and the resume wakes it (the wake-up finds the cluster's timers too), well before its own poll (30 s).
+     * Aborted at its standby's patch, with its node at 6.3, the rollout's end records that the node must not fail
+     * over to the unpatched standby.
      */
     @Test
-    void aClusterWaitsBeforeItsNodeWhilePausedAndTheResumeWakesIt() {
+    void aClusterWaitsBeforeItsApprovalWhilePausedAndAnAbortAtItsStandbyIsRecorded() {
         flow.deploy("pausedcluster", FleetSupport.deploymentJson(fleet), List.of("pc1", "pcx"),
                 d -> d.putArray("groups").add(group("hap", "asymmetric-ha", List.of("pc1"), "pcx")));
         String id = flow.start("pausedcluster");
@@ -596,24 +627,37 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
         flow.approveCab(id);
         flow.prepare(id);
-        assertThat(flow.decide(id, "Task_ApproveFailover", "approver1", Map.of("decision", "approve")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
         await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSlot(id) == 1);
-        assertThat(List.of("pc1", "pcx")).allSatisfy(h -> assertThat(fleet.host(h).commandLog()).isEmpty());
         assertThat(flow.hostState(id, "pc1")).isEqualTo("PENDING");
 
+        fleet.host("pcx").setFault("patchadd", "fail", "1"); // the standby's own patch, last
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !fleet.host("pc1").commandLog().isEmpty());
-        flow.awaitHostState(id, "pcx", "UPGRADED");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_ApproveFailover").count() == 1);
+        assertThat(flow.hostState(id, "pc1")).isEqualTo("STARTING"); // holding the cluster's slot
+        assertThat(flow.decide(id, "Task_ApproveFailover", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
+                "decisionComment", "patchadd failed on the standby"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "ABORTED");
         assertThat(fleet.host("pc1").version()).isEqualTo("6.3");
-        assertThat(fleet.host("pcx").version()).isEqualTo("6.3");
+        assertThat(fleet.host("pcx").version()).isEqualTo("6.2p3");
+        assertThat(List.of(flow.hostState(id, "pc1"), flow.hostState(id, "pcx"))).containsExactly("UPGRADED", "ABORTED");
+        assertThat(jdbc.queryForList("SELECT host_name, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'STANDBY_NOT_PATCHED'", id)).singleElement()
+                .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("pcx"))
+                .satisfies(e -> assertThat((String) e.get("detail")).contains("while pc1 of its nodes is at 6.3")
+                        .contains("do not fail it over to pcx"));
     }
 
     private long waitingForSlot(String rolloutId) {
         return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).count() == 0
                 ? org.camunda.bpm.engine.ProcessEngines.getDefaultProcessEngine().getManagementService()
-                .createJobQuery().timers().activityId("Timer_WaitForSlot").count() : -1;
+                .createJobQuery().timers().list().stream().filter(j -> List.of("Timer_WaitForSlot",
+                        "Timer_WaitForClusterSlot", "Timer_WaitForStandbySlot").contains(org.camunda.bpm.engine
+                        .ProcessEngines.getDefaultProcessEngine().getManagementService().createJobDefinitionQuery()
+                        .jobDefinitionId(j.getJobDefinitionId()).singleResult().getActivityId())).count() : -1;
     }
 
     private static ObjectNode group(String name, String topology, List<String> members, String standby) {
