@@ -22,7 +22,10 @@ public class EngineRestDecisionErrors extends TaskDecisionErrors implements Exce
     public Response toResponse(RestException exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DecisionRefusedException refused) {
-                return answer(refused.status(), "DecisionRefused", refused.getMessage());
+                // already decided (its variables gone under the listener: the other decision came first): as any
+                // decision on a task that is gone, 404 on this API; /api/approvals answers 409
+                return refused.status() == 409 ? taskGone()
+                        : answer(refused.status(), "DecisionRefused", refused.getMessage());
             }
         }
         return decidedMeanwhile(exception).orElseGet(() -> camunda.toResponse(exception));
