@@ -71,11 +71,14 @@ public class ProcessStatus {
      */
     public void unitHosts(DelegateExecution execution, String state) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        List<String> inRollout = rollouts.hosts(rolloutId).stream().map(RolloutRepository.HostProgress::host).toList();
         plans.of(rolloutId).unit((String) execution.getVariable("unitId")).ifPresent(unit -> {
-            unit.hosts().forEach(host -> hostState(rolloutId, host, state));
+            List<String> hosts = new java.util.ArrayList<>(unit.hosts());
             if (unit.standby() != null) {
-                hostState(rolloutId, unit.standby(), state);
+                hosts.add(unit.standby());
             }
+            // a standby already at 6.3 is the unit's but not the rollout's
+            hosts.stream().filter(inRollout::contains).forEach(host -> hostState(rolloutId, host, state));
         });
     }
 

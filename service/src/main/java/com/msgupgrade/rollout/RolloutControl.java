@@ -66,11 +66,27 @@ public class RolloutControl {
             return "wait";
         }
         String busyStates = String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList());
-        List<String> sharing = sharingASlotWith(rolloutId, host);
-        List<Object> args = new java.util.ArrayList<>(sharing);
+        // a slot is a host's, or a whole cluster's: its nodes one at a time with the standby they fail over to, the
+        // standby patched last (busy from the first failover on)
+        List<com.msgupgrade.inventory.Deployment.Group> clusters = plans.deployment(rolloutId).groups().stream()
+                .filter(g -> g.standby() != null).toList();
+        StringBuilder slotOf = new StringBuilder(clusters.isEmpty() ? "host_name" : "CASE");
+        List<Object> args = new java.util.ArrayList<>();
+        List<String> sharing = List.of(host);
+        for (int i = 0; i < clusters.size(); i++) {
+            List<String> hosts = clusters.get(i).membersAndStandby();
+            slotOf.append(" WHEN host_name IN (").append(placeholders(hosts.size())).append(") THEN '#").append(i)
+                    .append("'"); // no host's name begins with '#' (DeploymentValidator)
+            args.addAll(hosts);
+            sharing = hosts.contains(host) ? hosts : sharing;
+        }
+        if (!clusters.isEmpty()) {
+            slotOf.append(" ELSE host_name END");
+        }
+        args.addAll(sharing);
         args.add(rolloutId);
-        Map<String, Object> slots = jdbc.queryForMap("SELECT COALESCE(SUM(CASE WHEN state IN (" + busyStates
-                + ") THEN 1 ELSE 0 END), 0) AS busy, COALESCE(MAX(CASE WHEN host_name IN (" + placeholders(sharing.size())
+        Map<String, Object> slots = jdbc.queryForMap("SELECT COUNT(DISTINCT CASE WHEN state IN (" + busyStates
+                + ") THEN " + slotOf + " END) AS busy, COALESCE(MAX(CASE WHEN host_name IN (" + placeholders(sharing.size())
                 + ") AND state IN (" + busyStates + ") THEN 1 ELSE 0 END), 0) AS holds FROM \"MSGSRV\".rollout_host"
                 + " WHERE rollout_id = ?", args.toArray());
         if (((Number) slots.get("holds")).intValue() == 1) {
@@ -87,17 +103,6 @@ public class RolloutControl {
         }
         setState(rolloutId, host, "STARTING");
         return "go";
-    }
-
-    /**
-     * The hosts that share {@code host}'s slot: a cluster's nodes and standby (one node at a time works with the
-     * standby it fails over to, and the standby, busy from the first node's failover, is patched last), or the
-     * host alone. A cluster that holds a slot goes on with it: its next node does not wait for a slot its own
-     * standby holds.
-     */
-    private List<String> sharingASlotWith(String rolloutId, String host) {
-        return plans.deployment(rolloutId).groupOf(host).filter(g -> g.standby() != null)
-                .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
     }
 
     private static String placeholders(int count) {
@@ -237,6 +242,7 @@ public class RolloutControl {
     }
 
     private void change(String rolloutId, String user, String to, List<String> from, String kind) {
+        work.hold(rolloutId); // a claim reads the control once, and acts on it, under the same lock
         String current = control(rolloutId);
         if (!from.contains(current)) {
             throw new InvalidRequestException("cannot change rollout " + rolloutId,

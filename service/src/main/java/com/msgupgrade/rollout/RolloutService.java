@@ -164,8 +164,8 @@ public class RolloutService {
 
     /**
      * The webmail hosts that read the store and may run 6.3: upgraded, being upgraded, or at 6.3 before. A host of a
-     * cluster that has begun counts as being upgraded, whatever its own state: the cluster goes on node by node
-     * with the slot it holds, and its standby is patched last.
+     * cluster under way (the rollout going on, a host of the cluster busy) counts as being upgraded, whatever its
+     * own state: the cluster goes on node by node with the slot it holds, and its standby is patched last.
      */
     private static List<String> webmailsAt63(Rollout rollout, List<RolloutRepository.HostProgress> progress,
             String store) {
@@ -173,17 +173,18 @@ public class RolloutService {
                 .filter(e -> e.getValue().contains(store))
                 .map(java.util.Map.Entry::getKey)
                 .filter(webmail -> progress.stream().filter(h -> h.host().equals(webmail)).findFirst()
-                        .map(h -> !NOT_AT_63.contains(h.state()) || inABegunCluster(rollout, progress, webmail))
+                        .map(h -> !NOT_AT_63.contains(h.state()) || inAClusterUnderWay(rollout, progress, webmail))
                         .orElseGet(() -> rollout.deployment().host(webmail)
                                 .map(h -> "6.3".equals(h.sourceRelease())).orElse(false)))
                 .sorted().toList();
     }
 
-    private static boolean inABegunCluster(Rollout rollout, List<RolloutRepository.HostProgress> progress,
+    private static boolean inAClusterUnderWay(Rollout rollout, List<RolloutRepository.HostProgress> progress,
             String host) {
-        return rollout.deployment().groupOf(host).filter(g -> g.standby() != null)
+        return !Rollout.ENDED.contains(rollout.state()) && rollout.deployment().groupOf(host)
+                .filter(g -> g.standby() != null)
                 .map(g -> progress.stream().filter(h -> g.membersAndStandby().contains(h.host()))
-                        .anyMatch(h -> !List.of("PENDING", "NOT_STARTED", "BLOCKED", "REJECTED").contains(h.state())))
+                        .anyMatch(h -> RolloutControl.BUSY.contains(h.state())))
                 .orElse(false);
     }
 

@@ -452,21 +452,28 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     /**
-     * A cluster holds its slot from node to node: its standby is busy from the first failover to its own patch, and a
-     * node's claim must not wait for the slot its own standby holds (with every slot taken it would wait for ever).
+     * A cluster is one slot from its first host's claim to its standby's patch: its nodes one at a time with the
+     * standby they fail over to (busy from the first failover on). A node's claim goes on with the cluster's slot
+     * (waiting for it, with every slot taken, it would wait for ever), and no other unit takes a slot beyond the
+     * parallelism because of the cluster's two busy hosts.
      */
     @Test
-    void aClusterGoesOnWithTheSlotItsStandbyHoldsAndAnAbortStartsNoneOfItsHosts() {
+    void aClusterIsOneSlotFromNodeToNodeAndAnAbortStartsNoneOfItsHosts() {
         String id = runningRolloutOf("holds", "{\"groups\": [{\"name\": \"c\", \"topology\": \"n-plus-1\","
-                + " \"members\": [\"s1\", \"s2\"], \"standby\": \"sx\"}]}", "s1", "s2", "sx", "o1");
+                + " \"members\": [\"s1\", \"s2\"], \"standby\": \"sx\"}]}", "s1", "s2", "sx", "o1", "o2");
         // parallelism 2
         assertThat(control.claim(id, "s1")).isEqualTo("go");
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'RUNNING' WHERE rollout_id = ? AND host_name = 'sx'", id);
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 's1'", id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'RUNNING' WHERE rollout_id = ? AND host_name IN"
+                + " ('s1', 'sx')", id);
+        // s1 and its standby are the cluster's one slot: o1 takes the other
         assertThat(control.claim(id, "o1")).isEqualTo("go");
-        // o1 and the standby take both slots: the cluster's next node goes on with its own, another unit waits
+        assertThat(control.claim(id, "o2")).isEqualTo("wait");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 's1'", id);
+        // the standby still holds the cluster's slot: the next node goes on with it, o2 still waits
+        assertThat(control.claim(id, "o2")).isEqualTo("wait");
         assertThat(control.claim(id, "s2")).isEqualTo("go");
         assertThat(control.claim(id, "sx")).isEqualTo("go");
+        assertThat(control.claim(id, "o2")).isEqualTo("wait");
 
         // a cluster reached while the rollout aborts starts none of its hosts
         String other = runningRollout("aborted", "a1", "ax");
