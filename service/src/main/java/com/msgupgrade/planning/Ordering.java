@@ -183,14 +183,7 @@ public final class Ordering {
     }
 
     private static List<String> hostsOf(List<Plan.Unit> units) {
-        List<String> hosts = new ArrayList<>();
-        for (Plan.Unit u : units) {
-            hosts.addAll(u.hosts());
-            if (u.standby() != null) {
-                hosts.add(u.standby());
-            }
-        }
-        return hosts;
+        return units.stream().flatMap(u -> u.hostsAndStandby().stream()).toList();
     }
 
     private static void addUnits(List<Plan.Phase> phases, String id, String title, String tier, List<Plan.Unit> units) {

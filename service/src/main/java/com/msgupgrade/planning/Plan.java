@@ -34,7 +34,14 @@ public record Plan(String deployment, String target, List<HostPlan> hosts, List<
      * time, health checked), {@code cluster} (asymmetric HA or N+1: active nodes failed over to the standby
      * one by one, the standby last), {@code symmetric-ha} (the pair, downtime approved first).
      */
-    public record Unit(String id, String topology, List<String> hosts, String standby) {}
+    public record Unit(String id, String topology, List<String> hosts, String standby) {
+
+        /** The hosts, then the standby if the unit has one. */
+        public List<String> hostsAndStandby() {
+            return standby == null ? hosts
+                    : java.util.stream.Stream.concat(hosts.stream(), java.util.stream.Stream.of(standby)).toList();
+        }
+    }
 
     /**
      * A phase of the rollout: units (they run in parallel, at most {@code msgsrv.rollout.parallelism} hosts of

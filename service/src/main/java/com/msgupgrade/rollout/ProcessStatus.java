@@ -72,14 +72,9 @@ public class ProcessStatus {
     public void unitHosts(DelegateExecution execution, String state) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         List<String> inRollout = rollouts.hosts(rolloutId).stream().map(RolloutRepository.HostProgress::host).toList();
-        plans.of(rolloutId).unit((String) execution.getVariable("unitId")).ifPresent(unit -> {
-            List<String> hosts = new java.util.ArrayList<>(unit.hosts());
-            if (unit.standby() != null) {
-                hosts.add(unit.standby());
-            }
-            // a standby already at 6.3 is the unit's but not the rollout's
-            hosts.stream().filter(inRollout::contains).forEach(host -> hostState(rolloutId, host, state));
-        });
+        // a standby already at 6.3 is the unit's but not the rollout's
+        plans.of(rolloutId).unit((String) execution.getVariable("unitId")).ifPresent(unit -> unit.hostsAndStandby()
+                .stream().filter(inRollout::contains).forEach(host -> hostState(rolloutId, host, state)));
     }
 
     /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */
