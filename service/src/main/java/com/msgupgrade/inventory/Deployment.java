@@ -39,6 +39,11 @@ public record Deployment(
             members = members == null ? List.of() : List.copyOf(members);
         }
 
+        /** An asymmetric-HA or N+1 cluster: active members failed over to a standby (DeploymentValidator). */
+        public boolean formsACluster() {
+            return standby != null;
+        }
+
         /** The members, then the standby if the group has one (an asymmetric-HA or N+1 cluster). */
         public List<String> membersAndStandby() {
             return standby == null ? members

@@ -170,10 +170,7 @@ public final class Ordering {
 
     private static String tier(Deployment d, Plan.Unit u) {
         List<Host> hosts = new ArrayList<>();
-        u.hosts().forEach(h -> d.host(h).ifPresent(hosts::add));
-        if (u.standby() != null) {
-            d.host(u.standby()).ifPresent(hosts::add);
-        }
+        u.hostsAndStandby().forEach(h -> d.host(h).ifPresent(hosts::add));
         return Tiers.present(hosts).stream().findFirst().orElse(Tiers.WEBMAIL);
     }
 

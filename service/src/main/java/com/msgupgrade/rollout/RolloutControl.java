@@ -69,7 +69,7 @@ public class RolloutControl {
         // a slot is a host's, or a whole cluster's: its nodes one at a time with the standby they fail over to, the
         // standby patched last (busy from the first failover on)
         List<com.msgupgrade.inventory.Deployment.Group> clusters = plans.deployment(rolloutId).groups().stream()
-                .filter(g -> g.standby() != null).toList();
+                .filter(com.msgupgrade.inventory.Deployment.Group::formsACluster).toList();
         StringBuilder slotOf = new StringBuilder(clusters.isEmpty() ? "host_name" : "CASE");
         List<Object> args = new java.util.ArrayList<>();
         List<String> sharing = List.of(host);
@@ -161,7 +161,7 @@ public class RolloutControl {
         jdbc.query("SELECT host_name, state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?",
                 rs -> { states.put(rs.getString(1), rs.getString(2)); }, rolloutId);
         for (var g : plans.deployment(rolloutId).groups()) {
-            if (g.standby() == null || "UPGRADED".equals(states.getOrDefault(g.standby(), "UPGRADED"))) {
+            if (!g.formsACluster() || "UPGRADED".equals(states.getOrDefault(g.standby(), "UPGRADED"))) {
                 continue; // no standby, or at 6.3 (a standby the rollout left out was there before)
             }
             List<String> at63 = g.members().stream().filter(n -> "UPGRADED".equals(states.get(n))).sorted().toList();

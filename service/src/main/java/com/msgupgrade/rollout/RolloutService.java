@@ -182,7 +182,7 @@ public class RolloutService {
     private static boolean inAClusterUnderWay(Rollout rollout, List<RolloutRepository.HostProgress> progress,
             String host) {
         return !Rollout.ENDED.contains(rollout.state()) && rollout.deployment().groupOf(host)
-                .filter(g -> g.standby() != null)
+                .filter(Deployment.Group::formsACluster)
                 .map(g -> progress.stream().filter(h -> g.membersAndStandby().contains(h.host()))
                         .anyMatch(h -> RolloutControl.BUSY.contains(h.state())))
                 .orElse(false);
