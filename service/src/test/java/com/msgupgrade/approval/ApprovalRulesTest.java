@@ -8,6 +8,7 @@ import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FreshPostgres;
 import com.msgupgrade.support.Tasklist;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -34,11 +36,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * /api/approvals.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:approval-rules;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.approvals.deadlines.AcceptRisk.escalate-after=PT2S",
         "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT6S"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class ApprovalRulesTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("approvals", "127.0.0.71", List.of(

@@ -1,6 +1,7 @@
 package com.msgupgrade.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.msgupgrade.simulator.CommandLogEntry;
@@ -10,6 +11,7 @@ import com.msgupgrade.simulator.SimulatedHost;
 import com.msgupgrade.support.Api;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FreshPostgres;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +39,11 @@ import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The audit trail of a real rollout: complete (every decision, every command with its exit code, as the
@@ -46,12 +51,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * and still whole after the engine's history cleanup removed the rollout.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:audit-e2e;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "camunda.bpm.generic-properties.properties.history-cleanup-strategy=endTimeBased"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ContextConfiguration(initializers = FreshPostgres.class)
 class AuditTrailEndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("audit", "127.0.0.61", List.of(
@@ -78,6 +83,8 @@ class AuditTrailEndToEndTest {
     TaskService tasks;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    PlatformTransactionManager transactions;
     @Autowired
     HistoryService history;
     @Autowired
@@ -197,7 +204,7 @@ class AuditTrailEndToEndTest {
                 "actor", "'mallory'", "kind", "'TAMPERED'", "host_name", "'ms9'", "step_id", "'tampered-step'",
                 "detail", "'{}'", "prev_hash", "'" + "1".repeat(64) + "'", "hash", "'" + "2".repeat(64) + "'");
         tamper.forEach((column, value) -> {
-            jdbc.update("UPDATE \"MSGSRV\".audit_event SET " + column + " = " + value
+            tamper("UPDATE \"MSGSRV\".audit_event SET " + column + " = " + value
                     + " WHERE rollout_id = ? AND seq = ?", rolloutId, seq);
             Map<String, Object> result = verify();
             assertThat(result).as(column).containsEntry("valid", false);
@@ -207,8 +214,24 @@ class AuditTrailEndToEndTest {
         });
     }
 
+    /**
+     * What only someone with the database's superuser could do: change or delete entries past the append-only
+     * trigger (V2), which refuses it to the service and anyone else. The chain must show it all the same.
+     */
+    private void tamper(String sql, Object... args) {
+        assertThatThrownBy(() -> jdbc.update(sql, args)).hasMessageContaining("audit_event is append-only");
+        pastTheTrigger(sql, args);
+    }
+
+    private void pastTheTrigger(String sql, Object... args) {
+        new TransactionTemplate(transactions).executeWithoutResult(tx -> {
+            jdbc.execute("SET LOCAL session_replication_role = replica"); // triggers off, for this transaction
+            jdbc.update(sql, args);
+        });
+    }
+
     private void restore(Map<String, Object> o) {
-        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", o.get("id"));
+        pastTheTrigger("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", o.get("id"));
         jdbc.update("INSERT INTO \"MSGSRV\".audit_event (id, rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
                 + " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", o.get("id"), o.get("rollout_id"),
                 o.get("seq"), o.get("recorded_at"), o.get("actor"), o.get("kind"), o.get("host_name"), o.get("step_id"),
@@ -220,13 +243,13 @@ class AuditTrailEndToEndTest {
     void detectsADeletedEntryInTheMiddleAndAtTheEnd() {
         Map<String, Object> middle = jdbc.queryForMap(
                 "SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq = 3", rolloutId);
-        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", middle.get("id"));
+        tamper("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", middle.get("id"));
         assertThat(verify()).containsEntry("valid", false).containsEntry("firstBadSeq", 3);
         restore(middle);
 
         Map<String, Object> last = jdbc.queryForMap("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq ="
                 + " (SELECT MAX(seq) FROM \"MSGSRV\".audit_event WHERE rollout_id = ?)", rolloutId, rolloutId);
-        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", last.get("id"));
+        tamper("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", last.get("id"));
         assertThat(verify()).containsEntry("valid", false);
         restore(last);
         assertThat(verify()).containsEntry("valid", true);
@@ -273,9 +296,13 @@ class AuditTrailEndToEndTest {
     @Test
     @Order(7)
     void purgesOnlyWholeChainsOfFinishedRolloutsOlderThanTheAuditRetention() {
-        assertThat(new AuditRetention(jdbc, java.time.Duration.ofDays(3650)).purge()).isZero();
+        // in a transaction, as the scheduler calls it through its proxy: the purge announces itself to the
+        // append-only trigger for its own transaction
+        var tx = new TransactionTemplate(transactions);
+        int kept = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ofDays(3650)).purge());
+        assertThat(kept).isZero();
         assertThat(exportJson("auditor")).hasSameSizeAs(exported);
-        int removed = new AuditRetention(jdbc, java.time.Duration.ZERO).purge();
+        int removed = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ZERO).purge());
         assertThat(removed).isEqualTo(exported.size());
         assertThat(exportJson("auditor")).isEmpty();
     }

@@ -9,6 +9,7 @@ import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.simulator.SimulatedHost;
 import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.FreshPostgres;
 import com.msgupgrade.support.Runs;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -28,10 +30,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * not when the timer (quick wait 60 s, poll interval 30 s) would have fired.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:watcher-e2e;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.quick-wait=PT60S",
         "msgsrv.runs.poll-interval=PT30S"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class CommandWatcherEndToEndTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("watcher-e2e", "127.0.0.37",

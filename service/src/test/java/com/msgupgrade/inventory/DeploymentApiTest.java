@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FreshPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,11 +21,12 @@ import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.ContextConfiguration;
 
 /** PUT /api/deployments/{name}: a bad deployment answers 422 naming every problem, and nothing is stored. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:deployment-api;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class DeploymentApiTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

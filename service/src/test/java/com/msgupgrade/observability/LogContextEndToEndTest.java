@@ -7,14 +7,15 @@ import com.msgupgrade.simulator.HostSpec;
 import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.FreshPostgres;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.model.bpmn.Bpmn;
-import org.camunda.bpm.engine.ManagementService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,6 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -31,11 +33,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * own included: here the line the job executor writes when a step's job failed because the host refused SSH.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:log-context;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.runs.retry-cycle=R3/PT1S"})
 @ExtendWith(OutputCaptureExtension.class)
+@ContextConfiguration(initializers = FreshPostgres.class)
 class LogContextEndToEndTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("log-context", "127.0.0.86", List.of(

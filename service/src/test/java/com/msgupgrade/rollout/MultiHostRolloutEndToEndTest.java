@@ -11,6 +11,7 @@ import com.msgupgrade.simulator.SimulatedHost;
 import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FreshPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,10 +35,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * an N+1 cluster (two active nodes, one standby). The order is asserted from the hosts' own commands.log.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:multi-host;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.rollout.parallelism=2"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("multi", "127.0.0.91", List.of(
@@ -530,7 +532,6 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(claimed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // f1 ends meanwhile: its state does not commit before the claim, so the wake-up after its commit finds
             // the unit's wait (it used to commit at once, and its wake-up could look before the wait was there)
-            // (briefly: H2, this test's database, gives up waiting for a lock after two seconds; PostgreSQL waits)
             var freed = executor.submit(() -> tx.executeWithoutResult(t -> status.hostState(id, "f1", "UPGRADED")));
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !freed.isDone()
                     && "STARTING".equals(state(id, "f1")));

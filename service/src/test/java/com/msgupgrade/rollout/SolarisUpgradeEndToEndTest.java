@@ -9,6 +9,7 @@ import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.simulator.SimulatedHost;
 import com.msgupgrade.support.Api;
 import com.msgupgrade.support.FleetSupport;
+import com.msgupgrade.support.FreshPostgres;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,10 +35,10 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:solaris-e2e;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.runs.quick-wait=PT10S"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class SolarisUpgradeEndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("solaris-e2e", "127.0.0.21", List.of(

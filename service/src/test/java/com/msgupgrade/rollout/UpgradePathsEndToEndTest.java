@@ -9,6 +9,7 @@ import com.msgupgrade.simulator.SimulatedHost;
 import com.msgupgrade.support.EndToEndTest;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FreshPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,11 +31,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * hosts' commands.log and state files show afterwards.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:paths-e2e;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.runs.quick-wait=PT10S",
         "msgsrv.runs.retry-cycle=R2/PT1S"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class UpgradePathsEndToEndTest extends EndToEndTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("paths", "127.0.0.51", List.of(

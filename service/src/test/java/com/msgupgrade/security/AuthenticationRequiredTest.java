@@ -3,6 +3,7 @@ package com.msgupgrade.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.msgupgrade.support.Api;
+import com.msgupgrade.support.FreshPostgres;
 import jakarta.ws.rs.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +17,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** Nothing but health answers without credentials, nothing to a user in none of the service's groups; roles are checked on /api. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:auth-test;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class AuthenticationRequiredTest {
 
     @Autowired

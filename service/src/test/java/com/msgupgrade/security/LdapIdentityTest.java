@@ -2,6 +2,7 @@ package com.msgupgrade.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.msgupgrade.support.FreshPostgres;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
@@ -11,12 +12,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** Users and groups from an LDAP directory (an in-memory one here) through Camunda's LDAP identity plugin. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:ldap-test;DB_CLOSE_DELAY=-1",
         "msgsrv.identity.ldap.enabled=true",
         "msgsrv.identity.ldap.administrator-user=ldapadmin",
         "msgsrv.identity.ldap.manager-dn=cn=manager,dc=example,dc=com",
@@ -35,6 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "msgsrv.identity.ldap.group-member-attribute=member",
         "msgsrv.identity.ldap.authorization-check-enabled=false",
         "camunda.bpm.admin-user.id=false"})
+@ContextConfiguration(initializers = FreshPostgres.class)
 class LdapIdentityTest {
 
     static final InMemoryDirectoryServer directory = startDirectory();

