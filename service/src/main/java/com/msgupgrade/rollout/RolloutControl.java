@@ -265,8 +265,10 @@ public class RolloutControl {
                 + " AND state IN ('WAITING_DECISION', 'FAILED', 'ABORTED')", Integer.class, rolloutId);
         boolean stop = "stop".equals(policy.get("failure_policy"))
                 || failed > ((Number) policy.get("max_failed_hosts")).intValue();
-        if (stop && RUNNING.equals(policy.get("control"))) {
-            jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ? WHERE id = ?", PAUSED, rolloutId);
+        // only a running rollout pauses, as it is when the update runs: an abort or a pause committed since the read
+        // above (the update waits for its row) is kept, not overwritten
+        if (stop && RUNNING.equals(policy.get("control")) && jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ?"
+                + " WHERE id = ? AND control = ?", PAUSED, rolloutId, RUNNING) == 1) {
             audit.record(rolloutId, "system", "ROLLOUT_PAUSED", host, null, Map.of("reason",
                     "failure policy " + policy.get("failure_policy") + ": a step failed on " + host
                             + " (" + failed + " failed hosts)"));

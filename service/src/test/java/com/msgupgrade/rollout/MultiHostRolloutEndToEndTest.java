@@ -547,6 +547,43 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         }
     }
 
+    /**
+     * A step fails while an operator's abort commits: the failure policy pauses only a rollout that is running when
+     * its update runs, so the abort stands (the pause used to overwrite it, read as running before the abort
+     * committed) and no pause is recorded.
+     */
+    @Test
+    void aStepFailingWhileAnAbortCommitsLeavesTheRolloutAborting() throws Exception {
+        String id = runningRollout("aborting", "x1");
+        var tx = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        var aborted = new java.util.concurrent.CountDownLatch(1);
+        var commitAbort = new java.util.concurrent.CountDownLatch(1);
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var abort = executor.submit(() -> tx.executeWithoutResult(t -> {
+                control.abort(id, "operator");
+                aborted.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> commitAbort.getCount() == 0);
+            }));
+            assertThat(aborted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // x1's step fails: its policy reads the rollout as running (the abort is not committed), and its pause
+            // waits for the rollout's row
+            var failed = executor.submit(() -> tx.executeWithoutResult(t -> control.hostFailed(id, "x1")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject("SELECT COUNT(*) FROM"
+                    + " pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    Integer.class) > 0);
+            commitAbort.countDown();
+            abort.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            failed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(control.control(id)).isEqualTo(RolloutControl.ABORTING);
+            assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
+                    String.class, id)).containsExactly("ROLLOUT_ABORT_REQUESTED");
+        } finally {
+            commitAbort.countDown();
+            executor.shutdownNow();
+        }
+    }
+
     /** A running rollout's rows alone, no process: its hosts not started. */
     private String runningRollout(String deployment, String... hosts) {
         return runningRolloutOf(deployment, "{}", hosts);
