@@ -32,7 +32,8 @@ final class DetachedRunner {
                 + "/cmd 2>/dev/null";
         String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
                 + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + noOtherRunGoesOn(runDir) + " && "
-                + write + " && " + holds(d + "/cmd", scriptBytes.length);
+                + write + " && " + holds(d + "/cmd", scriptBytes.length) + " && { " + BOOT + " > " + d + "/boot 2>/dev/null;"
+                + " true; }";
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -83,15 +84,29 @@ final class DetachedRunner {
     }
 
     /**
-     * {@code if <the launched run in directory r goes on>; then}: its wrapper (pid) is alive, or its command (cpid) is
-     * (the wrapper was killed, the command was not: nothing else may change the host meanwhile), or its pid is not
-     * written yet (the launching shell writes it right after the fork) unless that launch was more than a day ago
-     * (the host went down in between). Backquotes only where a value is assigned (Solaris 10's /bin/sh).
+     * {@code if <the launched run in directory r goes on>; then}: the host has not restarted since the run was
+     * prepared ({@link #sameBoot}), and its wrapper (pid) is alive, or its command (cpid) is (the wrapper was killed,
+     * the command was not: nothing else may change the host meanwhile), or its pid is not written yet (the launching
+     * shell writes it right after the fork) unless that launch was more than a day ago (the host went down in
+     * between). Backquotes only where a value is assigned (Solaris 10's /bin/sh).
      */
     private static String ifItGoesOn(String r) {
-        return "w=`cat " + r + "/pid 2>/dev/null`; if { [ -n \"$w\" ] && kill -0 $w 2>/dev/null; } || { c=`cat " + r
-                + "/cpid 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || { [ -z \"$w\" ] && a=`find " + r
-                + "/launched -prune -mtime -1` && [ -n \"$a\" ]; }; then";
+        return sameBoot(r) + " w=`cat " + r + "/pid 2>/dev/null`; if [ \"$b\" = \"$n\" ] && { { [ -n \"$w\" ] && kill -0 $w"
+                + " 2>/dev/null; } || { c=`cat " + r + "/cpid 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || {"
+                + " [ -z \"$w\" ] && a=`find " + r + "/launched -prune -mtime -1` && [ -n \"$a\" ]; }; }; then";
+    }
+
+    /** The host's last boot, as Solaris and Linux alike tell it (empty where the system keeps no boot record). */
+    private static final String BOOT = "LC_ALL=C who -b";
+
+    /**
+     * Sets {@code b} to the host's boot when the run in directory {@code r} was prepared (recorded then,
+     * {@link #BOOT}) and {@code n} to the boot now, equal unless the host restarted since: a pid the run's wrapper or
+     * command had is then some other process's, which must neither pass for the run nor be stopped as its. Both are
+     * empty where the host keeps no boot record (nothing to compare: the pids alone tell, as before).
+     */
+    private static String sameBoot(String r) {
+        return "b=`cat " + r + "/boot 2>/dev/null`; n=; if [ -n \"$b\" ]; then n=`" + BOOT + " 2>/dev/null`; fi;";
     }
 
     /**
@@ -305,7 +320,8 @@ final class DetachedRunner {
 
     /**
      * What {@link #kill} did: {@code alreadyEnded}, the command's shell had ended before anything was signalled (its
-     * exit status, written by its wrapper, is the command's own); {@code stillRunning}, the pids that did not stop.
+     * exit status, written by its wrapper, is the command's own; none when the host restarted meanwhile);
+     * {@code stillRunning}, the pids that did not stop.
      */
     record Stop(boolean alreadyEnded, java.util.List<String> stillRunning) {}
 
@@ -319,7 +335,9 @@ final class DetachedRunner {
     private static String killCommand(String runDir) {
         String d = quote(runDir);
         // backquotes only where a value is assigned: Solaris 10's /bin/sh has no $() and no nested quoting in them
-        return "if [ -f " + d + "/cpid ]; then c=`cat " + d + "/cpid`; p=$c; " + IF_RUNNING + " tree=$c; level=$c;"
+        // after a restart of the host, the command's pid is another process's: nothing is signalled
+        return sameBoot(d) + " if [ \"$b\" != \"$n\" ]; then echo " + ALREADY_ENDED + "; elif [ -f " + d + "/cpid ];"
+                + " then c=`cat " + d + "/cpid`; p=$c; " + IF_RUNNING + " tree=$c; level=$c;"
                 + " while [ -n \"$level\" ]; do next=; for p in $level; do"
                 + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
                 + " next=\"$next $kids\"; done; level=`echo $next`; tree=\"$tree $level\"; done;"

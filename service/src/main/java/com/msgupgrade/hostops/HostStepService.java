@@ -257,6 +257,10 @@ public class HostStepService {
                 if (endedMeanwhile.isPresent()) {
                     return judge(ctx, request, endedMeanwhile.get(), since);
                 }
+                // no status to read yet (its wrapper was writing it), or none ever (the host restarted meanwhile)
+                return failed(ctx, request, -1, "timed out after " + timeout + "; its command had ended when it was to"
+                        + " be stopped (nothing was signalled), and no exit status could be read: whether it succeeded is"
+                        + " unknown; look at the host before deciding", "", null, since);
             }
             return failed(ctx, request, -1, still.isEmpty() ? "timed out after " + timeout + " and was stopped"
                     : "timed out after " + timeout + "; processes " + String.join(" ", still) + " of the run did not"

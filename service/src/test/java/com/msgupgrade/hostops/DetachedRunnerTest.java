@@ -394,6 +394,42 @@ class DetachedRunnerTest {
         assertThat(run.resolve("secret")).doesNotExist();
     }
 
+    /**
+     * A run prepared before the host restarted: the pids its wrapper and command had may be other processes' now. It is
+     * lost, not running: a timeout's stop signals nothing, and no later run is held back by it. (The run's boot
+     * record is made up: this machine keeps none, or another.)
+     */
+    @Test
+    void aRunPreparedBeforeTheHostRestartedIsLostThoughItsPidsAreTakenAgain(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        String now = new String(new ProcessBuilder("sh", "-c", "LC_ALL=C who -b").start().getInputStream()
+                .readAllBytes());
+        Process other = new ProcessBuilder("sleep", "60").start();
+        try {
+            java.nio.file.Path run = run(work, "run-before", true, other.pid(), false);
+            java.nio.file.Files.writeString(run.resolve("cpid"), other.pid() + "\n");
+            // prepared on this boot (or on a host that keeps no boot record): the pids tell, the run goes on
+            java.nio.file.Files.writeString(run.resolve("boot"), now);
+            assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).isEmpty();
+
+            // prepared before a restart: its pids are another process's now
+            java.nio.file.Files.writeString(run.resolve("boot"), "   .       system boot  Jan  1 00:00\n");
+            DetachedRunner.Stop stop = DetachedRunner.kill(localShell(Integer.MAX_VALUE), run.toString());
+            assertThat(stop.alreadyEnded()).isTrue();
+            assertThat(stop.stillRunning()).isEmpty();
+            assertThat(other.isAlive()).as("not signalled").isTrue();
+            assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-next").toString(),
+                    "true\n", null, true)).as("a later run launched").isTrue();
+            assertThat(work.resolve("run-next").resolve("boot")).as("recorded as the run is prepared").hasContent(now);
+            assertThatThrownBy(() -> DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString()))
+                    .isInstanceOf(DetachedRunner.RunLostException.class);
+            assertThat(run.resolve("secret")).doesNotExist();
+            assertThat(other.isAlive()).isTrue();
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+    }
+
     @Test
     void aRunWhoseWrapperWasKilledGoesOnWhileItsCommandRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path work)
             throws Exception {
