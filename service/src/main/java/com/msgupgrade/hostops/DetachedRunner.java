@@ -32,8 +32,8 @@ final class DetachedRunner {
                 + "/cmd 2>/dev/null";
         String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
                 + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + noOtherRunGoesOn(runDir) + " && "
-                + write + " && " + holds(d + "/cmd", scriptBytes.length) + " && { " + BOOT + " > " + d + "/boot 2>/dev/null;"
-                + " true; }";
+                + write + " && " + holds(d + "/cmd", scriptBytes.length) + " && { { " + BOOT + "; } > " + d + "/boot"
+                + " < /dev/null; true; }"; // the secret, if any, follows the script on the input: not read here
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -91,23 +91,34 @@ final class DetachedRunner {
      * between). Backquotes only where a value is assigned (Solaris 10's /bin/sh).
      */
     private static String ifItGoesOn(String r) {
-        return sameBoot(r) + " w=`cat " + r + "/pid 2>/dev/null`; if [ \"$b\" = \"$n\" ] && { { [ -n \"$w\" ] && kill -0 $w"
+        return sameBoot(r) + " w=`cat " + r + "/pid 2>/dev/null`; if " + NOT_RESTARTED + " && { { [ -n \"$w\" ] && kill -0 $w"
                 + " 2>/dev/null; } || { c=`cat " + r + "/cpid 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || {"
                 + " [ -z \"$w\" ] && a=`find " + r + "/launched -prune -mtime -1` && [ -n \"$a\" ]; }; }; then";
     }
 
-    /** The host's last boot, as Solaris and Linux alike tell it (empty where the system keeps no boot record). */
-    private static final String BOOT = "LC_ALL=C who -b";
+    /**
+     * The host's boot: Linux's boot id (exact, whatever the clock does), else the boot record as Solaris tells it
+     * ({@code who -b}, in one locale and zone). Empty where there is neither.
+     */
+    private static final String BOOT = "cat /proc/sys/kernel/random/boot_id 2>/dev/null || LC_ALL=C TZ=UTC0 who -b"
+            + " 2>/dev/null";
 
     /**
      * Sets {@code b} to the host's boot when the run in directory {@code r} was prepared (recorded then,
-     * {@link #BOOT}) and {@code n} to the boot now, equal unless the host restarted since: a pid the run's wrapper or
-     * command had is then some other process's, which must neither pass for the run nor be stopped as its. Both are
-     * empty where the host keeps no boot record (nothing to compare: the pids alone tell, as before).
+     * {@link #BOOT}) and {@code n} to the boot now (read only when there is a record to compare with). They differ
+     * when the host restarted since: a pid the run's wrapper or command had is then some other process's, which must
+     * neither pass for the run nor be stopped as its.
      */
     private static String sameBoot(String r) {
-        return "b=`cat " + r + "/boot 2>/dev/null`; n=; if [ -n \"$b\" ]; then n=`" + BOOT + " 2>/dev/null`; fi;";
+        return "b=`cat " + r + "/boot 2>/dev/null`; n=; if [ -n \"$b\" ]; then n=`" + BOOT + "`; fi;";
     }
+
+    /**
+     * After {@link #sameBoot}: true unless both boots are known and differ. An unknown boot now (the host's boot
+     * record could not be read this time) is no proof of a restart: taking a run that goes on for lost would let
+     * another command start beside it, so the pids alone tell then, as where no boot was ever recorded.
+     */
+    private static final String NOT_RESTARTED = "{ [ -z \"$n\" ] || [ \"$b\" = \"$n\" ]; }";
 
     /**
      * Removes the secret's files of a run that nobody will launch or wait for any more (its step ended without the
@@ -335,8 +346,9 @@ final class DetachedRunner {
     private static String killCommand(String runDir) {
         String d = quote(runDir);
         // backquotes only where a value is assigned: Solaris 10's /bin/sh has no $() and no nested quoting in them
-        // after a restart of the host, the command's pid is another process's: nothing is signalled
-        return sameBoot(d) + " if [ \"$b\" != \"$n\" ]; then echo " + ALREADY_ENDED + "; elif [ -f " + d + "/cpid ];"
+        // after a restart of the host, the command's pid is another process's: nothing is signalled (the restart is
+        // the else branch: that shell has no "if !" either)
+        return sameBoot(d) + " if " + NOT_RESTARTED + "; then if [ -f " + d + "/cpid ];"
                 + " then c=`cat " + d + "/cpid`; p=$c; " + IF_RUNNING + " tree=$c; level=$c;"
                 + " while [ -n \"$level\" ]; do next=; for p in $level; do"
                 + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
@@ -346,8 +358,8 @@ final class DetachedRunner {
                 + " if [ -z \"$alive\" ]; then break; fi; sleep 1; i=`expr $i + 1`; done;"
                 + " if [ -n \"$alive\" ]; then kill -KILL $alive 2>/dev/null; sleep 1; still=;"
                 + " for p in $alive; do " + IF_RUNNING + " still=\"$still $p\"; fi; done;"
-                + " echo \"" + STILL_RUNNING + "$still\"; fi; else echo " + ALREADY_ENDED + "; fi; fi; rm -f "
-                + secretFiles(d) + "; true";
+                + " echo \"" + STILL_RUNNING + "$still\"; fi; else echo " + ALREADY_ENDED + "; fi; fi; else echo "
+                + ALREADY_ENDED + "; fi; rm -f " + secretFiles(d) + "; true";
     }
 
     /**

@@ -241,8 +241,7 @@ public class HostStepService {
         try {
             ended = DetachedRunner.ended(session, runDir);
         } catch (DetachedRunner.RunLostException e) {
-            return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the"
-                    + " host before deciding", "", null, since);
+            return lost(ctx, request, e, since);
         }
         if (ended.isPresent()) {
             return judge(ctx, request, ended.get(), since);
@@ -252,15 +251,15 @@ public class HostStepService {
             java.util.List<String> still = stop.stillRunning();
             if (stop.alreadyEnded()) {
                 // the command ended on its own between the look above and the kill, which signalled nothing: its own
-                // exit status is the answer, not the timeout (a retry of a command that succeeded would run it again)
-                Optional<DetachedRunner.Ended> endedMeanwhile = endedAfterKill(session, runDir);
-                if (endedMeanwhile.isPresent()) {
-                    return judge(ctx, request, endedMeanwhile.get(), since);
+                // exit status is the answer, not the timeout (a retry of a command that succeeded would run it again);
+                // its wrapper may still be writing it (the next look reads it), or the host restarted meanwhile (lost)
+                try {
+                    Optional<DetachedRunner.Ended> endedMeanwhile = DetachedRunner.ended(session, runDir);
+                    return endedMeanwhile.isPresent() ? judge(ctx, request, endedMeanwhile.get(), since)
+                            : StepOutcome.running(request.runId());
+                } catch (DetachedRunner.RunLostException e) {
+                    return lost(ctx, request, e, since);
                 }
-                // no status to read yet (its wrapper was writing it), or none ever (the host restarted meanwhile)
-                return failed(ctx, request, -1, "timed out after " + timeout + "; its command had ended when it was to"
-                        + " be stopped (nothing was signalled), and no exit status could be read: whether it succeeded is"
-                        + " unknown; look at the host before deciding", "", null, since);
             }
             return failed(ctx, request, -1, still.isEmpty() ? "timed out after " + timeout + " and was stopped"
                     : "timed out after " + timeout + "; processes " + String.join(" ", still) + " of the run did not"
@@ -278,13 +277,10 @@ public class HostStepService {
                 null, Instant.now());
     }
 
-    /** The run's end right after a kill, if its wrapper wrote it already; empty otherwise. */
-    private static Optional<DetachedRunner.Ended> endedAfterKill(RemoteSession session, String runDir) {
-        try {
-            return DetachedRunner.ended(session, runDir);
-        } catch (DetachedRunner.RunLostException e) {
-            return Optional.empty();
-        }
+    /** Nothing will ever end the run: it failed into the operator's decision, whether its command ran unknown. */
+    private StepOutcome lost(Context ctx, StepRequest request, DetachedRunner.RunLostException e, Instant since) {
+        return failed(ctx, request, -1, e.getMessage() + ": whether the command ran is unknown; look at the host before"
+                + " deciding", "", null, since);
     }
 
     private StepOutcome judge(Context ctx, StepRequest request, DetachedRunner.Ended ended, Instant launchedAt) {

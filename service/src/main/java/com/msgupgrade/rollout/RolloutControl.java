@@ -259,14 +259,16 @@ public class RolloutControl {
      */
     @Transactional
     public void hostFailed(String rolloutId, String host) {
+        // two hosts failing at once count each other's failure: the second counts after the first committed
+        work.hold(rolloutId);
         Map<String, Object> policy = jdbc.queryForMap("SELECT control, failure_policy, max_failed_hosts FROM"
                 + " \"MSGSRV\".rollout WHERE id = ?", rolloutId);
         int failed = jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
                 + " AND state IN ('WAITING_DECISION', 'FAILED', 'ABORTED')", Integer.class, rolloutId);
         boolean stop = "stop".equals(policy.get("failure_policy"))
                 || failed > ((Number) policy.get("max_failed_hosts")).intValue();
-        // only a running rollout pauses, as it is when the update runs: an abort or a pause committed since the read
-        // above (the update waits for its row) is kept, not overwritten
+        // only a running rollout pauses: an abort or a pause is kept, not overwritten (they take the work lock too;
+        // the condition holds whoever changes the control)
         if (stop && RUNNING.equals(policy.get("control")) && jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ?"
                 + " WHERE id = ? AND control = ?", PAUSED, rolloutId, RUNNING) == 1) {
             audit.record(rolloutId, "system", "ROLLOUT_PAUSED", host, null, Map.of("reason",

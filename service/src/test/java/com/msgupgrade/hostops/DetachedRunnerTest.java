@@ -120,14 +120,32 @@ class DetachedRunnerTest {
         assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), starting.toString())).isEmpty();
     }
 
+    /** A local shell on a host that keeps no boot record, nor a boot id: its {@code cat} and {@code who} say none. */
+    private static RemoteShell.RemoteSession withoutABootRecord(java.nio.file.Path work) throws java.io.IOException {
+        java.nio.file.Path bin = java.nio.file.Files.createDirectories(work.resolve("no-boot-bin"));
+        java.nio.file.Files.writeString(bin.resolve("cat"), "#!/bin/sh\ncase \"$1\" in /proc/*) exit 1 ;; esac\n"
+                + "exec /bin/cat \"$@\"\n");
+        java.nio.file.Files.writeString(bin.resolve("who"), "#!/bin/sh\nexit 1\n");
+        for (String tool : java.util.List.of("cat", "who")) {
+            bin.resolve(tool).toFile().setExecutable(true);
+        }
+        return localShell(Integer.MAX_VALUE, bin + ":" + System.getenv("PATH"));
+    }
+
     /** A host that runs each command in a local shell, receiving only the first {@code keep} bytes of its input. */
     private static RemoteShell.RemoteSession localShell(int keep) {
+        return localShell(keep, System.getenv("PATH"));
+    }
+
+    private static RemoteShell.RemoteSession localShell(int keep, String path) {
         return new RemoteShell.RemoteSession() {
             @Override
             public RemoteShell.Started start(String command, byte[] stdin) {
                 CommandResult result;
                 try {
-                    Process p = new ProcessBuilder("/bin/sh", "-c", command).start();
+                    ProcessBuilder shell = new ProcessBuilder("/bin/sh", "-c", command);
+                    shell.environment().put("PATH", path);
+                    Process p = shell.start();
                     if (stdin != null) {
                         p.getOutputStream().write(stdin, 0, Math.min(keep, stdin.length));
                     }
@@ -402,8 +420,8 @@ class DetachedRunnerTest {
     @Test
     void aRunPreparedBeforeTheHostRestartedIsLostThoughItsPidsAreTakenAgain(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
-        String now = new String(new ProcessBuilder("sh", "-c", "LC_ALL=C who -b").start().getInputStream()
-                .readAllBytes());
+        String now = new String(new ProcessBuilder("sh", "-c", "cat /proc/sys/kernel/random/boot_id 2>/dev/null"
+                + " || LC_ALL=C TZ=UTC0 who -b").start().getInputStream().readAllBytes());
         Process other = new ProcessBuilder("sleep", "60").start();
         try {
             java.nio.file.Path run = run(work, "run-before", true, other.pid(), false);
@@ -412,8 +430,10 @@ class DetachedRunnerTest {
             java.nio.file.Files.writeString(run.resolve("boot"), now);
             assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).isEmpty();
 
-            // prepared before a restart: its pids are another process's now
+            // prepared before a restart: its pids are another process's now; unless the boot now cannot be read,
+            // which is no proof of a restart (taken for one, the run would let another command start beside it)
             java.nio.file.Files.writeString(run.resolve("boot"), "   .       system boot  Jan  1 00:00\n");
+            assertThat(DetachedRunner.ended(withoutABootRecord(work), run.toString())).isEmpty();
             DetachedRunner.Stop stop = DetachedRunner.kill(localShell(Integer.MAX_VALUE), run.toString());
             assertThat(stop.alreadyEnded()).isTrue();
             assertThat(stop.stillRunning()).isEmpty();

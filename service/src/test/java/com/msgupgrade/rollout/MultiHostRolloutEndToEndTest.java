@@ -548,38 +548,63 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     /**
-     * A step fails while an operator's abort commits: the failure policy pauses only a rollout that is running when
-     * its update runs, so the abort stands (the pause used to overwrite it, read as running before the abort
-     * committed) and no pause is recorded.
+     * A step fails while an operator's abort commits: the failure policy waits for the abort (both take the rollout's
+     * work lock), and pauses only a rollout that is still running, so the abort stands and no pause is recorded (the
+     * pause used to overwrite it, the rollout read as running before the abort committed).
      */
     @Test
     void aStepFailingWhileAnAbortCommitsLeavesTheRolloutAborting() throws Exception {
         String id = runningRollout("aborting", "x1");
+        whileUncommitted(() -> control.abort(id, "operator"), () -> control.hostFailed(id, "x1"));
+        assertThat(control.control(id)).isEqualTo(RolloutControl.ABORTING);
+        assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
+                String.class, id)).containsExactly("ROLLOUT_ABORT_REQUESTED");
+    }
+
+    /**
+     * Two hosts fail at once under the policy "continue" with at most one failed host: the second counts the first's
+     * failure, committed before it counts, and pauses the rollout (each used to count only its own).
+     */
+    @Test
+    void twoHostsFailingAtOnceCountEachOthersFailure() throws Exception {
+        String id = runningRollout("failing", "y1", "y2");
+        control.setPolicy(id, "continue", 1);
+        whileUncommitted(() -> {
+            status.hostState(id, "y1", "WAITING_DECISION");
+            control.hostFailed(id, "y1");
+        }, () -> {
+            status.hostState(id, "y2", "WAITING_DECISION");
+            control.hostFailed(id, "y2");
+        });
+        assertThat(control.control(id)).isEqualTo(RolloutControl.PAUSED);
+        assertThat(jdbc.queryForList("SELECT host_name FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ROLLOUT_PAUSED'", String.class, id)).containsExactly("y2");
+    }
+
+    /**
+     * Runs {@code first} in a transaction, then {@code second} in another while the first is not committed yet,
+     * until the second waits for a lock the first holds; then commits the first, and the second after it.
+     */
+    private void whileUncommitted(Runnable first, Runnable second) throws Exception {
         var tx = new org.springframework.transaction.support.TransactionTemplate(transactions);
-        var aborted = new java.util.concurrent.CountDownLatch(1);
-        var commitAbort = new java.util.concurrent.CountDownLatch(1);
+        var firstPid = new java.util.concurrent.CompletableFuture<Integer>();
+        var commitFirst = new java.util.concurrent.CountDownLatch(1);
         var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
-            var abort = executor.submit(() -> tx.executeWithoutResult(t -> {
-                control.abort(id, "operator");
-                aborted.countDown();
-                await().atMost(Duration.ofSeconds(30)).until(() -> commitAbort.getCount() == 0);
+            var one = executor.submit(() -> tx.executeWithoutResult(t -> {
+                first.run();
+                firstPid.complete(jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class));
+                await().atMost(Duration.ofSeconds(30)).until(() -> commitFirst.getCount() == 0);
             }));
-            assertThat(aborted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            // x1's step fails: its policy reads the rollout as running (the abort is not committed), and its pause
-            // waits for the rollout's row
-            var failed = executor.submit(() -> tx.executeWithoutResult(t -> control.hostFailed(id, "x1")));
+            int pid = firstPid.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            var two = executor.submit(() -> tx.executeWithoutResult(t -> second.run()));
             await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject("SELECT COUNT(*) FROM"
-                    + " pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                    Integer.class) > 0);
-            commitAbort.countDown();
-            abort.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            failed.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(control.control(id)).isEqualTo(RolloutControl.ABORTING);
-            assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
-                    String.class, id)).containsExactly("ROLLOUT_ABORT_REQUESTED");
+                    + " pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))", Integer.class, pid) > 0);
+            commitFirst.countDown();
+            one.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            two.get(30, java.util.concurrent.TimeUnit.SECONDS);
         } finally {
-            commitAbort.countDown();
+            commitFirst.countDown();
             executor.shutdownNow();
         }
     }
@@ -595,6 +620,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
                 + " requested_by, requested_at, state) VALUES (?, ?, '6.3', ?, 'operator', ?, 'RUNNING')", id,
                 deployment, snapshot, java.sql.Timestamp.from(Instant.now()));
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout_work_lock (rollout_id) VALUES (?)", id); // as a rollout's start does
         for (String host : hosts) {
             jdbc.update("INSERT INTO \"MSGSRV\".rollout_host (rollout_id, host_name, procedure_id, state, updated_at)"
                     + " VALUES (?, ?, 'HostUpgradeSolaris', 'NOT_STARTED', ?)", id, host,

