@@ -56,6 +56,17 @@ public enum StepId {
         return title;
     }
 
+    /**
+     * The step whose effect this one takes back, when the host cannot always tell whether that effect is there:
+     * uninstall-newconfig's check compares the active msg.conf with the one patch-config prepared, and the 6.3
+     * configuration the rollout installed no longer reads the same once configutil changed it (the proxy admin,
+     * IMAP enabled, the webmail proxy, mshttpd disabled). What this service ran on the host then tells instead
+     * ({@code HostStepService}).
+     */
+    public java.util.Optional<StepId> undoes() {
+        return this == UNINSTALL_NEW_CONFIG ? java.util.Optional.of(INSTALL_NEW_CONFIG) : java.util.Optional.empty();
+    }
+
     public static StepId of(String id) {
         return Arrays.stream(values())
                 .filter(s -> s.id.equals(id))

@@ -54,6 +54,18 @@ class CommandLedger {
     }
 
     /**
+     * Of these steps, the one whose command last succeeded on the host in this rollout (by when its run ended), if
+     * any of them did.
+     */
+    Optional<String> lastSucceeded(String rolloutId, String host, java.util.Collection<String> steps) {
+        return ownTransaction.execute(status -> jdbc.queryForList("SELECT step_id FROM \"MSGSRV\".command_run WHERE"
+                + " rollout_id = ? AND host_name = ? AND outcome = 'SUCCEEDED' AND step_id IN ("
+                + String.join(",", java.util.Collections.nCopies(steps.size(), "?")) + ") ORDER BY ended_at DESC",
+                String.class, java.util.stream.Stream.concat(java.util.stream.Stream.of(rolloutId, host),
+                        steps.stream()).toArray()).stream().findFirst());
+    }
+
+    /**
      * Recorded before anything happens on the host; the primary key refuses a second node preparing the same run.
      * {@code secretName}: the name of the secret the run is given (a file beside it on the host), or null.
      */

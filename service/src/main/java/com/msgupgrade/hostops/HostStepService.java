@@ -142,7 +142,7 @@ public class HostStepService {
         HostCommand.Check check = ctx.command().check();
         Instant started = Instant.now();
         CommandResult result = session.exec(check.commandLine(), null);
-        boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout());
+        boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout()) && !undoneOnlyByThis(request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
                 started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
         if (done) {
@@ -151,6 +151,16 @@ public class HostStepService {
                     check.description());
         }
         return done;
+    }
+
+    /**
+     * Whether this rollout ran, on the host, the command of the step this one takes back ({@link StepId#undoes}), and
+     * nothing took it back since: then the step is to run, whatever its check read on the host.
+     */
+    private boolean undoneOnlyByThis(StepRequest request) {
+        return request.step().undoes().flatMap(undone -> ledger.lastSucceeded(request.rolloutId(), request.hostName(),
+                List.of(undone.id(), request.step().id()))).filter(last -> !last.equals(request.step().id()))
+                .isPresent();
     }
 
     private StepOutcome runReadOnly(RemoteSession session, Context ctx, StepRequest request) {

@@ -210,6 +210,12 @@ cfg_set() {
   printf '%s=%s\n' "$1" "$2" >> "$ST/configutil"
 }
 
+# msgconf_changed <line>: configutil keeps its options in the active msg.conf, so a change rewrites that file (the
+# simulator notes the option there; its values stay in the configutil store, a secret's never in msg.conf)
+msgconf_changed() {
+  if [ -f "$MSG_SVR_BASE/config/msg.conf" ]; then printf '%s\n' "$1" >> "$MSG_SVR_BASE/config/msg.conf"; fi
+}
+
 # ---------------------------------------------------------------- rpm store
 
 rpm_name() { # sun-messaging-server-6.3-13.9 -> sun-messaging-server
@@ -597,6 +603,7 @@ cmd_configutil() {
       val=${line#*=}
       [ -n "$name" ] || die 1 "configutil: cannot parse import line"
       cfg_set "$name" "$val"
+      msgconf_changed "# configutil: $name imported"
     done < "$input"
     return 0
   fi
@@ -607,8 +614,8 @@ cmd_configutil() {
   fi
   case "$action" in
     get) cfg_get "$opt" ;;
-    set) cfg_set "$opt" "$value" ;;
-    delete) cfg_del "$opt" ;;
+    set) cfg_set "$opt" "$value"; msgconf_changed "# configutil: $opt set" ;;
+    delete) cfg_del "$opt"; msgconf_changed "# configutil: $opt deleted" ;;
   esac
 }
 

@@ -154,6 +154,18 @@ class SolarisHostTest {
     }
 
     @Test
+    void configutilRewritesTheActiveMsgConfNeverWithASecret() {
+        String before = host.file("opt/SUNWmsgsr/config/msg.conf");
+        run(base + "/sbin/configutil -o service.imap.enable -v yes");
+        String set = host.file("opt/SUNWmsgsr/config/msg.conf");
+        assertThat(set).isNotEqualTo(before).contains("service.imap.enable");
+        run("printf 'local.service.proxy.adminpass=proxy-secret\\n' > " + host.dir() + "/root/import.cfg && "
+                + base + "/sbin/configutil -i " + host.dir() + "/root/import.cfg");
+        assertThat(host.file("opt/SUNWmsgsr/config/msg.conf")).isNotEqualTo(set)
+                .contains("local.service.proxy.adminpass").doesNotContain("proxy-secret");
+    }
+
+    @Test
     void stopMsgHttpStopsOnlyHttp() {
         // when
         var stop = run(base + "/sbin/stop-msg http");
