@@ -102,7 +102,11 @@ public class Decisions {
             Rollout rollout = rollouts.get(rolloutId);
             Plan plan = plans.of(rolloutId);
             Object tier = task.getVariable("tier");
+            // a unit's gate (a cluster's risk and failover, a symmetric pair's downtime) shows that unit's hosts
+            Object unit = task.getVariable("unitId");
+            List<String> unitHosts = unit == null ? null : rolloutPlan.hostsAndStandby(rolloutId, (String) unit);
             List<Plan.HostPlan> hosts = plan.hosts().stream().filter(h -> h.processKey() != null)
+                    .filter(h -> unitHosts == null || unitHosts.contains(h.host()))
                     .filter(h -> tier == null || rollout.deployment().host(h.host()).map(com.msgupgrade.planning.Tiers::of)
                             .orElse("").equals(tier)).toList();
             evidence(task, "plannedCommands", hosts.stream().map(h -> h.host() + " (" + h.procedure() + "):\n"

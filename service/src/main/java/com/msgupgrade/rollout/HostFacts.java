@@ -23,6 +23,16 @@ public class HostFacts {
                 .orElseThrow(() -> new IllegalStateException("host " + hostName + " is not part of rollout " + rolloutId));
     }
 
+    /**
+     * Whether any of these hosts (a cluster's, upgraded together under one approval) needs the risk accepted
+     * ({@link #riskToAccept}): asked once for the cluster, before its approval. A standby already at 6.3 is the
+     * cluster's but not the rollout's: nothing of it is upgraded.
+     */
+    public boolean anyRiskToAccept(String rolloutId, java.util.List<String> hostNames) {
+        return hostNames.stream().anyMatch(host -> plans.host(rolloutId, host).map(Plan.HostPlan::riskToAccept)
+                .orElse(false));
+    }
+
     /** Per-host downtime approval, unless the rollout's policy approves downtime per tier. */
     public boolean hostApprovalRequired(String rolloutId) {
         return !com.msgupgrade.approval.ChangePolicy.PER_TIER.equals(rollouts.changePolicy(rolloutId).downtimePolicy());

@@ -137,6 +137,11 @@ public class RolloutPlan {
         return unit(rolloutId, unitId).hosts();
     }
 
+    /** The unit's hosts, a cluster's standby last. */
+    public List<String> hostsAndStandby(String rolloutId, String unitId) {
+        return unit(rolloutId, unitId).hostsAndStandby();
+    }
+
     public String standby(String rolloutId, String unitId) {
         return unit(rolloutId, unitId).standby();
     }

@@ -240,6 +240,14 @@ public final class ProcessTestBeans {
         public String standby(String rolloutId, String unitId) {
             return standbys.get(unitId);
         }
+
+        public List<String> hostsAndStandby(String rolloutId, String unitId) {
+            List<String> hosts = new java.util.ArrayList<>(unitHosts.get(unitId));
+            if (standbys.get(unitId) != null) {
+                hosts.add(standbys.get(unitId));
+            }
+            return hosts;
+        }
     }
 
     public final class WindowsStub {
@@ -348,6 +356,10 @@ public final class ProcessTestBeans {
         }
 
         public boolean riskToAccept(String rolloutId, String host) {
+            return risk;
+        }
+
+        public boolean anyRiskToAccept(String rolloutId, List<String> hosts) {
             return risk;
         }
 

@@ -39,7 +39,7 @@ class RolloutProcessTest extends ProcessTestBase {
     private void approveThrough(String... taskKeys) {
         for (String key : taskKeys) {
             completeAll(key, withVariables("decision", key.startsWith("Task_Approve") || key.equals("Task_SignOff")
-                    || key.equals("Task_AcceptRisk") ? "approve" : "confirmed"));
+                    || key.startsWith("Task_Accept") ? "approve" : "confirmed"));
         }
     }
 
@@ -282,6 +282,32 @@ class RolloutProcessTest extends ProcessTestBase {
         Assertions.assertThat(beans.clustersAsked).hasSize(2);
         Assertions.assertThat(beans.stepHosts).isEmpty();
         Assertions.assertThat(beans.hostStates).containsExactly("node1:REJECTED", "node2:REJECTED", "nodex:REJECTED");
+    }
+
+    /**
+     * A cluster with a host whose path is not certified or cannot be rolled back (Linux) asks for the risk to be
+     * accepted before its approval, as a host process does: not accepted, none of its hosts is upgraded; accepted,
+     * its approval is asked.
+     */
+    @Test
+    void asksTheClustersRiskAcceptanceBeforeItsApproval() {
+        cluster();
+        beans.risk = true;
+        start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveFailover").count()).isZero();
+        completeAll("Task_AcceptClusterRisk", withVariables("decision", "reject", "decisionComment", "not this path"));
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveFailover").count()).isZero();
+        Assertions.assertThat(beans.stepHosts).isEmpty();
+        Assertions.assertThat(beans.hostStates).containsExactly("node1:REJECTED", "node2:REJECTED", "nodex:REJECTED");
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery()
+                .activityId("EndEvent_ClusterRiskNotAccepted").count()).isOne();
+
+        // a second rollout (the first one's cluster asked for no approval)
+        start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
+                "Task_AcceptClusterRisk");
+        Assertions.assertThat(taskService().createTaskQuery().taskDefinitionKey("Task_ApproveFailover").count()).isOne();
     }
 
     @Test
