@@ -26,6 +26,14 @@ public final class ReleaseVersion {
         return Optional.of(release);
     }
 
+    private static final Pattern FULL_BUILD = Pattern.compile("Messaging Server (\\d+\\.\\d+-\\d+\\.\\d+)");
+
+    /** The whole build {@code imsimta version} reports ({@code 6.2-3.04}): the patch level within a release. */
+    public static Optional<String> build(String output) {
+        Matcher m = FULL_BUILD.matcher(output == null ? "" : output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
     /** A problem when the output does not report the expected release. */
     public static Optional<String> expect(String expected, String output) {
         Optional<String> found = fromImsimta(output);

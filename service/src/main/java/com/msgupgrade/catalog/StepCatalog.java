@@ -310,6 +310,27 @@ public class StepCatalog {
         return new HostCommand(step, command, null, false, false, ZERO, null, verify);
     }
 
+    /**
+     * The standby's version read before a node fails over to it, which must also report the node's own build: the
+     * guide's first step of each node's failover is "Make sure the MS-X binaries are at the same patch level as
+     * Node1" (the release alone, 6.2p3, covers several builds). {@code nodeVersion}: what the node's
+     * {@code imsimta version} printed in this rollout.
+     */
+    public static HostCommand atPatchLevelOf(HostCommand standbyVersion, String node, String nodeVersion) {
+        Optional<String> nodeBuild = ReleaseVersion.build(nodeVersion);
+        if (nodeBuild.isEmpty()) {
+            return standbyVersion;
+        }
+        java.util.function.Function<String, Optional<String>> verify = out -> standbyVersion.verify().apply(out)
+                .or(() -> ReleaseVersion.build(out).filter(build -> !build.equals(nodeBuild.get()))
+                        .map(build -> "the standby's binaries are at Messaging Server " + build + ", " + node
+                                + "'s at " + nodeBuild.get() + ": \"Make sure the MS-X binaries are at the same patch"
+                                + " level as Node1\" (guide); bring the standby to the node's patch level, then retry"));
+        return new HostCommand(standbyVersion.step(), standbyVersion.commandLine(), standbyVersion.secretName(),
+                standbyVersion.mutating(), standbyVersion.longRunning(), standbyVersion.okExitCodes(),
+                standbyVersion.check(), verify);
+    }
+
     private static HostCommand mutating(StepId step, String command, boolean longRunning, HostCommand.Check check) {
         return new HostCommand(step, command, null, true, longRunning, ZERO, check,
                 HostCommand.ANY_OUTPUT);

@@ -416,6 +416,14 @@ public class HostStepService {
         Host peer = request.peerHostName() == null ? null : deployment.host(request.peerHostName()).orElseThrow(
                 () -> new IllegalStateException("host " + request.peerHostName() + " is not part of the rollout"));
         HostCommand command = catalog.render(request.step(), deployment, host, peer);
+        if (request.step() == StepId.VERIFY_CURRENT_VERSION && peer != null) {
+            // a cluster's standby before a node fails over to it: at the node's patch level, as the node reported it
+            // (when the node's read was marked done by hand instead, the release alone is checked)
+            HostCommand standbyVersion = command;
+            command = audit.lastCommandOutput(request.rolloutId(), peer.name(), StepId.VERIFY_CURRENT_VERSION.id())
+                    .map(nodeVersion -> StepCatalog.atPatchLevelOf(standbyVersion, peer.name(), nodeVersion))
+                    .orElse(command);
+        }
         return new Context(host, command, endpoint(host));
     }
 

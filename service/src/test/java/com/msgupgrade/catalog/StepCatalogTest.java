@@ -32,6 +32,24 @@ class StepCatalogTest {
     }
 
     @Test
+    void aStandbyMustReportItsNodesBuildNotOnlyItsRelease() {
+        HostCommand read = catalog.render(StepId.VERIFY_CURRENT_VERSION, DEPLOYMENT, solaris(List.of()));
+        String node = "Sun Java(tm) System Messaging Server 6.2-3.04 (built Jul 15 2005)\n";
+        HostCommand standby = StepCatalog.atPatchLevelOf(read, "node1", node);
+        assertThat(standby.commandLine()).isEqualTo(read.commandLine());
+        assertThat(standby.verify().apply(node)).isEmpty();
+        assertThat(standby.verify().apply("Sun Java(tm) System Messaging Server 6.2-3.02 (built Mar  1 2005)\n"))
+                .hasValueSatisfying(problem -> assertThat(problem).contains("6.2-3.02").contains("node1's at 6.2-3.04")
+                        .contains("same patch level as Node1"));
+        // the release is checked first, as for any host
+        assertThat(standby.verify().apply("Sun Java(tm) System Messaging Server 6.3-0.15\n"))
+                .hasValueSatisfying(problem -> assertThat(problem).contains("reports 6.3, expected 6.2p3"));
+        // a node's read that printed no build: the release alone is checked
+        assertThat(StepCatalog.atPatchLevelOf(read, "node1", "garbled").verify()
+                .apply("Sun Java(tm) System Messaging Server 6.2-3.02\n")).isEmpty();
+    }
+
+    @Test
     void rendersTheGuidesSolarisCommands() {
         Host h = solaris(List.of("de"));
         assertThat(command(StepId.STOP_MESSAGING_SERVER, h)).isEqualTo("'/opt/SUNWmsgsr/sbin/stop-msg'");

@@ -67,7 +67,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("cw1", "6.2p3", List.of("store", "webmail")),
             HostSpec.solaris("cwx", "6.2p3", List.of("store", "webmail")),
             HostSpec.solaris("pc1", "6.2p3", List.of("store")),
-            HostSpec.solaris("pcx", "6.2p3", List.of("store"))));
+            HostSpec.solaris("pcx", "6.2p3", List.of("store")),
+            HostSpec.solaris("al1", "6.2p3", List.of("store")),
+            HostSpec.solaris("alx", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -720,6 +722,41 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("pcx"))
                 .satisfies(e -> assertThat((String) e.get("detail")).contains("while pc1 of its nodes is at 6.3")
                         .contains("do not fail it over to pcx"));
+    }
+
+    /**
+     * The guide's first step of a node's failover: "Make sure the MS-X binaries are at the same patch level as Node1".
+     * A standby at another build of 6.2p3 fails that step, before anything changes on either host; brought to the
+     * node's build, the retry goes on.
+     */
+    @Test
+    void aStandbyAtAnotherBuildThanItsNodeStopsTheFailoverBeforeAnythingChanges() throws Exception {
+        java.nio.file.Files.writeString(fleet.host("alx").dir().resolve("version"), "6.2-3.02\n"); // 6.2p3, older
+        flow.deploy("align", FleetSupport.deploymentJson(fleet), List.of("al1", "alx"),
+                d -> d.putArray("groups").add(group("ha", "asymmetric-ha", List.of("al1"), "alx")));
+        String id = flow.start("align");
+        flow.approveCab(id);
+        flow.prepare(id);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_ApproveFailover").count() == 1);
+        assertThat(flow.decide(id, "Task_ApproveFailover", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecideOnFailure").count() == 1);
+        Task decision = tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_DecideOnFailure")
+                .singleResult();
+        assertThat((String) tasks.getVariable(decision.getId(), "failure")).contains("6.2-3.02")
+                .contains("al1's at 6.2-3.04").contains("same patch level as Node1");
+        assertThat(fleet.host("al1").commandLog()).extracting(CommandLogEntry::command).containsOnly("imsimta");
+        assertThat(fleet.host("alx").commandLog()).extracting(CommandLogEntry::command).containsOnly("imsimta");
+
+        java.nio.file.Files.writeString(fleet.host("alx").dir().resolve("version"), "6.2p3\n"); // aligned by hand
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        // the failover goes on: the standby takes the node's configuration (useconfig), the node's services stop
+        await().atMost(Duration.ofSeconds(60)).until(() -> fleet.host("al1").commandLog().stream()
+                .anyMatch(e -> e.command().equals("stop-msg")));
+        assertThat(fleet.host("alx").commandLog()).extracting(CommandLogEntry::command).contains("useconfig");
     }
 
     private long waitingForSlot(String rolloutId) {
