@@ -32,6 +32,16 @@ public record HostCommand(
         return okExitCodes.contains(exitCode);
     }
 
+    /** The same command, run as {@code line}. */
+    public HostCommand withCommandLine(String line) {
+        return new HostCommand(step, line, secretName, mutating, longRunning, okExitCodes, check, verify);
+    }
+
+    /** The same command, its output judged by {@code judge}. */
+    public HostCommand withVerify(Function<String, Optional<String>> judge) {
+        return new HostCommand(step, commandLine, secretName, mutating, longRunning, okExitCodes, check, judge);
+    }
+
     /** A read-only command whose output tells whether the step's effect is already there. */
     public record Check(String commandLine, Predicate<String> alreadyDone, String description) {}
 }

@@ -321,14 +321,11 @@ public class StepCatalog {
         if (nodeBuild.isEmpty()) {
             return standbyVersion;
         }
-        java.util.function.Function<String, Optional<String>> verify = out -> standbyVersion.verify().apply(out)
+        return standbyVersion.withVerify(out -> standbyVersion.verify().apply(out)
                 .or(() -> ReleaseVersion.build(out).filter(build -> !build.equals(nodeBuild.get()))
                         .map(build -> "the standby's binaries are at Messaging Server " + build + ", " + node
                                 + "'s at " + nodeBuild.get() + ": \"Make sure the MS-X binaries are at the same patch"
-                                + " level as Node1\" (guide); bring the standby to the node's patch level, then retry"));
-        return new HostCommand(standbyVersion.step(), standbyVersion.commandLine(), standbyVersion.secretName(),
-                standbyVersion.mutating(), standbyVersion.longRunning(), standbyVersion.okExitCodes(),
-                standbyVersion.check(), verify);
+                                + " level as Node1\" (guide); bring the standby to the node's patch level, then retry")));
     }
 
     private static HostCommand mutating(StepId step, String command, boolean longRunning, HostCommand.Check check) {

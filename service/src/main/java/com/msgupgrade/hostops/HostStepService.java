@@ -142,7 +142,8 @@ public class HostStepService {
         HostCommand.Check check = ctx.command().check();
         Instant started = Instant.now();
         CommandResult result = session.exec(check.commandLine(), null);
-        boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout()) && !undoneOnlyByThis(request);
+        boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout())
+                && !takesBackWhatThisRolloutDid(request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
                 started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
         if (done) {
@@ -157,7 +158,7 @@ public class HostStepService {
      * Whether this rollout ran, on the host, the command of the step this one takes back ({@link StepId#undoes}), and
      * nothing took it back since: then the step is to run, whatever its check read on the host.
      */
-    private boolean undoneOnlyByThis(StepRequest request) {
+    private boolean takesBackWhatThisRolloutDid(StepRequest request) {
         return request.step().undoes().flatMap(undone -> ledger.lastSucceeded(request.rolloutId(), request.hostName(),
                 List.of(undone.id(), request.step().id()))).filter(last -> !last.equals(request.step().id()))
                 .isPresent();
@@ -435,10 +436,8 @@ public class HostStepService {
 
         /** The same step with the command line its run was recorded with (the settings may have changed since). */
         Context recordedAs(CommandLedger.Run run) {
-            HostCommand c = command;
-            return run.commandLine() == null || run.commandLine().equals(c.commandLine()) ? this
-                    : new Context(host, new HostCommand(c.step(), run.commandLine(), c.secretName(), c.mutating(),
-                            c.longRunning(), c.okExitCodes(), c.check(), c.verify()), endpoint);
+            return run.commandLine() == null || run.commandLine().equals(command.commandLine()) ? this
+                    : new Context(host, command.withCommandLine(run.commandLine()), endpoint);
         }
     }
 
