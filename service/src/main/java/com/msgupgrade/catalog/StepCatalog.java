@@ -311,6 +311,16 @@ public class StepCatalog {
     }
 
     /**
+     * Whether a retry after this step's own failed run on the host runs its command whole, whatever its check reads:
+     * install-newconfig for the core, then the localization patch, in one command, whose check can tell only the core's
+     * (both patches' new msg.conf may read the same); each part may run again (it installs the same files). With the
+     * core patch alone the check tells (a configuration installed by hand is found there).
+     */
+    public boolean runsWholeAfterItsOwnFailure(StepId step, Host host) {
+        return step == StepId.INSTALL_NEW_CONFIG && patchDirsOf(host).size() > 1;
+    }
+
+    /**
      * The standby's version read before a node fails over to it, which must also report the node's own build: the
      * guide's first step of each node's failover is "Make sure the MS-X binaries are at the same patch level as
      * Node1" (the release alone, 6.2p3, covers several builds). {@code nodeVersion}: what the node's

@@ -65,6 +65,14 @@ class CommandLedger {
                         steps.stream()).toArray()).stream().findFirst());
     }
 
+    /** Whether the last run of this step that ended on the host in this rollout ended otherwise than SUCCEEDED. */
+    boolean lastEndedFailed(String rolloutId, String host, String step) {
+        return ownTransaction.execute(status -> jdbc.queryForList("SELECT outcome FROM \"MSGSRV\".command_run WHERE"
+                + " rollout_id = ? AND host_name = ? AND step_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC",
+                String.class, rolloutId, host, step).stream().findFirst().filter(o -> !"SUCCEEDED".equals(o))
+                .isPresent());
+    }
+
     /**
      * Recorded before anything happens on the host; the primary key refuses a second node preparing the same run.
      * {@code secretName}: the name of the secret the run is given (a file beside it on the host), or null.

@@ -143,7 +143,7 @@ public class HostStepService {
         Instant started = Instant.now();
         CommandResult result = session.exec(check.commandLine(), null);
         boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout())
-                && !takesBackWhatThisRolloutDid(request);
+                && !takesBackWhatThisRolloutDid(request) && !retriedAfterItsOwnFailure(ctx, request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
                 started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
         if (done) {
@@ -162,6 +162,12 @@ public class HostStepService {
         return request.step().undoes().flatMap(undone -> ledger.lastSucceeded(request.rolloutId(), request.hostName(),
                 List.of(undone.id(), request.step().id()))).filter(last -> !last.equals(request.step().id()))
                 .isPresent();
+    }
+
+    /** A retry of a step that runs whole after its own failed run ({@link StepCatalog#runsWholeAfterItsOwnFailure}). */
+    private boolean retriedAfterItsOwnFailure(Context ctx, StepRequest request) {
+        return catalog.runsWholeAfterItsOwnFailure(request.step(), ctx.host())
+                && ledger.lastEndedFailed(request.rolloutId(), request.hostName(), request.step().id());
     }
 
     private StepOutcome runReadOnly(RemoteSession session, Context ctx, StepRequest request) {

@@ -47,7 +47,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
             HostSpec.solaris("solhand", "6.2", List.of("store")),
             HostSpec.linux("lin62", "6.2p3", List.of("store")).withLocales(List.of("fr")),
             HostSpec.linux("lin61", "6.1", List.of("store")),
-            HostSpec.solaris("solgone", "6.2p3", List.of("store"))));
+            HostSpec.solaris("solgone", "6.2p3", List.of("store")),
+            HostSpec.solaris("soll10n", "6.2p3", List.of("store")).withLocales(List.of("de"))));
 
     @DynamicPropertySource
     static void fleetProperties(DynamicPropertyRegistry registry) {
@@ -170,6 +171,39 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(commands(host, "patchadd")).containsExactly(host.patchDir() + "/120228-26 -> 1",
                 host.patchDir() + "/120228-26 -> 0");
         assertThat(host.version()).isEqualTo("6.3");
+    }
+
+    /**
+     * install-newconfig runs for the core patch, then the localization patch, in one step. When the localization's
+     * fails, the retry runs both again: its check (the core's new msg.conf is the active one) would find the step
+     * done and leave the localization's new configuration uninstalled.
+     */
+    @Test
+    void retriesAnInstallNewconfigWhoseLocalizationPartFailedWhole() throws Exception {
+        SimulatedHost host = fleet.host("soll10n");
+        java.nio.file.Path hang = host.dir().resolve("faults").resolve("install-newconfig.hang");
+        java.nio.file.Files.createDirectories(hang.getParent());
+        java.nio.file.Files.writeString(hang, "");
+        String id = rollOut("soll10n");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        // both patch-configs ran; the core's install-newconfig waits: the localization's new configuration goes
+        java.nio.file.Path core = host.msgSvrBase().resolve("install/patch/120228-26");
+        java.nio.file.Path l10n = host.msgSvrBase().resolve("install/patch/126479-05");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> commands(host, "patch-config").size() == 2);
+        org.springframework.util.FileSystemUtils.deleteRecursively(l10n.resolve("newconfig"));
+        java.nio.file.Files.delete(hang);
+        flow.awaitTask(id, "Task_DecideOnFailure");
+        assertThat(commands(host, "install-newconfig")).containsExactly("-f " + core + " -> 0", "-f " + l10n + " -> 1");
+
+        // the operator runs the localization's patch-config again, and retries
+        org.springframework.util.FileSystemUtils.copyRecursively(core.resolve("newconfig"), l10n.resolve("newconfig"));
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.finish(id);
+        assertThat(commands(host, "install-newconfig")).containsExactly("-f " + core + " -> 0", "-f " + l10n + " -> 1",
+                "-f " + core + " -> 0", "-f " + l10n + " -> 0");
+        assertThat(host.stateLines("newconfig")).containsExactly("120228-26", "126479-05");
     }
 
     @Test
