@@ -54,23 +54,15 @@ class CommandLedger {
     }
 
     /**
-     * Of these steps, the one whose command last succeeded on the host in this rollout (by when its run ended), if
-     * any of them did.
+     * Of the runs of these steps on the host in this rollout that ended (only those that succeeded, when
+     * {@code succeeded}), the one that ended last.
      */
-    Optional<String> lastSucceeded(String rolloutId, String host, java.util.Collection<String> steps) {
-        return ownTransaction.execute(status -> jdbc.queryForList("SELECT step_id FROM \"MSGSRV\".command_run WHERE"
-                + " rollout_id = ? AND host_name = ? AND outcome = 'SUCCEEDED' AND step_id IN ("
-                + String.join(",", java.util.Collections.nCopies(steps.size(), "?")) + ") ORDER BY ended_at DESC",
-                String.class, java.util.stream.Stream.concat(java.util.stream.Stream.of(rolloutId, host),
-                        steps.stream()).toArray()).stream().findFirst());
-    }
-
-    /** Whether the last run of this step that ended on the host in this rollout ended otherwise than SUCCEEDED. */
-    boolean lastEndedFailed(String rolloutId, String host, String step) {
-        return ownTransaction.execute(status -> jdbc.queryForList("SELECT outcome FROM \"MSGSRV\".command_run WHERE"
-                + " rollout_id = ? AND host_name = ? AND step_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC",
-                String.class, rolloutId, host, step).stream().findFirst().filter(o -> !"SUCCEEDED".equals(o))
-                .isPresent());
+    Optional<Run> lastEnded(String rolloutId, String host, java.util.Collection<String> steps, boolean succeeded) {
+        return ownTransaction.execute(status -> jdbc.query("SELECT * FROM \"MSGSRV\".command_run WHERE rollout_id = ?"
+                + " AND host_name = ? AND ended_at IS NOT NULL" + (succeeded ? " AND outcome = 'SUCCEEDED'" : "")
+                + " AND step_id IN (" + String.join(",", java.util.Collections.nCopies(steps.size(), "?"))
+                + ") ORDER BY ended_at DESC", this::run, java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(rolloutId, host), steps.stream()).toArray()).stream().findFirst());
     }
 
     /**

@@ -159,15 +159,16 @@ public class HostStepService {
      * nothing took it back since: then the step is to run, whatever its check read on the host.
      */
     private boolean takesBackWhatThisRolloutDid(StepRequest request) {
-        return request.step().undoes().flatMap(undone -> ledger.lastSucceeded(request.rolloutId(), request.hostName(),
-                List.of(undone.id(), request.step().id()))).filter(last -> !last.equals(request.step().id()))
-                .isPresent();
+        String step = request.step().id();
+        return request.step().undoes().flatMap(undone -> ledger.lastEnded(request.rolloutId(), request.hostName(),
+                List.of(undone.id(), step), true)).filter(last -> !last.step().equals(step)).isPresent();
     }
 
     /** A retry of a step that runs whole after its own failed run ({@link StepCatalog#runsWholeAfterItsOwnFailure}). */
     private boolean retriedAfterItsOwnFailure(Context ctx, StepRequest request) {
         return catalog.runsWholeAfterItsOwnFailure(request.step(), ctx.host())
-                && ledger.lastEndedFailed(request.rolloutId(), request.hostName(), request.step().id());
+                && ledger.lastEnded(request.rolloutId(), request.hostName(), List.of(request.step().id()), false)
+                        .filter(last -> !"SUCCEEDED".equals(last.outcome())).isPresent();
     }
 
     private StepOutcome runReadOnly(RemoteSession session, Context ctx, StepRequest request) {
