@@ -115,6 +115,13 @@ public class CommandWatcher {
                 closed = result.isPresent();
             } catch (RuntimeException e) {
                 closed = true; // the connection was lost: the step's check finds out how the run stands
+                MDC.setContextMap(w.mdc());
+                try {
+                    log.info("lost the launch channel of run {} ({}): the step's check asks the host how it stands",
+                            w.runId(), e.getMessage());
+                } finally {
+                    MDC.clear();
+                }
             }
             if (closed || System.nanoTime() > w.until()) {
                 watched.remove(w.stepInstanceId());

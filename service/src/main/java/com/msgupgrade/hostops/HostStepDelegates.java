@@ -3,6 +3,7 @@ package com.msgupgrade.hostops;
 import static com.msgupgrade.hostops.HostStepProcess.*;
 
 import com.msgupgrade.catalog.StepId;
+import com.msgupgrade.observability.UpgradeMetrics;
 import com.msgupgrade.rollout.RolloutRepository;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -17,11 +18,11 @@ import org.springframework.context.annotation.Configuration;
 class HostStepDelegates {
 
     @Bean
-    JavaDelegate runHostStep(HostStepService steps, RolloutRepository rollouts) {
+    JavaDelegate runHostStep(HostStepService steps, RolloutRepository rollouts, UpgradeMetrics metrics) {
         return execution -> {
             HostStepService.StepRequest request = request(execution);
             rollouts.updateHostStep(request.rolloutId(), request.hostName(), request.step().id());
-            apply(execution, reachable(request, () -> steps.run(request)));
+            apply(execution, reachable(metrics, request, () -> steps.run(request)));
         };
     }
 
@@ -43,12 +44,12 @@ class HostStepDelegates {
     }
 
     @Bean
-    JavaDelegate checkHostStep(HostStepService steps) {
+    JavaDelegate checkHostStep(HostStepService steps, UpgradeMetrics metrics) {
         return execution -> {
             // the run being waited for: this attempt's, or an earlier attempt's that a retry re-attached to
             String runId = (String) execution.getVariable(RUN_ID);
             HostStepService.StepRequest request = runId == null ? request(execution) : request(execution).withRunId(runId);
-            apply(execution, reachable(request, () -> steps.check(request)));
+            apply(execution, reachable(metrics, request, () -> steps.check(request)));
         };
     }
 
@@ -57,8 +58,11 @@ class HostStepDelegates {
      * (failedJobRetryTimeCycle, {@code msgsrv.runs.retry-cycle}); on the job's last try the step fails into an
      * operator's decision instead of an incident nobody decides on. Host key and authentication problems go
      * there at once: retrying does not fix them. A run started before stays in the ledger: a retry re-attaches.
+     * Such a step ends with the outcome UNREACHABLE in the metrics (its time: this last try's).
      */
-    static StepOutcome reachable(HostStepService.StepRequest request, java.util.function.Supplier<StepOutcome> step) {
+    static StepOutcome reachable(UpgradeMetrics metrics, HostStepService.StepRequest request,
+            java.util.function.Supplier<StepOutcome> step) {
+        java.time.Instant started = java.time.Instant.now();
         try {
             return step.get();
         } catch (com.msgupgrade.ssh.RemoteShellException e) {
@@ -68,6 +72,8 @@ class HostStepDelegates {
             if (e.isTransient() && !lastTry) {
                 throw e;
             }
+            metrics.stepEnded(request.step().id(), "UNREACHABLE", java.time.Duration.between(started,
+                    java.time.Instant.now()));
             return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
                     + request.step().title() + "' (" + request.step().id() + ") could not reach host "
                     + request.hostName() + ": " + e.getMessage() + (e.isTransient()

@@ -11,6 +11,10 @@ public record Rollout(String id, String deploymentName, String targetRelease, De
     public static final java.util.List<String> ENDED = java.util.List.of("COMPLETED", "FINISHED_WITH_ISSUES", "ABORTED",
             "REJECTED");
 
+    /** Every state a rollout can be in, in the order it goes through them, the ended ones last. */
+    public static final java.util.List<String> STATES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("REQUESTED", "AWAITING_APPROVAL", "RUNNING"), ENDED.stream()).toList();
+
     /** {@link #ENDED} as an SQL list: {@code ('COMPLETED', …)}. */
     public static String endedSql() {
         return "(" + String.join(", ", ENDED.stream().map(s -> "'" + s + "'").toList()) + ")";

@@ -62,6 +62,8 @@ class SolarisUpgradeEndToEndTest {
     TaskService tasks;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    com.msgupgrade.observability.UpgradeMetrics metrics;
 
     @Test
     void upgradesSolarisHostsToSixThreeAfterApproval() {
@@ -84,6 +86,13 @@ class SolarisUpgradeEndToEndTest {
         for (String host : List.of("ms1", "ms2")) {
             Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> approvalFor(rolloutId, host),
                     t -> t != null);
+            if (host.equals("ms1")) { // the open gate, by its form's name, in the metrics
+                metrics.refresh();
+                assertThat(prometheus(api)).containsPattern("msgsrv_approvals_pending\\{gate=\"ApproveHostUpgrade\"} [12]\\.0")
+                        .containsPattern("msgsrv_approvals_oldest_age_seconds\\{gate=\"ApproveHostUpgrade\"} \\d")
+                        .contains("msgsrv_rollouts{state=\"RUNNING\"} 1.0")
+                        .contains("msgsrv_rollouts{state=\"COMPLETED\"} 0.0");
+            }
             assertThat(api.completeTask("approver1", approval.getId(), "approve", "ok").getStatusCode())
                     .isEqualTo(HttpStatus.NO_CONTENT);
         }
@@ -136,10 +145,20 @@ class SolarisUpgradeEndToEndTest {
         assertThat(String.join("\n", ms2.stateLines("configutil"))).contains("webproxy");
 
         // the metrics and the health of the service tell what happened
-        String prometheus = api.call("operator", HttpMethod.GET, "/actuator/prometheus", null, String.class).getBody();
+        metrics.refresh();
+        String prometheus = prometheus(api);
         assertThat(prometheus).contains("msgsrv_host_steps_total{outcome=\"SUCCEEDED\",step=\"apply-core-patch\"} 2.0")
-                .contains("msgsrv_host_step_duration_seconds_bucket{step=\"patch-config\"")
-                .contains("msgsrv_commands_running");
+                // buckets up to a patchadd's hours, by outcome: an already-done check apart from a command's run
+                .contains("msgsrv_host_step_duration_seconds_bucket{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"7200.0\"} 2")
+                .contains("msgsrv_host_step_duration_seconds_bucket{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"0.1\"} 0")
+                .contains("msgsrv_commands_running 0.0")
+                // the gate answered: its series stays, at 0, as does the state the rollout left
+                .contains("msgsrv_approvals_pending{gate=\"ApproveHostUpgrade\"} 0.0")
+                .contains("msgsrv_approvals_oldest_age_seconds{gate=\"ApproveHostUpgrade\"} 0.0")
+                .contains("msgsrv_rollouts{state=\"COMPLETED\"} 1.0")
+                .contains("msgsrv_rollouts{state=\"RUNNING\"} 0.0");
+        assertThat(prometheus).as("operators' tasks are not approvals").doesNotContain("gate=\"RecordDirectoryBackup\"")
+                .contains("msgsrv_operator_tasks_pending{task=\"RecordDirectoryBackup\"} 0.0");
         assertThat(api.call(null, HttpMethod.GET, "/actuator/prometheus", null, String.class).getStatusCode())
                 .isEqualTo(HttpStatus.UNAUTHORIZED);
         String health = api.call("operator", HttpMethod.GET, "/actuator/health", null, String.class).getBody();
@@ -154,6 +173,10 @@ class SolarisUpgradeEndToEndTest {
                 String.class, rolloutId);
         assertThat(auditDetails).isNotEmpty().noneMatch(d -> d.contains(FleetSupport.DS_PASSWORD));
         assertThat(auditDetails).anyMatch(d -> d.contains("\"decision\":\"approve\""));
+    }
+
+    private static String prometheus(Api api) {
+        return api.call("operator", HttpMethod.GET, "/actuator/prometheus", null, String.class).getBody();
     }
 
     private Task approvalFor(String rolloutId, String host) {

@@ -62,6 +62,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
 
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private String rollOut(String host) {
         flow.deploy("d-" + host, FleetSupport.deploymentJson(fleet), List.of(host), d -> {});
@@ -265,12 +267,14 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         SimulatedHost host = fleet.host("solgone");
         String id = rollOut("solgone");
         flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        double unreachableBefore = unreachableSteps();
         host.stopSsh(); // the host refuses connections from now on
         try {
             flow.approve(id, "Task_ApproveHostUpgrade");
             flow.awaitTask(id, "Task_DecideOnFailure");
             assertThat((String) tasks.getVariable(flow.awaitTask(id, "Task_DecideOnFailure"), "failure"))
                     .contains("could not reach host solgone").contains("after the engine's retries");
+            assertThat(unreachableSteps()).as("the step's end in the metrics").isEqualTo(unreachableBefore + 1);
         } finally {
             host.startSsh();
         }
@@ -284,6 +288,11 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
             assertThat(commands(host, command)).as(command).hasSizeLessThanOrEqualTo(command.equals("stop-msg") ? 2 : 1);
         }
         assertThat(commands(host, "patchadd")).hasSize(1);
+    }
+
+    private double unreachableSteps() {
+        return meters.find("msgsrv.host.steps").tag("outcome", "UNREACHABLE").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     @Test
