@@ -78,9 +78,11 @@ public class Decisions {
         String rolloutId = rolloutId(task);
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if (host != null) {
-            rollouts.updateHost(rolloutId, host, hostState, null);
             if ("WAITING_DECISION".equals(hostState)) {
+                rollouts.awaitDecision(rolloutId, host);
                 control.hostFailed(rolloutId, host);
+            } else {
+                rollouts.updateHost(rolloutId, host, hostState, null);
             }
             hostPlan(rolloutId, host).ifPresent(plan -> {
                 boolean rollback = task.getProcessDefinitionId().startsWith("HostRollbackSolaris");
@@ -216,9 +218,14 @@ public class Decisions {
                         + " retry, markDone or abort, and roll the host back through POST /api/rollouts/{id}/rollback");
             }
         }
+        String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if ("abort".equals(decision)) {
             // as every host's end: in the trail, and its slot freed under the rollout's work lock
-            status.hostState(rolloutId(task), (String) task.getVariable(RolloutProcess.HOST_NAME), "ABORTED");
+            rollouts.endDecision(rolloutId(task), host);
+            status.hostState(rolloutId(task), host, "ABORTED");
+        } else if (!"rollback".equals(decision)) {
+            // a host that had ended its procedure (a later step failed on it) goes back to the state it ended in
+            rollouts.endDecision(rolloutId(task), host).ifPresent(state -> status.hostState(rolloutId(task), host, state));
         }
     }
 

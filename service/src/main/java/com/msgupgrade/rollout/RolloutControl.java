@@ -98,11 +98,41 @@ public class RolloutControl {
                     + " its stores are at 6.3");
             return "skip";
         }
+        List<String> leftDown = groupMembersLeftDown(rolloutId, host);
+        if (!leftDown.isEmpty()) {
+            block(rolloutId, host, "its load-balanced group's " + String.join(", ", leftDown) + " may not be serving"
+                    + " (the guide upgrades each instance while the others remain running), so " + host + " is not"
+                    + " stopped; upgrade it once they serve again");
+            return "skip";
+        }
         if (((Number) slots.get("busy")).intValue() >= parallelism) {
             return "wait";
         }
         setState(rolloutId, host, "STARTING");
         return "go";
+    }
+
+    /** The states in which a host may have been left stopped: halted after its stop-msg, or aborted mid-way. */
+    static final List<String> LEFT_DOWN = List.of("HALTED", "ABORTED");
+
+    /**
+     * The other members of {@code host}'s load-balanced group that this rollout left possibly stopped
+     * ({@link #LEFT_DOWN}), each with its state. One that ended upgraded was checked to serve before the next started
+     * (UpgradeUnit's health check); one rejected, blocked or not started was never stopped.
+     */
+    List<String> groupMembersLeftDown(String rolloutId, String host) {
+        List<String> others = plans.deployment(rolloutId).groups().stream()
+                .filter(g -> "load-balanced".equals(g.topology()) && g.members().contains(host))
+                .flatMap(g -> g.members().stream()).filter(m -> !m.equals(host)).distinct().toList();
+        if (others.isEmpty()) {
+            return List.of();
+        }
+        List<Object> args = new java.util.ArrayList<>(List.of(rolloutId));
+        args.addAll(others);
+        args.addAll(LEFT_DOWN);
+        return jdbc.query("SELECT host_name, state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND host_name IN ("
+                + placeholders(others.size()) + ") AND state IN (" + placeholders(LEFT_DOWN.size()) + ") ORDER BY host_name",
+                (rs, i) -> rs.getString("host_name") + " (" + rs.getString("state") + ")", args.toArray());
     }
 
     private static String placeholders(int count) {

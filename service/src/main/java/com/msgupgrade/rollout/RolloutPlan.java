@@ -74,6 +74,13 @@ public class RolloutPlan {
                 .map(s -> s.host() + "/" + s.stepId()).toList();
     }
 
+    /** The host's state in the rollout (UPGRADED, REJECTED, HALTED…). */
+    public String hostState(String rolloutId, String host) {
+        return rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(host)).findFirst()
+                .map(RolloutRepository.HostProgress::state)
+                .orElseThrow(() -> new IllegalArgumentException("host " + host + " is not in rollout " + rolloutId));
+    }
+
     /** The hosts of the rollout that reached 6.3 (UPGRADED): the final verification's. */
     public List<String> upgradedHosts(String rolloutId) {
         return rollouts.hosts(rolloutId).stream().filter(h -> "UPGRADED".equals(h.state()))

@@ -101,10 +101,37 @@ public class RolloutRepository {
                 rolloutId, host);
     }
 
+    /** The states in which a host has ended its procedure: a later step (after the operator's decision) keeps it. */
+    public static final List<String> RESTING = List.of("UPGRADED", "ROLLED_BACK");
+
+    /**
+     * A step failed on the host and an operator decides: WAITING_DECISION, the state it had kept when it had ended
+     * its procedure ({@link #RESTING}), to be given back by {@link #endDecision}.
+     */
+    public void awaitDecision(String rolloutId, String host) {
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET resting_state = CASE WHEN state IN " + resting()
+                + " THEN state ELSE resting_state END, state = 'WAITING_DECISION', current_step = NULL,"
+                + " updated_at = ? WHERE rollout_id = ? AND host_name = ?", Timestamp.from(Instant.now()), rolloutId,
+                host);
+    }
+
+    /** The operator decided to retry or mark done: the state the host had ended in, if it had (else empty). */
+    public java.util.Optional<String> endDecision(String rolloutId, String host) {
+        List<String> resting = jdbc.queryForList("SELECT resting_state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
+                + " AND host_name = ? AND resting_state IS NOT NULL", String.class, rolloutId, host);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET resting_state = NULL WHERE rollout_id = ? AND host_name = ?",
+                rolloutId, host);
+        return resting.stream().findFirst();
+    }
+
+    private static String resting() {
+        return "(" + String.join(", ", RESTING.stream().map(s -> "'" + s + "'").toList()) + ")";
+    }
+
     /** The step a host is at; a host not yet upgraded is RUNNING from now on, an upgraded one stays so. */
     public void updateHostStep(String rolloutId, String host, String currentStep) {
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET current_step = ?, updated_at = ?, state = CASE WHEN state IN"
-                + " ('UPGRADED', 'ROLLED_BACK') THEN state ELSE 'RUNNING' END WHERE rollout_id = ? AND host_name = ?",
+                + " " + resting() + " THEN state ELSE 'RUNNING' END WHERE rollout_id = ? AND host_name = ?",
                 currentStep, Timestamp.from(Instant.now()), rolloutId, host);
     }
 

@@ -233,6 +233,10 @@ public final class ProcessTestBeans {
             return topologies.get(unitId);
         }
 
+        public String hostState(String rolloutId, String host) {
+            return notUpgraded.contains(host) ? "REJECTED" : "UPGRADED";
+        }
+
         public List<String> hosts(String rolloutId, String unitId) {
             return unitHosts.get(unitId);
         }

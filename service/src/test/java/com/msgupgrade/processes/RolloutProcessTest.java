@@ -136,6 +136,19 @@ class RolloutProcessTest extends ProcessTestBase {
     }
 
     @Test
+    void checksTheHealthOnlyOfAGroupMemberThatWasUpgraded() {
+        beans.phaseUnits.put("mta-mmp", List.of("u-lb"));
+        beans.topologies.put("u-lb", "load-balanced");
+        beans.unitHosts.put("u-lb", List.of("mta1", "mta2"));
+        beans.notUpgraded.add("mta1"); // its approval rejected, say: it still serves 6.2p3, never stopped
+        start(List.of("mta1", "mta2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        Assertions.assertThat(beans.hostsStarted).containsExactly("mta1", "mta2");
+        Assertions.assertThat(beans.stepHosts).doesNotContain("mta1/check-health").contains("mta2/verify-current-version");
+    }
+
+    @Test
     void stopsRollingWhenAHostOfALoadBalancedGroupFails() {
         beans.phaseUnits.put("mta-mmp", List.of("u-lb"));
         beans.topologies.put("u-lb", "load-balanced");

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.function.Predicate;
 import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterAll;
@@ -69,7 +70,11 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("pc1", "6.2p3", List.of("store")),
             HostSpec.solaris("pcx", "6.2p3", List.of("store")),
             HostSpec.solaris("al1", "6.2p3", List.of("store")),
-            HostSpec.solaris("alx", "6.2p3", List.of("store"))));
+            HostSpec.solaris("alx", "6.2p3", List.of("store")),
+            HostSpec.solaris("lb1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("lb2", "6.2p3", List.of("mta")),
+            HostSpec.solaris("lb3", "6.2p3", List.of("mta")),
+            HostSpec.solaris("rs1", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -722,6 +727,71 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .satisfies(e -> assertThat(e.get("host_name")).isEqualTo("pcx"))
                 .satisfies(e -> assertThat((String) e.get("detail")).contains("while pc1 of its nodes is at 6.3")
                         .contains("do not fail it over to pcx"));
+    }
+
+    /**
+     * The guide upgrades load-balanced instances "while the others remain running". A member halted at its conflict
+     * review (stopped, its new configuration not installed) may not serve: the group's next members are not stopped
+     * (BLOCKED, with the reason in the audit trail), and no health check runs on the halted one.
+     */
+    @Test
+    void aLoadBalancedGroupStopsNoMoreMembersOnceOneWasLeftDown() {
+        for (String host : List.of("lb1", "lb2", "lb3")) {
+            fleet.host(host).setFault("patch-config", "conflicts", "imta.cnf: rewrite rule kept from 6.2p3");
+        }
+        flow.deploy("lbhalt", FleetSupport.deploymentJson(fleet), List.of("lb1", "lb2", "lb3"),
+                d -> d.putArray("groups").add(group("lbh", "load-balanced", List.of("lb1", "lb2", "lb3"), null)));
+        String id = flow.start("lbhalt");
+        flow.approveCab(id);
+        flow.prepare(id);
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        String halted = (String) tasks.getVariable(flow.awaitTask(id, "Task_ReviewConflicts"), "hostName");
+        assertThat(flow.decide(id, "Task_ReviewConflicts", "approver1", Map.of("decision", "reject",
+                "decisionComment", "the merged configuration loses our channel rewrite rules")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, halted, "HALTED");
+        List<String> others = Stream.of("lb1", "lb2", "lb3").filter(h -> !h.equals(halted)).toList();
+        for (String host : others) {
+            flow.awaitHostState(id, host, "BLOCKED");
+            assertThat(fleet.host(host).commandLog()).as(host + " never stopped").noneMatch(is("stop-msg"));
+        }
+        assertThat(fleet.host(halted).stateLines("running")).as("stopped, left so by the review").isEmpty();
+        assertThat(fleet.host(halted).commandLog().stream().map(CommandLogEntry::command))
+                .as("no health check on a halted host").doesNotContain("configutil");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'HOST_BLOCKED' ORDER BY seq", String.class, id)).hasSize(2)
+                .allSatisfy(d -> assertThat(d).contains(halted + " (HALTED) may not be serving"));
+        assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "approve")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "FINISHED_WITH_ISSUES");
+    }
+
+    /**
+     * A step after a host's upgrade (here enabling IMAP, fleet-wide) fails: the host waits for the operator's
+     * decision, and once retried it is UPGRADED again, verified at the end as the others, and the rollout completes.
+     */
+    @Test
+    void aHostWhosePostUpgradeStepFailedIsUpgradedAgainOnceItsRetrySucceeds() {
+        SimulatedHost host = fleet.host("rs1");
+        host.setFault("configutil", "fail", "1"); // the store's own upgrade runs no configutil: enabling IMAP does
+        flow.deploy("resting", FleetSupport.deploymentJson(fleet), List.of("rs1"), d -> {});
+        String id = flow.start("resting");
+        flow.approveCab(id);
+        flow.prepare(id);
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitTask(id, "Task_DecideOnFailure");
+        assertThat(flow.hostState(id, "rs1")).isEqualTo("WAITING_DECISION");
+        host.clearFault("configutil", "fail");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(flow.hostState(id, "rs1")).isEqualTo("UPGRADED");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.finish(id);
+        assertThat(flow.hostState(id, "rs1")).isEqualTo("UPGRADED");
+        assertThat(host.stateLines("configutil")).contains("service.imap.enable=yes");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = 'rs1'"
+                + " AND kind = 'HOST_STATE' ORDER BY seq", String.class, id)).last().asString().contains("UPGRADED");
     }
 
     /**

@@ -515,7 +515,7 @@ cmd_patch_config() {
   echo "LDIF written to $MSG_SVR_BASE/lib/patch/ugdir_diff.ldif"
   if [ -e "$pdir/conflicts" ]; then rm -f "$pdir/conflicts"; fi
   if [ -f "$H/faults/patch-config.conflicts" ]; then
-    while IFS= read -r c; do
+    while IFS= read -r c || [ -n "$c" ]; do
       echo "CONFLICT: $c"
       echo "$c" >> "$pdir/conflicts"
     done < "$H/faults/patch-config.conflicts"
