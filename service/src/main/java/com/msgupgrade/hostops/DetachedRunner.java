@@ -314,19 +314,27 @@ final class DetachedRunner {
      * ppid=} (POSIX: Solaris and Linux alike) and stopped together; the run's wrapper then records the exit status
      * (143) and removes the secret file. A process that ignores TERM for {@value #KILL_GRACE_SECONDS} seconds gets
      * KILL. The processes of the run still there after that (one stuck in the kernel cannot be stopped at all), by
-     * pid; empty when the run is stopped.
+     * pid; empty when the run is stopped, which the host says in so many words ({@code stopped}): an answer without
+     * it (cut short) fails the call rather than pass for a stop. A wrapper that had not started the command yet
+     * (no {@code cpid}) is stopped itself.
      */
     static Stop kill(RemoteSession session, String runDir) {
-        String out = session.exec(killCommand(runDir), null).stdout();
+        CommandResult result = session.exec(killCommand(runDir), null);
+        expectZero(result, "stop the run");
+        String out = result.stdout();
         if (lastLine(out).equals(ALREADY_ENDED)) {
             return new Stop(true, java.util.List.of());
         }
         int at = out.lastIndexOf(STILL_RUNNING);
-        if (at < 0) {
+        if (at >= 0) {
+            String pids = out.substring(at + STILL_RUNNING.length()).trim().split("\n")[0].trim();
+            return new Stop(false, pids.isEmpty() ? java.util.List.of() : java.util.List.of(pids.split("\\s+")));
+        }
+        if (lastLine(out).equals(STOPPED)) {
             return new Stop(false, java.util.List.of());
         }
-        String pids = out.substring(at + STILL_RUNNING.length()).trim().split("\n")[0].trim();
-        return new Stop(false, pids.isEmpty() ? java.util.List.of() : java.util.List.of(pids.split("\\s+")));
+        // only the host's own word says the run was stopped: an answer cut short is no proof of it
+        throw new IllegalStateException("could not stop the run: unexpected answer '" + lastLine(out) + "'");
     }
 
     /**
@@ -340,6 +348,7 @@ final class DetachedRunner {
 
     static final int KILL_GRACE_SECONDS = 10;
     private static final String STILL_RUNNING = "still running:";
+    private static final String STOPPED = "stopped";
     /** Process $p exists and is not a zombie (killed, not yet reaped by its parent): ps -o s= (POSIX). */
     private static final String IF_RUNNING = "s=`ps -o s= -p $p 2>/dev/null`; if [ -n \"$s\" ] && [ \"$s\" != Z ]; then";
 
@@ -358,8 +367,9 @@ final class DetachedRunner {
                 + " if [ -z \"$alive\" ]; then break; fi; sleep 1; i=`expr $i + 1`; done;"
                 + " if [ -n \"$alive\" ]; then kill -KILL $alive 2>/dev/null; sleep 1; still=;"
                 + " for p in $alive; do " + IF_RUNNING + " still=\"$still $p\"; fi; done;"
-                + " echo \"" + STILL_RUNNING + "$still\"; fi; else echo " + ALREADY_ENDED + "; fi; fi; else echo "
-                + ALREADY_ENDED + "; fi; rm -f " + secretFiles(d) + "; true";
+                + " echo \"" + STILL_RUNNING + "$still\"; else echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED
+                + "; fi; else w=`cat " + d + "/pid 2>/dev/null`; if [ -n \"$w\" ]; then kill -TERM $w 2>/dev/null; fi;"
+                + " echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED + "; fi; rm -f " + secretFiles(d) + "; true";
     }
 
     /**

@@ -376,6 +376,14 @@ class JschRemoteShell implements RemoteShell {
                         while (pump(out, stdout, buffer) | pump(err, stderr, buffer)) {
                             // keep draining
                         }
+                        if (channel.getExitStatus() == -1) {
+                            // JSch closes a session's channels before it marks the session disconnected: a channel
+                            // closed with no exit status is a lost connection (or a command killed by a signal),
+                            // never an exit status to judge, and what came of its output may be cut short
+                            throw failed(new RemoteShellException(RemoteShellException.Kind.CONNECTION_LOST,
+                                    endpoint.hostName(), "the channel closed without the command's exit status (the"
+                                    + " connection dropped, or the command was killed by a signal)", null));
+                        }
                         return true;
                     }
                     if (!session.isConnected()) {

@@ -400,6 +400,18 @@ class DetachedRunnerTest {
                 DetachedRunner.ended(localShell(Integer.MAX_VALUE), run).isPresent());
     }
 
+    /**
+     * Only the host's own word says a run was stopped: an answer without it (the connection dropped as the stop ran,
+     * the output cut short) is no proof, and reporting it stopped would let a retry start the command beside it.
+     */
+    @Test
+    void aStopWhoseAnswerWasCutShortIsNotTakenForStopped() {
+        assertThatThrownBy(() -> DetachedRunner.kill(answering("", ""), "/var/tmp/run-x"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not stop the run");
+        assertThat(DetachedRunner.kill(answering("stopped\n", ""), "/var/tmp/run-x")).isEqualTo(
+                new DetachedRunner.Stop(false, java.util.List.of()));
+    }
+
     @Test
     void aCommandThatEndedJustBeforeItsTimeoutsKillIsNotSignalledAndSaysSo(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {

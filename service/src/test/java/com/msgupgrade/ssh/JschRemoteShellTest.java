@@ -159,6 +159,28 @@ class JschRemoteShellTest {
         }
     }
 
+    /**
+     * A connection that drops while a command runs is a lost connection, never an exit status: JSch closes the
+     * session's channels before it marks the session disconnected, and a channel closed so has no exit status (-1).
+     */
+    @Test
+    void aConnectionDroppedWhileACommandRunsIsLostNotAnExitStatus() {
+        SimulatedHost ms1 = fleet.host("ms1");
+        for (int i = 0; i < 3; i++) {
+            RemoteShell.RemoteSession session = shell(fleet.knownHosts(), Duration.ofSeconds(20), 4096).open(endpoint(ms1));
+            try {
+                RemoteShell.Started running = session.start("echo partial; sleep 15; echo done", null);
+                running.awaitStderr(err -> true);
+                ms1.stopSsh(); // the host drops every connection
+                assertThatThrownBy(running::awaitExit).isInstanceOfSatisfying(RemoteShellException.class,
+                        e -> assertThat(e.kind()).isEqualTo(RemoteShellException.Kind.CONNECTION_LOST));
+            } finally {
+                ms1.startSsh();
+                session.close();
+            }
+        }
+    }
+
     @Test
     void keepsAConnectionForTheNextStepUntilItDropsOrACommandFailsOnIt() {
         SimulatedHost ms2 = fleet.host("ms2");
