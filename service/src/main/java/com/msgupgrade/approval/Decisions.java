@@ -220,9 +220,12 @@ public class Decisions {
         }
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if ("abort".equals(decision)) {
-            // as every host's end: in the trail, and its slot freed under the rollout's work lock
+            // as every host's end: in the trail, and its slot freed under the rollout's work lock; the rollout aborts,
+            // the hosts under way elsewhere finishing their procedure (the error the step ends with stops this host's)
             rollouts.endDecision(rolloutId(task), host);
             status.hostState(rolloutId(task), host, "ABORTED");
+            Authentication current = identities.getCurrentAuthentication();
+            control.abortAt(rolloutId(task), current == null ? "system" : current.getUserId(), host);
         } else if (!"rollback".equals(decision)) {
             // a host that had ended its procedure (a later step failed on it) goes back to the state it ended in
             rollouts.endDecision(rolloutId(task), host).ifPresent(state -> status.hostState(rolloutId(task), host, state));

@@ -77,6 +77,16 @@ public class ProcessStatus {
                 .stream().filter(inRollout::contains).forEach(host -> hostState(rolloutId, host, state)));
     }
 
+    /**
+     * A host's work ended with an abort decided on it (its unit's or its step's error boundary): the rollout is
+     * aborting, if nobody had said so yet (a rejected review of a cluster node), and the other hosts under way finish.
+     */
+    public void abortedAtHost(DelegateExecution execution) {
+        Object host = execution.getVariable(RolloutProcess.HOST_NAME);
+        control.abortAt((String) execution.getVariable(RolloutProcess.ROLLOUT_ID), "system",
+                host == null ? "(a unit)" : (String) host);
+    }
+
     /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */
     public void rolloutFinished(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);

@@ -271,6 +271,25 @@ public class RolloutControl {
         slots.wake(rolloutId, Integer.MAX_VALUE); // every waiting unit ends without starting its host
     }
 
+    /**
+     * An abort decided at a host (an operator's decision on its failed step, a rejected review of a cluster node):
+     * the rollout aborts as {@link #abort} does, nothing new starts and the hosts under way finish their procedure,
+     * unless it is aborting already. {@code user}: who decided; {@code host}: where.
+     */
+    @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
+    public void abortAt(String rolloutId, String user, String host) {
+        work.hold(rolloutId);
+        String current = control(rolloutId);
+        if (ABORTING.equals(current)) {
+            return;
+        }
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ? WHERE id = ?", ABORTING, rolloutId);
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("from", current, "to", ABORTING));
+        detail.put("decidedAt", "host " + host);
+        audit.record(rolloutId, user, "ROLLOUT_ABORT_REQUESTED", host, null, detail);
+        slots.wake(rolloutId, Integer.MAX_VALUE);
+    }
+
     private void change(String rolloutId, String user, String to, List<String> from, String kind) {
         work.hold(rolloutId); // a claim reads the control once, and acts on it, under the same lock
         String current = control(rolloutId);

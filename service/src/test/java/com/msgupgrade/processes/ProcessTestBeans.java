@@ -202,7 +202,7 @@ public final class ProcessTestBeans {
         }
 
         public List<String> steps(String rolloutId, String phaseId) {
-            return phaseSteps.get(phaseId);
+            return aborting ? List.of() : phaseSteps.get(phaseId); // as RolloutPlan: nothing new starts
         }
 
         public List<Integer> groups(List<?> items) {
@@ -347,6 +347,11 @@ public final class ProcessTestBeans {
 
         public void rolloutFinished(DelegateExecution execution) {
             rolloutStates.add("FINISHED");
+        }
+
+        public void abortedAtHost(DelegateExecution execution) {
+            aborting = true;
+            rolloutStates.add("ABORTING at " + execution.getVariable("hostName"));
         }
     }
 

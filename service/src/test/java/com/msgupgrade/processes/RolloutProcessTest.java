@@ -358,15 +358,31 @@ class RolloutProcessTest extends ProcessTestBase {
                 .activityId("EndEvent_SymmetricRejected").count()).isOne();
     }
 
+    /**
+     * An operator aborts at a host's failed step: that host stops, the rollout aborts as an abort through the API does
+     * (nothing new starts), and a host under way elsewhere finishes its procedure instead of being cut off between
+     * its stop-msg and its start-msg.
+     */
     @Test
-    void abortsTheRolloutWhenAnOperatorAbortsAFailedStep() {
-        standalone("stores", "ms1");
-        beans.will("stop-messaging-server", "FAILED");
-        ProcessInstance pi = start(List.of("ms1"), "per-host");
-        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
-                "Task_ApproveHostUpgrade");
+    void abortsTheRolloutWhenAnOperatorAbortsAFailedStepAndLetsTheHostsUnderWayFinish() {
+        standalone("stores", "ms1", "ms2");
+        beans.phaseSteps.put("enable-imap", List.of("ms1/enable-imap", "ms2/enable-imap"));
+        beans.will("stop-messaging-server", "FAILED"); // ms1's; ms2's then succeeds
+        ProcessInstance pi = start(List.of("ms1", "ms2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        String failedHost = (String) taskService().getVariable(taskService().createTaskQuery()
+                .taskDefinitionKey("Task_DecideOnFailure").singleResult().getId(), "hostName");
+        String other = failedHost.equals("ms1") ? "ms2" : "ms1";
+        Assertions.assertThat(beans.stepHosts).contains(other + "/patch-config");
         completeAll("Task_DecideOnFailure", withVariables("decision", "abort", "decisionComment", "broken"));
-        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAborted").hasNotPassed("EndEvent_RolloutCompleted");
-        Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING", "ABORTED");
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_HostAborted")
+                .count()).as("the unit's boundary caught the abort").isOne();
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAbortedByOperator")
+                .hasNotPassed("EndEvent_RolloutAborted", "EndEvent_RolloutCompleted", "Task_DecommissionConfigDirectory");
+        Assertions.assertThat(beans.stepHosts).contains(other + "/verify-upgrade")
+                .noneMatch(s -> s.endsWith("/enable-imap"));
+        Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING",
+                "ABORTING at " + failedHost, "FINISHED");
     }
 }

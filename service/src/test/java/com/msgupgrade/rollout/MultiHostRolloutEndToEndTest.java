@@ -74,7 +74,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("lb1", "6.2p3", List.of("mta")),
             HostSpec.solaris("lb2", "6.2p3", List.of("mta")),
             HostSpec.solaris("lb3", "6.2p3", List.of("mta")),
-            HostSpec.solaris("rs1", "6.2p3", List.of("store"))));
+            HostSpec.solaris("rs1", "6.2p3", List.of("store")),
+            HostSpec.solaris("ab1", "6.2p3", List.of("store")),
+            HostSpec.solaris("ab2", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -99,6 +101,18 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             }
             return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId)
                     .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1;
+        });
+    }
+
+    /** Approves, as approver1, every host's upgrade that asks, until {@code done}. */
+    private void approvingHostUpgradesUntil(String rolloutId, java.util.concurrent.Callable<Boolean> done) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(rolloutId)
+                    .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
+                api.call("approver1", HttpMethod.POST, "/api/approvals/" + approval.getId(),
+                        Map.of("decision", "approve", "comment", ""), String.class);
+            }
+            return done.call();
         });
     }
 
@@ -654,15 +668,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.approveCab(id);
         flow.prepare(id);
         // parallelism 2: two hosts run at a time; fp1's stop-msg fails whenever fp1 gets its turn
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(id)
-                    .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
-                api.call("approver1", HttpMethod.POST, "/api/approvals/" + approval.getId(),
-                        Map.of("decision", "approve", "comment", ""), String.class);
-            }
-            return tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_DecideOnFailure")
-                    .count() == 1;
-        });
+        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecideOnFailure").count() == 1);
         // the default policy pauses the rollout: no host that had not started starts any more
         await().atMost(Duration.ofSeconds(30)).until(() -> "PAUSED".equals(api.getMap("operator",
                 "/api/rollouts/" + id).get("control")));
@@ -677,15 +684,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.NO_CONTENT);
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            for (Task approval : tasks.createTaskQuery().processInstanceBusinessKey(id)
-                    .taskDefinitionKey("Task_ApproveHostUpgrade").list()) {
-                api.call("approver1", HttpMethod.POST, "/api/approvals/" + approval.getId(),
-                        Map.of("decision", "approve", "comment", ""), String.class);
-            }
-            return tasks.createTaskQuery().processInstanceBusinessKey(id)
-                    .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1;
-        });
+        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
         flow.finish(id);
         assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
     }
@@ -764,6 +764,41 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "approve")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(id, "FINISHED_WITH_ISSUES");
+    }
+
+    /**
+     * An operator aborts at one host's failed step while another host is in the middle of its upgrade (stopped,
+     * patching): that host finishes its procedure, its services started again, before the rollout ends ABORTED; the
+     * abort is in the audit trail as the operator's, at the failed host; no run is left unjudged.
+     */
+    @Test
+    void anAbortAtOneHostLetsAHostUnderWayFinishItsUpgrade() {
+        fleet.host("ab1").setFault("stop-msg", "fail", "1");
+        fleet.host("ab2").setFault("patchadd", "delay", "6");
+        flow.deploy("abortone", FleetSupport.deploymentJson(fleet), List.of("ab1", "ab2"), d -> {});
+        String id = flow.start("abortone");
+        flow.approveCab(id);
+        flow.prepare(id);
+        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecideOnFailure").count() == 1 && jdbc.queryForObject("SELECT COUNT(*) FROM"
+                + " \"MSGSRV\".command_run WHERE rollout_id = ? AND host_name = 'ab2' AND step_id = 'apply-core-patch'"
+                + " AND state = 'LAUNCHED'", Integer.class, id) == 1);
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
+                "decisionComment", "ab1 cannot stop its services"))).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.getMap("operator", "/api/rollouts/" + id).get("control")).isEqualTo("ABORTING");
+
+        flow.awaitState(id, "ABORTED");
+        assertThat(flow.hostState(id, "ab1")).isEqualTo("ABORTED");
+        assertThat(flow.hostState(id, "ab2")).isEqualTo("UPGRADED");
+        assertThat(fleet.host("ab2").version()).isEqualTo("6.3");
+        assertThat(fleet.host("ab2").stateLines("running")).as("its services started again").contains("store");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND state <> 'FINISHED'",
+                Integer.class, id)).as("runs never judged").isZero();
+        assertThat(jdbc.queryForList("SELECT actor, host_name FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'ROLLOUT_ABORT_REQUESTED'", id)).singleElement()
+                .satisfies(e -> assertThat(e).containsEntry("actor", "operator").containsEntry("host_name", "ab1"));
+        assertThat(fleet.host("ab2").commandLog()).as("nothing new started after the abort").noneMatch(
+                e -> e.command().equals("configutil"));
     }
 
     /**
