@@ -134,6 +134,8 @@ public class RolloutService {
                 problems.add(name + " is not a host of rollout " + id);
             } else if (!host.get().isSolaris()) {
                 problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
+            } else if (clusterOf(rollout, name).isPresent()) {
+                problems.add(name + " is a host of cluster " + clusterOf(rollout, name).get() + ": " + CLUSTER_NO_ROLLBACK);
             } else if (runtime.createProcessInstanceQuery().processInstanceBusinessKey(id).active()
                     .variableValueEquals(RolloutProcess.HOST_NAME, name).count() > 0) {
                 problems.add(name + " still has a process running: decide its failed step (roll back) or wait");
@@ -152,6 +154,21 @@ public class RolloutService {
                     .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
         }
         return names;
+    }
+
+    /**
+     * The guide, High Availability Clusters: the nodes and the standby share the configuration and data, and the
+     * standby runs every node's; a node put back at 6.2p3 is no longer at its standby's patch level, and a standby's
+     * rollback would start services on it that a node runs.
+     */
+    static final String CLUSTER_NO_ROLLBACK = "an asymmetric-HA or N+1 cluster's hosts are not rolled back (guide: once"
+            + " you have started using 6.3 with a configuration, you should avoid reverting back to the 6.2p3"
+            + " binaries; some 6.3 generated data, e.g. queue files, might not be compatible with 6.2p3)";
+
+    /** The asymmetric-HA or N+1 cluster the host is a node or the standby of, if any. */
+    private static java.util.Optional<String> clusterOf(Rollout rollout, String host) {
+        return rollout.deployment().groups().stream().filter(Deployment.Group::formsACluster)
+                .filter(g -> g.membersAndStandby().contains(host)).map(Deployment.Group::name).findFirst();
     }
 
     /** The guide's caution on the Webmail Server (Post-Upgrade Tasks). */

@@ -527,6 +527,17 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 Map.of("hosts", List.of("rs")), String.class);
         assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(rollback.getBody()).contains("rs is a back-end Message Store of rc1");
+        for (String clusterHost : List.of("rc2", "rcx")) {
+            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = ?",
+                    id, clusterHost);
+            ResponseEntity<String> refused = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                    Map.of("hosts", List.of(clusterHost)), String.class);
+            assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+            assertThat(refused.getBody()).contains(clusterHost + " is a host of cluster rc")
+                    .contains("avoid reverting back to the 6.2p3 binaries");
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
+                + " LIKE 'HostRollbackSolaris:%'", Integer.class, id)).as("no rollback started").isZero();
     }
 
     @Autowired
