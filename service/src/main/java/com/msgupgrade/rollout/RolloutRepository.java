@@ -63,6 +63,18 @@ public class RolloutRepository {
                 + Rollout.endedSql() + " ORDER BY id", String.class, deploymentName);
     }
 
+    /**
+     * The deployment's rollouts, ended or not, whose hosts are being rolled back (a HostRollbackSolaris process that
+     * has not ended, under the rollout's id as its business key), each with the host.
+     */
+    public List<String> rollbacksGoingOn(String deploymentName) {
+        return jdbc.queryForList("SELECT r.id || ' (' || h.host_name || ')' FROM \"MSGSRV\".rollout r JOIN"
+                + " \"MSGSRV\".rollout_host h ON h.rollout_id = r.id WHERE r.deployment_name = ? AND EXISTS (SELECT 1"
+                + " FROM ACT_RU_EXECUTION e JOIN ACT_RU_VARIABLE v ON v.EXECUTION_ID_ = e.ID_ AND v.NAME_ = 'hostName'"
+                + " WHERE e.BUSINESS_KEY_ = r.id AND e.PROC_DEF_ID_ LIKE 'HostRollbackSolaris:%' AND e.ID_ = e.PROC_INST_ID_"
+                + " AND v.TEXT_ = h.host_name) ORDER BY 1", String.class, deploymentName);
+    }
+
     public void updateState(String id, String state) {
         jdbc.update("UPDATE \"MSGSRV\".rollout SET state = ? WHERE id = ?", state, id);
     }

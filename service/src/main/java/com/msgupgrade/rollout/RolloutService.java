@@ -77,6 +77,12 @@ public class RolloutService {
             throw new InvalidRequestException("cannot start a rollout", List.of("the rollout " + String.join(", ",
                     unfinished) + " of " + deploymentName + " has not ended: let it finish, or abort it, first"));
         }
+        List<String> rollingBack = rollouts.rollbacksGoingOn(deploymentName);
+        if (!rollingBack.isEmpty()) {
+            // a rollback's patchrm beside a new rollout's patchadd on the same host
+            throw new InvalidRequestException("cannot start a rollout", List.of("hosts of " + deploymentName
+                    + " are being rolled back (" + String.join(", ", rollingBack) + "): let the rollback end first"));
+        }
         Plan plan = planner.plan(deployment, target);
         if (!plan.runnable()) {
             throw new InvalidRequestException("the plan of " + deploymentName + " has errors", plan.errors());
@@ -119,8 +125,17 @@ public class RolloutService {
     @Transactional
     public List<String> rollBack(String id, List<String> hostNames, String user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
+        // the deployment's lock, as a rollout's start takes it: a rollback and a new rollout are decided one at a time
+        deployments.findForUpdate(rollout.deploymentName());
         // two requests at the same moment: the second sees the first one's processes (checked below)
         lock.hold(id);
+        List<String> newer = rollouts.unfinished(rollout.deploymentName()).stream().filter(other -> !other.equals(id))
+                .toList();
+        if (!newer.isEmpty()) {
+            throw new InvalidRequestException("cannot roll back", List.of("the rollout " + String.join(", ", newer)
+                    + " of " + rollout.deploymentName() + " has not ended: a rollback now would run beside its"
+                    + " commands on the same hosts; let it end, or abort it, first"));
+        }
         List<RolloutRepository.HostProgress> progress = rollouts.hosts(id);
         List<String> names = hostNames == null || hostNames.isEmpty()
                 ? progress.stream().map(RolloutRepository.HostProgress::host).toList() : hostNames;

@@ -76,7 +76,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("lb3", "6.2p3", List.of("mta")),
             HostSpec.solaris("rs1", "6.2p3", List.of("store")),
             HostSpec.solaris("ab1", "6.2p3", List.of("store")),
-            HostSpec.solaris("ab2", "6.2p3", List.of("store"))));
+            HostSpec.solaris("ab2", "6.2p3", List.of("store")),
+            HostSpec.solaris("rb1", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -810,6 +811,43 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .satisfies(e -> assertThat(e).containsEntry("actor", "operator").containsEntry("host_name", "ab1"));
         assertThat(fleet.host("ab2").commandLog()).as("nothing new started after the abort").noneMatch(
                 e -> e.command().equals("configutil"));
+    }
+
+    /**
+     * A rollback and a rollout of the same deployment would interleave the guide's commands on the same host (a
+     * rollback's patchrm beside a rollout's patchadd): a rollback still going on holds a new rollout back, and a
+     * rollout that has not ended holds back a rollback of an earlier one.
+     */
+    @Test
+    void aRollbackStillGoingOnHoldsANewRolloutBackAndTheReverse() {
+        flow.deploy("rbk", FleetSupport.deploymentJson(fleet), List.of("rb1"), d -> {});
+        String first = flow.start("rbk");
+        flow.approveCab(first);
+        flow.prepare(first);
+        flow.approve(first, "Task_ApproveHostUpgrade");
+        flow.awaitTask(first, "Task_DecommissionConfigDirectory");
+        flow.finish(first);
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/rollback",
+                Map.of("hosts", List.of("rb1")), String.class);
+        assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        flow.awaitTask(first, "Task_ApproveRollback");
+
+        ResponseEntity<String> refused = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "rbk", "target", "6.3"), String.class);
+        assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refused.getBody()).contains("being rolled back (" + first + " (rb1))");
+
+        assertThat(flow.decide(first, "Task_ApproveRollback", "approver1", Map.of("decision", "reject",
+                "decisionComment", "not now"))).isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(first)
+                .count() == 0);
+        String second = flow.start("rbk");
+        ResponseEntity<String> held = api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/rollback",
+                Map.of("hosts", List.of("rb1")), String.class);
+        assertThat(held.getStatusCode()).as(held.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(held.getBody()).contains("the rollout " + second + " of rbk has not ended");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + second + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
     }
 
     /**
