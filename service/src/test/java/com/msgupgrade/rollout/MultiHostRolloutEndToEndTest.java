@@ -753,9 +753,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         }
         flow.deploy("lbhalt", FleetSupport.deploymentJson(fleet), List.of("lb1", "lb2", "lb3"),
                 d -> d.putArray("groups").add(group("lbh", "load-balanced", List.of("lb1", "lb2", "lb3"), null)));
-        String id = flow.start("lbhalt");
-        flow.approveCab(id);
-        flow.prepare(id);
+        String id = flow.startApproved("lbhalt");
         flow.approve(id, "Task_ApproveHostUpgrade");
         String halted = (String) tasks.getVariable(flow.awaitTask(id, "Task_ReviewConflicts"), "hostName");
         assertThat(flow.decide(id, "Task_ReviewConflicts", "approver1", Map.of("decision", "reject",
@@ -788,9 +786,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         fleet.host("ab1").setFault("stop-msg", "fail", "1");
         fleet.host("ab2").setFault("patchadd", "delay", "6");
         flow.deploy("abortone", FleetSupport.deploymentJson(fleet), List.of("ab1", "ab2"), d -> {});
-        String id = flow.start("abortone");
-        flow.approveCab(id);
-        flow.prepare(id);
+        String id = flow.startApproved("abortone");
         approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
                 .taskDefinitionKey("Task_DecideOnFailure").count() == 1 && jdbc.queryForObject("SELECT COUNT(*) FROM"
                 + " \"MSGSRV\".command_run WHERE rollout_id = ? AND host_name = 'ab2' AND step_id = 'apply-core-patch'"
@@ -821,9 +817,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     @Test
     void aRollbackStillGoingOnHoldsANewRolloutBackAndTheReverse() {
         flow.deploy("rbk", FleetSupport.deploymentJson(fleet), List.of("rb1"), d -> {});
-        String first = flow.start("rbk");
-        flow.approveCab(first);
-        flow.prepare(first);
+        String first = flow.startApproved("rbk");
         flow.approve(first, "Task_ApproveHostUpgrade");
         flow.awaitTask(first, "Task_DecommissionConfigDirectory");
         flow.finish(first);
@@ -859,9 +853,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         SimulatedHost host = fleet.host("rs1");
         host.setFault("configutil", "fail", "1"); // the store's own upgrade runs no configutil: enabling IMAP does
         flow.deploy("resting", FleetSupport.deploymentJson(fleet), List.of("rs1"), d -> {});
-        String id = flow.start("resting");
-        flow.approveCab(id);
-        flow.prepare(id);
+        String id = flow.startApproved("resting");
         flow.approve(id, "Task_ApproveHostUpgrade");
         flow.awaitTask(id, "Task_DecideOnFailure");
         assertThat(flow.hostState(id, "rs1")).isEqualTo("WAITING_DECISION");
