@@ -51,7 +51,7 @@ public class StepCatalog {
             case APPLY_LOCALIZATION_PATCH -> host.isSolaris()
                     ? patchadd(step, host, localizationPatch(host))
                     : rpmFreshen(step, host, localizationRpms(host), localizationRpmCheck(host));
-            case CONFIRM_PATCHES -> host.isSolaris() ? confirmSolarisPatches(step, host) : confirmLinuxRpm(step);
+            case CONFIRM_PATCHES -> host.isSolaris() ? confirmSolarisPatches(step, host) : confirmLinuxRpms(step, host);
             case PATCH_CONFIG -> mutating(step, inSbin(base, "./patch-config", "", patchDirsOf(host)), LONG, null);
             case INSTALL_NEW_CONFIG -> mutating(step,
                     inSbin(base, "./install-newconfig", host.isSolaris() ? "-f " : "", patchDirsOf(host)),
@@ -196,16 +196,16 @@ public class StepCatalog {
     private HostCommand.Check coreRpmCheck() {
         String installed = rpmPackageVersion(properties.linux().coreRpm());
         return new HostCommand.Check("rpm -q sun-messaging-server",
-                out -> out.lines().anyMatch(line -> line.trim().equals(installed)),
-                "rpm -q sun-messaging-server reports " + installed);
+                out -> out.lines().anyMatch(line -> RpmPackage.lineSatisfies(line, installed)),
+                "rpm -q sun-messaging-server reports " + installed + " or a later release");
     }
 
     private HostCommand.Check localizationRpmCheck(Host host) {
         List<String> wanted = localizationRpms(host).stream().map(StepCatalog::rpmPackageVersion).toList();
         String packages = host.locales().stream().map(l -> "sun-messaging-" + l).collect(Collectors.joining(" "));
         return new HostCommand.Check("rpm -q " + packages,
-                out -> wanted.stream().allMatch(w -> out.lines().anyMatch(line -> line.trim().equals(w))),
-                "rpm -q reports " + String.join(", ", wanted));
+                out -> wanted.stream().allMatch(w -> out.lines().anyMatch(line -> RpmPackage.lineSatisfies(line, w))),
+                "rpm -q reports " + String.join(", ", wanted) + " or later releases");
     }
 
     public List<String> localizationRpms(Host host) {
@@ -232,11 +232,20 @@ public class StepCatalog {
                 .map(p -> "showrev -p does not list " + p + " or a newer revision"));
     }
 
-    private HostCommand confirmLinuxRpm(StepId step) {
-        String installed = rpmPackageVersion(properties.linux().coreRpm());
-        return readOnly(step, "rpm -q sun-messaging-server", out -> out.lines().anyMatch(l -> l.trim().equals(installed))
-                ? Optional.empty()
-                : Optional.of("rpm -q sun-messaging-server does not report " + installed));
+    /**
+     * The guide's "Confirm that the patch upgrades were successful", for the core and, on a host with locales, the
+     * localization packages: {@code rpm -F} freshens only the packages installed, and says nothing of one that is not.
+     */
+    private HostCommand confirmLinuxRpms(StepId step, Host host) {
+        List<String> wanted = new ArrayList<>();
+        wanted.add(rpmPackageVersion(properties.linux().coreRpm()));
+        localizationRpms(host).stream().map(StepCatalog::rpmPackageVersion).forEach(wanted::add);
+        String packages = java.util.stream.Stream.concat(java.util.stream.Stream.of("sun-messaging-server"),
+                host.locales().stream().map(l -> "sun-messaging-" + l)).collect(Collectors.joining(" "));
+        return readOnly(step, "rpm -q " + packages, out -> wanted.stream()
+                .filter(w -> out.lines().noneMatch(line -> RpmPackage.lineSatisfies(line, w)))
+                .findFirst()
+                .map(w -> "rpm -q does not report " + w + " or a later release"));
     }
 
     private HostCommand.Check newConfigInstalledCheck(Host host) {

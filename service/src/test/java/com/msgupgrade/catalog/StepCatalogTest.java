@@ -93,7 +93,8 @@ class StepCatalogTest {
         assertThat(command(StepId.APPLY_CORE_PATCH, h)).isEqualTo("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'");
         assertThat(command(StepId.APPLY_LOCALIZATION_PATCH, h)).isEqualTo(
                 "rpm -Fvh '/tmp/sun-messaging-de-6.3-1.7.i386.rpm' '/tmp/sun-messaging-fr-6.3-1.7.i386.rpm'");
-        assertThat(command(StepId.CONFIRM_PATCHES, h)).isEqualTo("rpm -q sun-messaging-server");
+        assertThat(command(StepId.CONFIRM_PATCHES, h)).isEqualTo("rpm -q sun-messaging-server sun-messaging-de"
+                + " sun-messaging-fr");
         // the configuration of the core and of the localization patch, as on Solaris (no -f on Linux)
         assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
                 + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17' && "
@@ -130,6 +131,30 @@ class StepCatalogTest {
         HostCommand confirm = catalog.render(StepId.CONFIRM_PATCHES, DEPLOYMENT, solaris(List.of("de")));
         assertThat(confirm.verify().apply("Patch: 120228-27\nPatch: 126479-05")).isEmpty();
         assertThat(confirm.verify().apply("Patch: 120228-27")).hasValueSatisfying(p -> assertThat(p).contains("126479-05"));
+    }
+
+    /**
+     * On Linux too, a later release of a package satisfies the one the catalog names; the confirmation covers the
+     * localization packages, which rpm -F leaves alone where they are not installed.
+     */
+    @Test
+    void treatsRpmReleasesAsMinimumsAndConfirmsTheLocalizationPackages() {
+        Host h = linux(List.of("de"));
+        HostCommand.Check core = catalog.render(StepId.APPLY_CORE_PATCH, DEPLOYMENT, h).check();
+        assertThat(core.alreadyDone().test("sun-messaging-server-6.3-13.9")).isTrue();
+        assertThat(core.alreadyDone().test("sun-messaging-server-6.3-13.10")).as("10 > 9, by number").isTrue();
+        assertThat(core.alreadyDone().test("sun-messaging-server-6.3-14.1")).isTrue();
+        assertThat(core.alreadyDone().test("sun-messaging-server-6.3-2.01")).isFalse();
+        assertThat(core.alreadyDone().test("sun-messaging-server-6.2-3.04")).isFalse();
+        assertThat(core.alreadyDone().test("package sun-messaging-server is not installed")).isFalse();
+        assertThat(core.alreadyDone().test("sun-messaging-server-devel-6.4-1.1")).as("another package").isFalse();
+        HostCommand confirm = catalog.render(StepId.CONFIRM_PATCHES, DEPLOYMENT, h);
+        assertThat(confirm.verify().apply("sun-messaging-server-6.3-14.1\nsun-messaging-de-6.3-1.7")).isEmpty();
+        assertThat(confirm.verify().apply("sun-messaging-server-6.3-13.9\npackage sun-messaging-de is not installed"))
+                .hasValueSatisfying(p -> assertThat(p).contains("sun-messaging-de-6.3-1.7"));
+        assertThat(RpmPackage.compare("6.3", "6.3")).isZero();
+        assertThat(RpmPackage.compare("13.9a", "13.9")).isPositive();
+        assertThat(RpmPackage.compare("1.7", "1.7.1")).isNegative();
     }
 
     @Test
