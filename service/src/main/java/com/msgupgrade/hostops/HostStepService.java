@@ -145,7 +145,7 @@ public class HostStepService {
         boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout())
                 && !takesBackWhatThisRolloutDid(request) && !retriedAfterItsOwnFailure(ctx, request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
-                started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256());
+                started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256(), null);
         if (done) {
             metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(started, Instant.now()));
             log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
@@ -211,6 +211,9 @@ public class HostStepService {
             }
             checkedWorkDirs.add(workDirKey(ctx));
             ledger.launched(request.runId());
+            if (started) {
+                recordLaunch(ctx, request);
+            }
             log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
                     request.step().id(), request.hostName(), ctx.command().commandLine());
             if (started && watcher.enabled() && !shutdown.isDraining()) {
@@ -244,7 +247,10 @@ public class HostStepService {
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
             try {
-                DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx), workDirToCheck(ctx));
+                if (DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx),
+                        workDirToCheck(ctx))) {
+                    recordLaunch(ctx, request);
+                }
             } catch (DetachedRunner.OtherRunGoesOnException e) {
                 // the earlier attempt may have written the run's secret before it died: nothing will launch this run
                 DetachedRunner.secretRemoved(session, runDir);
@@ -316,7 +322,7 @@ public class HostStepService {
         if (problem.isPresent()) {
             return failed(ctx, request, exitCode, "verification failed: " + problem.get(), output, sha256, started);
         }
-        finish(ctx, request, exitCode, "SUCCEEDED", output, sha256, started);
+        finish(ctx, request, exitCode, "SUCCEEDED", null, output, sha256, started);
         return new StepOutcome(StepOutcome.State.DONE, request.runId(), exitCode, null, findings(request.step(), output));
     }
 
@@ -354,27 +360,47 @@ public class HostStepService {
 
     private StepOutcome failed(Context ctx, StepRequest request, int exitCode, String reason, String output,
             String sha256, Instant started) {
-        finish(ctx, request, exitCode, "FAILED", output, sha256, started);
+        finish(ctx, request, exitCode, "FAILED", reason, output, sha256, started);
         String failure = "Step '" + request.step().title() + "' (" + request.step().id() + ") failed on host "
                 + request.hostName() + ": " + reason + "\n" + excerpt(output);
         log.warn("step {} failed on {}: {}", request.step().id(), request.hostName(), reason);
         return new StepOutcome(StepOutcome.State.FAILED, request.runId(), exitCode, failure, List.of());
     }
 
-    private void finish(Context ctx, StepRequest request, int exitCode, String outcome, String output, String sha256,
-            Instant started) {
+    private void finish(Context ctx, StepRequest request, int exitCode, String outcome, String failure, String output,
+            String sha256, Instant started) {
         // the audit entry first: a run the ledger records as judged keeps that outcome without being recorded again
         // (recorded()), so a stop between the two must leave the entry written, not the ledger row
         recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
-                sha256);
+                sha256, failure);
         if (ctx.command().mutating()) {
             ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256);
         }
         metrics.stepEnded(request.step().id(), outcome, Duration.between(started, Instant.now()));
     }
 
+    /**
+     * A changing command started on the host (this call started it, not an earlier attempt): in the audit trail at
+     * once, so that what ran where is there even if the step never sees the run end (its host lost, the step then
+     * marked done). Its end is the {@code COMMAND} entry.
+     */
+    private void recordLaunch(Context ctx, StepRequest request) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("runId", request.runId());
+        detail.put("attempt", request.attempt());
+        detail.put("address", ctx.host().address());
+        detail.put("command", ctx.command().commandLine());
+        detail.put("node", node.id());
+        detail.put("launchedAt", Instant.now().toString());
+        if (ctx.command().secretName() != null) {
+            detail.put("secret", ctx.command().secretName());
+        }
+        audit.recordCommitted(request.rolloutId(), SYSTEM, "COMMAND_LAUNCHED", request.hostName(), request.step().id(),
+                detail);
+    }
+
     private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,
-            String outcome, Instant started, String output, String sha256) {
+            String outcome, Instant started, String output, String sha256, String failure) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("runId", request.runId());
         detail.put("attempt", request.attempt());
@@ -388,6 +414,9 @@ public class HostStepService {
         detail.put("outputSha256", sha256 == null ? "" : sha256);
         if (ctx.command().secretName() != null) {
             detail.put("secret", ctx.command().secretName());
+        }
+        if (failure != null) {
+            detail.put("failure", failure); // why: its exit code, a verification, a timeout, a lost or held-back run
         }
         // committed on its own: the command ran on the host whatever becomes of the job's transaction, and the
         // rollout's audit lock is not held while the job goes on waiting for the host

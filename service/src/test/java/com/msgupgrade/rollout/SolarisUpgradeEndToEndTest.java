@@ -173,6 +173,19 @@ class SolarisUpgradeEndToEndTest {
                 String.class, rolloutId);
         assertThat(auditDetails).isNotEmpty().noneMatch(d -> d.contains(FleetSupport.DS_PASSWORD));
         assertThat(auditDetails).anyMatch(d -> d.contains("\"decision\":\"approve\""));
+        // each changing command is in the trail as it starts (what ran where, even if its end were never seen), then
+        // as it ends; a read-only one only as it ends
+        List<String> launched = jdbc.queryForList("SELECT step_id FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " host_name = 'ms1' AND kind = 'COMMAND_LAUNCHED' ORDER BY seq", String.class, rolloutId);
+        assertThat(launched).containsExactly("stop-messaging-server", "apply-core-patch", "patch-config",
+                "install-newconfig", "import-ldif", "restart-messaging-server", "enable-imap");
+        assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = 'ms1'"
+                + " AND step_id = 'apply-core-patch' AND kind LIKE 'COMMAND%' ORDER BY seq", String.class, rolloutId))
+                .containsExactly("COMMAND_LAUNCHED", "COMMAND");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = 'ms1'"
+                + " AND kind = 'COMMAND_LAUNCHED' AND step_id = 'import-ldif'", String.class, rolloutId)).singleElement()
+                .asString().contains("\"secret\":\"ds-manager\"").contains("-j \\\"$SECRET_FILE\\\"")
+                .doesNotContain(FleetSupport.DS_PASSWORD);
     }
 
     private static String prometheus(Api api) {
