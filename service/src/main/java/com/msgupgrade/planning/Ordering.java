@@ -58,14 +58,24 @@ public final class Ordering {
             addSteps(phases, "enable-imap-" + (i + 2), "Enable IMAP on those stores", Tiers.MESSAGE_STORES, d,
                     hostsOf(layers.get(i)).stream().filter(upgradedStores::contains).toList(), StepId.ENABLE_IMAP,
                     catalog);
+            // the guide: after upgrading MEM to Webmail Server, configure it to access the Message Store (its own
+            // store's IMAP enabled first)
+            addSteps(phases, "webmail-proxy-" + (i + 2), "Point the webmail of those stores at the stores it reads",
+                    Tiers.MESSAGE_STORES, d, hostsOf(layers.get(i)).stream()
+                            .filter(h -> !d.webmailStores().getOrDefault(h, List.of()).isEmpty()).toList(),
+                    StepId.CONFIGURE_WEBMAIL_PROXY, catalog);
         }
         addUnits(phases, "mta-mmp", "MTA and MMP", Tiers.MTA_AND_MMP,
                 units.stream().filter(u -> tier(d, u).equals(Tiers.MTA_AND_MMP)).toList());
         addUnits(phases, "webmail", "Webmail Server and Communications Express", Tiers.WEBMAIL,
                 units.stream().filter(u -> tier(d, u).equals(Tiers.WEBMAIL)).toList());
-        List<String> webmails = d.webmailStores().keySet().stream().filter(toUpgrade::contains).sorted().toList();
-        addSteps(phases, "webmail-proxy", "Point each webmail at its Message Stores", Tiers.WEBMAIL, d, webmails,
-                StepId.CONFIGURE_WEBMAIL_PROXY, catalog);
+        // a webmail front end is pointed at its stores right after its own upgrade (UpgradeUnit); one of a cluster,
+        // which goes from node to node through its standby, once its tier is done
+        List<String> webmails = d.webmailStores().keySet().stream().filter(toUpgrade::contains)
+                .filter(h -> d.host(h).map(x -> !x.components().contains("store")).orElse(false))
+                .filter(h -> !configuresWebmailProxyWithItsUpgrade(d, h)).sorted().toList();
+        addSteps(phases, "webmail-proxy", "Point each webmail of a cluster at its Message Stores", Tiers.WEBMAIL, d,
+                webmails, StepId.CONFIGURE_WEBMAIL_PROXY, catalog);
         // guide, Post-Upgrade Tasks: mshttpd goes on the back ends that webmail front ends (MEM before) read, never on a
         // store no front end reads (its own mshttpd serves its users) nor on one that serves webmail itself
         List<String> backEnds = upgradedStores.stream().filter(h -> !readersOf(d, h).isEmpty())
@@ -73,6 +83,18 @@ public final class Ordering {
         addSteps(phases, "disable-mshttpd", "Disable and stop mshttpd on the back ends the webmail front ends read",
                 Tiers.WEBMAIL, d, backEnds, StepId.DISABLE_MSHTTPD, catalog);
         return phases;
+    }
+
+    /**
+     * Whether the host's webmail is pointed at its Message Stores right after its own upgrade, within its unit (guide,
+     * Post-Upgrade Tasks: "After upgrading MEM to Webmail Server, configure it to access the Message Store"): a host
+     * whose webmail reads stores, not a store itself (its own IMAP is enabled in the phase after its unit, and its
+     * webmail pointed at the stores then), and not of an asymmetric-HA or N+1 cluster.
+     */
+    public static boolean configuresWebmailProxyWithItsUpgrade(Deployment d, String host) {
+        return !d.webmailStores().getOrDefault(host, List.of()).isEmpty()
+                && d.host(host).map(h -> !h.components().contains("store")).orElse(false) && d.groups().stream()
+                .noneMatch(g -> g.formsACluster() && g.membersAndStandby().contains(host));
     }
 
     /** The hosts other than {@code store} whose webmail reads it (its front ends). */

@@ -1,5 +1,7 @@
 package com.msgupgrade.planning;
 
+import com.msgupgrade.catalog.StepId;
+
 import com.msgupgrade.catalog.HostCommand;
 import com.msgupgrade.catalog.StepCatalog;
 import com.msgupgrade.inventory.Deployment;
@@ -135,9 +137,14 @@ public class Planner {
         List<Plan.PlannedStep> steps = new ArrayList<>();
         List<Plan.PlannedStep> rollbackSteps = new ArrayList<>();
         try {
-            steps = planned(cluster == null ? HostSteps.of(path.procedure(), host)
+            List<HostSteps.Conditional> order = new ArrayList<>(cluster == null ? HostSteps.of(path.procedure(), host)
                     : host.name().equals(cluster.standby()) ? HostSteps.clusterStandby(host)
-                    : HostSteps.clusterNode(host, deployment.host(cluster.standby()).orElseThrow()), deployment, host);
+                    : HostSteps.clusterNode(host, deployment.host(cluster.standby()).orElseThrow()));
+            if (cluster == null && Ordering.configuresWebmailProxyWithItsUpgrade(deployment, host.name())) {
+                // the guide: "After upgrading MEM to Webmail Server, configure it to access the Message Store"
+                order.add(new HostSteps.Conditional(StepId.CONFIGURE_WEBMAIL_PROXY, "upgraded"));
+            }
+            steps = planned(order, deployment, host);
             if (path.rollbackSupported()) {
                 rollbackSteps = planned(HostSteps.rollback(host), deployment, host);
             }

@@ -74,6 +74,12 @@ public class RolloutPlan {
                 .map(s -> s.host() + "/" + s.stepId()).toList();
     }
 
+    /** After the host's upgrade in its unit: it reached 6.3 and its webmail reads stores (Ordering). */
+    public boolean configuresWebmailProxy(String rolloutId, String host) {
+        return com.msgupgrade.planning.Ordering.configuresWebmailProxyWithItsUpgrade(plans.deployment(rolloutId), host)
+                && "UPGRADED".equals(hostState(rolloutId, host));
+    }
+
     /** The host's state in the rollout (UPGRADED, REJECTED, HALTED…). */
     public String hostState(String rolloutId, String host) {
         return rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(host)).findFirst()

@@ -45,13 +45,21 @@ class OrderingTest {
     void upgradesTheBackEndFirstEnablesImapBeforeWebmailAndConfiguresWebmailAfter() {
         Deployment d = deployment(List.of(host("web1", "webmail"), host("mta1", "mta"), host("st1", "store"),
                 host("st2", "store"), host("mmp1", "mmp")), List.of(), Map.of("web1", List.of("st1", "st2")));
+        // web1's webmail is pointed at its stores right after its own upgrade, in its unit (no phase of its own)
         assertThat(phases(d)).containsExactly(
                 "stores:standalone[st1],standalone[st2]",
                 "enable-imap:st1/enable-imap,st2/enable-imap",
                 "mta-mmp:standalone[mta1],standalone[mmp1]",
                 "webmail:standalone[web1]",
-                "webmail-proxy:web1/configure-webmail-proxy",
                 "disable-mshttpd:st1/disable-mshttpd,st2/disable-mshttpd");
+        assertThat(Ordering.configuresWebmailProxyWithItsUpgrade(d, "web1")).isTrue();
+        assertThat(Ordering.configuresWebmailProxyWithItsUpgrade(d, "st1")).isFalse();
+        // a webmail front end of a cluster is pointed at its stores once its tier is done
+        Deployment clustered = deployment(List.of(host("w1", "webmail"), host("wx", "webmail"), host("st1", "store")),
+                List.of(new Deployment.Group("wc", "asymmetric-ha", List.of("w1"), "wx")),
+                Map.of("w1", List.of("st1"), "wx", List.of("st1")));
+        assertThat(phases(clustered)).contains("webmail-proxy:w1/configure-webmail-proxy,wx/configure-webmail-proxy");
+        assertThat(Ordering.configuresWebmailProxyWithItsUpgrade(clustered, "w1")).isFalse();
     }
 
     @Test
@@ -63,7 +71,7 @@ class OrderingTest {
                 "enable-imap:st1/enable-imap",
                 "stores-with-webmail:standalone[both]",
                 "enable-imap-2:both/enable-imap",
-                "webmail-proxy:both/configure-webmail-proxy",
+                "webmail-proxy-2:both/configure-webmail-proxy",
                 "disable-mshttpd:st1/disable-mshttpd");
     }
 
@@ -92,7 +100,6 @@ class OrderingTest {
                 "stores-with-webmail:standalone[both]",
                 "enable-imap-2:both/enable-imap",
                 "webmail:standalone[web1]",
-                "webmail-proxy:web1/configure-webmail-proxy",
                 "disable-mshttpd:st1/disable-mshttpd");
     }
 
@@ -106,9 +113,10 @@ class OrderingTest {
                 "enable-imap-2:c/enable-imap",
                 "stores-with-webmail-2:standalone[b]",
                 "enable-imap-3:b/enable-imap",
+                "webmail-proxy-3:b/configure-webmail-proxy",
                 "stores-with-webmail-3:standalone[a]",
                 "enable-imap-4:a/enable-imap",
-                "webmail-proxy:a/configure-webmail-proxy,b/configure-webmail-proxy");
+                "webmail-proxy-4:a/configure-webmail-proxy");
         Deployment circle = deployment(List.of(host("a", "store", "webmail"), host("b", "store", "webmail")),
                 List.of(), Map.of("a", List.of("b"), "b", List.of("a")));
         assertThatThrownBy(() -> phases(circle)).isInstanceOf(IllegalStateException.class)

@@ -44,6 +44,8 @@ public final class ProcessTestBeans {
     /** Hosts that did not reach 6.3 (the rest of those started did). */
     public final java.util.Set<String> notUpgraded = new java.util.HashSet<>();
     public final List<String> decommissionsNotOffered = new ArrayList<>();
+    /** Hosts whose webmail reads stores: pointed at them right after their own upgrade. */
+    public final java.util.Set<String> webmailHosts = new java.util.HashSet<>();
 
     /**
      * The in-memory engine of process tests. Its configuration is not named camunda.cfg.xml: the engine
@@ -235,6 +237,10 @@ public final class ProcessTestBeans {
 
         public String hostState(String rolloutId, String host) {
             return notUpgraded.contains(host) ? "REJECTED" : "UPGRADED";
+        }
+
+        public boolean configuresWebmailProxy(String rolloutId, String host) {
+            return webmailHosts.contains(host) && !notUpgraded.contains(host);
         }
 
         public List<String> hosts(String rolloutId, String unitId) {

@@ -135,6 +135,26 @@ class RolloutProcessTest extends ProcessTestBase {
         assertThat(pi).isEnded();
     }
 
+    /**
+     * The guide: "After upgrading MEM to Webmail Server, configure it to access the Message Store": each webmail
+     * front end of a load-balanced group right after its own upgrade, before its health check and the next member,
+     * not once the whole tier is done.
+     */
+    @Test
+    void pointsEachWebmailAtItsStoresRightAfterItsOwnUpgrade() {
+        beans.phaseUnits.put("webmail", List.of("u-web"));
+        beans.topologies.put("u-web", "load-balanced");
+        beans.unitHosts.put("u-web", List.of("web1", "web2"));
+        beans.webmailHosts.addAll(List.of("web1", "web2"));
+        start(List.of("web1", "web2"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        Assertions.assertThat(beans.stepHosts).containsSubsequence("web1/verify-upgrade",
+                "web1/configure-webmail-proxy", "web1/check-health", "web2/verify-current-version",
+                "web2/verify-upgrade", "web2/configure-webmail-proxy", "web2/check-health");
+    }
+
     @Test
     void checksTheHealthOnlyOfAGroupMemberThatWasUpgraded() {
         beans.phaseUnits.put("mta-mmp", List.of("u-lb"));

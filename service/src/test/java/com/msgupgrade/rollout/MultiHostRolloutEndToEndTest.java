@@ -169,6 +169,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         Map<String, Object> nxPlan = hosts.stream().filter(h -> "nx".equals(h.get("host"))).findFirst().orElseThrow();
         assertThat((List<Map<String, Object>>) nxPlan.get("steps")).extracting(st -> st.get("stepId"))
                 .containsExactly("apply-core-patch", "confirm-patches", "verify-upgrade");
+        // the webmail is pointed at its stores as the last step of its own upgrade, not in a phase of the rollout's
+        Map<String, Object> webPlan = hosts.stream().filter(h -> "web1".equals(h.get("host"))).findFirst().orElseThrow();
+        assertThat((List<Map<String, Object>>) webPlan.get("steps")).extracting(st -> st.get("stepId"))
+                .endsWith("verify-upgrade", "configure-webmail-proxy");
+        assertThat((List<Map<String, Object>>) plan.get("phases")).extracting(ph -> ph.get("id"))
+                .doesNotContain("webmail-proxy");
 
         ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts",
                 Map.of("deployment", "mixed", "downtimePolicy", "per-tier"), Map.class);
@@ -235,6 +241,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 "local.service.http.proxy.adminpass.st2.mail.example.com=" + FleetSupport.PROXY_PASSWORD)
                 .noneMatch(line -> line.contains("proxy.admin.st2=") || line.contains("adminpass.st2="));
         assertThat(web1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
+        // imsimta version: before its upgrade, as its upgrade's last step, at the rollout's final verification
+        List<Instant> versionReads = web1.commandLog().stream().filter(is("imsimta")).map(CommandLogEntry::timestamp)
+                .sorted().toList();
+        assertThat(versionReads).hasSize(3);
+        assertThat(first(web1, is("configutil"))).as("pointed at its stores right after its own upgrade")
+                .isAfter(versionReads.get(1)).isBefore(versionReads.get(2));
         assertThat(fleet.host("mmp1").version()).isEqualTo("6.3");
 
         // the steps of a fleet-wide phase rejoin on their group's lock (the last of a group on the rollout's too):
