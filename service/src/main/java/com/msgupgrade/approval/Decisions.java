@@ -222,10 +222,10 @@ public class Decisions {
         if ("abort".equals(decision)) {
             // as every host's end: in the trail, and its slot freed under the rollout's work lock; the rollout aborts,
             // the hosts under way elsewhere finishing their procedure (the error the step ends with stops this host's)
-            rollouts.endDecision(rolloutId(task), host);
-            status.hostState(rolloutId(task), host, "ABORTED");
+            // a host that had ended its procedure (a later step failed on it) keeps the state it ended in: at 6.3
+            status.hostState(rolloutId(task), host, rollouts.endDecision(rolloutId(task), host).orElse("ABORTED"));
             Authentication current = identities.getCurrentAuthentication();
-            control.abortAt(rolloutId(task), current == null ? "system" : current.getUserId(), host);
+            control.abortAt(rolloutId(task), current == null ? "system" : current.getUserId(), host, null);
         } else if (!"rollback".equals(decision)) {
             // a host that had ended its procedure (a later step failed on it) goes back to the state it ended in
             rollouts.endDecision(rolloutId(task), host).ifPresent(state -> status.hostState(rolloutId(task), host, state));

@@ -82,9 +82,8 @@ public class ProcessStatus {
      * aborting, if nobody had said so yet (a rejected review of a cluster node), and the other hosts under way finish.
      */
     public void abortedAtHost(DelegateExecution execution) {
-        Object host = execution.getVariable(RolloutProcess.HOST_NAME);
         control.abortAt((String) execution.getVariable(RolloutProcess.ROLLOUT_ID), "system",
-                host == null ? "(a unit)" : (String) host);
+                (String) execution.getVariable(RolloutProcess.HOST_NAME), "unit " + execution.getVariable("unitId"));
     }
 
     /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */

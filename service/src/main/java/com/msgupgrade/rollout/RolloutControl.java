@@ -274,10 +274,10 @@ public class RolloutControl {
     /**
      * An abort decided at a host (an operator's decision on its failed step, a rejected review of a cluster node):
      * the rollout aborts as {@link #abort} does, nothing new starts and the hosts under way finish their procedure,
-     * unless it is aborting already. {@code user}: who decided; {@code host}: where.
+     * unless it is aborting already. {@code user}: who decided; {@code host}: where (null: {@code where} says).
      */
     @Transactional(propagation = org.springframework.transaction.annotation.Propagation.MANDATORY)
-    public void abortAt(String rolloutId, String user, String host) {
+    public void abortAt(String rolloutId, String user, String host, String where) {
         work.hold(rolloutId);
         String current = control(rolloutId);
         if (ABORTING.equals(current)) {
@@ -285,7 +285,7 @@ public class RolloutControl {
         }
         jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ? WHERE id = ?", ABORTING, rolloutId);
         Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("from", current, "to", ABORTING));
-        detail.put("decidedAt", "host " + host);
+        detail.put("decidedAt", host != null ? "host " + host : where);
         audit.record(rolloutId, user, "ROLLOUT_ABORT_REQUESTED", host, null, detail);
         slots.wake(rolloutId, Integer.MAX_VALUE);
     }

@@ -77,7 +77,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("rs1", "6.2p3", List.of("store")),
             HostSpec.solaris("ab1", "6.2p3", List.of("store")),
             HostSpec.solaris("ab2", "6.2p3", List.of("store")),
-            HostSpec.solaris("rb1", "6.2p3", List.of("store"))));
+            HostSpec.solaris("rb1", "6.2p3", List.of("store")),
+            HostSpec.solaris("rs2", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -880,6 +881,21 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(host.stateLines("configutil")).contains("service.imap.enable=yes");
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = 'rs1'"
                 + " AND kind = 'HOST_STATE' ORDER BY seq", String.class, id)).last().asString().contains("UPGRADED");
+    }
+
+    /** Aborted at a post-upgrade step, a host at 6.3 stays UPGRADED: its upgrade was done, the rollout is not. */
+    @Test
+    void aHostAbortedAtAPostUpgradeStepStaysUpgraded() {
+        fleet.host("rs2").setFault("configutil", "fail", "1");
+        flow.deploy("restingabort", FleetSupport.deploymentJson(fleet), List.of("rs2"), d -> {});
+        String id = flow.startApproved("restingabort");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitTask(id, "Task_DecideOnFailure");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
+                "decisionComment", "IMAP stays off for now"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "ABORTED");
+        assertThat(flow.hostState(id, "rs2")).isEqualTo("UPGRADED");
+        assertThat(fleet.host("rs2").version()).isEqualTo("6.3");
     }
 
     /**
