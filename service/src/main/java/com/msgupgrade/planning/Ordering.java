@@ -46,9 +46,16 @@ public final class Ordering {
         addUnits(phases, "stores", "Message Stores", Tiers.MESSAGE_STORES, plainStores);
         List<String> upgradedStores = hostsOf(stores).stream()
                 .filter(h -> d.host(h).map(x -> x.components().contains("store")).orElse(false)).toList();
-        addSteps(phases, "enable-imap", "Enable IMAP on the upgraded Message Stores (before any webmail)",
-                Tiers.MESSAGE_STORES, d, hostsOf(plainStores).stream().filter(upgradedStores::contains).toList(),
-                StepId.ENABLE_IMAP, catalog);
+        // the guide: "make sure that IMAP is enabled before upgrading and re-configuring Webmail Server that accesses
+        // the Message Store": on the stores a webmail of the rollout reads that were at 6.3 already too (an earlier
+        // rollout aborted before its IMAP phase, say); the step's check finds it done where it is
+        List<String> readAt63 = d.webmailStores().entrySet().stream().filter(e -> toUpgrade.contains(e.getKey()))
+                .flatMap(e -> e.getValue().stream()).distinct().filter(h -> !toUpgrade.contains(h))
+                .filter(h -> d.host(h).map(x -> x.components().contains("store")).orElse(false)).sorted().toList();
+        addSteps(phases, "enable-imap", "Enable IMAP on the upgraded Message Stores (before any webmail), and on the"
+                + " stores at 6.3 already that a webmail of the rollout reads", Tiers.MESSAGE_STORES, d,
+                java.util.stream.Stream.concat(hostsOf(plainStores).stream().filter(upgradedStores::contains),
+                        readAt63.stream()).toList(), StepId.ENABLE_IMAP, catalog);
         List<List<Plan.Unit>> layers = readersAfterTheirStores(d, storesWithWebmail);
         for (int i = 0; i < layers.size(); i++) {
             String suffix = i == 0 ? "" : "-" + (i + 1);
@@ -78,7 +85,8 @@ public final class Ordering {
                 webmails, StepId.CONFIGURE_WEBMAIL_PROXY, catalog);
         // guide, Post-Upgrade Tasks: mshttpd goes on the back ends that webmail front ends (MEM before) read, never on a
         // store no front end reads (its own mshttpd serves its users) nor on one that serves webmail itself
-        List<String> backEnds = upgradedStores.stream().filter(h -> !readersOf(d, h).isEmpty())
+        List<String> backEnds = java.util.stream.Stream.concat(upgradedStores.stream(), readAt63.stream())
+                .filter(h -> !readersOf(d, h).isEmpty())
                 .filter(h -> d.host(h).map(x -> !x.components().contains("webmail")).orElse(false)).toList();
         addSteps(phases, "disable-mshttpd", "Disable and stop mshttpd on the back ends the webmail front ends read",
                 Tiers.WEBMAIL, d, backEnds, StepId.DISABLE_MSHTTPD, catalog);

@@ -68,7 +68,11 @@ public class RolloutPlan {
                 .map(RolloutRepository.HostProgress::host).collect(java.util.stream.Collectors.toSet());
         java.util.Set<String> notAt63 = hosts.stream().filter(h -> !"UPGRADED".equals(h.state()))
                 .map(RolloutRepository.HostProgress::host).collect(java.util.stream.Collectors.toSet());
-        return phase(rolloutId, phaseId).steps().stream().filter(s -> upgraded.contains(s.host()))
+        java.util.Set<String> inRollout = hosts.stream().map(RolloutRepository.HostProgress::host)
+                .collect(java.util.stream.Collectors.toSet());
+        // a host the rollout did not upgrade was at 6.3 before it (a store a webmail reads: its IMAP enabled)
+        return phase(rolloutId, phaseId).steps().stream()
+                .filter(s -> upgraded.contains(s.host()) || !inRollout.contains(s.host()))
                 .filter(s -> !StepId.DISABLE_MSHTTPD.id().equals(s.stepId()) || com.msgupgrade.planning.Ordering
                         .readersOf(plans.deployment(rolloutId), s.host()).stream().noneMatch(notAt63::contains))
                 .map(s -> s.host() + "/" + s.stepId()).toList();

@@ -62,6 +62,23 @@ class OrderingTest {
         assertThat(Ordering.configuresWebmailProxyWithItsUpgrade(clustered, "w1")).isFalse();
     }
 
+    /**
+     * The guide: IMAP enabled on a store before the webmail that reads it is upgraded, and mshttpd shut down on the back
+     * end once its front ends are at 6.3, a store at 6.3 already too.
+     */
+    @Test
+    void enablesImapOnAStoreAt63AlreadyBeforeTheWebmailThatReadsIt() {
+        Deployment d = deployment(List.of(host("web1", "webmail"), host("st1", "store"), host("st2", "store")),
+                List.of(), Map.of("web1", List.of("st1", "st2")));
+        List<String> out = new ArrayList<>();
+        for (Plan.Phase p : Ordering.phases(d, Set.of("web1", "st2"), catalog)) {
+            out.add(p.id() + ":" + p.units().stream().map(u -> u.topology() + u.hosts()).collect(Collectors.joining(","))
+                    + p.steps().stream().map(st -> st.host() + "/" + st.stepId()).collect(Collectors.joining(",")));
+        }
+        assertThat(out).containsExactly("stores:standalone[st2]", "enable-imap:st2/enable-imap,st1/enable-imap",
+                "webmail:standalone[web1]", "disable-mshttpd:st2/disable-mshttpd,st1/disable-mshttpd");
+    }
+
     @Test
     void upgradesAStoreThatAlsoServesWebmailAfterTheRemoteStoresItReads() {
         Deployment d = deployment(List.of(host("both", "store", "webmail"), host("st1", "store")), List.of(),

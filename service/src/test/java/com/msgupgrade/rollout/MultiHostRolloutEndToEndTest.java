@@ -78,7 +78,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("ab1", "6.2p3", List.of("store")),
             HostSpec.solaris("ab2", "6.2p3", List.of("store")),
             HostSpec.solaris("rb1", "6.2p3", List.of("store")),
-            HostSpec.solaris("rs2", "6.2p3", List.of("store"))));
+            HostSpec.solaris("rs2", "6.2p3", List.of("store")),
+            HostSpec.solaris("i63", "6.3", List.of("store")),
+            HostSpec.solaris("iw1", "6.2p3", List.of("webmail"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -881,6 +883,28 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(host.stateLines("configutil")).contains("service.imap.enable=yes");
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = 'rs1'"
                 + " AND kind = 'HOST_STATE' ORDER BY seq", String.class, id)).last().asString().contains("UPGRADED");
+    }
+
+    /**
+     * The guide: "make sure that IMAP is enabled before upgrading and re-configuring Webmail Server that accesses the
+     * Message Store", a store at 6.3 already (not in the rollout) too; its mshttpd shut down once its front end is at
+     * 6.3.
+     */
+    @Test
+    void enablesImapOnAStoreAt63AlreadyBeforeItsWebmailIsUpgraded() {
+        flow.deploy("imap63", FleetSupport.deploymentJson(fleet), List.of("i63", "iw1"), d -> {
+            d.putObject("webmailStores").putArray("iw1").add("i63");
+            d.putObject("webmailProxyAdmin").put("user", "webadmin").put("passwordSecret", "proxy-admin");
+        });
+        String id = flow.startApproved("imap63");
+        approveGatesUntilPostUpgrade(id);
+        flow.finish(id);
+        SimulatedHost store = fleet.host("i63");
+        assertThat(store.stateLines("configutil")).contains("service.imap.enable=yes", "service.http.enable=no");
+        assertThat(first(store, e -> e.argLine().contains("service.imap.enable -v yes")))
+                .isBefore(first(fleet.host("iw1"), is("stop-msg")));
+        assertThat(store.commandLog()).noneMatch(is("patchadd"));
+        assertThat(fleet.host("iw1").stateLines("configutil")).contains("service.http.allowadminproxy=yes");
     }
 
     /** Aborted at a post-upgrade step, a host at 6.3 stays UPGRADED: its upgrade was done, the rollout is not. */
