@@ -18,11 +18,12 @@ import org.springframework.context.annotation.Configuration;
 class HostStepDelegates {
 
     @Bean
-    JavaDelegate runHostStep(HostStepService steps, RolloutRepository rollouts, UpgradeMetrics metrics) {
+    JavaDelegate runHostStep(HostStepService steps, RolloutRepository rollouts, UpgradeMetrics metrics,
+            HostStepSettings settings) {
         return execution -> {
             HostStepService.StepRequest request = request(execution);
             rollouts.updateHostStep(request.rolloutId(), request.hostName(), request.step().id());
-            apply(execution, reachable(metrics, request, () -> steps.run(request)));
+            apply(execution, reachable(metrics, settings, request, () -> steps.run(request)));
         };
     }
 
@@ -44,12 +45,12 @@ class HostStepDelegates {
     }
 
     @Bean
-    JavaDelegate checkHostStep(HostStepService steps, UpgradeMetrics metrics) {
+    JavaDelegate checkHostStep(HostStepService steps, UpgradeMetrics metrics, HostStepSettings settings) {
         return execution -> {
             // the run being waited for: this attempt's, or an earlier attempt's that a retry re-attached to
             String runId = (String) execution.getVariable(RUN_ID);
             HostStepService.StepRequest request = runId == null ? request(execution) : request(execution).withRunId(runId);
-            apply(execution, reachable(metrics, request, () -> steps.check(request)));
+            apply(execution, reachable(metrics, settings, request, () -> steps.check(request)));
         };
     }
 
@@ -60,7 +61,7 @@ class HostStepDelegates {
      * there at once: retrying does not fix them. A run started before stays in the ledger: a retry re-attaches.
      * Such a step ends with the outcome UNREACHABLE in the metrics (its time: this last try's).
      */
-    static StepOutcome reachable(UpgradeMetrics metrics, HostStepService.StepRequest request,
+    static StepOutcome reachable(UpgradeMetrics metrics, HostStepSettings settings, HostStepService.StepRequest request,
             java.util.function.Supplier<StepOutcome> step) {
         java.time.Instant started = java.time.Instant.now();
         try {
@@ -68,7 +69,7 @@ class HostStepDelegates {
         } catch (com.msgupgrade.ssh.RemoteShellException e) {
             var context = org.camunda.bpm.engine.impl.context.Context.getJobExecutorContext();
             var job = context == null ? null : context.getCurrentJob();
-            boolean lastTry = job == null || job.getRetries() <= 1;
+            boolean lastTry = lastTry(job, settings.tries());
             if (e.isTransient() && !lastTry) {
                 throw e;
             }
@@ -79,6 +80,20 @@ class HostStepDelegates {
                     + request.hostName() + ": " + e.getMessage() + (e.isTransient()
                     ? " (after the engine's retries)" : ""), java.util.List.of());
         }
+    }
+
+    /**
+     * Whether the job's try is its last: Camunda sets a job's retries from its cycle at its first failure
+     * (DefaultJobRetryCmd: a first execution has no exception recorded), so on its first try the job still has the
+     * engine's default (3), whatever the cycle says; with a cycle of one try ({@code R1/…}) that try is the last.
+     * No job (run outside the job executor): the last.
+     */
+    static boolean lastTry(org.camunda.bpm.engine.impl.persistence.entity.JobEntity job, int tries) {
+        if (job == null) {
+            return true;
+        }
+        boolean firstTry = job.getExceptionByteArrayId() == null && job.getExceptionMessage() == null;
+        return firstTry ? tries <= 1 : job.getRetries() <= 1;
     }
 
     private static HostStepService.StepRequest request(DelegateExecution execution) {

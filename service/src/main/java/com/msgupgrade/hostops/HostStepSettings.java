@@ -12,6 +12,7 @@ public class HostStepSettings {
     private final Duration quickWait;
     private final Duration slotPollInterval;
     private final String retryCycle;
+    private final int tries;
     private final Duration shortCommandTimeout;
     private final Duration longCommandTimeout;
 
@@ -25,6 +26,7 @@ public class HostStepSettings {
         this.quickWait = quickWait;
         this.slotPollInterval = slotPollInterval;
         this.retryCycle = retryCycle;
+        this.tries = tries(retryCycle);
         this.shortCommandTimeout = positive(shortCommandTimeout, "msgsrv.runs.short-command-timeout");
         this.longCommandTimeout = positive(longCommandTimeout, "msgsrv.runs.long-command-timeout");
     }
@@ -39,6 +41,27 @@ public class HostStepSettings {
     /** How long a detached command may run before it is killed and the step fails into an operator's decision. */
     public Duration timeoutOf(com.msgupgrade.catalog.HostCommand command) {
         return command.longRunning() ? longCommandTimeout : shortCommandTimeout;
+    }
+
+    /**
+     * How many times the engine runs a job with this retry cycle in all: its repetitions ({@code R3/PT10S}: 3), or its
+     * intervals ({@code PT1M,PT5M}: 2), as Camunda's retry strategy counts them.
+     */
+    static int tries(String cycle) {
+        java.util.regex.Matcher repeat = java.util.regex.Pattern.compile("R(\\d+)/.+").matcher(cycle.trim());
+        if (repeat.matches()) {
+            int n = Integer.parseInt(repeat.group(1));
+            if (n < 1) {
+                throw new IllegalArgumentException("msgsrv.runs.retry-cycle must run a job at least once: " + cycle);
+            }
+            return n;
+        }
+        return cycle.split(",").length;
+    }
+
+    /** {@link #tries} of {@code msgsrv.runs.retry-cycle}. */
+    int tries() {
+        return tries;
     }
 
     /** How the engine retries a host action that could not reach its host, before an operator decides. */
