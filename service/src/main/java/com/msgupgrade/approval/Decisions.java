@@ -159,7 +159,30 @@ public class Decisions {
 
     /** On complete of an approval gate: approve or reject, by a change manager who did not request the rollout. */
     public void gateDecision(DelegateTask task) {
-        decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true);
+        closedByAbort(task, decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true));
+    }
+
+    /** The gates that let something start (a host, a cluster, a pair, a tier), before anything changes on a host. */
+    static final Set<String> START_GATES = Set.of("Task_ApproveHostUpgrade", "Task_AcceptRisk", "Task_AcceptClusterRisk",
+            "Task_ApproveFailover", "Task_ApproveSymmetricDowntime", "Task_ApproveTierDowntime");
+
+    /**
+     * A gate that lets something start, approved once the rollout is aborting (its approver had it open when the abort
+     * came): nothing new starts, so the approval counts as a rejection, said so in the task's comment and the trail.
+     * A review's approval is not touched: its host is under way and finishes.
+     */
+    private String closedByAbort(DelegateTask task, String decision) {
+        String rolloutId = rolloutId(task);
+        if (!"approve".equals(decision) || !START_GATES.contains(task.getTaskDefinitionKey())
+                || !control.aborting(rolloutId)) {
+            return decision;
+        }
+        task.setVariable(DECISION, "reject");
+        task.setVariable(COMMENT, "approved after the rollout began aborting: nothing new starts");
+        audit.record(rolloutId, "system", "GATE_CLOSED_BY_ABORT", (String) task.getVariable(RolloutProcess.HOST_NAME),
+                null, Map.of("task", task.getTaskDefinitionKey(), "taskId", task.getId(),
+                        "reason", "the rollout is aborting: the approval is taken as a rejection"));
+        return "reject";
     }
 
     /** On complete of one CAB approval: a change manager who did not request the rollout, counted once. */
@@ -181,7 +204,7 @@ public class Decisions {
 
     /** On complete of a tier's downtime approval (per-tier policy). */
     public void tierDecision(DelegateTask task) {
-        if ("reject".equals(decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true))) {
+        if ("reject".equals(closedByAbort(task, decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true)))) {
             task.setVariable("tierRejected", true);
         }
     }
@@ -224,12 +247,23 @@ public class Decisions {
             // the hosts under way elsewhere finishing their procedure (the error the step ends with stops this host's)
             // a host that had ended its procedure (a later step failed on it) keeps the state it ended in: at 6.3
             status.hostState(rolloutId(task), host, rollouts.endDecision(rolloutId(task), host).orElse("ABORTED"));
-            Authentication current = identities.getCurrentAuthentication();
-            control.abortAt(rolloutId(task), current == null ? "system" : current.getUserId(), host, null);
+            if (partOfTheRollout(task)) { // not a rollback requested through the API: it ends alone
+                Authentication current = identities.getCurrentAuthentication();
+                control.abortAt(rolloutId(task), current == null ? "system" : current.getUserId(), host, null);
+            }
         } else if (!"rollback".equals(decision)) {
             // a host that had ended its procedure (a later step failed on it) goes back to the state it ended in
             rollouts.endDecision(rolloutId(task), host).ifPresent(state -> status.hostState(rolloutId(task), host, state));
         }
+    }
+
+    /** Whether the task's process runs within the rollout's own process (not a rollback started on its own). */
+    private static boolean partOfTheRollout(DelegateTask task) {
+        var instance = task.getExecution().getProcessInstance();
+        while (instance.getSuperExecution() != null) {
+            instance = instance.getSuperExecution().getProcessInstance();
+        }
+        return instance.getProcessDefinitionId().startsWith(com.msgupgrade.rollout.RolloutProcess.KEY + ":");
     }
 
     /** The process that catches a rollback request is the Solaris host upgrade: the step must be one of its own. */

@@ -210,10 +210,10 @@ public class HostStepService {
                 return heldBack(ctx, request, e);
             }
             checkedWorkDirs.add(workDirKey(ctx));
-            ledger.launched(request.runId());
             if (started) {
-                recordLaunch(ctx, request);
+                recordLaunch(ctx, request, true); // in the trail before the ledger says launched (as a run's end)
             }
+            ledger.launched(request.runId());
             log.info("{} run {} of step {} on {}: {}", started ? "started" : "attached to", request.runId(),
                     request.step().id(), request.hostName(), ctx.command().commandLine());
             if (started && watcher.enabled() && !shutdown.isDraining()) {
@@ -247,10 +247,9 @@ public class HostStepService {
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
             // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
             try {
-                if (DetachedRunner.launch(session, runDir, ctx.command().commandLine(), secretOf(ctx),
-                        workDirToCheck(ctx))) {
-                    recordLaunch(ctx, request);
-                }
+                // recorded whoever launched it: the attempt that died may have launched it before it could record it
+                recordLaunch(ctx, request, DetachedRunner.launch(session, runDir, ctx.command().commandLine(),
+                        secretOf(ctx), workDirToCheck(ctx)));
             } catch (DetachedRunner.OtherRunGoesOnException e) {
                 // the earlier attempt may have written the run's secret before it died: nothing will launch this run
                 DetachedRunner.secretRemoved(session, runDir);
@@ -380,13 +379,16 @@ public class HostStepService {
     }
 
     /**
-     * A changing command started on the host (this call started it, not an earlier attempt): in the audit trail at
-     * once, so that what ran where is there even if the step never sees the run end (its host lost, the step then
-     * marked done). Its end is the {@code COMMAND} entry.
+     * A changing command started on the host: in the audit trail at once, so that what ran where is there even if the
+     * step never sees the run end (its host lost, the step then marked done). Its end is the {@code COMMAND} entry. A
+     * try that stopped between the launch and the ledger's record of it leaves the next try to record it (it may then
+     * be in the trail twice, the second time as found started).
      */
-    private void recordLaunch(Context ctx, StepRequest request) {
+    private void recordLaunch(Context ctx, StepRequest request, boolean startedNow) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("runId", request.runId());
+        detail.put("launch", startedNow ? "started" : "found started (an earlier try of the step launched it and"
+                + " stopped before it could record it)");
         detail.put("attempt", request.attempt());
         detail.put("address", ctx.host().address());
         detail.put("command", ctx.command().commandLine());

@@ -86,6 +86,12 @@ public class ProcessStatus {
                 (String) execution.getVariable(RolloutProcess.HOST_NAME), "unit " + execution.getVariable("unitId"));
     }
 
+    /** A tier's downtime rejected: REJECTED, or ABORTED when the rollout was aborting (the gate closed by it). */
+    public void rolloutStoppedAtTier(DelegateExecution execution) {
+        rollout(execution, control.aborting((String) execution.getVariable(RolloutProcess.ROLLOUT_ID)) ? "ABORTED"
+                : "REJECTED");
+    }
+
     /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */
     public void rolloutFinished(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);

@@ -112,13 +112,17 @@ public class RolloutControl {
         return "go";
     }
 
-    /** The states in which a host may have been left stopped: halted after its stop-msg, or aborted mid-way. */
-    static final List<String> LEFT_DOWN = List.of("HALTED", "ABORTED");
+    /**
+     * The states in which a host of the rollout serves, or was never stopped: upgraded (and health-checked), rolled
+     * back (started again), rejected, blocked or not started before anything ran. Any other state of an earlier
+     * member (halted after its stop-msg, a rollback rejected, aborted mid-way) may have left it stopped.
+     */
+    static final List<String> SERVING_OR_UNTOUCHED = List.of("UPGRADED", "ROLLED_BACK", "REJECTED", "BLOCKED",
+            "NOT_STARTED", "PENDING");
 
     /**
-     * The other members of {@code host}'s load-balanced group that this rollout left possibly stopped
-     * ({@link #LEFT_DOWN}), each with its state. One that ended upgraded was checked to serve before the next started
-     * (UpgradeUnit's health check); one rejected, blocked or not started was never stopped.
+     * The other members of {@code host}'s load-balanced group that this rollout may have left stopped (not in
+     * {@link #SERVING_OR_UNTOUCHED}), each with its state.
      */
     List<String> groupMembersLeftDown(String rolloutId, String host) {
         List<String> others = plans.deployment(rolloutId).groups().stream()
@@ -129,9 +133,10 @@ public class RolloutControl {
         }
         List<Object> args = new java.util.ArrayList<>(List.of(rolloutId));
         args.addAll(others);
-        args.addAll(LEFT_DOWN);
+        args.addAll(SERVING_OR_UNTOUCHED);
         return jdbc.query("SELECT host_name, state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND host_name IN ("
-                + placeholders(others.size()) + ") AND state IN (" + placeholders(LEFT_DOWN.size()) + ") ORDER BY host_name",
+                + placeholders(others.size()) + ") AND state NOT IN (" + placeholders(SERVING_OR_UNTOUCHED.size())
+                + ") ORDER BY host_name",
                 (rs, i) -> rs.getString("host_name") + " (" + rs.getString("state") + ")", args.toArray());
     }
 

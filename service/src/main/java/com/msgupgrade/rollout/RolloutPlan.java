@@ -37,6 +37,9 @@ public class RolloutPlan {
 
     /** Per-tier downtime policy: the first phase of each tier asks for its downtime approval. */
     public boolean needsTierApproval(String rolloutId, String phaseId) {
+        if (control.aborting(rolloutId)) {
+            return false; // nothing new starts: the tier's units end without starting their hosts
+        }
         if (!ChangePolicy.PER_TIER.equals(rollouts.changePolicy(rolloutId).downtimePolicy())) {
             return false;
         }

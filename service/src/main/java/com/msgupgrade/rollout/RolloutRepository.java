@@ -107,8 +107,9 @@ public class RolloutRepository {
                 + " VALUES (?,?,?,?,?)", rolloutId, host, procedure, state, Timestamp.from(Instant.now()));
     }
 
+    /** The host's new state, set outright (a resting state kept for a decision no longer applies). */
     public void updateHost(String rolloutId, String host, String state, String currentStep) {
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ?, current_step = ?, updated_at = ?"
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ?, current_step = ?, updated_at = ?, resting_state = NULL"
                 + " WHERE rollout_id = ? AND host_name = ?", state, currentStep, Timestamp.from(Instant.now()),
                 rolloutId, host);
     }
@@ -122,7 +123,7 @@ public class RolloutRepository {
      */
     public void awaitDecision(String rolloutId, String host) {
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET resting_state = CASE WHEN state IN " + resting()
-                + " THEN state ELSE resting_state END, state = 'WAITING_DECISION', current_step = NULL,"
+                + " THEN state ELSE NULL END, state = 'WAITING_DECISION', current_step = NULL,"
                 + " updated_at = ? WHERE rollout_id = ? AND host_name = ?", Timestamp.from(Instant.now()), rolloutId,
                 host);
     }

@@ -355,6 +355,10 @@ public final class ProcessTestBeans {
             rolloutStates.add("FINISHED");
         }
 
+        public void rolloutStoppedAtTier(DelegateExecution execution) {
+            rolloutStates.add(aborting ? "ABORTED" : "REJECTED");
+        }
+
         public void abortedAtHost(DelegateExecution execution) {
             aborting = true;
             rolloutStates.add("ABORTING at " + execution.getVariable("hostName"));

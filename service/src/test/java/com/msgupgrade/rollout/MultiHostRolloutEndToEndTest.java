@@ -80,7 +80,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("rb1", "6.2p3", List.of("store")),
             HostSpec.solaris("rs2", "6.2p3", List.of("store")),
             HostSpec.solaris("i63", "6.3", List.of("store")),
-            HostSpec.solaris("iw1", "6.2p3", List.of("webmail"))));
+            HostSpec.solaris("iw1", "6.2p3", List.of("webmail")),
+            HostSpec.solaris("rs3", "6.2p3", List.of("store")),
+            HostSpec.solaris("cg1", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -907,19 +909,47 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(fleet.host("iw1").stateLines("configutil")).contains("service.http.allowadminproxy=yes");
     }
 
-    /** Aborted at a post-upgrade step, a host at 6.3 stays UPGRADED: its upgrade was done, the rollout is not. */
+    /**
+     * Aborted at a post-upgrade step, a host at 6.3 stays UPGRADED: its upgrade was done, the rollout is not. The same
+     * step on another host of the phase, under way, finishes (its command judged), instead of being cancelled with it.
+     */
     @Test
-    void aHostAbortedAtAPostUpgradeStepStaysUpgraded() {
+    void aHostAbortedAtAPostUpgradeStepStaysUpgradedAndTheOthersOfThePhaseFinish() {
         fleet.host("rs2").setFault("configutil", "fail", "1");
-        flow.deploy("restingabort", FleetSupport.deploymentJson(fleet), List.of("rs2"), d -> {});
+        fleet.host("rs3").setFault("configutil", "delay", "4");
+        flow.deploy("restingabort", FleetSupport.deploymentJson(fleet), List.of("rs2", "rs3"), d -> {});
         String id = flow.startApproved("restingabort");
-        flow.approve(id, "Task_ApproveHostUpgrade");
-        flow.awaitTask(id, "Task_DecideOnFailure");
+        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecideOnFailure").count() == 1);
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
                 "decisionComment", "IMAP stays off for now"))).isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(id, "ABORTED");
         assertThat(flow.hostState(id, "rs2")).isEqualTo("UPGRADED");
         assertThat(fleet.host("rs2").version()).isEqualTo("6.3");
+        assertThat(fleet.host("rs3").stateLines("configutil")).as("rs3's step finished").contains(
+                "service.imap.enable=yes");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND state <> 'FINISHED'",
+                Integer.class, id)).as("runs never judged").isZero();
+    }
+
+    /**
+     * A gate that lets a host start, answered after the rollout began aborting: the approval counts as a rejection
+     * (nothing new starts), recorded as such, and the rollout ends ABORTED.
+     */
+    @Test
+    void aHostApprovedAfterAnAbortDoesNotStart() {
+        flow.deploy("closegate", FleetSupport.deploymentJson(fleet), List.of("cg1"), d -> {});
+        String id = flow.startApproved("closegate");
+        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitState(id, "ABORTED");
+        assertThat(flow.hostState(id, "cg1")).isEqualTo("REJECTED");
+        assertThat(fleet.host("cg1").commandLog()).noneMatch(is("stop-msg"));
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'GATE_CLOSED_BY_ABORT'", String.class, id)).singleElement().asString()
+                .contains("Task_ApproveHostUpgrade");
     }
 
     /**
