@@ -442,15 +442,18 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        // the two waiting at their approval had changed nothing yet: approved after the abort, they do not start
         for (Task approval : approvals(id)) {
             assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + approval.getId(),
-                    Map.of("decision", "approve", "comment", "running ones finish"), String.class).getStatusCode())
+                    Map.of("decision", "approve", "comment", "approved late"), String.class).getStatusCode())
                     .isEqualTo(HttpStatus.NO_CONTENT);
         }
         flow.awaitState(id, "ABORTED");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(hosts.stream()
                 .map(h -> flow.hostState(id, h)).sorted().toList())
-                .containsExactly("NOT_STARTED", "UPGRADED", "UPGRADED", "UPGRADED"));
+                .containsExactly("NOT_STARTED", "REJECTED", "REJECTED", "UPGRADED"));
+        assertThat(hosts.stream().filter(h -> fleet.host(h).commandLog().stream().anyMatch(is("stop-msg"))).count())
+                .as("only the host approved before the abort was stopped").isOne();
         long untouched = hosts.stream().filter(h -> fleet.host(h).commandLog().isEmpty()).count();
         assertThat(untouched).isOne();
         assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
