@@ -243,9 +243,9 @@ public class Decisions {
         }
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if ("abort".equals(decision)) {
-            // as every host's end: in the trail, and its slot freed under the rollout's work lock; the rollout aborts,
-            // the hosts under way elsewhere finishing their procedure (the error the step ends with stops this host's)
-            // a host that had ended its procedure (a later step failed on it) keeps the state it ended in: at 6.3
+            // as every host's end: in the trail, its slot freed under the rollout's work lock (a host that had ended
+            // its procedure keeps the state it ended in: at 6.3); the rollout aborts, the hosts under way elsewhere
+            // finishing their procedure (the error the step ends with stops this host's)
             status.hostState(rolloutId(task), host, rollouts.endDecision(rolloutId(task), host).orElse("ABORTED"));
             if (partOfTheRollout(task)) { // not a rollback requested through the API: it ends alone
                 Authentication current = identities.getCurrentAuthentication();

@@ -17,6 +17,11 @@ public record Rollout(String id, String deploymentName, String targetRelease, De
 
     /** {@link #ENDED} as an SQL list: {@code ('COMPLETED', …)}. */
     public static String endedSql() {
-        return "(" + String.join(", ", ENDED.stream().map(s -> "'" + s + "'").toList()) + ")";
+        return sqlList(ENDED);
+    }
+
+    /** States (constants of the code, never input) as an SQL list: {@code ('A', 'B')}. */
+    static String sqlList(java.util.List<String> states) {
+        return "(" + String.join(", ", states.stream().map(s -> "'" + s + "'").toList()) + ")";
     }
 }

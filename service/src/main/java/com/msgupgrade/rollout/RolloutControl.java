@@ -65,7 +65,7 @@ public class RolloutControl {
         if (PAUSED.equals(control)) {
             return "wait";
         }
-        String busyStates = String.join(",", BUSY.stream().map(s -> "'" + s + "'").toList());
+        String busyStates = Rollout.sqlList(BUSY);
         // a slot is a host's, or a whole cluster's: its nodes one at a time with the standby they fail over to, the
         // standby patched last (busy from the first failover on)
         List<com.msgupgrade.inventory.Deployment.Group> clusters = plans.deployment(rolloutId).groups().stream()
@@ -85,9 +85,9 @@ public class RolloutControl {
         }
         args.addAll(sharing);
         args.add(rolloutId);
-        Map<String, Object> slots = jdbc.queryForMap("SELECT COUNT(DISTINCT CASE WHEN state IN (" + busyStates
-                + ") THEN " + slotOf + " END) AS busy, COALESCE(MAX(CASE WHEN host_name IN (" + placeholders(sharing.size())
-                + ") AND state IN (" + busyStates + ") THEN 1 ELSE 0 END), 0) AS holds FROM \"MSGSRV\".rollout_host"
+        Map<String, Object> slots = jdbc.queryForMap("SELECT COUNT(DISTINCT CASE WHEN state IN " + busyStates
+                + " THEN " + slotOf + " END) AS busy, COALESCE(MAX(CASE WHEN host_name IN (" + placeholders(sharing.size())
+                + ") AND state IN " + busyStates + " THEN 1 ELSE 0 END), 0) AS holds FROM \"MSGSRV\".rollout_host"
                 + " WHERE rollout_id = ?", args.toArray());
         if (((Number) slots.get("holds")).intValue() == 1) {
             return "go";

@@ -138,7 +138,7 @@ public class RolloutRepository {
     }
 
     private static String resting() {
-        return "(" + String.join(", ", RESTING.stream().map(s -> "'" + s + "'").toList()) + ")";
+        return Rollout.sqlList(RESTING);
     }
 
     /** The step a host is at; a host not yet upgraded is RUNNING from now on, an upgraded one stays so. */

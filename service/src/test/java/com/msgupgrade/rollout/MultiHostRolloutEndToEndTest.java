@@ -110,6 +110,17 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         });
     }
 
+    private boolean failureDecisionOpen(String rolloutId) {
+        return tasks.createTaskQuery().processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_DecideOnFailure")
+                .count() == 1;
+    }
+
+    /** The rollout's runs that the ledger does not know to have ended. */
+    private int runsNeverJudged(String rolloutId) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND state <> 'FINISHED'",
+                Integer.class, rolloutId);
+    }
+
     /** Approves, as approver1, every host's upgrade that asks, until {@code done}. */
     private void approvingHostUpgradesUntil(String rolloutId, java.util.concurrent.Callable<Boolean> done) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -700,8 +711,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.approveCab(id);
         flow.prepare(id);
         // parallelism 2: two hosts run at a time; fp1's stop-msg fails whenever fp1 gets its turn
-        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_DecideOnFailure").count() == 1);
+        approvingHostUpgradesUntil(id, () -> failureDecisionOpen(id));
         // the default policy pauses the rollout: no host that had not started starts any more
         await().atMost(Duration.ofSeconds(30)).until(() -> "PAUSED".equals(api.getMap("operator",
                 "/api/rollouts/" + id).get("control")));
@@ -807,8 +817,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         fleet.host("ab2").setFault("patchadd", "delay", "6");
         flow.deploy("abortone", FleetSupport.deploymentJson(fleet), List.of("ab1", "ab2"), d -> {});
         String id = flow.startApproved("abortone");
-        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_DecideOnFailure").count() == 1 && jdbc.queryForObject("SELECT COUNT(*) FROM"
+        approvingHostUpgradesUntil(id, () -> failureDecisionOpen(id) && jdbc.queryForObject("SELECT COUNT(*) FROM"
                 + " \"MSGSRV\".command_run WHERE rollout_id = ? AND host_name = 'ab2' AND step_id = 'apply-core-patch'"
                 + " AND state = 'LAUNCHED'", Integer.class, id) == 1);
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
@@ -820,8 +829,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(flow.hostState(id, "ab2")).isEqualTo("UPGRADED");
         assertThat(fleet.host("ab2").version()).isEqualTo("6.3");
         assertThat(fleet.host("ab2").stateLines("running")).as("its services started again").contains("store");
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND state <> 'FINISHED'",
-                Integer.class, id)).as("runs never judged").isZero();
+        assertThat(runsNeverJudged(id)).isZero();
         assertThat(jdbc.queryForList("SELECT actor, host_name FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
                 + " kind = 'ROLLOUT_ABORT_REQUESTED'", id)).singleElement()
                 .satisfies(e -> assertThat(e).containsEntry("actor", "operator").containsEntry("host_name", "ab1"));
@@ -922,8 +930,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         fleet.host("rs3").setFault("configutil", "delay", "4");
         flow.deploy("restingabort", FleetSupport.deploymentJson(fleet), List.of("rs2", "rs3"), d -> {});
         String id = flow.startApproved("restingabort");
-        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_DecideOnFailure").count() == 1);
+        approvingHostUpgradesUntil(id, () -> failureDecisionOpen(id));
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
                 "decisionComment", "IMAP stays off for now"))).isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(id, "ABORTED");
@@ -931,8 +938,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(fleet.host("rs2").version()).isEqualTo("6.3");
         assertThat(fleet.host("rs3").stateLines("configutil")).as("rs3's step finished").contains(
                 "service.imap.enable=yes");
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND state <> 'FINISHED'",
-                Integer.class, id)).as("runs never judged").isZero();
+        assertThat(runsNeverJudged(id)).isZero();
     }
 
     /**
