@@ -86,14 +86,19 @@ final class DetachedRunner {
     /**
      * {@code if <the launched run in directory r goes on>; then}: the host has not restarted since the run was
      * prepared ({@link #sameBoot}), and its wrapper (pid) is alive, or its command (cpid) is (the wrapper was killed,
-     * the command was not: nothing else may change the host meanwhile), or its pid is not written yet (the launching
-     * shell writes it right after the fork) unless that launch was more than a day ago (the host went down in
-     * between). Backquotes only where a value is assigned (Solaris 10's /bin/sh).
+     * the command was not: nothing else may change the host meanwhile), or its pid is not written yet while the
+     * launching shell, which writes it right after the fork, is still alive ({@code launched/by}). A launching shell
+     * gone without writing the pid never started the wrapper (its fork failed, or it was killed before): the run is
+     * lost, instead of holding every later launch on the host back. A run launched before the launching shell was
+     * recorded goes on, without a pid, for a day from its launch. Backquotes only where a value is assigned (Solaris
+     * 10's /bin/sh).
      */
     private static String ifItGoesOn(String r) {
-        return sameBoot(r) + " w=`cat " + r + "/pid 2>/dev/null`; if " + NOT_RESTARTED + " && { { [ -n \"$w\" ] && kill -0 $w"
-                + " 2>/dev/null; } || { c=`cat " + r + "/cpid 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || {"
-                + " [ -z \"$w\" ] && a=`find " + r + "/launched -prune -mtime -1` && [ -n \"$a\" ]; }; }; then";
+        return sameBoot(r) + " w=`cat " + r + "/pid 2>/dev/null`; l=`cat " + r + "/launched/by 2>/dev/null`; if "
+                + NOT_RESTARTED + " && { { [ -n \"$w\" ] && kill -0 $w 2>/dev/null; } || { c=`cat " + r + "/cpid"
+                + " 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || { [ -z \"$w\" ] && [ -n \"$l\" ] && kill -0 $l"
+                + " 2>/dev/null; } || { [ -z \"$w\" ] && [ -z \"$l\" ] && a=`find " + r + "/launched -prune -mtime -1`"
+                + " && [ -n \"$a\" ]; }; }; then";
     }
 
     /**
@@ -247,7 +252,8 @@ final class DetachedRunner {
                 + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?;"
                 + " for f in " + secretFiles("$d") + "; do if [ -f \"$f\" ]; then rm -f " + secretFiles("$d") + ";"
                 + " break; fi; done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
-        return "cd " + d + " && if mkdir launched 2>/dev/null; then"
+        // the launching shell's pid first ($$: no process started for it), so that a fork that fails is seen
+        return "cd " + d + " && if mkdir launched 2>/dev/null; then echo $$ > launched/by;"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
                 + afterStart + " else echo attached" + attachedTo + "; fi";
     }
@@ -264,7 +270,8 @@ final class DetachedRunner {
         String d = quote(runDir);
         CommandResult result = session.exec("if [ -f " + d + "/exit ]; then " + readEnded(d)
                 + "; elif [ -d " + d + "/launched ]; then " + ifItGoesOn(d) + " echo running >&2; elif [ -f " + d
-                + "/exit ]; then " + readEnded(d) + "; else rm -f " + secretFiles(d) + "; echo lost >&2; fi; else echo"
+                + "/exit ]; then " + readEnded(d) + "; else rm -f " + secretFiles(d) + "; if [ -f " + d + "/pid ]; then echo"
+                + " lost >&2; else echo unstarted >&2; fi; fi; else echo"
                 + " missing >&2; fi",
                 null);
         expectZero(result, "read the run's status");
@@ -274,6 +281,11 @@ final class DetachedRunner {
         }
         if (status.equals("missing")) {
             throw new RunLostException("run directory " + runDir + " is missing on the host");
+        }
+        if (status.equals("unstarted")) {
+            throw new RunLostException("the launch on the host never started the run's wrapper: no pid was written,"
+                    + " and the shell that launched it is gone (its fork failed, or it was killed first; run directory "
+                    + runDir + ")");
         }
         if (status.equals("lost")) {
             throw new RunLostException("the run's wrapper on the host is gone without an exit status (the host"

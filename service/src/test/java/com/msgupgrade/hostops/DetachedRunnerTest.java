@@ -284,6 +284,40 @@ class DetachedRunnerTest {
         assertThat(starting.resolve("secret")).doesNotExist();
     }
 
+    @Test
+    void aLaunchWhoseShellIsGoneWithoutThePidNeverStartedItsRunAndHoldsNothingBack(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        RemoteShell.RemoteSession host = localShell(Integer.MAX_VALUE);
+        // the launch records its own shell before it forks the run's wrapper
+        assertThat(DetachedRunner.launch(host, work.resolve("run-real").toString(), "true\n", null, true)).isTrue();
+        String by = java.nio.file.Files.readString(work.resolve("run-real").resolve("launched").resolve("by")).trim();
+        assertThat(by).matches("[0-9]+");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
+                work.resolve("run-real").resolve("exit")));
+
+        // launched, no pid: while the launching shell lives, the fork is under way
+        java.nio.file.Path forking = run(work, "run-forking", true, null, false);
+        java.nio.file.Files.writeString(forking.resolve("launched").resolve("by"), ProcessHandle.current().pid() + "\n");
+        assertThat(DetachedRunner.ended(host, forking.toString())).isEmpty();
+        assertThat(DetachedRunner.secretRemoved(host, forking.toString())).isFalse();
+
+        // the launching shell gone without writing the pid (its fork failed): lost at once, not held for a day
+        long gone = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Path failed = run(work, "run-fork-failed", true, null, false);
+        java.nio.file.Files.writeString(failed.resolve("launched").resolve("by"), gone + "\n");
+        assertThatThrownBy(() -> DetachedRunner.ended(host, failed.toString()))
+                .isInstanceOf(DetachedRunner.RunLostException.class).hasMessageContaining("never started");
+        assertThat(failed.resolve("secret")).doesNotExist();
+        // and a later launch on the host is not held back by it (the forking one still is)
+        assertThatThrownBy(() -> DetachedRunner.launch(host, work.resolve("run-next").toString(), "true\n", null, true))
+                .isInstanceOf(DetachedRunner.OtherRunGoesOnException.class).hasMessageContaining("run-forking")
+                .hasMessageNotContaining("run-fork-failed");
+        java.nio.file.Files.writeString(forking.resolve("launched").resolve("by"), gone + "\n");
+        assertThat(DetachedRunner.launch(host, work.resolve("run-next").toString(), "true\n", null, true)).isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
+                work.resolve("run-next").resolve("exit")));
+    }
+
     /** A run directory as the runner leaves it: its secret, and launched, the wrapper's pid, the exit status. */
     private static java.nio.file.Path run(java.nio.file.Path work, String name, boolean launched, Long wrapper,
             boolean exited) throws java.io.IOException {
