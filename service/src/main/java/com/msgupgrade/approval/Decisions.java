@@ -162,6 +162,24 @@ public class Decisions {
         closedByAbort(task, decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true));
     }
 
+    /**
+     * On complete of a cluster node's review of its new configuration: as any gate. A rejection leaves the node
+     * stopped and aborts the rollout (the unit's error end), in the reviewer's name: the abort is requested here,
+     * while the reviewer is known, not by the unit's job after it.
+     */
+    public void nodeReviewDecision(DelegateTask task) {
+        if ("reject".equals(closedByAbort(task, decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true)))
+                && partOfTheRollout(task)) {
+            control.abortAt(rolloutId(task), currentUser(), (String) task.getVariable(RolloutProcess.HOST_NAME), null);
+        }
+    }
+
+    /** Who completes the task: the authenticated user, else the service ("system": a deadline's timer). */
+    private String currentUser() {
+        Authentication current = identities.getCurrentAuthentication();
+        return current == null ? "system" : current.getUserId();
+    }
+
     /** The gates that let something start (a host, a cluster, a pair, a tier), before anything changes on a host. */
     static final Set<String> START_GATES = Set.of("Task_ApproveHostUpgrade", "Task_AcceptRisk", "Task_AcceptClusterRisk",
             "Task_ApproveFailover", "Task_ApproveSymmetricDowntime", "Task_ApproveTierDowntime");
@@ -248,8 +266,7 @@ public class Decisions {
             // finishing their procedure (the error the step ends with stops this host's)
             status.hostState(rolloutId(task), host, rollouts.endDecision(rolloutId(task), host).orElse("ABORTED"));
             if (partOfTheRollout(task)) { // not a rollback requested through the API: it ends alone
-                Authentication current = identities.getCurrentAuthentication();
-                control.abortAt(rolloutId(task), current == null ? "system" : current.getUserId(), host, null);
+                control.abortAt(rolloutId(task), currentUser(), host, null);
             }
         } else if (!"rollback".equals(decision)) {
             // a host that had ended its procedure (a later step failed on it) goes back to the state it ended in

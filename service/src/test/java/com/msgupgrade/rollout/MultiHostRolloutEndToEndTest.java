@@ -82,7 +82,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("i63", "6.3", List.of("store")),
             HostSpec.solaris("iw1", "6.2p3", List.of("webmail")),
             HostSpec.solaris("rs3", "6.2p3", List.of("store")),
-            HostSpec.solaris("cg1", "6.2p3", List.of("store"))));
+            HostSpec.solaris("cg1", "6.2p3", List.of("store")),
+            HostSpec.solaris("rn1", "6.2p3", List.of("store")),
+            HostSpec.solaris("rnx", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -804,6 +806,28 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "approve")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(id, "FINISHED_WITH_ISSUES");
+    }
+
+    /**
+     * A cluster node's new configuration rejected at its review: the node is left HALTED, the rollout aborts, and the
+     * abort is the reviewer's in the audit trail (it was the service's, "system", recorded by the unit's job after
+     * the review).
+     */
+    @Test
+    void aRejectedReviewOfAClusterNodeAbortsTheRolloutInTheReviewersName() {
+        fleet.host("rn1").setFault("patch-config", "conflicts", "imta.cnf: rewrite rule kept from 6.2p3");
+        flow.deploy("nodereview", FleetSupport.deploymentJson(fleet), List.of("rn1", "rnx"),
+                d -> d.putArray("groups").add(group("hrn", "asymmetric-ha", List.of("rn1"), "rnx")));
+        String id = flow.startApproved("nodereview");
+        flow.approve(id, "Task_ApproveFailover");
+        assertThat(flow.decide(id, "Task_ReviewNodeConflicts", "approver2", Map.of("decision", "reject",
+                "decisionComment", "the merged configuration loses our channel rewrite rules")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "ABORTED");
+        assertThat(flow.hostState(id, "rn1")).isEqualTo("HALTED");
+        assertThat(jdbc.queryForList("SELECT actor, host_name FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'ROLLOUT_ABORT_REQUESTED'", id)).singleElement()
+                .satisfies(e -> assertThat(e).containsEntry("actor", "approver2").containsEntry("host_name", "rn1"));
     }
 
     /**
