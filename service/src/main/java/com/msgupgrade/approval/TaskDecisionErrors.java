@@ -33,8 +33,18 @@ public abstract class TaskDecisionErrors {
 
     /** The id of the task this request decides; empty for any other request. */
     protected Optional<String> decidedTask() {
-        Matcher decision = TASK_DECISION.matcher(uri == null ? "" : uri.getPath());
+        Matcher decision = TASK_DECISION.matcher(uri == null ? "" : routedPath(uri));
         return decision.find() ? Optional.of(decision.group(1)) : Optional.empty();
+    }
+
+    /**
+     * The request's path as the API routes it: its segments without their matrix parameters, the empty ones (a
+     * trailing or doubled slash) left out. The routing accepts {@code task/1/complete/} as {@code task/1/complete}:
+     * a rule on the raw path would let the one pass that it stops the other.
+     */
+    protected static String routedPath(UriInfo uri) {
+        return uri.getPathSegments(true).stream().map(jakarta.ws.rs.core.PathSegment::getPath)
+                .filter(segment -> !segment.isEmpty()).collect(java.util.stream.Collectors.joining("/"));
     }
 
     protected <T> T bean(Class<T> type) {

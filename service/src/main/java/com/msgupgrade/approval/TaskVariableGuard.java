@@ -50,7 +50,7 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
         if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
             return;
         }
-        Matcher write = TASK_WRITE.matcher(request.getUriInfo().getPath());
+        Matcher write = TASK_WRITE.matcher(routedPath(request.getUriInfo()));
         if (write.find()) {
             refuse(request, write.group(1), 403, "the variables of a task are set by the service, and a task is"
                     + " decided by completing it (" + write.group(2) + " is not accepted through this API)");
