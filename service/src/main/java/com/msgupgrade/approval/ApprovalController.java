@@ -36,10 +36,12 @@ class ApprovalController {
 
     private final TaskService tasks;
     private final IdentityService identities;
+    private final Decisions decisions;
 
-    ApprovalController(TaskService tasks, IdentityService identities) {
+    ApprovalController(TaskService tasks, IdentityService identities, Decisions decisions) {
         this.tasks = tasks;
         this.identities = identities;
+        this.decisions = decisions;
     }
 
     /** {@code backupReference}: the Directory Server backup's, for the tasks that record or restore one. */
@@ -57,8 +59,10 @@ class ApprovalController {
                 Map<String, Object> variables = tasks.getVariables(task.getId());
                 boolean changeManagersGate = tasks.getIdentityLinksForTask(task.getId()).stream()
                         .anyMatch(link -> Groups.CHANGE_MANAGERS.equals(link.getGroupId()));
-                if (changeManagersGate && user.getName().equals(variables.get("requestedBy"))) {
-                    continue; // a requester may not decide the gates of their own rollout
+                if (changeManagersGate && variables.get("rolloutId") != null && decisions.excludedAsRequester(
+                        user.getName(), task.getTaskDefinitionKey(), (String) variables.get("rolloutId"),
+                        (String) variables.get("hostName")).isPresent()) {
+                    continue; // a requester may not decide the gates of their own rollout, nor approve their rollback
                 }
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("taskId", task.getId());
@@ -83,6 +87,7 @@ class ApprovalController {
     @PostMapping("/{taskId}")
     ResponseEntity<?> decide(@PathVariable String taskId, @RequestBody DecisionRequest request, Authentication user) {
         if (request == null || request.decision() == null) {
+            as(user, () -> decisions.recordRefused(taskId, "no decision was given"));
             throw new InvalidRequestException("no decision", List.of("decision is required (approve or reject for a gate;"
                     + " the task's own choices for an operator's task: README, Approvals)"));
         }
@@ -101,6 +106,10 @@ class ApprovalController {
         } catch (AuthorizationException e) {
             if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
                 // decided by someone else between reading the task and checking this caller's authorization on it
+                return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+            }
+            // recorded as the engine's REST API records it: every attempt is in the trail
+            if (!as(user, () -> decisions.recordRefusedByEngine(taskId, e.getMessage()))) {
                 return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
             }
             return problem(HttpStatus.FORBIDDEN, user.getName() + " may not decide task " + taskId);

@@ -208,7 +208,7 @@ public class Decisions {
         String approvers = String.valueOf(task.getVariable("cabApprovers"));
         Authentication current = identities.getCurrentAuthentication();
         String user = current == null ? null : current.getUserId();
-        boolean counted = user != null && List.of(approvers.split(",")).contains(user);
+        boolean counted = user != null && List.of(approvers.split(",")).stream().anyMatch(a -> samePerson(a, user));
         String decision = decideWith(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true,
                 counted ? user + " has already decided this rollout: one person counts once in the quorum" : null,
                 Map.of(), 403);
@@ -260,6 +260,11 @@ public class Decisions {
             }
         }
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
+        if ("rollback".equals(decision)) {
+            // as a rollback asked for through the API: whoever asked does not approve it
+            audit.record(rolloutId(task), currentUser(), ROLLBACK_REQUESTED, host, (String) task.getVariable("stepId"),
+                    Map.of("by", currentUser(), "decidedOn", "the failed step " + task.getVariable("stepId")));
+        }
         if ("abort".equals(decision)) {
             // as every host's end: in the trail, its slot freed under the rollout's work lock (a host that had ended
             // its procedure keeps the state it ended in: at 6.3); the rollout aborts, the hosts under way elsewhere
@@ -421,6 +426,8 @@ public class Decisions {
         Object commentValue = task.getVariable(COMMENT);
         String comment = commentValue == null ? "" : commentValue.toString().trim();
 
+        java.util.Optional<String> excluded = user == null || !requesterExcluded ? java.util.Optional.empty()
+                : excludedAsRequester(user, task.getTaskDefinitionKey(), rolloutId, host);
         String refusal = null;
         int status = 400;
         if (user == null) {
@@ -430,8 +437,11 @@ public class Decisions {
                 && !memberOf(user, group)) {
             refusal = user + " is not in group " + group + " and cannot decide this task";
             status = 403;
-        } else if (requesterExcluded && user.equals(rollouts.get(rolloutId).requestedBy())) {
-            refusal = user + " requested rollout " + rolloutId + " and cannot decide its gates";
+        } else if (RESERVED_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT))) {
+            refusal = "the user name " + user + " is the service's own in the audit trail and cannot decide a task";
+            status = 403;
+        } else if (excluded.isPresent()) {
+            refusal = excluded.get();
             status = 403;
         } else if (decision == null || !choices.contains(decision)) {
             refusal = "decision must be one of " + choices + ", was " + decision;
@@ -461,6 +471,37 @@ public class Decisions {
         audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);
         return decision;
     }
+
+    /** The names the service records its own acts under: nobody decides under them. */
+    static final Set<String> RESERVED_NAMES = Set.of("system", "anonymous");
+
+    /**
+     * Whether two user names are one person's. A directory (LDAP) finds a user whatever the case of the name typed at
+     * the login, and the name typed is the one the request carries: "alice" and "Alice" are one person.
+     */
+    public static boolean samePerson(String one, String other) {
+        return one != null && other != null && one.toLowerCase(java.util.Locale.ROOT).equals(
+                other.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Why the user may not decide that gate, four eyes: they requested the rollout, or, for a rollback's approval,
+     * they asked for that rollback (through the API, or deciding "rollback" on the host's failed step); empty when
+     * they may.
+     */
+    public java.util.Optional<String> excludedAsRequester(String user, String taskKey, String rolloutId, String host) {
+        if (samePerson(user, rollouts.get(rolloutId).requestedBy())) {
+            return java.util.Optional.of(user + " requested rollout " + rolloutId + " and cannot decide its gates");
+        }
+        if (ROLLBACK_APPROVAL.equals(taskKey) && host != null
+                && samePerson(user, audit.lastActor(rolloutId, host, ROLLBACK_REQUESTED).orElse(null))) {
+            return java.util.Optional.of(user + " asked for the rollback of " + host + " and cannot approve it");
+        }
+        return java.util.Optional.empty();
+    }
+
+    static final String ROLLBACK_APPROVAL = "Task_ApproveRollback";
+    public static final String ROLLBACK_REQUESTED = "ROLLBACK_REQUESTED";
 
     private boolean memberOf(String user, String group) {
         return identities.createGroupQuery().groupMember(user).groupId(group).count() > 0;

@@ -176,6 +176,12 @@ public class AuditTrail {
         }
     }
 
+    /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
+    public java.util.Optional<String> lastActor(String rolloutId, String host, String kind) {
+        return jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ? AND"
+                + " kind = ? ORDER BY seq DESC LIMIT 1", String.class, rolloutId, host, kind).stream().findFirst();
+    }
+
     public List<AuditEntry> entries(String rolloutId) {
         return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
                 (rs, i) -> new AuditEntry(rs.getString("rollout_id"), rs.getLong("seq"),

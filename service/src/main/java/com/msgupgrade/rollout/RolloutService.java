@@ -164,7 +164,7 @@ public class RolloutService {
             throw new InvalidRequestException("cannot roll back", problems);
         }
         for (String name : names) {
-            audit.record(id, user, "ROLLBACK_REQUESTED", name, null, Map.of("by", user));
+            audit.record(id, user, com.msgupgrade.approval.Decisions.ROLLBACK_REQUESTED, name, null, Map.of("by", user));
             runtime.startProcessInstanceByKey("HostRollbackSolaris", id, Variables.createVariables()
                     .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
         }

@@ -47,6 +47,7 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol1", "6.2p3", List.of("store")),
             HostSpec.solaris("sol2", "6.2p3", List.of("store")),
             HostSpec.solaris("sol3", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol4", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
 
     @DynamicPropertySource
@@ -66,13 +67,74 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @BeforeEach
     void setUp() {
-        if (identities.createUserQuery().userId("opsmanager").count() == 0) {
-            User user = identities.newUser("opsmanager");
+        user("opsmanager", "operators", "change-managers");
+        // the names a directory would let approver1 and opsmanager log in with (LDAP finds a uid whatever its case),
+        // and the service's own name in the audit trail
+        user("Approver1", "change-managers");
+        user("OpsManager", "change-managers");
+        user("system", "change-managers");
+    }
+
+    private void user(String id, String... groups) {
+        if (identities.createUserQuery().userId(id).count() == 0) {
+            User user = identities.newUser(id);
             user.setPassword("demo");
             identities.saveUser(user);
-            identities.createMembership("opsmanager", "operators");
-            identities.createMembership("opsmanager", "change-managers");
+            for (String group : groups) {
+                identities.createMembership(id, group);
+            }
         }
+    }
+
+    @Test
+    void aNameInAnotherCaseIsTheSamePersonAndTheServicesOwnNameDecidesNothing() {
+        String id = startAs("opsmanager", "sol1");
+        List<Task> cab = cabTasks(id);
+        ResponseEntity<String> own = viaApi("OpsManager", cab.get(0).getId(), "approve", "");
+        assertThat(own.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(own.getBody()).contains("requested rollout");
+        assertThat(api.call("OpsManager", HttpMethod.GET, "/api/approvals", null, List.class).getBody().toString())
+                .doesNotContain(id);
+        ResponseEntity<String> service = viaApi("system", cab.get(0).getId(), "approve", "");
+        assertThat(service.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(service.getBody()).contains("the service's own");
+        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        ResponseEntity<String> twice = viaApi("Approver1", cab.get(1).getId(), "approve", "again");
+        assertThat(twice.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(twice.getBody()).contains("counts once");
+        assertThat(tasks.createTaskQuery().taskId(cab.get(1).getId()).count()).isOne();
+        assertThat(jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'DECISION_REFUSED' ORDER BY seq", String.class, id))
+                .containsExactly("OpsManager", "system", "Approver1");
+    }
+
+    /**
+     * Four eyes on a rollback: who asked for it (deciding "rollback" on the host's failed step, or through the API)
+     * does not approve it, and is not offered its gate; and an attempt the engine refuses on /api/approvals (not a
+     * candidate of the task) is in the trail as on the other channels.
+     */
+    @Test
+    void whoAskedForARollbackDoesNotApproveIt() {
+        fleet.host("sol4").setFault("install-newconfig", "fail", "1");
+        String id = startAs("operator", "sol4");
+        flow.approveCab(id);
+        flow.prepare(id);
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "opsmanager", Map.of("decision", "rollback")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        String gate = flow.awaitTask(id, "Task_ApproveRollback");
+        ResponseEntity<String> own = viaApi("opsmanager", gate, "approve", "");
+        assertThat(own.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(own.getBody()).contains("asked for the rollback of sol4");
+        assertThat(api.call("opsmanager", HttpMethod.GET, "/api/approvals", null, List.class).getBody().toString())
+                .doesNotContain(gate);
+        assertThat(viaApi("operator", gate, "approve", "").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(viaApi("approver1", gate, "approve", "ok").getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(jdbc.queryForList("SELECT actor || ' ' || kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
+                + " AND kind IN ('ROLLBACK_REQUESTED', 'DECISION_REFUSED') ORDER BY seq", String.class, id))
+                .containsExactly("opsmanager ROLLBACK_REQUESTED", "opsmanager DECISION_REFUSED",
+                        "operator DECISION_REFUSED");
     }
 
     private String startAs(String user, String host) {

@@ -96,6 +96,10 @@ class LdapIdentityTest {
         assertThat(rest.exchange("/api/deployments/x", org.springframework.http.HttpMethod.PUT,
                 new org.springframework.http.HttpEntity<>("{}", headers), String.class).getStatusCode())
                 .isEqualTo(HttpStatus.FORBIDDEN);
+        // the directory finds a uid whatever the case of the name typed: the rules of decisions take "LDAPCM" for
+        // ldapcm (Decisions.samePerson, ApprovalRulesTest)
+        assertThat(rest.withBasicAuth("LDAPCM", "ldapcm-pw").getForEntity("/api/deployments", String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(rest.withBasicAuth("ldapcm", "wrong").getForEntity("/api/deployments", String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
         assertThat(rest.withBasicAuth("operator", "demo").getForEntity("/api/deployments", String.class)
