@@ -14,9 +14,37 @@ public record Deployment(
         Host.ProxyAdmin webmailProxyAdmin) {
 
     public Deployment {
-        hosts = hosts == null ? List.of() : List.copyOf(hosts);
-        groups = groups == null ? List.of() : List.copyOf(groups);
-        webmailStores = webmailStores == null ? Map.of() : Map.copyOf(webmailStores);
+        hosts = entries(hosts, "hosts");
+        groups = entries(groups, "groups");
+        if (webmailStores == null) {
+            webmailStores = Map.of();
+        } else {
+            Map<String, List<String>> checked = new java.util.LinkedHashMap<>();
+            webmailStores.forEach((webmail, stores) -> {
+                if (stores == null) {
+                    throw new IllegalArgumentException("webmailStores." + webmail + " is null: the list of the store"
+                            + " hosts that webmail reads is required there");
+                }
+                checked.put(webmail, entries(stores, "webmailStores." + webmail));
+            });
+            webmailStores = Map.copyOf(checked);
+        }
+    }
+
+    /**
+     * The list, unmodifiable (none: empty); a null entry, or a null list where a map's value must be one, is refused
+     * with where it is (the body's error then names it, instead of a bare "null").
+     */
+    static <T> List<T> entries(List<T> list, String where) {
+        if (list == null) {
+            return List.of();
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new IllegalArgumentException(where + "[" + i + "] is null: an entry is required there");
+            }
+        }
+        return List.copyOf(list);
     }
 
     /** The group a host belongs to (as member or standby), if any. */
@@ -36,7 +64,7 @@ public record Deployment(
 
     public record Group(String name, String topology, List<String> members, String standby) {
         public Group {
-            members = members == null ? List.of() : List.copyOf(members);
+            members = entries(members, "group " + name + ": members");
         }
 
         /** An asymmetric-HA or N+1 cluster: active members failed over to a standby (DeploymentValidator). */

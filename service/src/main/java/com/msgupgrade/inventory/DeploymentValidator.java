@@ -98,23 +98,23 @@ public class DeploymentValidator {
         if (!matches(USER, h.sshUser())) {
             problems.add(at + ": sshUser " + show(h.sshUser()) + " must match " + USER.pattern());
         }
-        if (!OS.contains(h.os())) {
+        if (!oneOf(OS, h.os())) {
             problems.add(at + ": os " + show(h.os()) + " is not one of " + OS);
-        } else if (!ARCH.get(h.os()).contains(h.arch())) {
+        } else if (!oneOf(ARCH.get(h.os()), h.arch())) {
             problems.add(at + ": arch " + show(h.arch()) + " is not one of " + ARCH.get(h.os()) + " for " + h.os());
         }
         path(h.msgSvrBase(), at + ": msgSvrBase", problems);
         path(h.patchDir(), at + ": patchDir", problems);
         path(h.workDir(), at + ": workDir", problems);
         path(h.configureStateFile(), at + ": configureStateFile", problems);
-        if (!RELEASES.contains(h.sourceRelease())) {
+        if (!oneOf(RELEASES, h.sourceRelease())) {
             problems.add(at + ": sourceRelease " + show(h.sourceRelease()) + " is not one of " + RELEASES);
         }
         if (h.components().isEmpty()) {
             problems.add(at + ": components: at least one of " + COMPONENTS);
         }
         for (String c : h.components()) {
-            if (!COMPONENTS.contains(c)) {
+            if (!oneOf(COMPONENTS, c)) {
                 problems.add(at + ": component " + show(c) + " is not one of " + COMPONENTS);
             }
         }
@@ -160,7 +160,7 @@ public class DeploymentValidator {
             } else if (!groupNames.add(g.name())) {
                 problems.add(at + ": group name " + g.name() + " is used twice");
             }
-            if (!TOPOLOGIES.contains(g.topology())) {
+            if (!oneOf(TOPOLOGIES, g.topology())) {
                 problems.add(at + ": topology " + show(g.topology()) + " is not one of " + TOPOLOGIES);
             }
             if (g.members().isEmpty()) {
@@ -227,6 +227,11 @@ public class DeploymentValidator {
                 }
             }
         }
+    }
+
+    /** Whether the value is one of the set's (a value left out is none: {@code Set.of} throws on null). */
+    private static boolean oneOf(Set<String> values, String value) {
+        return value != null && values.contains(value);
     }
 
     private static boolean matches(Pattern p, String value) {

@@ -34,8 +34,8 @@ public record Host(
     public static final String DEFAULT_WORK_DIR = "/var/tmp/msgsrv-upgrade";
 
     public Host {
-        components = components == null ? List.of() : List.copyOf(components);
-        locales = locales == null ? List.of() : List.copyOf(locales);
+        components = Deployment.entries(components, "host " + name + ": components");
+        locales = Deployment.entries(locales, "host " + name + ": locales");
         sshPort = sshPort == null ? 22 : sshPort;
         sshUser = sshUser == null ? "root" : sshUser;
         patchDir = patchDir == null ? DEFAULT_PATCH_DIR : patchDir;

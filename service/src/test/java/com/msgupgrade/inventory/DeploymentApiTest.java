@@ -98,7 +98,37 @@ class DeploymentApiTest {
                 mistake("hosts[2]: name (missing) must match", d -> host(d, 2).remove("name")),
                 mistake("webmailProxyAdmin {user, passwordSecret} is required", d -> d.remove("webmailProxyAdmin")),
                 mistake("standby nodex must not also be an active member",
-                        d -> ((ArrayNode) d.get("groups").get(0).get("members")).add("nodex")));
+                        d -> ((ArrayNode) d.get("groups").get(0).get("members")).add("nodex")),
+                // a field left out is named as such, not a server error
+                mistake("os (missing) is not one of", d -> host(d, 0).remove("os")),
+                mistake("arch (missing) is not one of", d -> host(d, 0).remove("arch")),
+                mistake("sourceRelease (missing) is not one of", d -> host(d, 0).remove("sourceRelease")),
+                mistake("topology (missing) is not one of", d -> ((ObjectNode) d.get("groups").get(0)).remove("topology")));
+    }
+
+    static Stream<Arguments> nullEntries() {
+        return Stream.of(
+                mistake("hosts[1] is null", d -> d.withArray("hosts").set(1, (com.fasterxml.jackson.databind.JsonNode) null)),
+                mistake("host store1: components[0] is null", d -> host(d, 0).withArray("components").insertNull(0)),
+                mistake("host store1: locales[1] is null", d -> host(d, 0).withArray("locales").addNull()),
+                mistake("group cluster: members[1] is null",
+                        d -> ((ArrayNode) d.get("groups").get(0).get("members")).addNull()),
+                mistake("webmailStores.web1 is null", d -> ((ObjectNode) d.get("webmailStores")).putNull("web1")),
+                mistake("webmailStores.web1[0] is null",
+                        d -> ((ArrayNode) d.get("webmailStores").get("web1")).insertNull(0)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nullEntries")
+    void refusesANullEntryNamingWhereItIsAndStoresNothing(String expected, Consumer<ObjectNode> edit) {
+        ObjectNode d = valid();
+        edit.accept(d);
+        String name = "null-" + Math.abs(expected.hashCode());
+        ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/" + name, d.toString());
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(response.getBody()).contains(expected);
+        assertThat(new Api(rest).call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
     }
 
     @ParameterizedTest(name = "{0}")
