@@ -67,8 +67,7 @@ public class StepCatalog {
             case REMOVE_61_PACKAGES -> mutating(step, "rpm -e --noscripts " + String.join(" ", LINUX_61_PACKAGES),
                     SHORT, new HostCommand.Check("rpm -q " + LINUX_61_PACKAGES.stream()
                             .map(StepCatalog::rpmName).collect(Collectors.joining(" ")) + "; true",
-                            out -> LINUX_61_PACKAGES.stream().noneMatch(p -> out.contains(p)),
-                            "rpm -q finds none of the nine 6.1 packages"));
+                            StepCatalog::no61PackageIn, "rpm -q finds none of the nine packages at a 6.1 release"));
             case INSTALL_CORE_RPM -> new HostCommand(step,
                     "rpm -i " + quote(host.patchDir() + "/" + properties.linux().coreRpm()), null, true, true,
                     ZERO, coreRpmCheck(), HostCommand.ANY_OUTPUT);
@@ -116,6 +115,16 @@ public class StepCatalog {
             "sun-messaging-install-6.1-9", "sun-messaging-core-6.1-9", "sun-messaging-mmp-6.1-9",
             "sun-messaging-sieveui-6.1-9", "sun-messaging-webmail-6.1-9", "sun-messaging-core-en-6.1-9",
             "sun-messaging-mta-6.1-9");
+
+    /**
+     * Whether {@code rpm -q} of the nine names answered that none is installed at a 6.1 release, whichever: a 6.1
+     * package at another release than the guide's 6.1-9 is still there to be removed (the guide's {@code rpm -e}
+     * then fails, for a person to look at), not a removal already done.
+     */
+    static boolean no61PackageIn(String rpmQuery) {
+        return rpmQuery.lines().map(String::trim).noneMatch(line -> LINUX_61_PACKAGES.stream().map(StepCatalog::rpmName)
+                .anyMatch(name -> line.matches(java.util.regex.Pattern.quote(name) + "-6\\.1-[^-\\s]+")));
+    }
 
     /** sun-messaging-core-6.1-9 → sun-messaging-core */
     static String rpmName(String packageVersion) {

@@ -157,6 +157,20 @@ class StepCatalogTest {
         assertThat(RpmPackage.compare("1.7", "1.7.1")).isNegative();
     }
 
+    /** The 6.1 packages' removal is done only when none of them is installed at any 6.1 release. */
+    @Test
+    void takesThe61PackagesForRemovedOnlyWhenNoneIsAt61() {
+        HostCommand.Check check = catalog.render(StepId.REMOVE_61_PACKAGES, DEPLOYMENT, linux(List.of())).check();
+        assertThat(check.commandLine()).startsWith("rpm -q sun-messaging-lib sun-messaging-store");
+        assertThat(check.alreadyDone().test("package sun-messaging-lib is not installed\n"
+                + "package sun-messaging-core-en is not installed")).isTrue();
+        assertThat(check.alreadyDone().test("sun-messaging-core-6.1-9")).isFalse();
+        assertThat(check.alreadyDone().test("sun-messaging-core-6.1-12")).as("another 6.1 release").isFalse();
+        assertThat(check.alreadyDone().test("package sun-messaging-core is not installed\nsun-messaging-core-en-6.1-10"))
+                .isFalse();
+        assertThat(check.alreadyDone().test("sun-messaging-core-6.3-13.9")).as("6.3, installed after").isTrue();
+    }
+
     @Test
     void verifiesTheReleaseImsimtaReports() {
         HostCommand verify = catalog.render(StepId.VERIFY_UPGRADE, DEPLOYMENT, solaris(List.of()));
