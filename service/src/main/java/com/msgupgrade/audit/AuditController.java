@@ -49,8 +49,15 @@ class AuditController {
             Authentication user) throws IOException {
         readable(id, user);
         List<AuditEntry> entries = trail.entries(id);
+        // the head the rollout records, for an auditor to check that the export ends where the chain does (an entry
+        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere
+        Map<String, Object> head = trail.head(id).orElse(Map.of());
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.add("Audit-Head-Seq", String.valueOf(head.getOrDefault("audit_seq", 0)));
+        headers.add("Audit-Head-Hash", head.get("audit_hash") == null ? AuditTrail.GENESIS
+                : (String) head.get("audit_hash"));
         if ("csv".equalsIgnoreCase(format)) {
-            return ResponseEntity.ok().contentType(new MediaType("text", "csv"))
+            return ResponseEntity.ok().headers(headers).contentType(new MediaType("text", "csv"))
                     .header("Content-Disposition", "attachment; filename=\"audit-" + id + ".csv\"")
                     .body(export.csv(entries));
         }
@@ -59,7 +66,7 @@ class AuditController {
                     List.of("format must be json or csv, was " + format));
         }
         // every column in every row, null included (the application's JSON leaves nulls out elsewhere)
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+        return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_JSON)
                 .body(json.writeValueAsString(export.rows(entries)));
     }
 

@@ -13,12 +13,25 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.springframework.stereotype.Component;
 
-/** The audit trail of a rollout as rows: JSON objects, or RFC 4180 CSV with the same fields. */
+/**
+ * The audit trail of a rollout as rows: JSON objects, or RFC 4180 CSV with the same fields. The rows carry every
+ * field the chain's hashes cover ({@link AuditTrail#hashOf}: rolloutId, seq, recordedAt, actor, kind, host, step,
+ * detail, prevHash), so that an auditor can verify the chain from the export alone; decision, comment, command,
+ * outcome, exitCode and outputSha256 are read out of {@code detail} for the reader.
+ */
 @Component
 public class AuditExport {
 
-    public static final List<String> COLUMNS = List.of("seq", "recordedAt", "actor", "kind", "host", "step",
-            "decision", "comment", "command", "exitCode", "outcome", "outputSha256", "detail", "prevHash", "hash");
+    public static final List<String> COLUMNS = List.of("rolloutId", "seq", "recordedAt", "actor", "kind", "host",
+            "step", "decision", "comment", "command", "exitCode", "outcome", "outputSha256", "detail", "prevHash",
+            "hash");
+
+    /**
+     * The columns read out of {@code detail}, which no hash covers as such: in the CSV, a value of theirs that a
+     * spreadsheet would take for a formula (=, +, -, @, a tab or a carriage return first: a comment, a host's
+     * output) starts with an apostrophe. {@code detail} itself is JSON (an object: '{' first) and stays as hashed.
+     */
+    static final java.util.Set<String> READ_OUT_OF_DETAIL = java.util.Set.of("decision", "comment", "command", "outcome");
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -27,6 +40,7 @@ public class AuditExport {
         for (AuditEntry e : entries) {
             JsonNode detail = parse(e.detail());
             Map<String, Object> row = new LinkedHashMap<>();
+            row.put("rolloutId", e.rolloutId());
             row.put("seq", e.seq());
             row.put("recordedAt", e.recordedAt().toString());
             row.put("actor", e.actor());
@@ -55,7 +69,8 @@ public class AuditExport {
                 List<Object> values = new ArrayList<>();
                 for (String column : COLUMNS) {
                     Object value = row.get(column);
-                    values.add(value == null ? "" : value);
+                    values.add(value == null ? "" : READ_OUT_OF_DETAIL.contains(column) ? notAFormula((String) value)
+                            : value);
                 }
                 printer.printRecord(values);
             }
@@ -63,6 +78,11 @@ public class AuditExport {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** The text, with an apostrophe first when a spreadsheet would take it for a formula. */
+    static String notAFormula(String text) {
+        return !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
     }
 
     private JsonNode parse(String detail) {

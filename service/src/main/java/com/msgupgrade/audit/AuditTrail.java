@@ -176,6 +176,12 @@ public class AuditTrail {
         }
     }
 
+    /** The head of the rollout's chain as the rollout records it: its last entry's seq and hash (0 and none: empty). */
+    public java.util.Optional<Map<String, Object>> head(String rolloutId) {
+        return jdbc.queryForList("SELECT audit_seq, audit_hash FROM \"MSGSRV\".rollout WHERE id = ?", rolloutId)
+                .stream().findFirst();
+    }
+
     /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
     public java.util.Optional<String> lastActor(String rolloutId, String host, String kind) {
         return jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ? AND"
