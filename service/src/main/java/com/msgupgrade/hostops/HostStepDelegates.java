@@ -23,7 +23,7 @@ class HostStepDelegates {
         return execution -> {
             HostStepService.StepRequest request = request(execution);
             rollouts.updateHostStep(request.rolloutId(), request.hostName(), request.step().id());
-            apply(execution, reachable(metrics, settings, request, () -> steps.run(request)));
+            apply(execution, reachable(steps, metrics, settings, request, () -> steps.run(request)));
         };
     }
 
@@ -50,7 +50,7 @@ class HostStepDelegates {
             // the run being waited for: this attempt's, or an earlier attempt's that a retry re-attached to
             String runId = (String) execution.getVariable(RUN_ID);
             HostStepService.StepRequest request = runId == null ? request(execution) : request(execution).withRunId(runId);
-            apply(execution, reachable(metrics, settings, request, () -> steps.check(request)));
+            apply(execution, reachable(steps, metrics, settings, request, () -> steps.check(request)));
         };
     }
 
@@ -59,10 +59,11 @@ class HostStepDelegates {
      * (failedJobRetryTimeCycle, {@code msgsrv.runs.retry-cycle}); on the job's last try the step fails into an
      * operator's decision instead of an incident nobody decides on. Host key and authentication problems go
      * there at once: retrying does not fix them. A run started before stays in the ledger: a retry re-attaches.
-     * Such a step ends with the outcome UNREACHABLE in the metrics (its time: this last try's).
+     * Such a step ends with the outcome UNREACHABLE in the metrics (its time: this last try's), and in the audit
+     * trail ({@link HostStepService#recordUnreachable}).
      */
-    static StepOutcome reachable(UpgradeMetrics metrics, HostStepSettings settings, HostStepService.StepRequest request,
-            java.util.function.Supplier<StepOutcome> step) {
+    static StepOutcome reachable(HostStepService steps, UpgradeMetrics metrics, HostStepSettings settings,
+            HostStepService.StepRequest request, java.util.function.Supplier<StepOutcome> step) {
         java.time.Instant started = java.time.Instant.now();
         try {
             return step.get();
@@ -75,10 +76,11 @@ class HostStepDelegates {
             }
             metrics.stepEnded(request.step().id(), "UNREACHABLE", java.time.Duration.between(started,
                     java.time.Instant.now()));
+            String reason = e.getMessage() + (e.isTransient() ? " (after the engine's retries)" : "");
+            steps.recordUnreachable(request, reason);
             return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
                     + request.step().title() + "' (" + request.step().id() + ") could not reach host "
-                    + request.hostName() + ": " + e.getMessage() + (e.isTransient()
-                    ? " (after the engine's retries)" : ""), java.util.List.of());
+                    + request.hostName() + ": " + reason, java.util.List.of());
         }
     }
 

@@ -401,6 +401,30 @@ public class HostStepService {
                 detail);
     }
 
+    /**
+     * A step that could not reach its host, in the trail: with its run as the ledger knows it. A run prepared and
+     * not known to have started may still have started (the connection lost between the launch and its answer): what
+     * ran where must be in the trail even if the operator then marks the step done or aborts.
+     */
+    void recordUnreachable(StepRequest request, String reason) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("runId", request.runId());
+        detail.put("attempt", request.attempt());
+        detail.put("outcome", "UNREACHABLE");
+        detail.put("failure", reason);
+        ledger.find(request.runId()).ifPresent(run -> {
+            detail.put("command", run.commandLine());
+            detail.put("run", switch (run.state()) {
+                case PREPARED -> "prepared, not known to have started: the launch may have reached the host before"
+                        + " the connection was lost (look at the run's directory on the host before deciding)";
+                case LAUNCHED -> "launched, its end not seen";
+                case FINISHED -> "ended (" + run.outcome() + ")";
+            });
+        });
+        audit.recordCommitted(request.rolloutId(), SYSTEM, "HOST_UNREACHABLE", request.hostName(),
+                request.step().id(), detail);
+    }
+
     private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,
             String outcome, Instant started, String output, String sha256, String failure) {
         Map<String, Object> detail = new LinkedHashMap<>();

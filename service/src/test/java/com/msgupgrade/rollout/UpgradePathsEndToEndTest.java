@@ -275,6 +275,10 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
             assertThat((String) tasks.getVariable(flow.awaitTask(id, "Task_DecideOnFailure"), "failure"))
                     .contains("could not reach host solgone").contains("after the engine's retries");
             assertThat(unreachableSteps()).as("the step's end in the metrics").isEqualTo(unreachableBefore + 1);
+            assertThat(jdbc.queryForList("SELECT step_id, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
+                    + " AND kind = 'HOST_UNREACHABLE'", id)).as("and in the trail").singleElement()
+                    .satisfies(e -> assertThat(e.get("step_id")).isEqualTo("stop-messaging-server"))
+                    .satisfies(e -> assertThat((String) e.get("detail")).contains("after the engine's retries"));
         } finally {
             host.startSsh();
         }
