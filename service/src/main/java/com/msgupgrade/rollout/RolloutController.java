@@ -40,14 +40,19 @@ class RolloutController {
         return ResponseEntity.created(URI.create("/api/rollouts/" + rollout.id())).body(Map.of("id", rollout.id()));
     }
 
-    record RollbackRequest(List<String> hosts) {}
+    /**
+     * {@code configDirectoryAvailable}: the operator states that the configuration Directory Server is there (never
+     * removed, or restored), where its decommissioning was confirmed.
+     */
+    record RollbackRequest(List<String> hosts, Boolean configDirectoryAvailable) {}
 
     /** Rolls back Solaris hosts of a rollout; 422 for Linux hosts (the guide: cannot be rolled back). */
     @PostMapping("/{id}/rollback")
     @PreAuthorize("hasRole('operators')")
     ResponseEntity<Map<String, Object>> rollBack(@PathVariable String id,
             @RequestBody(required = false) RollbackRequest request, Principal user) {
-        List<String> hosts = rollouts.rollBack(id, request == null ? null : request.hosts(), user.getName());
+        List<String> hosts = rollouts.rollBack(id, request == null ? null : request.hosts(),
+                request != null && Boolean.TRUE.equals(request.configDirectoryAvailable()), user.getName());
         return ResponseEntity.accepted().body(Map.of("id", id, "hosts", hosts));
     }
 

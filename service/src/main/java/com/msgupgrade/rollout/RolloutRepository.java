@@ -156,4 +156,14 @@ public class RolloutRepository {
     }
 
     public record HostProgress(String host, String procedure, String state, String currentStep, Instant updatedAt) {}
+
+    /**
+     * The rollouts of the deployment whose operator confirmed the configuration Directory Server's decommissioning
+     * (an accepted decision on that task: its one choice is "confirmed").
+     */
+    public List<String> decommissionedConfigDirectory(String deploymentName) {
+        return jdbc.queryForList("SELECT DISTINCT r.id FROM \"MSGSRV\".rollout r JOIN \"MSGSRV\".audit_event e ON"
+                + " e.rollout_id = r.id WHERE r.deployment_name = ? AND e.kind = 'DECISION' AND e.detail LIKE ?"
+                + " ORDER BY r.id", String.class, deploymentName, "%\"task\":\"Task_DecommissionConfigDirectory\"%");
+    }
 }

@@ -123,7 +123,7 @@ public class RolloutService {
      * named), each after a change manager approves it. Linux hosts cannot be rolled back (guide caution).
      */
     @Transactional
-    public List<String> rollBack(String id, List<String> hostNames, String user) {
+    public List<String> rollBack(String id, List<String> hostNames, boolean configDirectoryAvailable, String user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
         // the deployment's lock, as a rollout's start takes it: a rollback and a new rollout are decided one at a time
         deployments.findForUpdate(rollout.deploymentName());
@@ -140,6 +140,11 @@ public class RolloutService {
         List<String> names = hostNames == null || hostNames.isEmpty()
                 ? progress.stream().map(RolloutRepository.HostProgress::host).toList() : hostNames;
         List<String> problems = new java.util.ArrayList<>();
+        List<String> decommissioned = rollouts.decommissionedConfigDirectory(rollout.deploymentName());
+        if (!decommissioned.isEmpty() && !configDirectoryAvailable) {
+            problems.add("the configuration Directory Server of " + rollout.deploymentName() + " was decommissioned"
+                    + " (rollout " + String.join(", ", decommissioned) + "): " + CONFIG_DIRECTORY_GONE);
+        }
         java.util.Set<String> named = new java.util.HashSet<>();
         for (String name : names) {
             var host = rollout.deployment().host(name);
@@ -164,7 +169,12 @@ public class RolloutService {
             throw new InvalidRequestException("cannot roll back", problems);
         }
         for (String name : names) {
-            audit.record(id, user, com.msgupgrade.approval.Decisions.ROLLBACK_REQUESTED, name, null, Map.of("by", user));
+            Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("by", user));
+            if (!decommissioned.isEmpty()) {
+                detail.put("configDirectoryAvailable", user + " stated that the configuration Directory Server,"
+                        + " decommissioned in rollout " + String.join(", ", decommissioned) + ", is available");
+            }
+            audit.record(id, user, com.msgupgrade.approval.Decisions.ROLLBACK_REQUESTED, name, null, detail);
             runtime.startProcessInstanceByKey("HostRollbackSolaris", id, Variables.createVariables()
                     .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
         }
@@ -179,6 +189,15 @@ public class RolloutService {
     static final String CLUSTER_NO_ROLLBACK = "an asymmetric-HA or N+1 cluster's hosts are not rolled back (guide: once"
             + " you have started using 6.3 with a configuration, you should avoid reverting back to the 6.2p3"
             + " binaries; some 6.3 generated data, e.g. queue files, might not be compatible with 6.2p3)";
+
+    /**
+     * The guide, "Prior to 6.3, some configuration data was stored in the Directory Server configuration directory";
+     * once every component is at 6.3, "it can be decommissioned": the release a rollback puts back reads it.
+     */
+    static final String CONFIG_DIRECTORY_GONE = "a host rolled back runs its earlier release again, which keeps some of"
+            + " its configuration in that Directory Server (guide: prior to 6.3, some configuration data was stored in"
+            + " the Directory Server configuration directory): once it is there again (restored, or never removed),"
+            + " say so with \"configDirectoryAvailable\": true";
 
     /** The asymmetric-HA or N+1 cluster the host is a node or the standby of, if any. */
     private static java.util.Optional<String> clusterOf(Rollout rollout, String host) {

@@ -874,7 +874,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.awaitTask(first, "Task_DecommissionConfigDirectory");
         flow.finish(first);
         ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/rollback",
-                Map.of("hosts", List.of("rb1")), String.class);
+                Map.of("hosts", List.of("rb1"), "configDirectoryAvailable", true), String.class);
         assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.ACCEPTED);
         flow.awaitTask(first, "Task_ApproveRollback");
 

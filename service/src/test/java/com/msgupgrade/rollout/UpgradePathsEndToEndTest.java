@@ -129,9 +129,16 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         SimulatedHost host = fleet.host("sol60");
         assertThat(host.version()).isEqualTo("6.3");
 
-        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+        // the rollout's end decommissioned the configuration Directory Server, which the release put back reads
+        ResponseEntity<String> gone = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("sol60")), String.class);
+        assertThat(gone.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(gone.getBody()).contains("was decommissioned (rollout " + id + ")").contains("configDirectoryAvailable");
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("sol60"), "configDirectoryAvailable", true), String.class);
         assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ROLLBACK_REQUESTED'", String.class, id)).contains("stated that the configuration Directory Server");
         host.setFault("uninstall-newconfig", "fail-once", "1");
         flow.approve(id, "Task_ApproveRollback");
         assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator", Map.of("backupReference", "")))
