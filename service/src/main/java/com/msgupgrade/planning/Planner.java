@@ -25,6 +25,11 @@ public class Planner {
             + " Server and be of the same version (guide caution): the service upgrades Messaging Server only; upgrade"
             + " Communications Express on this host in the same change";
 
+    /** The guide's Linux procedure has no IMAP proxy step; the host's proxyAdmin asks for the Solaris one's. */
+    static final String LINUX_PROXY_ADMIN = "proxyAdmin is set: the IMAP proxy account is set with configutil as the"
+            + " guide's Solaris procedure does (its step 7, LD_LIBRARY_PATH emptied), before start-msg; the guide's"
+            + " Linux procedure has no such step: leave proxyAdmin out if the store's own admin account serves";
+
     private final UpgradePaths paths;
     private final StepCatalog catalog;
     private final com.msgupgrade.hostops.PatchConfigReview review;
@@ -130,6 +135,9 @@ public class Planner {
         }
         if (host.components().contains("webmail")) {
             warnings.add(COMMUNICATIONS_EXPRESS);
+        }
+        if (host.proxyAdmin() != null && path.procedure() == Procedure.LINUX_RPM_FRESHEN) {
+            warnings.add(LINUX_PROXY_ADMIN);
         }
         if (path.procedure() == Procedure.LINUX_61_REINSTALL) {
             gates.add("merge of the 6.1 configuration values into the new configuration, by a person (operators)");

@@ -235,6 +235,15 @@ class DeploymentApiTest {
         assertThat(plan).contains("patchadd '/tmp/120228-26'").contains("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'")
                 .contains("cannot be rolled back").contains("\"secret\":\"ds-manager\"");
 
+        // an IMAP proxy account on a Linux host: the Solaris procedure's step, said so in the plan
+        ObjectNode proxied = valid();
+        host(proxied, 2).putObject("proxyAdmin").put("user", "webproxy").put("passwordSecret", "proxy-admin");
+        assertThat(api.putJson("operator", "/api/deployments/proxied", proxied.toString()).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/proxied/plan?target=6.3", null, String.class)
+                .getBody()).contains("the guide's Linux procedure has no such step");
+        assertThat(plan).doesNotContain("the guide's Linux procedure has no such step");
+
         ObjectNode old = valid();
         host(old, 0).put("sourceRelease", "5.2");
         assertThat(api.putJson("operator", "/api/deployments/old", old.toString()).getStatusCode()).isEqualTo(HttpStatus.OK);
