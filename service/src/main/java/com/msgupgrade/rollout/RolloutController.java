@@ -42,9 +42,10 @@ class RolloutController {
 
     /**
      * {@code configDirectoryAvailable}: the operator states that the configuration Directory Server is there (never
-     * removed, or restored), where its decommissioning was confirmed.
+     * removed, or restored), where its decommissioning was confirmed. {@code mshttpdEnabled}: that mshttpd serves
+     * again on the Message Stores of a webmail front end to roll back, where a rollout had disabled it.
      */
-    record RollbackRequest(List<String> hosts, Boolean configDirectoryAvailable) {}
+    record RollbackRequest(List<String> hosts, Boolean configDirectoryAvailable, Boolean mshttpdEnabled) {}
 
     /** Rolls back Solaris hosts of a rollout; 422 for Linux hosts (the guide: cannot be rolled back). */
     @PostMapping("/{id}/rollback")
@@ -52,7 +53,8 @@ class RolloutController {
     ResponseEntity<Map<String, Object>> rollBack(@PathVariable String id,
             @RequestBody(required = false) RollbackRequest request, Principal user) {
         List<String> hosts = rollouts.rollBack(id, request == null ? null : request.hosts(),
-                request != null && Boolean.TRUE.equals(request.configDirectoryAvailable()), user.getName());
+                request != null && Boolean.TRUE.equals(request.configDirectoryAvailable()),
+                request != null && Boolean.TRUE.equals(request.mshttpdEnabled()), user.getName());
         return ResponseEntity.accepted().body(Map.of("id", id, "hosts", hosts));
     }
 

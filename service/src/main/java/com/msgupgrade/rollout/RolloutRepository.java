@@ -166,4 +166,16 @@ public class RolloutRepository {
                 + " e.rollout_id = r.id WHERE r.deployment_name = ? AND e.kind = 'DECISION' AND e.detail LIKE ?"
                 + " ORDER BY r.id", String.class, deploymentName, "%\"task\":\"Task_DecommissionConfigDirectory\"%");
     }
+
+    /** Those of the hosts whose mshttpd a rollout of the deployment disabled (its disable-mshttpd step succeeded). */
+    public List<String> mshttpdDisabled(String deploymentName, List<String> hosts) {
+        if (hosts.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.queryForList("SELECT DISTINCT c.host_name FROM \"MSGSRV\".command_run c JOIN \"MSGSRV\".rollout r"
+                + " ON r.id = c.rollout_id WHERE r.deployment_name = ? AND c.step_id = 'disable-mshttpd' AND c.outcome ="
+                + " 'SUCCEEDED' AND c.host_name IN (" + String.join(",", java.util.Collections.nCopies(hosts.size(), "?"))
+                + ") ORDER BY c.host_name", String.class, java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(deploymentName), hosts.stream()).toArray());
+    }
 }

@@ -123,7 +123,8 @@ public class RolloutService {
      * named), each after a change manager approves it. Linux hosts cannot be rolled back (guide caution).
      */
     @Transactional
-    public List<String> rollBack(String id, List<String> hostNames, boolean configDirectoryAvailable, String user) {
+    public List<String> rollBack(String id, List<String> hostNames, boolean configDirectoryAvailable,
+            boolean mshttpdEnabled, String user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
         // the deployment's lock, as a rollout's start takes it: a rollback and a new rollout are decided one at a time
         deployments.findForUpdate(rollout.deploymentName());
@@ -163,6 +164,13 @@ public class RolloutService {
                 webmailsAt63(rollout, progress, name).forEach(webmail -> problems.add(name + " is a back-end Message"
                         + " Store of " + webmail + ", whose Webmail Server is at 6.3: " + WEBMAIL_63_OLDER_STORE
                         + "; roll " + webmail + " back first"));
+                List<String> withoutMshttpd = rollouts.mshttpdDisabled(rollout.deploymentName(),
+                        rollout.deployment().webmailStores().getOrDefault(name, List.of()));
+                if (!withoutMshttpd.isEmpty() && !mshttpdEnabled) {
+                    problems.add(name + " reads the Message Stores " + String.join(", ", withoutMshttpd) + ", whose"
+                            + " mshttpd a rollout disabled and shut down (the guide's post-upgrade task, once their"
+                            + " webmail is at 6.3): " + MSHTTPD_GONE);
+                }
             }
         }
         if (!problems.isEmpty()) {
@@ -170,6 +178,9 @@ public class RolloutService {
         }
         for (String name : names) {
             Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("by", user));
+            if (mshttpdEnabled) {
+                detail.put("mshttpdEnabled", user + " stated that mshttpd serves again on the stores the host reads");
+            }
             if (!decommissioned.isEmpty()) {
                 detail.put("configDirectoryAvailable", user + " stated that the configuration Directory Server,"
                         + " decommissioned in rollout " + String.join(", ", decommissioned) + ", is available");
@@ -198,6 +209,11 @@ public class RolloutService {
             + " its configuration in that Directory Server (guide: prior to 6.3, some configuration data was stored in"
             + " the Directory Server configuration directory): once it is there again (restored, or never removed),"
             + " say so with \"configDirectoryAvailable\": true";
+
+    /** A webmail front end rolled back is MEM again, which reads its stores through their mshttpd. */
+    static final String MSHTTPD_GONE = "rolled back, its Webmail Server is MEM again, which reaches its stores through"
+            + " their mshttpd; enable it again on them (configutil -o service.http.enable -v yes, then start-msg"
+            + " http), then say so with \"mshttpdEnabled\": true";
 
     /** The asymmetric-HA or N+1 cluster the host is a node or the standby of, if any. */
     private static java.util.Optional<String> clusterOf(Rollout rollout, String host) {

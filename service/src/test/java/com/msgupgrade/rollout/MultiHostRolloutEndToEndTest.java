@@ -281,6 +281,21 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(storeFirst.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(storeFirst.getBody()).contains("st1 is a back-end Message Store of web1").contains("not supported")
                 .contains("roll web1 back first").contains("st1 is named more than once");
+        // rolled back, web1 is MEM again, which reads st1 and st2 through the mshttpd the rollout shut down
+        ResponseEntity<String> webmail = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("web1"), "configDirectoryAvailable", true), String.class);
+        assertThat(webmail.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(webmail.getBody()).contains("web1 reads the Message Stores st1, st2, whose mshttpd a rollout disabled")
+                .contains("mshttpdEnabled");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback", Map.of("hosts",
+                List.of("web1"), "configDirectoryAvailable", true, "mshttpdEnabled", true), String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ROLLBACK_REQUESTED'", String.class, id)).contains("stated that mshttpd serves again");
+        assertThat(flow.decide(id, "Task_ApproveRollback", "approver1", Map.of("decision", "reject",
+                "decisionComment", "not today"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "web1", "ROLLBACK_REJECTED");
+        assertThat(web1.version()).isEqualTo("6.3");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(id).count()).isZero();
         assertThat(st1.version()).isEqualTo("6.3");
     }
