@@ -316,8 +316,8 @@ public class Decisions {
      */
     public boolean recordRefused(String taskId, String refusal) {
         Authentication caller = identities.getCurrentAuthentication();
-        identities.clearAuthentication();
-        try {
+        String actor = caller == null ? "anonymous" : caller.getUserId();
+        return com.msgupgrade.security.AsTheService.call(identities, () -> {
             var task = taskService.createTaskQuery().taskId(taskId).singleResult();
             if (task == null) {
                 return false;
@@ -331,13 +331,9 @@ public class Decisions {
             detail.put("task", task.getTaskDefinitionKey());
             detail.put("taskId", taskId);
             detail.put("refused", refusal);
-            recordRefusal(rolloutId, caller == null ? "anonymous" : caller.getUserId(), host, null, detail);
+            recordRefusal(rolloutId, actor, host, null, detail);
             return true;
-        } finally {
-            if (caller != null) {
-                identities.setAuthentication(caller);
-            }
-        }
+        });
     }
 
     /** On complete of the Directory Server restore of a rollback: the backup restored must be named. */

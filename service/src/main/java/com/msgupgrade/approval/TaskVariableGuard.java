@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 
 /**
  * A decision sets its own fields and nothing else. The engine's task API writes the variables sent with a
@@ -94,16 +93,8 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
 
     /** The variable as the task shows it, read by the service (whether the caller may decide is the engine's to say). */
     private Object currentValue(String taskId, String name) {
-        IdentityService identities = bean(IdentityService.class);
-        Authentication caller = identities.getCurrentAuthentication();
-        identities.clearAuthentication();
-        try {
-            return bean(TaskService.class).getVariable(taskId, name);
-        } finally {
-            if (caller != null) {
-                identities.setAuthentication(caller);
-            }
-        }
+        return com.msgupgrade.security.AsTheService.call(bean(IdentityService.class),
+                () -> bean(TaskService.class).getVariable(taskId, name));
     }
 
     /**

@@ -73,6 +73,29 @@ class ApprovalRulesTest extends EndToEndTest {
         user("Approver1", "change-managers");
         user("OpsManager", "change-managers");
         user("system", "change-managers");
+        user("cockpitadmin", "camunda-admin");
+    }
+
+    /**
+     * An administrator can change a rollout's processes through the engine itself (a variable the rules read, here):
+     * it is in the rollout's audit trail under their name, in the same transaction; decisions and the service's own
+     * acts in a person's request are not engine operations.
+     */
+    @Test
+    void whatAnAdministratorDoesToARolloutThroughTheEngineIsInItsTrail() {
+        String id = startAs("operator", "sol2");
+        List<Task> cab = cabTasks(id);
+        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("cockpitadmin", HttpMethod.PUT, "/engine-rest/process-instance/"
+                + cab.get(1).getProcessInstanceId() + "/variables/cabApprovers", "{\"value\":\"\",\"type\":\"String\"}",
+                String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(jdbc.queryForList("SELECT actor, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'ENGINE_OPERATION'", id)).singleElement()
+                .satisfies(e -> assertThat(e.get("actor")).isEqualTo("cockpitadmin"))
+                .satisfies(e -> assertThat((String) e.get("detail")).contains("\"operation\":\"SetVariable\"")
+                        .contains(cab.get(1).getProcessInstanceId()));
+        assertThat(api.getMap("auditor", "/api/rollouts/" + id + "/audit/verify")).containsEntry("valid", true);
     }
 
     private void user(String id, String... groups) {
