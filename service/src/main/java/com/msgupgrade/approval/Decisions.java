@@ -362,6 +362,8 @@ public class Decisions {
 
     public void decommissioned(DelegateTask task) {
         decide(task, Set.of("confirmed"), Groups.OPERATORS, "confirmed", false);
+        // kept with the rollout (the trail's entry goes with the audit retention): a rollback reads it
+        rollouts.configDirectoryDecommissioned(rolloutId(task));
     }
 
     /** The sign-off that closes the change: a change manager other than the requester. */
@@ -468,8 +470,11 @@ public class Decisions {
         return decision;
     }
 
-    /** The names the service records its own acts under: nobody decides under them. */
-    static final Set<String> RESERVED_NAMES = Set.of("system", "anonymous");
+    /**
+     * The names the service records its own acts under: nobody decides under them (the service's own API refuses
+     * them at the login; the webapps' login is Camunda's).
+     */
+    static final Set<String> RESERVED_NAMES = Groups.RESERVED_NAMES;
 
     /**
      * Whether two user names are one person's. A directory (LDAP) finds a user whatever the case of the name typed at

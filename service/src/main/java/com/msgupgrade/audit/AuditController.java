@@ -48,12 +48,15 @@ class AuditController {
     ResponseEntity<?> audit(@PathVariable String id, @RequestParam(defaultValue = "json") String format,
             Authentication user) throws IOException {
         readable(id, user);
-        List<AuditEntry> entries = trail.entries(id);
         // the head the rollout records, for an auditor to check that the export ends where the chain does (an entry
-        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere
+        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere; read
+        // first, and the entries up to it, so that an entry appended meanwhile is in neither
         Map<String, Object> head = trail.head(id).orElse(Map.of());
+        long headSeq = head.get("audit_seq") == null ? 0 : ((Number) head.get("audit_seq")).longValue();
+        List<AuditEntry> entries = trail.entries(id).stream().filter(e -> headSeq == 0 || e.seq() <= headSeq)
+                .toList(); // (0: a trail older than the head's record, V3)
         org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
-        headers.add("Audit-Head-Seq", String.valueOf(head.getOrDefault("audit_seq", 0)));
+        headers.add("Audit-Head-Seq", String.valueOf(headSeq));
         headers.add("Audit-Head-Hash", head.get("audit_hash") == null ? AuditTrail.GENESIS
                 : (String) head.get("audit_hash"));
         if ("csv".equalsIgnoreCase(format)) {
@@ -189,7 +192,8 @@ class AuditController {
         if (roles.contains("ROLE_" + Groups.AUDITORS)) {
             return rollout;
         }
-        if (roles.contains("ROLE_" + Groups.OPERATORS) && rollout.requestedBy().equals(user.getName())) {
+        if (roles.contains("ROLE_" + Groups.OPERATORS)
+                && com.msgupgrade.approval.Decisions.samePerson(rollout.requestedBy(), user.getName())) {
             return rollout;
         }
         throw new AccessDeniedException(user.getName() + " may not read the audit trail of rollout " + id);

@@ -86,19 +86,20 @@ final class DetachedRunner {
     /**
      * {@code if <the launched run in directory r goes on>; then}: the host has not restarted since the run was
      * prepared ({@link #sameBoot}), and its wrapper (pid) is alive, or its command (cpid) is (the wrapper was killed,
-     * the command was not: nothing else may change the host meanwhile), or its pid is not written yet while the
-     * launching shell, which writes it right after the fork, is still alive ({@code launched/by}). A launching shell
-     * gone without writing the pid never started the wrapper (its fork failed, or it was killed before): the run is
-     * lost, instead of holding every later launch on the host back. A run launched before the launching shell was
-     * recorded goes on, without a pid, for a day from its launch. Backquotes only where a value is assigned (Solaris
-     * 10's /bin/sh).
+     * the command was not: nothing else may change the host meanwhile), or the wrapper as it recorded itself
+     * ({@code wpid}, its first act: a launching shell killed before it wrote the pid), or, no pid written yet, the
+     * launching shell, which writes it right after the fork, is still alive ({@code launched/by}) and the launch is
+     * less than a day old (a pid that another process took since holds nothing back for longer). A launching shell
+     * gone with neither pid written never started the wrapper (its fork failed): the run is lost, instead of holding
+     * every later launch on the host back. A run launched before the launching shell was recorded goes on, without a
+     * pid, for a day from its launch. Backquotes only where a value is assigned (Solaris 10's /bin/sh).
      */
     private static String ifItGoesOn(String r) {
         return sameBoot(r) + " w=`cat " + r + "/pid 2>/dev/null`; l=`cat " + r + "/launched/by 2>/dev/null`; if "
                 + NOT_RESTARTED + " && { { [ -n \"$w\" ] && kill -0 $w 2>/dev/null; } || { c=`cat " + r + "/cpid"
-                + " 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || { [ -z \"$w\" ] && [ -n \"$l\" ] && kill -0 $l"
-                + " 2>/dev/null; } || { [ -z \"$w\" ] && [ -z \"$l\" ] && a=`find " + r + "/launched -prune -mtime -1`"
-                + " && [ -n \"$a\" ]; }; }; then";
+                + " 2>/dev/null`; [ -n \"$c\" ] && kill -0 $c 2>/dev/null; } || { p=`cat " + r + "/wpid 2>/dev/null`;"
+                + " [ -n \"$p\" ] && kill -0 $p 2>/dev/null; } || { [ -z \"$w\" ] && { [ -z \"$l\" ] || kill -0 $l"
+                + " 2>/dev/null; } && a=`find " + r + "/launched -prune -mtime -1` && [ -n \"$a\" ]; }; }; then";
     }
 
     /**
@@ -248,7 +249,7 @@ final class DetachedRunner {
     private static String launchCommand(String d, String afterStart, String attachedTo) {
         // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
         // (the secret's files removed by rm only when there are any: on a host, a process is the dearest part of it)
-        String body = "d=$1; SECRET_FILE=$d/secret; export SECRET_FILE;"
+        String body = "d=$1; echo $$ > $d/wpid; SECRET_FILE=$d/secret; export SECRET_FILE;"
                 + " /bin/sh $d/cmd > $d/out 2> $d/err < /dev/null & echo $! > $d/cpid; wait $!; rc=$?;"
                 + " for f in " + secretFiles("$d") + "; do if [ -f \"$f\" ]; then rm -f " + secretFiles("$d") + ";"
                 + " break; fi; done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
@@ -270,8 +271,8 @@ final class DetachedRunner {
         String d = quote(runDir);
         CommandResult result = session.exec("if [ -f " + d + "/exit ]; then " + readEnded(d)
                 + "; elif [ -d " + d + "/launched ]; then " + ifItGoesOn(d) + " echo running >&2; elif [ -f " + d
-                + "/exit ]; then " + readEnded(d) + "; else rm -f " + secretFiles(d) + "; if [ -f " + d + "/pid ]; then echo"
-                + " lost >&2; else echo unstarted >&2; fi; fi; else echo"
+                + "/exit ]; then " + readEnded(d) + "; else rm -f " + secretFiles(d) + "; if [ -f " + d + "/pid ] || [ -f " + d
+                + "/wpid ]; then echo lost >&2; else echo unstarted >&2; fi; fi; else echo"
                 + " missing >&2; fi",
                 null);
         expectZero(result, "read the run's status");
@@ -380,7 +381,8 @@ final class DetachedRunner {
                 + " if [ -n \"$alive\" ]; then kill -KILL $alive 2>/dev/null; sleep 1; still=;"
                 + " for p in $alive; do " + IF_RUNNING + " still=\"$still $p\"; fi; done;"
                 + " echo \"" + STILL_RUNNING + "$still\"; else echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED
-                + "; fi; else w=`cat " + d + "/pid 2>/dev/null`; if [ -n \"$w\" ]; then kill -TERM $w 2>/dev/null; fi;"
+                + "; fi; else w=`cat " + d + "/pid 2>/dev/null`; if [ -z \"$w\" ]; then w=`cat " + d + "/wpid"
+                + " 2>/dev/null`; fi; if [ -n \"$w\" ]; then kill -TERM $w 2>/dev/null; fi;"
                 + " echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED + "; fi; rm -f " + secretFiles(d) + "; true";
     }
 

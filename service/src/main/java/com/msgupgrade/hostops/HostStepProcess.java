@@ -44,4 +44,10 @@ public final class HostStepProcess {
         }
         return runId.substring("run-".length(), runId.lastIndexOf('-'));
     }
+
+    /** The attempt whose run it is ({@link #runId}'s inverse). */
+    public static int attemptOfRun(String runId) {
+        instanceOfRun(runId); // a run id, or refused by name
+        return Integer.parseInt(runId.substring(runId.lastIndexOf('-') + 1));
+    }
 }

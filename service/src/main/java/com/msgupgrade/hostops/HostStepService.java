@@ -73,8 +73,10 @@ public class HostStepService {
     public record StepRequest(String rolloutId, String hostName, StepId step, int attempt, String runId,
             String peerHostName, String stepInstanceId) {
 
+        /** The request for an earlier attempt's run, which a retry re-attaches to: that run's id and attempt. */
         StepRequest withRunId(String earlierRunId) {
-            return new StepRequest(rolloutId, hostName, step, attempt, earlierRunId, peerHostName, stepInstanceId);
+            return new StepRequest(rolloutId, hostName, step, HostStepProcess.attemptOfRun(earlierRunId), earlierRunId,
+                    peerHostName, stepInstanceId);
         }
     }
 
@@ -412,7 +414,9 @@ public class HostStepService {
         detail.put("attempt", request.attempt());
         detail.put("outcome", "UNREACHABLE");
         detail.put("failure", reason);
-        ledger.find(request.runId()).ifPresent(run -> {
+        // an operator's retry re-attaches to an earlier attempt's run that did not end: that is the run it could not reach
+        ledger.find(request.runId()).or(() -> ledger.unfinishedEarlierRun(request.runId())).ifPresent(run -> {
+            detail.put("runId", run.runId());
             detail.put("command", run.commandLine());
             detail.put("run", switch (run.state()) {
                 case PREPARED -> "prepared, not known to have started: the launch may have reached the host before"

@@ -162,19 +162,31 @@ public class RolloutRepository {
      * (an accepted decision on that task: its one choice is "confirmed").
      */
     public List<String> decommissionedConfigDirectory(String deploymentName) {
-        return jdbc.queryForList("SELECT DISTINCT r.id FROM \"MSGSRV\".rollout r JOIN \"MSGSRV\".audit_event e ON"
-                + " e.rollout_id = r.id WHERE r.deployment_name = ? AND e.kind = 'DECISION' AND e.detail LIKE ?"
-                + " ORDER BY r.id", String.class, deploymentName, "%\"task\":\"Task_DecommissionConfigDirectory\"%");
+        // the rollout's record (V10), or, for a rollout of an earlier version, the decision in its trail
+        return jdbc.queryForList("SELECT r.id FROM \"MSGSRV\".rollout r WHERE r.deployment_name = ? AND"
+                + " (r.config_directory_decommissioned_at IS NOT NULL OR EXISTS (SELECT 1 FROM \"MSGSRV\".audit_event e"
+                + " WHERE e.rollout_id = r.id AND e.kind = 'DECISION' AND e.detail LIKE ?)) ORDER BY r.id", String.class,
+                deploymentName, "%\"task\":\"Task_DecommissionConfigDirectory\"%");
     }
 
-    /** Those of the hosts whose mshttpd a rollout of the deployment disabled (its disable-mshttpd step succeeded). */
+    /** The operator confirmed the configuration Directory Server's decommissioning in this rollout. */
+    public void configDirectoryDecommissioned(String rolloutId) {
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET config_directory_decommissioned_at = ? WHERE id = ?",
+                Timestamp.from(Instant.now()), rolloutId);
+    }
+
+    /**
+     * Those of the hosts whose mshttpd a rollout of the deployment may have disabled: its disable-mshttpd command was
+     * launched there, whatever its end (its configutil may have run before its stop-msg failed, and an operator then
+     * marked the step done).
+     */
     public List<String> mshttpdDisabled(String deploymentName, List<String> hosts) {
         if (hosts.isEmpty()) {
             return List.of();
         }
         return jdbc.queryForList("SELECT DISTINCT c.host_name FROM \"MSGSRV\".command_run c JOIN \"MSGSRV\".rollout r"
-                + " ON r.id = c.rollout_id WHERE r.deployment_name = ? AND c.step_id = 'disable-mshttpd' AND c.outcome ="
-                + " 'SUCCEEDED' AND c.host_name IN (" + String.join(",", java.util.Collections.nCopies(hosts.size(), "?"))
+                + " ON r.id = c.rollout_id WHERE r.deployment_name = ? AND c.step_id = 'disable-mshttpd' AND c.state IN"
+                + " ('LAUNCHED', 'FINISHED') AND c.host_name IN (" + String.join(",", java.util.Collections.nCopies(hosts.size(), "?"))
                 + ") ORDER BY c.host_name", String.class, java.util.stream.Stream.concat(
                         java.util.stream.Stream.of(deploymentName), hosts.stream()).toArray());
     }

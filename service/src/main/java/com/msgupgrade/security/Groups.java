@@ -10,4 +10,7 @@ public final class Groups {
     public static final String AUDITORS = "auditors";
     /** Camunda's administrators' group. */
     public static final String CAMUNDA_ADMIN = "camunda-admin";
+
+    /** The user names the service records its own acts under in the audit trail: no person acts under them. */
+    public static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of("system", "anonymous");
 }

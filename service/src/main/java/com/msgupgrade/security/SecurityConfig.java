@@ -89,6 +89,10 @@ class SecurityConfig {
                 if (user == null || user.isBlank() || !identities.checkPassword(user, password)) {
                     throw new BadCredentialsException("bad credentials");
                 }
+                if (Groups.RESERVED_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT))) {
+                    // the names the service records its own acts under: a person's acts under them would pass for its
+                    throw new BadCredentialsException("the user name " + user + " is reserved for the service");
+                }
                 List<SimpleGrantedAuthority> roles = identities.createGroupQuery().groupMember(user).list().stream()
                         .map(Group::getId)
                         .map(group -> new SimpleGrantedAuthority("ROLE_" + group))

@@ -294,12 +294,32 @@ class DetachedRunnerTest {
         assertThat(by).matches("[0-9]+");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
                 work.resolve("run-real").resolve("exit")));
+        // and the wrapper records itself as its first act
+        assertThat(java.nio.file.Files.readString(work.resolve("run-real").resolve("wpid")).trim()).matches("[0-9]+")
+                .isNotEqualTo(by);
+
+        // no pid (the launching shell killed right after the fork), the wrapper alive: it goes on
+        java.nio.file.Path unrecorded = run(work, "run-unrecorded", true, null, false);
+        long gone0 = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Files.writeString(unrecorded.resolve("launched").resolve("by"), gone0 + "\n");
+        java.nio.file.Files.writeString(unrecorded.resolve("wpid"), ProcessHandle.current().pid() + "\n");
+        assertThat(DetachedRunner.ended(host, unrecorded.toString())).isEmpty();
+        java.nio.file.Files.delete(unrecorded.resolve("wpid"));
+        java.nio.file.Files.writeString(unrecorded.resolve("wpid"), gone0 + "\n");
+        assertThatThrownBy(() -> DetachedRunner.ended(host, unrecorded.toString()))
+                .isInstanceOf(DetachedRunner.RunLostException.class).hasMessageContaining("gone without an exit status");
 
         // launched, no pid: while the launching shell lives, the fork is under way
         java.nio.file.Path forking = run(work, "run-forking", true, null, false);
         java.nio.file.Files.writeString(forking.resolve("launched").resolve("by"), ProcessHandle.current().pid() + "\n");
         assertThat(DetachedRunner.ended(host, forking.toString())).isEmpty();
         assertThat(DetachedRunner.secretRemoved(host, forking.toString())).isFalse();
+        // a day later, a live process with that pid is some other process's: it holds nothing back any more
+        java.nio.file.Path reused = run(work, "run-pid-reused", true, null, false);
+        java.nio.file.Files.writeString(reused.resolve("launched").resolve("by"), ProcessHandle.current().pid() + "\n");
+        java.nio.file.Files.setLastModifiedTime(reused.resolve("launched"), java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(Duration.ofDays(2))));
+        assertThat(DetachedRunner.secretRemoved(host, reused.toString())).isTrue();
 
         // the launching shell gone without writing the pid (its fork failed): lost at once, not held for a day
         long gone = new ProcessBuilder("true").start().onExit().get().pid();

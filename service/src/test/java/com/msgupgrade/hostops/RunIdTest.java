@@ -14,6 +14,7 @@ class RunIdTest {
         assertThat(HostStepProcess.runId(instance, 3)).isEqualTo("run-" + instance + "-3");
         assertThat(HostStepProcess.instanceOfRun(HostStepProcess.runId(instance, 12))).isEqualTo(instance);
         assertThat(HostStepProcess.instanceOfRun(HostStepProcess.runId("4711", 1))).isEqualTo("4711");
+        assertThat(HostStepProcess.attemptOfRun(HostStepProcess.runId(instance, 12))).isEqualTo(12);
     }
 
     @Test

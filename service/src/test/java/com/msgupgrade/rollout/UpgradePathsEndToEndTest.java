@@ -134,6 +134,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 Map.of("hosts", List.of("sol60")), String.class);
         assertThat(gone.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(gone.getBody()).contains("was decommissioned (rollout " + id + ")").contains("configDirectoryAvailable");
+        assertThat(jdbc.queryForObject("SELECT config_directory_decommissioned_at FROM \"MSGSRV\".rollout WHERE id = ?",
+                java.sql.Timestamp.class, id)).as("kept with the rollout, beyond the audit retention").isNotNull();
         ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("sol60"), "configDirectoryAvailable", true), String.class);
         assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
