@@ -6,6 +6,7 @@ import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -228,17 +229,37 @@ public class StepCatalog {
         return rpmFile.replaceFirst("\\.[a-z0-9_]+\\.rpm$", "");
     }
 
+    /**
+     * The guide's "Confirm that the patch upgrades were successful": every patch of the host listed, at the catalog's
+     * revision or a newer one. A newer one (applied by hand before; its patchadd then counted as done) fails it
+     * with what to do: patch-config, install-newconfig and a rollback's patchrm name the patch by the catalog's
+     * revision ({@code install/patch/<patch_ID>}), which is not the one the host has.
+     */
     private HostCommand confirmSolarisPatches(StepId step, Host host) {
-        List<PatchId> wanted = new ArrayList<>();
-        wanted.add(corePatch(host));
+        Map<PatchId, String> wanted = new java.util.LinkedHashMap<>();
+        wanted.put(corePatch(host), "core-patch");
         if (host.hasLocales()) {
-            wanted.add(localizationPatch(host));
+            wanted.put(localizationPatch(host), "localization-patch");
         }
-        String grep = wanted.stream().map(PatchId::base).collect(Collectors.joining("|"));
-        return readOnly(step, "showrev -p | egrep " + quote(grep), out -> wanted.stream()
-                .filter(p -> !p.satisfiedBy(out))
-                .findFirst()
-                .map(p -> "showrev -p does not list " + p + " or a newer revision"));
+        String grep = wanted.keySet().stream().map(PatchId::base).collect(Collectors.joining("|"));
+        return readOnly(step, "showrev -p | egrep " + quote(grep), out -> wanted.entrySet().stream()
+                .map(w -> problem(w.getKey(), w.getKey().appliedIn(out), "msgsrv.catalog.solaris." + w.getValue()
+                        + "." + host.arch()))
+                .flatMap(Optional::stream)
+                .findFirst());
+    }
+
+    private static Optional<String> problem(PatchId wanted, Optional<PatchId> applied, String property) {
+        if (applied.isEmpty() || applied.get().revision() < wanted.revision()) {
+            return Optional.of("showrev -p does not list " + wanted + " or a newer revision");
+        }
+        if (applied.get().revision() > wanted.revision()) {
+            return Optional.of("showrev -p lists " + applied.get() + ", newer than the catalog's " + wanted + ":"
+                    + " patch-config and install-newconfig (and a rollback's patchrm) name the patch's directory by its"
+                    + " revision (install/patch/" + wanted + "); set " + property + "=" + applied.get() + ", restart the"
+                    + " service and retry");
+        }
+        return Optional.empty();
     }
 
     /**

@@ -129,8 +129,12 @@ class StepCatalogTest {
         assertThat(check.alreadyDone().test("Patch: 120228-19 Obsoletes: Requires:")).isFalse();
         assertThat(check.alreadyDone().test("Patch: 118207-63 Obsoletes: Requires:")).isFalse();
         HostCommand confirm = catalog.render(StepId.CONFIRM_PATCHES, DEPLOYMENT, solaris(List.of("de")));
-        assertThat(confirm.verify().apply("Patch: 120228-27\nPatch: 126479-05")).isEmpty();
-        assertThat(confirm.verify().apply("Patch: 120228-27")).hasValueSatisfying(p -> assertThat(p).contains("126479-05"));
+        assertThat(confirm.verify().apply("Patch: 120228-26\nPatch: 126479-05")).isEmpty();
+        assertThat(confirm.verify().apply("Patch: 120228-26")).hasValueSatisfying(p -> assertThat(p).contains("126479-05"));
+        // a newer revision counts as applied, but the later steps name the patch's directory by the catalog's revision
+        assertThat(confirm.verify().apply("Patch: 120228-26\nPatch: 120228-27\nPatch: 126479-05"))
+                .hasValueSatisfying(p -> assertThat(p).contains("lists 120228-27, newer than the catalog's 120228-26")
+                        .contains("msgsrv.catalog.solaris.core-patch.sparc=120228-27"));
     }
 
     /**
