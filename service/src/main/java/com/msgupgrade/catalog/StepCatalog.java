@@ -80,9 +80,9 @@ public class StepCatalog {
                             out -> out.contains("saved"), savedConfig(host) + " exists"));
             case CONFIGURE -> mutating(step, "cd " + quote(sbin) + " && ./configure -nodisplay -noconsole -state "
                     + quote(host.configureStateFile()), LONG, null);
-            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff " + quote(savedConfig(host) + "/msg.conf") + " "
-                    + quote(base + "/config/msg.conf"), null, false, false, Set.of(0, 1), null,
-                    HostCommand.ANY_OUTPUT);
+            // the whole configuration directory: msg.conf "and many other configuration files" (the guide, Table 4-2)
+            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff -r " + quote(savedConfig(host)) + " "
+                    + quote(base + "/config"), null, false, false, Set.of(0, 1), null, HostCommand.ANY_OUTPUT);
             case START_MESSAGING_SERVER -> mutating(step,
                     "ulimit -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg"), SHORT, null);
             case UNINSTALL_NEW_CONFIG -> mutating(step,

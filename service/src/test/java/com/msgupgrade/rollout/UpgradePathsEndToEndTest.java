@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import com.msgupgrade.catalog.Shell;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -116,6 +117,10 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 .contains("sun-messaging-mta-6.1-9").endsWith("-> 0"));
         assertThat(commands(host, "rpm")).contains("-i " + host.patchDir() + "/sun-messaging-server-6.3-13.9.i386.rpm -> 0");
         assertThat(host.msgSvrBase().resolve("config.61-saved")).isDirectory();
+        // the person merging was shown the differences of the whole configuration directory, not of msg.conf alone
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'"
+                + " AND step_id = 'compare-configurations'", String.class, id)).singleElement().asString()
+                .contains("diff -r " + Shell.quote(host.msgSvrBase() + "/config.61-saved"));
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'DECISION'",
                 String.class, id)).anyMatch(d -> d.contains("carried service.http.port over"));
     }
@@ -327,7 +332,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(commands(host, "install-newconfig")).hasSize(2)
                 .containsExactly("-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 1",
                         "-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 0");
-        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'CHECK'"
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'"
                 + " AND step_id = 'install-newconfig'", String.class, id)).anyMatch(d -> d.contains("ALREADY_DONE"));
         assertThat(host.version()).isEqualTo("6.3");
     }
