@@ -29,10 +29,11 @@ public record PatchId(String base, int revision) {
     }
 
     /**
-     * The highest revision of this patch found in {@code showrev -p} output, if any.
+     * The highest revision of this patch found in {@code showrev -p} output, if any: as a line's {@code Patch:} field,
+     * not where another patch's {@code Requires:} or {@code Obsoletes:} names it.
      */
     public Optional<PatchId> appliedIn(String showrevOutput) {
-        Matcher m = Pattern.compile("\\b" + base + "-(\\d{2,3})\\b").matcher(showrevOutput);
+        Matcher m = Pattern.compile("\\bPatch:\\s*" + base + "-(\\d{2,3})\\b").matcher(showrevOutput);
         PatchId best = null;
         while (m.find()) {
             int rev = Integer.parseInt(m.group(1));

@@ -81,8 +81,12 @@ public class StepCatalog {
             case CONFIGURE -> mutating(step, "cd " + quote(sbin) + " && ./configure -nodisplay -noconsole -state "
                     + quote(host.configureStateFile()), LONG, null);
             // the whole configuration directory: msg.conf "and many other configuration files" (the guide, Table 4-2)
-            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff -r " + quote(savedConfig(host)) + " "
-                    + quote(base + "/config"), null, false, false, Set.of(0, 1), null, HostCommand.ANY_OUTPUT);
+            // (the SSL token's password file left out; credentials in the others masked: SettingsMask); the files
+            // that differ first, then how: what is shown of a long output is its head and its end
+            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff -rq -x sslpassword.conf "
+                    + quote(savedConfig(host)) + " " + quote(base + "/config") + "; diff -r -x sslpassword.conf "
+                    + quote(savedConfig(host)) + " " + quote(base + "/config"), null, false, false, Set.of(0, 1), null,
+                    HostCommand.ANY_OUTPUT);
             case START_MESSAGING_SERVER -> mutating(step,
                     "ulimit -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg"), SHORT, null);
             case UNINSTALL_NEW_CONFIG -> mutating(step,
@@ -254,10 +258,12 @@ public class StepCatalog {
             return Optional.of("showrev -p does not list " + wanted + " or a newer revision");
         }
         if (applied.get().revision() > wanted.revision()) {
-            return Optional.of("showrev -p lists " + applied.get() + ", newer than the catalog's " + wanted + ":"
-                    + " patch-config and install-newconfig (and a rollback's patchrm) name the patch's directory by its"
-                    + " revision (install/patch/" + wanted + "); set " + property + "=" + applied.get() + ", restart the"
-                    + " service and retry");
+            return Optional.of("showrev -p lists " + applied.get() + ", newer than the catalog's " + wanted + " ("
+                    + property + "): the next steps, patch-config and install-newconfig, and a rollback's patchrm name"
+                    + " the patch's directory by the catalog's revision (install/patch/" + wanted + "), which is not"
+                    + " this host's; run them on this host by hand with " + applied.get() + " and mark them done, or"
+                    + " bring the host to " + wanted + " first (the catalog's revision is every host's: changing it"
+                    + " changes the commands of the hosts already upgraded with it, their rollback's patchrm too)");
         }
         return Optional.empty();
     }

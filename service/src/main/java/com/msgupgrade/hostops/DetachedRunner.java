@@ -370,7 +370,9 @@ final class DetachedRunner {
         // backquotes only where a value is assigned: Solaris 10's /bin/sh has no $() and no nested quoting in them
         // after a restart of the host, the command's pid is another process's: nothing is signalled (the restart is
         // the else branch: that shell has no "if !" either)
-        return sameBoot(d) + " if " + NOT_RESTARTED + "; then if [ -f " + d + "/cpid ];"
+        // a run whose exit status is written has ended: nothing to signal (its pids may be other processes' now)
+        return "if [ -f " + d + "/exit ]; then echo " + ALREADY_ENDED + "; else " + sameBoot(d) + " if "
+                + NOT_RESTARTED + "; then if [ -f " + d + "/cpid ];"
                 + " then c=`cat " + d + "/cpid`; p=$c; " + IF_RUNNING + " tree=$c; level=$c;"
                 + " while [ -n \"$level\" ]; do next=; for p in $level; do"
                 + " kids=`ps -e -o pid= -o ppid= | while read a b; do if [ \"$b\" = \"$p\" ]; then echo $a; fi; done`;"
@@ -383,7 +385,7 @@ final class DetachedRunner {
                 + " echo \"" + STILL_RUNNING + "$still\"; else echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED
                 + "; fi; else w=`cat " + d + "/pid 2>/dev/null`; if [ -z \"$w\" ]; then w=`cat " + d + "/wpid"
                 + " 2>/dev/null`; fi; if [ -n \"$w\" ]; then kill -TERM $w 2>/dev/null; fi;"
-                + " echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED + "; fi; rm -f " + secretFiles(d) + "; true";
+                + " echo " + STOPPED + "; fi; else echo " + ALREADY_ENDED + "; fi; fi; rm -f " + secretFiles(d) + "; true";
     }
 
     /**

@@ -417,6 +417,7 @@ public class HostStepService {
         // an operator's retry re-attaches to an earlier attempt's run that did not end: that is the run it could not reach
         ledger.find(request.runId()).or(() -> ledger.unfinishedEarlierRun(request.runId())).ifPresent(run -> {
             detail.put("runId", run.runId());
+            detail.put("attempt", run.attempt());
             detail.put("command", run.commandLine());
             detail.put("run", switch (run.state()) {
                 case PREPARED -> "prepared, not known to have started: the launch may have reached the host before"
@@ -459,7 +460,10 @@ public class HostStepService {
     }
 
     /** A secret never leaves in output even if a tool echoed it. */
-    private String mask(Context ctx, String text) {
+    private String mask(Context ctx, String output) {
+        // the configurations' credentials, which their files keep in clear
+        String text = ctx.command().step() == StepId.COMPARE_CONFIGURATIONS
+                ? com.msgupgrade.catalog.SettingsMask.masked(output) : output;
         if (ctx.command().secretName() == null) {
             return text;
         }

@@ -158,15 +158,12 @@ public class RolloutRepository {
     public record HostProgress(String host, String procedure, String state, String currentStep, Instant updatedAt) {}
 
     /**
-     * The rollouts of the deployment whose operator confirmed the configuration Directory Server's decommissioning
-     * (an accepted decision on that task: its one choice is "confirmed").
+     * The rollouts of the deployment whose operator confirmed the configuration Directory Server's decommissioning.
      */
     public List<String> decommissionedConfigDirectory(String deploymentName) {
-        // the rollout's record (V10), or, for a rollout of an earlier version, the decision in its trail
-        return jdbc.queryForList("SELECT r.id FROM \"MSGSRV\".rollout r WHERE r.deployment_name = ? AND"
-                + " (r.config_directory_decommissioned_at IS NOT NULL OR EXISTS (SELECT 1 FROM \"MSGSRV\".audit_event e"
-                + " WHERE e.rollout_id = r.id AND e.kind = 'DECISION' AND e.detail LIKE ?)) ORDER BY r.id", String.class,
-                deploymentName, "%\"task\":\"Task_DecommissionConfigDirectory\"%");
+        // kept with the rollout (V10 took it over from the trails of the rollouts before)
+        return jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND"
+                + " config_directory_decommissioned_at IS NOT NULL ORDER BY id", String.class, deploymentName);
     }
 
     /** The operator confirmed the configuration Directory Server's decommissioning in this rollout. */
@@ -177,16 +174,15 @@ public class RolloutRepository {
 
     /**
      * Those of the hosts whose mshttpd a rollout of the deployment may have disabled: its disable-mshttpd command was
-     * launched there, whatever its end (its configutil may have run before its stop-msg failed, and an operator then
-     * marked the step done).
+     * prepared there, whatever came of it (its configutil may have run before its stop-msg failed, and an operator
+     * then marked the step done; a launch whose answer was lost may have started it).
      */
     public List<String> mshttpdDisabled(String deploymentName, List<String> hosts) {
         if (hosts.isEmpty()) {
             return List.of();
         }
         return jdbc.queryForList("SELECT DISTINCT c.host_name FROM \"MSGSRV\".command_run c JOIN \"MSGSRV\".rollout r"
-                + " ON r.id = c.rollout_id WHERE r.deployment_name = ? AND c.step_id = 'disable-mshttpd' AND c.state IN"
-                + " ('LAUNCHED', 'FINISHED') AND c.host_name IN (" + String.join(",", java.util.Collections.nCopies(hosts.size(), "?"))
+                + " ON r.id = c.rollout_id WHERE r.deployment_name = ? AND c.step_id = 'disable-mshttpd' AND c.host_name IN (" + String.join(",", java.util.Collections.nCopies(hosts.size(), "?"))
                 + ") ORDER BY c.host_name", String.class, java.util.stream.Stream.concat(
                         java.util.stream.Stream.of(deploymentName), hosts.stream()).toArray());
     }

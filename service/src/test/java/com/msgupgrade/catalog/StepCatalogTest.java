@@ -128,13 +128,17 @@ class StepCatalogTest {
         assertThat(check.alreadyDone().test("Patch: 120228-31 Obsoletes: Requires:")).isTrue();
         assertThat(check.alreadyDone().test("Patch: 120228-19 Obsoletes: Requires:")).isFalse();
         assertThat(check.alreadyDone().test("Patch: 118207-63 Obsoletes: Requires:")).isFalse();
+        assertThat(check.alreadyDone().test("Patch: 126479-05 Obsoletes: Requires: 120228-26 Incompatibles:"))
+                .as("named by another patch, not applied").isFalse();
         HostCommand confirm = catalog.render(StepId.CONFIRM_PATCHES, DEPLOYMENT, solaris(List.of("de")));
         assertThat(confirm.verify().apply("Patch: 120228-26\nPatch: 126479-05")).isEmpty();
         assertThat(confirm.verify().apply("Patch: 120228-26")).hasValueSatisfying(p -> assertThat(p).contains("126479-05"));
         // a newer revision counts as applied, but the later steps name the patch's directory by the catalog's revision
         assertThat(confirm.verify().apply("Patch: 120228-26\nPatch: 120228-27\nPatch: 126479-05"))
                 .hasValueSatisfying(p -> assertThat(p).contains("lists 120228-27, newer than the catalog's 120228-26")
-                        .contains("msgsrv.catalog.solaris.core-patch.sparc=120228-27"));
+                        .contains("msgsrv.catalog.solaris.core-patch.sparc").contains("by hand with 120228-27"));
+        assertThat(confirm.verify().apply("Patch: 120228-26 Obsoletes: Requires:\nPatch: 126479-05 Obsoletes:"
+                + " 120228-27 Requires: 120228-26")).as("only Patch: fields count").isEmpty();
     }
 
     /**
@@ -159,6 +163,20 @@ class StepCatalogTest {
         assertThat(RpmPackage.compare("6.3", "6.3")).isZero();
         assertThat(RpmPackage.compare("13.9a", "13.9")).isPositive();
         assertThat(RpmPackage.compare("1.7", "1.7.1")).isNegative();
+    }
+
+    /** What a person is shown of two configurations: every setting, but no credential's value. */
+    @Test
+    void masksTheCredentialsOfAConfigurationsDifferences() {
+        String diff = "diff -r -x sslpassword.conf /opt/sun/messaging/config.61-saved/msg.conf /opt/sun/messaging/config/msg.conf\n"
+                + "< local.ugldapbindcred = s3cret-61\n> local.service.proxy.adminpass=n3w\n< service.http.port = 8990\n"
+                + "> local.imta.ldap.password: p4ss\nOnly in /opt/sun/messaging/config.61-saved: passwords\n"
+                + "< default:BindPass b1nd\n> default:bindpw  b2nd\n";
+        assertThat(SettingsMask.masked(diff)).doesNotContain("s3cret-61").doesNotContain("n3w").doesNotContain("p4ss")
+                .doesNotContain("b1nd").doesNotContain("b2nd").contains("< default:BindPass ********")
+                .contains("< local.ugldapbindcred = ********", "> local.service.proxy.adminpass=********",
+                        "> local.imta.ldap.password: ********", "< service.http.port = 8990",
+                        "Only in /opt/sun/messaging/config.61-saved: passwords");
     }
 
     /** The 6.1 packages' removal is done only when none of them is installed at any 6.1 release. */

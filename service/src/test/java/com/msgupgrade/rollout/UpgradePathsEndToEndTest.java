@@ -103,9 +103,15 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     void reinstallsLinux61WithTheNinePackagesRemovedAndAPersonMergingTheConfiguration() throws IOException {
         SimulatedHost host = fleet.host("lin61");
         Files.writeString(host.workDir().resolve("configure.state"), "FQDN=lin61.example.com\n");
+        // msg.conf keeps the user/group directory's bind password in clear: the merge's evidence shows it masked
+        Files.writeString(host.msgSvrBase().resolve("config/msg.conf"), "local.ugldapbindcred = s3cret-61\n",
+                java.nio.file.StandardOpenOption.APPEND);
         String id = rollOut("lin61");
         flow.approve(id, "Task_AcceptRisk");
         flow.approve(id, "Task_ApproveHostUpgrade");
+        String merge = flow.awaitTask(id, "Task_MergeConfiguration");
+        assertThat((String) tasks.getVariable(merge, "configurationDiff"))
+                .contains("< local.ugldapbindcred = ********").doesNotContain("s3cret-61");
         assertThat(flow.decide(id, "Task_MergeConfiguration", "operator",
                 Map.of("decision", "merged", "decisionComment", "carried service.http.port over"))).isEqualTo(HttpStatus.NO_CONTENT);
         flow.finish(id);
@@ -117,10 +123,17 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 .contains("sun-messaging-mta-6.1-9").endsWith("-> 0"));
         assertThat(commands(host, "rpm")).contains("-i " + host.patchDir() + "/sun-messaging-server-6.3-13.9.i386.rpm -> 0");
         assertThat(host.msgSvrBase().resolve("config.61-saved")).isDirectory();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE detail LIKE '%s3cret-61%'",
+                Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_DETAIL WHERE TEXT_ LIKE '%s3cret-61%' OR TEXT2_ LIKE"
+                + " '%s3cret-61%'", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE output_excerpt LIKE"
+                + " '%s3cret-61%'", Integer.class)).isZero();
         // the person merging was shown the differences of the whole configuration directory, not of msg.conf alone
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'"
                 + " AND step_id = 'compare-configurations'", String.class, id)).singleElement().asString()
-                .contains("diff -r " + Shell.quote(host.msgSvrBase() + "/config.61-saved"));
+                .contains("diff -rq -x sslpassword.conf " + Shell.quote(host.msgSvrBase() + "/config.61-saved"))
+                .contains("diff -r -x sslpassword.conf " + Shell.quote(host.msgSvrBase() + "/config.61-saved"));
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'DECISION'",
                 String.class, id)).anyMatch(d -> d.contains("carried service.http.port over"));
     }
@@ -332,7 +345,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(commands(host, "install-newconfig")).hasSize(2)
                 .containsExactly("-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 1",
                         "-f " + host.msgSvrBase() + "/install/patch/120228-26 -> 0");
-        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'"
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'CHECK'"
                 + " AND step_id = 'install-newconfig'", String.class, id)).anyMatch(d -> d.contains("ALREADY_DONE"));
         assertThat(host.version()).isEqualTo("6.3");
     }
