@@ -25,8 +25,13 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
 
     public record Deadline(Duration escalateAfter, Duration rejectAfter) {}
 
+    /**
+     * The gate's deadline, its form id compared without case: a map key given as an environment variable
+     * ({@code MSGSRV_APPROVALS_DEADLINES_APPROVEHOSTUPGRADE_REJECTAFTER}) reaches Spring in lower case.
+     */
     Deadline deadline(String gate) {
-        return deadlines.getOrDefault(gate, defaultDeadline);
+        return deadlines.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(gate)).map(Map.Entry::getValue)
+                .findFirst().orElse(defaultDeadline);
     }
 
     /** One element per approval the quorum needs: the collection of the CAB's multi-instance task. */

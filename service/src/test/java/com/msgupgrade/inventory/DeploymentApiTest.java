@@ -224,6 +224,22 @@ class DeploymentApiTest {
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     }
 
+    /** The README's sample deployment is one the service accepts and plans, as a new user would send it. */
+    @Test
+    void acceptsAndPlansTheReadmesSampleDeployment() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        int section = readme.indexOf("## Deployments");
+        int start = readme.indexOf("```json\n", section) + "```json\n".length();
+        String sample = readme.substring(start, readme.indexOf("```", start));
+        Api api = new Api(rest);
+        ResponseEntity<String> put = api.putJson("operator", "/api/deployments/east", sample);
+        assertThat(put.getStatusCode()).as(put.getBody()).isEqualTo(HttpStatus.OK);
+        ResponseEntity<String> plan = api.call("operator", HttpMethod.GET, "/api/deployments/east/plan?target=6.3",
+                null, String.class);
+        assertThat(plan.getStatusCode()).as(plan.getBody()).isEqualTo(HttpStatus.OK);
+        assertThat(plan.getBody()).contains("st1").contains("web1").contains("mta2");
+    }
+
     @Test
     void plansTheDeploymentWithEveryCommandAndRefuses52WithTheReason() {
         Api api = new Api(rest);

@@ -1,0 +1,34 @@
+package com.msgupgrade.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+/** A gate's deadline given as environment variables, as the README says it can be. */
+class ApprovalSettingsTest {
+
+    @Test
+    void aGatesDeadlineGivenAsEnvironmentVariablesIsFoundWhateverTheCaseOfItsFormId() {
+        StandardEnvironment environment = new StandardEnvironment();
+        // in place of the process's own environment (Spring maps a source of that name as environment variables)
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                "MSGSRV_APPROVALS_QUORUM", "2",
+                "MSGSRV_APPROVALS_ESCALATIONGROUP", "change-managers-oncall",
+                "MSGSRV_APPROVALS_DEFAULTDEADLINE_ESCALATEAFTER", "PT24H",
+                "MSGSRV_APPROVALS_DEFAULTDEADLINE_REJECTAFTER", "PT72H",
+                "MSGSRV_APPROVALS_DEADLINES_APPROVEHOSTUPGRADE_ESCALATEAFTER", "PT30M",
+                "MSGSRV_APPROVALS_DEADLINES_APPROVEHOSTUPGRADE_REJECTAFTER", "PT1H")));
+        ApprovalSettings settings = new Binder(ConfigurationPropertySources.get(environment))
+                .bind("msgsrv.approvals", ApprovalSettings.class).get();
+        assertThat(settings.deadline("ApproveHostUpgrade").rejectAfter()).isEqualTo(Duration.ofHours(1));
+        assertThat(settings.deadline("ApproveHostUpgrade").escalateAfter()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(settings.deadline("AcceptRisk").rejectAfter()).as("the default").isEqualTo(Duration.ofHours(72));
+    }
+}
