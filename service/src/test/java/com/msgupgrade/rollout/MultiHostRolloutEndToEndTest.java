@@ -691,6 +691,32 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     /** A running rollout's rows alone, no process: its hosts not started. */
+    @Autowired
+    RolloutRepository rolloutRecords;
+
+    /**
+     * A webmail's rollback asks after every store whose disable-mshttpd command a rollout of the deployment prepared,
+     * whatever came of it: a failed one (its configutil may have run before its stop-msg failed, then marked done)
+     * and one whose launch was never answered count; another deployment's and another step's do not.
+     */
+    @Test
+    void aStoreCountsAsWithoutMshttpdOnceItsCommandWasPreparedWhateverCameOfIt() {
+        String id = runningRollout("mshd", "ms1", "ms2", "ms3", "ms4");
+        String other = runningRollout("other", "ms4");
+        java.util.function.BiConsumer<String[], String> run = (row, rollout) -> jdbc.update("INSERT INTO"
+                + " \"MSGSRV\".command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state, outcome,"
+                + " created_at) VALUES (?, ?, ?, ?, 1, 'configutil -o service.http.enable -v no', ?, ?, ?)",
+                "run-" + java.util.UUID.randomUUID() + "-1", rollout, row[0], row[1], row[2], row[3],
+                java.sql.Timestamp.from(Instant.now()));
+        run.accept(new String[] {"ms1", "disable-mshttpd", "FINISHED", "FAILED"}, id);
+        run.accept(new String[] {"ms2", "disable-mshttpd", "PREPARED", null}, id);
+        run.accept(new String[] {"ms3", "enable-imap", "FINISHED", "SUCCEEDED"}, id);
+        run.accept(new String[] {"ms4", "disable-mshttpd", "FINISHED", "SUCCEEDED"}, other);
+        assertThat(rolloutRecords.mshttpdDisabled("mshd", List.of("ms1", "ms2", "ms3", "ms4")))
+                .containsExactly("ms1", "ms2");
+        assertThat(rolloutRecords.mshttpdDisabled("mshd", List.of())).isEmpty();
+    }
+
     private String runningRollout(String deployment, String... hosts) {
         return runningRolloutOf(deployment, "{}", hosts);
     }
