@@ -19,7 +19,7 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
         if (quorum < 1) {
             throw new IllegalArgumentException("msgsrv.approvals.quorum must be at least 1, is " + quorum);
         }
-        deadlines = deadlines == null ? Map.of() : Map.copyOf(deadlines);
+        deadlines = byGate(deadlines, defaultDeadline);
         blackouts = blackouts == null ? List.of() : List.copyOf(blackouts);
     }
 
@@ -30,8 +30,26 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
      * ({@code MSGSRV_APPROVALS_DEADLINES_APPROVEHOSTUPGRADE_REJECTAFTER}) reaches Spring in lower case.
      */
     Deadline deadline(String gate) {
-        return deadlines.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(gate)).map(Map.Entry::getValue)
-                .findFirst().orElse(defaultDeadline);
+        return deadlines.getOrDefault(gate.toLowerCase(java.util.Locale.ROOT), defaultDeadline);
+    }
+
+    /**
+     * The per-gate deadlines by their form id in lower case, each part left out taken from the default; a gate given
+     * twice (in two cases: a file's and an environment variable's) is refused, naming it.
+     */
+    private static Map<String, Deadline> byGate(Map<String, Deadline> deadlines, Deadline defaults) {
+        Map<String, Deadline> byGate = new java.util.HashMap<>();
+        (deadlines == null ? Map.<String, Deadline>of() : deadlines).forEach((gate, deadline) -> {
+            String key = gate.toLowerCase(java.util.Locale.ROOT);
+            if (byGate.containsKey(key)) {
+                throw new IllegalArgumentException("msgsrv.approvals.deadlines: the deadline of " + gate + " is given"
+                        + " twice (its form id in two cases); give it once");
+            }
+            byGate.put(key, defaults == null ? deadline : new Deadline(
+                    deadline.escalateAfter() != null ? deadline.escalateAfter() : defaults.escalateAfter(),
+                    deadline.rejectAfter() != null ? deadline.rejectAfter() : defaults.rejectAfter()));
+        });
+        return Map.copyOf(byGate);
     }
 
     /** One element per approval the quorum needs: the collection of the CAB's multi-instance task. */

@@ -83,8 +83,8 @@ public class StepCatalog {
             // the whole configuration directory: msg.conf "and many other configuration files" (the guide, Table 4-2)
             // (the SSL token's password file left out; credentials in the others masked: SettingsMask); the files
             // that differ first, then how: what is shown of a long output is its head and its end
-            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff -rq -x sslpassword.conf "
-                    + quote(savedConfig(host)) + " " + quote(base + "/config") + "; diff -r -x sslpassword.conf "
+            case COMPARE_CONFIGURATIONS -> new HostCommand(step, "diff -rq -x 'sslpassword.conf*' "
+                    + quote(savedConfig(host)) + " " + quote(base + "/config") + "; diff -r -x 'sslpassword.conf*' "
                     + quote(savedConfig(host)) + " " + quote(base + "/config"), null, false, false, Set.of(0, 1), null,
                     HostCommand.ANY_OUTPUT);
             case START_MESSAGING_SERVER -> mutating(step,

@@ -171,9 +171,14 @@ class StepCatalogTest {
         String diff = "diff -r -x sslpassword.conf /opt/sun/messaging/config.61-saved/msg.conf /opt/sun/messaging/config/msg.conf\n"
                 + "< local.ugldapbindcred = s3cret-61\n> local.service.proxy.adminpass=n3w\n< service.http.port = 8990\n"
                 + "> local.imta.ldap.password: p4ss\nOnly in /opt/sun/messaging/config.61-saved: passwords\n"
-                + "< default:BindPass b1nd\n> default:bindpw  b2nd\n";
+                + "< default:BindPass b1nd\n> default:bindpw  b2nd\n< ! local.ugldapbindcred = c0mment\n"
+                + "< #default:BindPass c0mment2\n> local.ugldapuri = ldap://cn=admin:ur1pw@ds.example.com:389/\n"
+                + "< Internal (Software) Token:t0ken\n< pwc.com  $U%$D@tcp_local-daemon\n";
         assertThat(SettingsMask.masked(diff)).doesNotContain("s3cret-61").doesNotContain("n3w").doesNotContain("p4ss")
                 .doesNotContain("b1nd").doesNotContain("b2nd").contains("< default:BindPass ********")
+                .doesNotContain("c0mment").doesNotContain("ur1pw").doesNotContain("t0ken")
+                .contains("ldap://cn=admin:********@ds.example.com:389/")
+                .as("a rewrite rule of imta.cnf is not a credential").contains("< pwc.com  $U%$D@tcp_local-daemon")
                 .contains("< local.ugldapbindcred = ********", "> local.service.proxy.adminpass=********",
                         "> local.imta.ldap.password: ********", "< service.http.port = 8990",
                         "Only in /opt/sun/messaging/config.61-saved: passwords");

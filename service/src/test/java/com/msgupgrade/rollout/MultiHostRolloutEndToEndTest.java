@@ -690,7 +690,6 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         }
     }
 
-    /** A running rollout's rows alone, no process: its hosts not started. */
     @Autowired
     RolloutRepository rolloutRecords;
 
@@ -717,6 +716,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(rolloutRecords.mshttpdDisabled("mshd", List.of())).isEmpty();
     }
 
+    /** A running rollout's rows alone, no process: its hosts not started. */
     private String runningRollout(String deployment, String... hosts) {
         return runningRolloutOf(deployment, "{}", hosts);
     }

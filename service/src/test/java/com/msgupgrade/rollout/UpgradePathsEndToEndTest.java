@@ -132,8 +132,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         // the person merging was shown the differences of the whole configuration directory, not of msg.conf alone
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'"
                 + " AND step_id = 'compare-configurations'", String.class, id)).singleElement().asString()
-                .contains("diff -rq -x sslpassword.conf " + Shell.quote(host.msgSvrBase() + "/config.61-saved"))
-                .contains("diff -r -x sslpassword.conf " + Shell.quote(host.msgSvrBase() + "/config.61-saved"));
+                .contains("diff -rq -x 'sslpassword.conf*' " + Shell.quote(host.msgSvrBase() + "/config.61-saved"))
+                .contains("diff -r -x 'sslpassword.conf*' " + Shell.quote(host.msgSvrBase() + "/config.61-saved"));
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'DECISION'",
                 String.class, id)).anyMatch(d -> d.contains("carried service.http.port over"));
     }
