@@ -84,9 +84,7 @@ class ApprovalRulesTest extends EndToEndTest {
     @Test
     void whatAnAdministratorDoesToARolloutThroughTheEngineIsInItsTrail() {
         String id = startAs("operator", "sol2");
-        List<Task> cab = cabTasks(id);
-        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
-                .isEqualTo(HttpStatus.NO_CONTENT);
+        List<Task> cab = cabWithTheFirstApproved(id);
         assertThat(api.call("cockpitadmin", HttpMethod.PUT, "/engine-rest/process-instance/"
                 + cab.get(1).getProcessInstanceId() + "/variables/cabApprovers", "{\"value\":\"\",\"type\":\"String\"}",
                 String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
@@ -183,6 +181,14 @@ class ApprovalRulesTest extends EndToEndTest {
                 .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveRollout").list(), l -> !l.isEmpty());
     }
 
+    /** The rollout's CAB tasks, the first approved by approver1 through /api/approvals. */
+    private List<Task> cabWithTheFirstApproved(String rolloutId) {
+        List<Task> cab = cabTasks(rolloutId);
+        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        return cab;
+    }
+
     private List<String> auditKinds(String rolloutId) {
         return jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
                 String.class, rolloutId);
@@ -237,9 +243,7 @@ class ApprovalRulesTest extends EndToEndTest {
     @Test
     void aDecisionSetsItsOwnFieldsOnlyAndNoVariableOfTheTaskIsWrittenThroughTheApi() {
         String id = startAs("operator", "sol1");
-        List<Task> cab = cabTasks(id);
-        assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
-                .isEqualTo(HttpStatus.NO_CONTENT);
+        List<Task> cab = cabWithTheFirstApproved(id);
         String second = cab.get(1).getId();
         // the one who approved tries to count twice: by clearing the approvers the rule reads, with the completion
         ResponseEntity<String> rewrite = api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second

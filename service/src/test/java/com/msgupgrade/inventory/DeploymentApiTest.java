@@ -121,24 +121,22 @@ class DeploymentApiTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("nullEntries")
     void refusesANullEntryNamingWhereItIsAndStoresNothing(String expected, Consumer<ObjectNode> edit) {
-        ObjectNode d = valid();
-        edit.accept(d);
-        String name = "null-" + Math.abs(expected.hashCode());
-        ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/" + name, d.toString());
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(response.getBody()).contains(expected);
-        assertThat(new Api(rest).call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        refusedAndNothingStored("null-", expected, edit, HttpStatus.BAD_REQUEST);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mistakes")
     void refusesABadDeploymentNamingTheProblemAndStoresNothing(String expected, Consumer<ObjectNode> edit) {
+        refusedAndNothingStored("bad-", expected, edit, HttpStatus.UNPROCESSABLE_ENTITY);
+    }
+
+    /** The valid deployment, edited, is refused with that status and a body naming the problem; nothing is stored. */
+    private void refusedAndNothingStored(String prefix, String expected, Consumer<ObjectNode> edit, HttpStatus status) {
         ObjectNode d = valid();
         edit.accept(d);
-        String name = "bad-" + Math.abs(expected.hashCode());
+        String name = prefix + Math.abs(expected.hashCode());
         ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/" + name, d.toString());
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(response.getStatusCode()).isEqualTo(status);
         assertThat(response.getBody()).contains(expected);
         assertThat(new Api(rest).call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
