@@ -27,10 +27,13 @@ public class RolloutControl {
     private final SlotWakeUp slots;
     private final RolloutLock work;
     private final RolloutPlans plans;
+    private final org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime;
 
     RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
             @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism,
-            SlotWakeUp slots, RolloutLock work, RolloutPlans plans) {
+            SlotWakeUp slots, RolloutLock work, RolloutPlans plans,
+            org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime) {
+        this.runtime = runtime;
         this.plans = plans;
         this.work = work;
         this.slots = slots;
@@ -274,7 +277,14 @@ public class RolloutControl {
     public void abort(String rolloutId, String user) {
         change(rolloutId, user, ABORTING, List.of(RUNNING, PAUSED), "ROLLOUT_ABORT_REQUESTED");
         slots.wake(rolloutId, Integer.MAX_VALUE); // every waiting unit ends without starting its host
+        // a rollout still before its hosts (the CAB, the dependencies, the backup) ends ABORTED at once: nothing
+        // was started, and its open tasks would otherwise keep it (and its deployment) from ending
+        runtime.getObject().createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
+                .correlateAllWithResult();
     }
+
+    /** The message Rollout.bpmn's tasks before any host catch (their boundary events): the rollout ends ABORTED. */
+    static final String ROLLOUT_ABORTED_MESSAGE = "RolloutAborted";
 
     /**
      * An abort decided at a host (an operator's decision on its failed step, a rejected review of a cluster node):

@@ -84,7 +84,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("rs3", "6.2p3", List.of("store")),
             HostSpec.solaris("cg1", "6.2p3", List.of("store")),
             HostSpec.solaris("rn1", "6.2p3", List.of("store")),
-            HostSpec.solaris("rnx", "6.2p3", List.of("store"))));
+            HostSpec.solaris("rnx", "6.2p3", List.of("store")),
+            HostSpec.solaris("ea1", "6.2p3", List.of("store"))));
     static final Set<String> GATES = Set.of("Task_ApproveTierDowntime", "Task_ApproveFailover",
             "Task_ApproveHostUpgrade", "Task_ReviewConflicts", "Task_AcceptRisk", "Task_ApproveSymmetricDowntime");
 
@@ -692,6 +693,30 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     @Autowired
     RolloutRepository rolloutRecords;
+
+    /**
+     * A rollout aborted before any host (waiting for its CAB, or for the operator's dependencies) ends ABORTED at once,
+     * its open tasks gone: it would otherwise wait for ever on them, and hold its deployment's next rollout back.
+     */
+    @Test
+    void aRolloutAbortedBeforeAnyHostEndsAtOnce() {
+        flow.deploy("early", FleetSupport.deploymentJson(fleet), List.of("ea1"), d -> {});
+        String atCab = flow.start("early");
+        flow.awaitTask(atCab, "Task_ApproveRollout");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(atCab, "ABORTED");
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atCab).count()).isZero();
+
+        String atDependencies = flow.start("early"); // the deployment is free again
+        flow.approveCab(atDependencies);
+        flow.awaitTask(atDependencies, "Task_ConfirmDependencies");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + atDependencies + "/abort", null,
+                String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(atDependencies, "ABORTED");
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atDependencies).count()).isZero();
+        assertThat(fleet.host("ea1").commandLog()).as("nothing ran on the host").isEmpty();
+    }
 
     /**
      * A webmail's rollback asks after every store whose disable-mshttpd command a rollout of the deployment prepared,
