@@ -469,8 +469,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> approvals(id).size() == 2
                 && approvals(id).stream().noneMatch(t -> t.getId().equals(first.getId())));
 
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        abort(id);
         // the two waiting at their approval had changed nothing yet: approved after the abort, they do not start
         for (Task approval : approvals(id)) {
             assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + approval.getId(),
@@ -694,6 +693,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     @Autowired
     RolloutRepository rolloutRecords;
 
+    /** The operator aborts the rollout through the API. */
+    private void abort(String rolloutId) {
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + rolloutId + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+    }
+
     /**
      * A rollout aborted before any host (waiting for its CAB, or for the operator's dependencies) ends ABORTED at once,
      * its open tasks gone: it would otherwise wait for ever on them, and hold its deployment's next rollout back.
@@ -703,16 +708,14 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.deploy("early", FleetSupport.deploymentJson(fleet), List.of("ea1"), d -> {});
         String atCab = flow.start("early");
         flow.awaitTask(atCab, "Task_ApproveRollout");
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/abort", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        abort(atCab);
         flow.awaitState(atCab, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atCab).count()).isZero();
 
         String atDependencies = flow.start("early"); // the deployment is free again
         flow.approveCab(atDependencies);
         flow.awaitTask(atDependencies, "Task_ConfirmDependencies");
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + atDependencies + "/abort", null,
-                String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        abort(atDependencies);
         flow.awaitState(atDependencies, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atDependencies).count()).isZero();
         assertThat(fleet.host("ea1").commandLog()).as("nothing ran on the host").isEmpty();
@@ -958,8 +961,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 Map.of("hosts", List.of("rb1")), String.class);
         assertThat(held.getStatusCode()).as(held.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(held.getBody()).contains("the rollout " + second + " of rbk has not ended");
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + second + "/abort", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        abort(second);
     }
 
     /**
@@ -1040,8 +1042,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.deploy("closegate", FleetSupport.deploymentJson(fleet), List.of("cg1"), d -> {});
         String id = flow.startApproved("closegate");
         flow.awaitTask(id, "Task_ApproveHostUpgrade");
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        abort(id);
         flow.approve(id, "Task_ApproveHostUpgrade");
         flow.awaitState(id, "ABORTED");
         assertThat(flow.hostState(id, "cg1")).isEqualTo("REJECTED");
