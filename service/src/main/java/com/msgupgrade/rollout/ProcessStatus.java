@@ -105,6 +105,12 @@ public class ProcessStatus {
         work.hold(rolloutId);
         if (!List.of("AWAITING_APPROVAL", "RUNNING").contains(state)) {
             control.recordUnpatchedStandbys(rolloutId); // however it ended
+            // a host the rollout never reached (rejected or aborted before it, a later tier) was not started: its
+            // state says so, rather than PENDING for ever (no unit waits for a slot any more: nothing to wake)
+            for (String host : rollouts.hostsIn(rolloutId, "PENDING")) {
+                rollouts.updateHost(rolloutId, host, "NOT_STARTED", null);
+                audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", "NOT_STARTED"));
+            }
         }
         rollouts.updateState(rolloutId, state);
         audit.record(rolloutId, "system", "ROLLOUT_STATE", null, null, Map.of("state", state));

@@ -107,6 +107,12 @@ public class RolloutRepository {
                 + " VALUES (?,?,?,?,?)", rolloutId, host, procedure, state, Timestamp.from(Instant.now()));
     }
 
+    /** The rollout's hosts in {@code state}, by name. */
+    public List<String> hostsIn(String rolloutId, String state) {
+        return jdbc.queryForList("SELECT host_name FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state = ?"
+                + " ORDER BY host_name", String.class, rolloutId, state);
+    }
+
     /** The host's new state, set outright (a resting state kept for a decision no longer applies). */
     public void updateHost(String rolloutId, String host, String state, String currentStep) {
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ?, current_step = ?, updated_at = ?, resting_state = NULL"

@@ -711,6 +711,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         abort(atCab);
         flow.awaitState(atCab, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atCab).count()).isZero();
+        assertThat(flow.hostState(atCab, "ea1")).as("a host the rollout never reached").isEqualTo("NOT_STARTED");
 
         String atDependencies = flow.start("early"); // the deployment is free again
         flow.approveCab(atDependencies);
@@ -718,6 +719,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         abort(atDependencies);
         flow.awaitState(atDependencies, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atDependencies).count()).isZero();
+        assertThat(flow.hostState(atDependencies, "ea1")).isEqualTo("NOT_STARTED");
         assertThat(fleet.host("ea1").commandLog()).as("nothing ran on the host").isEmpty();
     }
 
