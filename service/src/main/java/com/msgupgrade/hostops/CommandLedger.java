@@ -93,10 +93,11 @@ class CommandLedger {
                 + " secret_removed_at = ? WHERE run_id = ? AND secret_removed_at IS NULL", now(), runId));
     }
 
+    /** The run was launched: a run already judged (FINISHED, by a second execution of its job) stays so. */
     void launched(String runId) {
         ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "UPDATE \"MSGSRV\".command_run SET state = ?, launched_at = COALESCE(launched_at, ?) WHERE run_id = ?",
-                State.LAUNCHED.name(), now(), runId));
+                "UPDATE \"MSGSRV\".command_run SET state = ?, launched_at = COALESCE(launched_at, ?) WHERE run_id = ?"
+                        + " AND state = ?", State.LAUNCHED.name(), now(), runId, State.PREPARED.name()));
     }
 
     void finished(String runId, int exitCode, String outcome, String excerpt, String sha256) {

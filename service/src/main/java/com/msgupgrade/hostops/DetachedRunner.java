@@ -25,15 +25,21 @@ final class DetachedRunner {
     /** A command writing the run's files from its standard input, and that input. */
     private record Preparation(String command, byte[] stdin) {}
 
+    /**
+     * Writes the run's files under names of this shell's own ({@code cmd.$$}, {@code boot.$$}, {@code secret.$$}),
+     * which {@link #launchCommand} puts in place only once its {@code mkdir launched} won: a second start of the same
+     * run at the same moment (the engine retrying a launch whose answer was late, while the first one's shell still
+     * runs on the host) must not rewrite, nor truncate, the script or the secret of a command already running.
+     */
     private static Preparation preparation(String runDir, String script, String secret, boolean checkDirectories) {
         String d = quote(runDir);
         byte[] scriptBytes = script.getBytes(StandardCharsets.UTF_8);
-        String write = secret == null ? "cat > " + d + "/cmd" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
-                + "/cmd 2>/dev/null";
+        String write = secret == null ? "cat > " + d + "/cmd.$$" : "dd bs=1 count=" + scriptBytes.length + " of=" + d
+                + "/cmd.$$ 2>/dev/null";
         String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
                 + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + noOtherRunGoesOn(runDir) + " && "
-                + write + " && " + holds(d + "/cmd", scriptBytes.length) + " && { { " + BOOT + "; } > " + d + "/boot"
-                + " < /dev/null; true; }"; // the secret, if any, follows the script on the input: not read here
+                + write + " && " + holds(d + "/cmd.$$", scriptBytes.length) + " && { { " + BOOT + "; } > " + d
+                + "/boot.$$ < /dev/null; true; }"; // the secret, if any, follows the script on the input: not read here
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -42,8 +48,8 @@ final class DetachedRunner {
         System.arraycopy(secretBytes, 0, stdin, scriptBytes.length, secretBytes.length);
         // a secret cut short is removed at once: the run may never be launched (an operator aborts), and the part
         // that came is part of the secret
-        return new Preparation(command + " && { cat > " + d + "/secret && " + holds(d + "/secret", secretBytes.length)
-                + " || { rm -f " + d + "/secret; false; }; }; fi", stdin);
+        return new Preparation(command + " && { cat > " + d + "/secret.$$ && " + holds(d + "/secret.$$",
+                secretBytes.length) + " || { rm -f " + d + "/secret.$$; false; }; }; fi", stdin);
     }
 
     /**
@@ -182,7 +188,7 @@ final class DetachedRunner {
             boolean checkDirectories) {
         String d = quote(runDir);
         Preparation preparation = preparation(runDir, script, secret, checkDirectories);
-        return session.start(preparation.command() + " && " + launchCommand(d, "w=$!; echo $w > pid;"
+        return session.start(preparation.command() + " && " + launchCommand(d, secret != null, "w=$!; echo $w > pid;"
                 + " echo launched >&2; wait $w; " + readEnded(".") + ";", " >&2"), preparation.stdin());
     }
 
@@ -239,14 +245,18 @@ final class DetachedRunner {
         String d = quote(runDir);
         Preparation preparation = preparation(runDir, script, secret, checkDirectories);
         CommandResult result = session.exec(preparation.command() + " && "
-                + launchCommand(d, "echo $! > pid; echo launched;", ""), preparation.stdin());
+                + launchCommand(d, secret != null, "echo $! > pid; echo launched;", ""), preparation.stdin());
         expectLaunched(result, secret == null ? "prepare and launch the run"
                 : "prepare and launch the run with the step's secret file");
         return result.stdout().contains("launched");
     }
 
-    /** {@code attachedTo}: where "attached" goes when the run was started before (" >&2": stderr). */
-    private static String launchCommand(String d, String afterStart, String attachedTo) {
+    /**
+     * {@code attachedTo}: where "attached" goes when the run was started before (" >&2": stderr). The files this shell
+     * prepared ({@link #preparation}) are put in place when it starts the run, removed when it attaches; a move that
+     * fails ends the shell before anything starts (its launch is then seen never to have started the wrapper).
+     */
+    private static String launchCommand(String d, boolean withSecret, String afterStart, String attachedTo) {
         // the command runs as a child whose pid is kept (cpid), so that a timeout can stop it and still get an exit
         // (the secret's files removed by rm only when there are any: on a host, a process is the dearest part of it)
         String body = "d=$1; echo $$ > $d/wpid; SECRET_FILE=$d/secret; export SECRET_FILE;"
@@ -255,8 +265,9 @@ final class DetachedRunner {
                 + " break; fi; done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         // the launching shell's pid first ($$: no process started for it), so that a fork that fails is seen
         return "cd " + d + " && if mkdir launched 2>/dev/null; then echo $$ > launched/by;"
+                + " mv cmd.$$ cmd && mv boot.$$ boot" + (withSecret ? " && mv secret.$$ secret" : "") + " || exit 1;"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
-                + afterStart + " else echo attached" + attachedTo + "; fi";
+                + afterStart + " else rm -f cmd.$$ boot.$$ secret.$$; echo attached" + attachedTo + "; fi";
     }
 
     /**

@@ -404,6 +404,47 @@ class DetachedRunnerTest {
         assertThat(work.resolve("run-2").resolve("secret")).doesNotExist();
     }
 
+    /**
+     * A second start of the same run whose shell passed the "not launched yet" test before the first one's
+     * {@code mkdir launched} (the engine retried a launch whose answer came late, and the first shell still ran on the
+     * host) writes nothing the running command reads: its script, secret and boot record stay its own, and go.
+     */
+    @Test
+    void aSecondStartThatLostTheRaceLeavesTheRunningCommandsScriptAndSecretAlone(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        String run = work.resolve("run-3").toString();
+        java.nio.file.Path seen = work.resolve("seen");
+        java.nio.file.Path go = work.resolve("go");
+        // the first start's command waits, then reads its secret, as configutil -i or ldapmodify -j would
+        String first = "while [ ! -f " + go + " ]; do sleep 0.1; done; cat \"$SECRET_FILE\" > " + seen + "\n";
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), run, first, "first-secret", true)).isTrue();
+        // the second start, as if its test had passed before the first one's mkdir
+        RemoteShell.RemoteSession late = new RemoteShell.RemoteSession() {
+            @Override
+            public RemoteShell.Started start(String command, byte[] stdin) {
+                String passed = command.replace("if [ ! -d " + com.msgupgrade.catalog.Shell.quote(run) + "/launched ]",
+                        "if true");
+                assertThat(passed).isNotEqualTo(command);
+                return localShell(Integer.MAX_VALUE).start(passed, stdin);
+            }
+
+            @Override
+            public void close() {}
+        };
+        assertThat(DetachedRunner.launch(late, run, "echo second > " + work.resolve("second") + "\n", "other", true))
+                .isFalse();
+        java.nio.file.Files.writeString(go, "");
+        DetachedRunner.Ended ended = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> DetachedRunner.ended(localShell(Integer.MAX_VALUE), run), Optional::isPresent).get();
+        assertThat(ended.exitCode()).isZero();
+        assertThat(java.nio.file.Files.readString(seen)).isEqualTo("first-secret");
+        assertThat(work.resolve("second")).doesNotExist();
+        try (var files = java.nio.file.Files.list(work.resolve("run-3"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("secret")
+                    .noneMatch(name -> name.matches("(cmd|boot|secret)\\..*"));
+        }
+    }
+
     private static void writeExpected(java.nio.file.Path file, String content) {
         try {
             java.nio.file.Files.writeString(file, content);
