@@ -50,6 +50,9 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
         }
     }
 
+    /** How far ahead a maintenance window may start. */
+    static final java.time.Duration FARTHEST_WINDOW = java.time.Duration.ofDays(366);
+
     /** Problems that make the rollout impossible to request, given the global blackouts too. */
     public List<String> problems(Instant now, List<Period> globalBlackouts) {
         List<String> problems = new ArrayList<>();
@@ -63,6 +66,11 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
             if (!p.wellFormed()) {
                 problems.add("windows[" + i + "] " + p.shown() + " needs a start before its end");
                 continue;
+            }
+            if (p.start().isAfter(now.plus(FARTHEST_WINDOW))) {
+                problems.add("windows[" + i + "] " + p.shown() + " starts more than " + FARTHEST_WINDOW.toDays()
+                        + " days ahead: the rollout would wait that long with its gates decided and its hosts"
+                        + " planned; request it closer to its window");
             }
             allBlackouts.stream().filter(b -> b.start() != null && b.end() != null && b.overlaps(p)).forEach(b ->
                     problems.add("window " + p.start() + "–" + p.end() + " falls into the blackout " + b.start() + "–"

@@ -442,9 +442,11 @@ public class Decisions {
             refusal = excluded.get();
             status = 403;
         } else if (decision == null || !choices.contains(decision)) {
-            refusal = "decision must be one of " + choices + ", was " + decision;
+            refusal = "decision must be one of " + choices + ", was " + com.msgupgrade.web.Shown.quoted(decision);
         } else if (decision.equals(needsComment) && comment.isEmpty()) {
             refusal = "a comment is required to " + decision;
+        } else if (tooLong(comment, extraDetail).isPresent()) {
+            refusal = tooLong(comment, extraDetail).get();
         } else if (extraRefusal != null) {
             refusal = extraRefusal;
             status = extraStatus;
@@ -452,7 +454,7 @@ public class Decisions {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("task", task.getTaskDefinitionKey());
         detail.put("taskId", task.getId());
-        detail.put("decision", String.valueOf(decision));
+        detail.put("decision", refusal != null ? com.msgupgrade.web.Shown.quoted(decision) : decision);
         detail.put("comment", comment);
         detail.putAll(extraDetail);
         detail.put("evidenceSha256", sha256(task.getVariableLocal("plannedCommandsSha256") + "\n"
@@ -461,6 +463,8 @@ public class Decisions {
                 + (task.getVariableLocal("patchConfigOutputSha256") == null ? ""
                         : "\n" + task.getVariableLocal("patchConfigOutputSha256"))));
         if (refusal != null) {
+            detail.replaceAll((key, value) -> value instanceof String text && text.length() > TEXT_LIMIT
+                    ? text.substring(0, TEXT_LIMIT) + "… (" + text.length() + " characters)" : value);
             detail.put("refused", refusal);
             recordRefusal(rolloutId, user == null ? "anonymous" : user, host, (String) task.getVariable("stepId"),
                     detail);
@@ -468,6 +472,20 @@ public class Decisions {
         }
         audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);
         return decision;
+    }
+
+    /**
+     * What a person writes with a decision (its comment, a backup's reference) is kept as a task variable, which the
+     * engine stores up to 4,000 characters: a longer one is refused, on every channel, before the engine fails on it.
+     */
+    static final int TEXT_LIMIT = EVIDENCE_LIMIT;
+
+    private static java.util.Optional<String> tooLong(String comment, Map<String, Object> extraDetail) {
+        Map<String, Object> texts = new LinkedHashMap<>(Map.of("comment", comment));
+        texts.putAll(extraDetail);
+        return texts.entrySet().stream().filter(e -> String.valueOf(e.getValue()).length() > TEXT_LIMIT).findFirst()
+                .map(e -> "the " + e.getKey() + " must be at most " + TEXT_LIMIT + " characters, was "
+                        + String.valueOf(e.getValue()).length());
     }
 
     /**

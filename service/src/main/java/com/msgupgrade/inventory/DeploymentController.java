@@ -33,7 +33,7 @@ class DeploymentController {
             throw new InvalidRequestException("deployment " + name + " is not valid", problems);
         }
         Deployment stored = deployment.withName(name);
-        deployments.save(stored, user.getName());
+        deployments.save(stored, user.getName()); // refuses a name another deployment has in another case
         return ResponseEntity.ok(stored);
     }
 

@@ -29,6 +29,15 @@ public class DeploymentRepository {
         int updated = jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ? WHERE name = ?",
                 body, user, now, deployment.name());
         if (updated == 0) {
+            // one deployment a name, whatever its case: "prod" and "PROD" would be two rollouts of the same hosts, each
+            // free of the other's (a rollout of a deployment excludes only that deployment's next)
+            List<String> sameName = jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment WHERE LOWER(name) ="
+                    + " LOWER(?) AND name <> ?", String.class, deployment.name(), deployment.name());
+            if (!sameName.isEmpty()) {
+                throw new com.msgupgrade.web.InvalidRequestException("deployment " + deployment.name() + " is not valid",
+                        List.of("the deployment " + sameName.get(0) + " has this name in another case: change that"
+                                + " one (PUT /api/deployments/" + sameName.get(0) + "), or choose another name"));
+            }
             jdbc.update("INSERT INTO \"MSGSRV\".deployment (name, body, updated_by, updated_at) VALUES (?,?,?,?)",
                     deployment.name(), body, user, now);
         }
@@ -61,7 +70,10 @@ public class DeploymentRepository {
 
     public Deployment fromJson(String body) {
         try {
-            return json.readValue(body, Deployment.class);
+            // leniently: a snapshot stored by an earlier version may hold a field no longer read ("solaris")
+            return json.readerFor(Deployment.class)
+                    .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .readValue(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored deployment is not readable: " + e.getOriginalMessage(), e);
         }

@@ -56,7 +56,7 @@ public class DeploymentValidator {
             if (h.name() != null && !names.add(h.name())) {
                 problems.add(at + ": host name " + h.name() + " is used twice");
             }
-            if (h.address() != null && !endpoints.add(h.address() + ":" + h.sshPort())) {
+            if (h.address() != null && !endpoints.add(h.address().toLowerCase(java.util.Locale.ROOT) + ":" + h.sshPort())) {
                 problems.add(at + ": address " + h.address() + ":" + h.sshPort() + " is used by another host");
             }
         }
@@ -240,10 +240,6 @@ public class DeploymentValidator {
 
     /** A value quoted for an error message, with control characters made visible. */
     private static String show(String value) {
-        if (value == null) {
-            return "(missing)";
-        }
-        String shown = value.length() > 80 ? value.substring(0, 80) + "…" : value;
-        return "'" + shown.replace("\n", "\\n").replace("\r", "\\r") + "'";
+        return com.msgupgrade.web.Shown.quoted(value);
     }
 }

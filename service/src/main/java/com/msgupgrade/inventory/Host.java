@@ -48,6 +48,7 @@ public record Host(
         return storeHostName == null ? name : storeHostName;
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore // not a field of the deployment: GET, edit and PUT it back
     public boolean isSolaris() {
         return "solaris".equals(os);
     }

@@ -306,8 +306,15 @@ public class RolloutControl {
     }
 
     private void change(String rolloutId, String user, String to, List<String> from, String kind) {
+        control(rolloutId); // an unknown rollout is told so (404) before its lock is looked for
         work.hold(rolloutId); // a claim reads the control once, and acts on it, under the same lock
         String current = control(rolloutId);
+        String state = jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout WHERE id = ?", String.class,
+                rolloutId);
+        if (Rollout.ENDED.contains(state)) {
+            throw new InvalidRequestException("cannot change rollout " + rolloutId,
+                    List.of("the rollout has ended (" + state + "): there is nothing left to pause, resume or abort"));
+        }
         if (!from.contains(current)) {
             throw new InvalidRequestException("cannot change rollout " + rolloutId,
                     List.of("the rollout is " + current + "; this needs it " + String.join(" or ", from)));

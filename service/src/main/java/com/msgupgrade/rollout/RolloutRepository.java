@@ -47,7 +47,9 @@ public class RolloutRepository {
         String body = jdbc.queryForObject("SELECT change_policy FROM \"MSGSRV\".rollout WHERE id = ?", String.class, id);
         try {
             return body == null ? com.msgupgrade.approval.ChangePolicy.anyTime()
-                    : json.readValue(body, com.msgupgrade.approval.ChangePolicy.class);
+                    : json.readerFor(com.msgupgrade.approval.ChangePolicy.class)
+                            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                            .readValue(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("stored change policy of " + id + " is not readable", e);
         }
@@ -73,6 +75,17 @@ public class RolloutRepository {
                 + " FROM ACT_RU_EXECUTION e JOIN ACT_RU_VARIABLE v ON v.EXECUTION_ID_ = e.ID_ AND v.NAME_ = 'hostName'"
                 + " WHERE e.BUSINESS_KEY_ = r.id AND e.PROC_DEF_ID_ LIKE 'HostRollbackSolaris:%' AND e.ID_ = e.PROC_INST_ID_"
                 + " AND v.TEXT_ = h.host_name) ORDER BY 1", String.class, deploymentName);
+    }
+
+    /**
+     * The rollouts of other deployments that may run commands on their hosts now: not ended, or with a rollback
+     * going on (a HostRollbackSolaris process under the rollout's id), each with the deployment it was requested of.
+     */
+    public List<Rollout> busyBesides(String deploymentName) {
+        return jdbc.queryForList("SELECT r.id FROM \"MSGSRV\".rollout r WHERE r.deployment_name <> ? AND (r.state NOT IN "
+                + Rollout.endedSql() + " OR EXISTS (SELECT 1 FROM ACT_RU_EXECUTION e WHERE e.BUSINESS_KEY_ = r.id"
+                + " AND e.PROC_DEF_ID_ LIKE 'HostRollbackSolaris:%' AND e.ID_ = e.PROC_INST_ID_)) ORDER BY r.id",
+                String.class, deploymentName).stream().map(this::get).toList();
     }
 
     public void updateState(String id, String state) {

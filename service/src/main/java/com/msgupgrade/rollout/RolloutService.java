@@ -77,6 +77,8 @@ public class RolloutService {
             throw new InvalidRequestException("cannot start a rollout", List.of("the rollout " + String.join(", ",
                     unfinished) + " of " + deploymentName + " has not ended: let it finish, or abort it, first"));
         }
+        refuseMachinesBusyElsewhere(deployment,
+                deployment.hosts().stream().map(com.msgupgrade.inventory.Host::name).toList(), "cannot start a rollout");
         List<String> rollingBack = rollouts.rollbacksGoingOn(deploymentName);
         if (!rollingBack.isEmpty()) {
             // a rollback's patchrm beside a new rollout's patchadd on the same host
@@ -138,8 +140,17 @@ public class RolloutService {
                     + " commands on the same hosts; let it end, or abort it, first"));
         }
         List<RolloutRepository.HostProgress> progress = rollouts.hosts(id);
+        Map<String, String> states = progress.stream().collect(java.util.stream.Collectors.toMap(
+                RolloutRepository.HostProgress::host, RolloutRepository.HostProgress::state));
+        // none named: every host the rollout changed something on
         List<String> names = hostNames == null || hostNames.isEmpty()
-                ? progress.stream().map(RolloutRepository.HostProgress::host).toList() : hostNames;
+                ? progress.stream().filter(h -> !UNTOUCHED.contains(h.state())).map(RolloutRepository.HostProgress::host)
+                        .toList()
+                : hostNames;
+        if (names.isEmpty()) {
+            throw new InvalidRequestException("cannot roll back", List.of("no host of rollout " + id + " was changed"
+                    + " by it (every one is " + String.join(" or ", UNTOUCHED) + "): there is nothing to roll back"));
+        }
         List<String> problems = new java.util.ArrayList<>();
         List<String> decommissioned = rollouts.decommissionedConfigDirectory(rollout.deploymentName());
         if (!decommissioned.isEmpty() && !configDirectoryAvailable) {
@@ -153,6 +164,10 @@ public class RolloutService {
                 problems.add(name + " is named more than once");
             } else if (host.isEmpty() || progress.stream().noneMatch(h -> h.host().equals(name))) {
                 problems.add(name + " is not a host of rollout " + id);
+            } else if (UNTOUCHED.contains(states.get(name))) {
+                problems.add(name + " is " + states.get(name) + ": the rollout has not changed anything on it (its"
+                        + " upgrade has not started, or will not), so there is nothing to roll back; a rollback now"
+                        + " could run beside its upgrade when it starts");
             } else if (!host.get().isSolaris()) {
                 problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
             } else if (clusterOf(rollout, name).isPresent()) {
@@ -176,6 +191,7 @@ public class RolloutService {
         if (!problems.isEmpty()) {
             throw new InvalidRequestException("cannot roll back", problems);
         }
+        refuseMachinesBusyElsewhere(rollout.deployment(), names, "cannot roll back");
         for (String name : names) {
             Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("by", user));
             if (mshttpdEnabled) {
@@ -190,6 +206,38 @@ public class RolloutService {
                     .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
         }
         return names;
+    }
+
+    /**
+     * A machine registered in two deployments (the same address and SSH port, whatever the case of the address) is
+     * worked on by one of them at a time: a rollout or rollback of one while the other's runs would run the guide's
+     * commands on it twice at once. Starts and rollbacks of any deployment are decided one at a time for this.
+     */
+    private void refuseMachinesBusyElsewhere(Deployment deployment, List<String> hostNames, String what) {
+        lock.hold(STARTS_LOCK);
+        Map<String, String> mine = new java.util.HashMap<>();
+        hostNames.forEach(name -> deployment.host(name).ifPresent(h -> mine.put(endpoint(h), h.name())));
+        List<String> problems = new java.util.ArrayList<>();
+        for (Rollout other : rollouts.busyBesides(deployment.name())) {
+            for (com.msgupgrade.inventory.Host theirs : other.deployment().hosts()) {
+                String host = mine.get(endpoint(theirs));
+                if (host != null) {
+                    problems.add(host + " (" + endpoint(theirs) + ") is " + theirs.name() + " of deployment "
+                            + other.deploymentName() + ", whose rollout " + other.id() + " is under way (or rolling"
+                            + " back): the same machine would be worked on twice at once; let it end first");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(what, problems);
+        }
+    }
+
+    /** The lock row that decides rollout starts and rollbacks one at a time, whatever their deployment. */
+    static final String STARTS_LOCK = "starts-and-rollbacks";
+
+    private static String endpoint(com.msgupgrade.inventory.Host host) {
+        return host.address().toLowerCase(java.util.Locale.ROOT) + ":" + host.sshPort();
     }
 
     /**
@@ -224,6 +272,13 @@ public class RolloutService {
     /** The guide's caution on the Webmail Server (Post-Upgrade Tasks). */
     static final String WEBMAIL_63_OLDER_STORE = "a Version 6.3 Webmail Server with a Version 6.2 Patch 3 back-end"
             + " Message Store is not supported (guide caution)";
+
+    /**
+     * States in which the rollout has run nothing on a host, and will not run anything without a unit claiming it
+     * (waiting for a slot, or claimed and starting): a rollback of such a host has nothing to undo, and one of a host
+     * still to start would run beside its upgrade.
+     */
+    static final List<String> UNTOUCHED = List.of("PENDING", "STARTING", "NOT_STARTED", "REJECTED", "BLOCKED");
 
     /** States in which a host of the rollout has changed nothing yet, or has been put back. */
     private static final java.util.Set<String> NOT_AT_63 = java.util.Set.of("PENDING", "AWAITING_APPROVAL",

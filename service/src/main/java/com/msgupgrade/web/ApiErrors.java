@@ -35,12 +35,36 @@ class ApiErrors {
         return problem;
     }
 
+    /**
+     * Two requests changing the same process at the same moment (an abort and an approval of the gate it waits at):
+     * the engine refuses the later one's flush, its transaction is rolled back whole, and it is told so.
+     */
+    @ExceptionHandler(org.camunda.bpm.engine.OptimisticLockingException.class)
+    ProblemDetail changedMeanwhile(org.camunda.bpm.engine.OptimisticLockingException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "the rollout changed while this"
+                + " request was handled (another request at the same moment); nothing of this one was stored: look"
+                + " at the rollout again, and send it again if it still applies");
+        problem.setTitle("Conflict");
+        return problem;
+    }
+
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        String why = e.getCause() instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown
+                ? "unknown field '" + unknown.getPropertyName() + "'" + unknown.getPath().stream().limit(
+                        Math.max(0, unknown.getPath().size() - 1)).map(ApiErrors::where).reduce("", String::concat)
+                        + " (known here: " + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                        .reduce((a, b) -> a + ", " + b).orElse("none") + ")"
+                : rootMessage(e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "the body is not valid JSON for this request: " + rootMessage(e));
+                "the body is not valid JSON for this request: " + why);
         problem.setTitle("Unreadable request");
         return problem;
+    }
+
+    /** " in hosts[2]": where in the body an unknown field is. */
+    private static String where(com.fasterxml.jackson.databind.JsonMappingException.Reference ref) {
+        return ref.getFieldName() != null ? " in " + ref.getFieldName() : "[" + ref.getIndex() + "]";
     }
 
     private static String rootMessage(Throwable e) {

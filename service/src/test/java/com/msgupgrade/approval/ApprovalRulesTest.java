@@ -320,6 +320,20 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(flow.decide(id, "Task_ApproveRollout", "approver1", Map.of("decision", "reject")))
                 .isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(viaApi("approver1", cab.getId(), "maybe", "x").getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        // a comment longer than the engine keeps is refused on every channel, not a server error at the flush
+        String longComment = "x".repeat(4001);
+        ResponseEntity<String> tooLong = viaApi("approver1", cab.getId(), "reject", longComment);
+        assertThat(tooLong.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(tooLong.getBody()).contains("comment must be at most 3800 characters, was 4001");
+        HttpResponse<String> inTasklist = Tasklist.loggedIn(rest.getRootUri(), "approver1").submit(cab.getId(),
+                "{\"decision\":{\"value\":\"approve\"},\"decisionComment\":{\"value\":\"" + longComment + "\"}}");
+        assertThat(inTasklist.statusCode()).isEqualTo(400);
+        assertThat(inTasklist.body()).contains("at most 3800 characters");
+        // a decision of any shape is shown cut and on one line
+        ResponseEntity<String> oddDecision = viaApi("approver1", cab.getId(), "no\nINFO forged line" + "y".repeat(200),
+                "x");
+        assertThat(oddDecision.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(oddDecision.getBody()).contains("was 'no\\\\nINFO forged line").doesNotContain("y".repeat(81));
         assertThat(viaApi("auditor", cab.getId(), "approve", "x").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(flow.decide(id, "Task_ApproveRollout", "auditor", Map.of("decision", "approve")))
                 .isEqualTo(HttpStatus.FORBIDDEN);
@@ -371,6 +385,11 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(empty.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(empty.getBody()).contains("windows[0] (no start)–(no end) needs a start before its end")
                 .contains("blackouts[0] (no start)–(no end) needs a start before its end");
+        ResponseEntity<String> farAhead = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                "{\"deployment\":\"d-windows\",\"windows\":[{\"start\":\"+300000-01-01T00:00:00Z\","
+                        + "\"end\":\"+300001-01-01T00:00:00Z\"}]}", String.class);
+        assertThat(farAhead.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(farAhead.getBody()).contains("starts more than 366 days ahead");
 
         int before = fleet.host("sol1").commandLog().size();
         ResponseEntity<Map> later = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(

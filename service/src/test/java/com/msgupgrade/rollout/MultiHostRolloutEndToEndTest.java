@@ -708,6 +708,18 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.deploy("early", FleetSupport.deploymentJson(fleet), List.of("ea1"), d -> {});
         String atCab = flow.start("early");
         flow.awaitTask(atCab, "Task_ApproveRollout");
+        // the same machine in another deployment is not worked on while this rollout runs; nor is a name in other case
+        flow.deploy("early-twin", FleetSupport.deploymentJson(fleet), List.of("ea1"), d -> {});
+        ResponseEntity<String> twin = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "early-twin"), String.class);
+        assertThat(twin.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(twin.getBody()).contains("is ea1 of deployment early, whose rollout " + atCab + " is under way");
+        Map<String, Object> renamed = new java.util.HashMap<>(api.getMap("operator", "/api/deployments/early"));
+        renamed.put("name", "EARLY");
+        ResponseEntity<String> otherCase = api.call("operator", HttpMethod.PUT, "/api/deployments/EARLY", renamed,
+                String.class);
+        assertThat(otherCase.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(otherCase.getBody()).contains("the deployment early has this name in another case");
         abort(atCab);
         flow.awaitState(atCab, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atCab).count()).isZero();
@@ -721,6 +733,27 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atDependencies).count()).isZero();
         assertThat(flow.hostState(atDependencies, "ea1")).isEqualTo("NOT_STARTED");
         assertThat(fleet.host("ea1").commandLog()).as("nothing ran on the host").isEmpty();
+
+        // an ended rollout is not paused, resumed or aborted again; an unknown one of any length is not found
+        ResponseEntity<String> again = api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/abort", null,
+                String.class);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(again.getBody()).contains("the rollout has ended (ABORTED)");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + "r".repeat(41) + "/pause", null,
+                String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        // nothing to roll back on a host the rollout never changed; a field misspelt is named, not ignored
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/rollback",
+                Map.of("hosts", List.of("ea1")), String.class);
+        assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(rollback.getBody()).contains("ea1 is NOT_STARTED: the rollout has not changed anything on it");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/rollback", Map.of(),
+                String.class).getBody()).contains("there is nothing to roll back");
+        ResponseEntity<String> misspelt = api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/rollback",
+                Map.of("host", List.of("ea1")), String.class);
+        assertThat(misspelt.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(misspelt.getBody()).contains("unknown field 'host'").contains("hosts");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ROLLBACK_REQUESTED'", Integer.class, atCab)).isZero();
     }
 
     /**
