@@ -280,8 +280,19 @@ public class HostStepService {
                 // its wrapper may still be writing it (the next look reads it), or the host restarted meanwhile (lost)
                 try {
                     Optional<DetachedRunner.Ended> endedMeanwhile = DetachedRunner.ended(session, runDir);
-                    return endedMeanwhile.isPresent() ? judge(ctx, request, endedMeanwhile.get(), since)
-                            : StepOutcome.running(request.runId());
+                    if (endedMeanwhile.isPresent()) {
+                        return judge(ctx, request, endedMeanwhile.get(), since);
+                    }
+                    if (Duration.between(since, Instant.now()).compareTo(timeout.plus(WRAPPER_GRACE)) > 0) {
+                        // the wrapper writes the status within milliseconds of its command's end: long past that, a
+                        // pid the run recorded passes for alive because another process took it, and looking again
+                        // would say the same for ever
+                        return failed(ctx, request, -1, "timed out after " + timeout + "; its command is gone, yet no"
+                                + " exit status was written and a process id the run recorded is alive (another"
+                                + " process's since?): check the host before deciding (a retry would run the command"
+                                + " again)", "", null, since);
+                    }
+                    return StepOutcome.running(request.runId());
                 } catch (DetachedRunner.RunLostException e) {
                     return lost(ctx, request, e, since);
                 }
@@ -294,6 +305,9 @@ public class HostStepService {
         // the durable timer takes over; the command runs on
         return StepOutcome.running(request.runId());
     }
+
+    /** How long after a run's timeout its wrapper may still be writing the exit status of a command that ended. */
+    static final Duration WRAPPER_GRACE = Duration.ofSeconds(30);
 
     /** The run was not launched: another run goes on on the host, which must end before anything else changes it. */
     private StepOutcome heldBack(Context ctx, StepRequest request, DetachedRunner.OtherRunGoesOnException e) {

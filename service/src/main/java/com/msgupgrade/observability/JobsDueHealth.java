@@ -32,9 +32,10 @@ class JobsDueHealth extends AbstractHealthIndicator {
         Timestamp now = Timestamp.from(Instant.now());
         // executable (retries left, active), due, and not locked by any job executor; waiting since it became due
         // (an asynchronous continuation has no due date: since it was created) or since its lock expired (a node
-        // that acquired it died), whichever came last
-        Map<String, Object> row = jdbc.queryForMap("SELECT COUNT(*) AS due,"
-                + " MIN(GREATEST(COALESCE(DUEDATE_, CREATE_TIME_), LOCK_EXP_TIME_)) AS oldest FROM ACT_RU_JOB"
+        // that acquired it died), whichever came last (no GREATEST over a lock never taken: H2's is null then)
+        Map<String, Object> row = jdbc.queryForMap("SELECT COUNT(*) AS due, MIN(CASE WHEN LOCK_EXP_TIME_ IS NULL"
+                + " THEN COALESCE(DUEDATE_, CREATE_TIME_) ELSE GREATEST(COALESCE(DUEDATE_, CREATE_TIME_), LOCK_EXP_TIME_)"
+                + " END) AS oldest FROM ACT_RU_JOB"
                 + " WHERE RETRIES_ > 0 AND SUSPENSION_STATE_ = 1 AND (DUEDATE_ IS NULL OR DUEDATE_ <= ?)"
                 + " AND (LOCK_EXP_TIME_ IS NULL OR LOCK_EXP_TIME_ < ?)", now, now);
         long due = ((Number) row.get("due")).longValue();

@@ -1,5 +1,7 @@
 package com.msgupgrade.security;
 
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.actuate.health.HealthEndpoint;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
 import java.util.stream.Stream;
@@ -57,10 +59,11 @@ class SecurityConfig {
         String[] roles = Stream.of(Groups.OPERATORS, Groups.CHANGE_MANAGERS, Groups.AUDITORS, escalationGroup,
                 Groups.CAMUNDA_ADMIN).distinct().toArray(String[]::new);
         return http
-                .securityMatcher(new OrRequestMatcher(antMatcher("/api/**"), antMatcher("/actuator/**"),
-                        antMatcher("/rollouts/**"), antMatcher("/engine-rest/**")))
+                // the actuator's endpoints wherever management.endpoints.web.base-path puts them
+                .securityMatcher(new OrRequestMatcher(antMatcher("/api/**"), EndpointRequest.toAnyEndpoint(),
+                        antMatcher("/actuator/**"), antMatcher("/rollouts/**"), antMatcher("/engine-rest/**")))
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers(antMatcher("/actuator/health"), antMatcher("/actuator/health/**")).permitAll()
+                        .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
                         .anyRequest().hasAnyRole(roles))
                 .httpBasic(basic -> basic.realmName("msgsrv-upgrade"))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

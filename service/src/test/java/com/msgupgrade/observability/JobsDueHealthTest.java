@@ -25,12 +25,21 @@ class JobsDueHealthTest {
     private JobsDueHealth health;
     private int jobs;
 
+    /** The engine's database: PostgreSQL here, H2 (the service's default) in {@link JobsDueHealthOnH2Test}. */
+    protected DriverManagerDataSource database() throws Exception {
+        return new DriverManagerDataSource(Postgres.newDatabase(), "postgres", "");
+    }
+
+    protected String schemaName() {
+        return "postgres";
+    }
+
     @BeforeEach
     void engineSchema() throws Exception {
-        DriverManagerDataSource dataSource = new DriverManagerDataSource(Postgres.newDatabase(), "postgres", "");
+        DriverManagerDataSource dataSource = database();
         try (var connection = dataSource.getConnection()) {
-            ScriptUtils.executeSqlScript(connection,
-                    new ClassPathResource("org/camunda/bpm/engine/db/create/activiti.postgres.create.engine.sql"));
+            ScriptUtils.executeSqlScript(connection, new ClassPathResource("org/camunda/bpm/engine/db/create/activiti."
+                    + schemaName() + ".create.engine.sql"));
         }
         jdbc = new JdbcTemplate(dataSource);
         health = new JobsDueHealth(jdbc, Duration.ofMinutes(1));

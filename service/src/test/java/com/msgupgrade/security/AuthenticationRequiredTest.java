@@ -17,6 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.ContextConfiguration;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -91,9 +92,18 @@ class AuthenticationRequiredTest {
     }
 
     @Test
-    void healthAnswersWithoutCredentials() {
-        assertThat(new Api(rest).call(null, HttpMethod.GET, "/actuator/health", null, String.class).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
+    void healthAnswersWithoutCredentialsItsStatusAloneAndANodesOwnHealthForALoadBalancer() {
+        Api api = new Api(rest);
+        ResponseEntity<String> anonymous = api.call(null, HttpMethod.GET, "/actuator/health", null, String.class);
+        assertThat(anonymous.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(anonymous.getBody()).contains("\"status\":\"UP\"").doesNotContain("components");
+        ResponseEntity<String> node = api.call(null, HttpMethod.GET, "/actuator/health/node", null, String.class);
+        assertThat(node.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(node.getBody()).contains("\"status\":\"UP\"");
+        assertThat(api.call("operator", HttpMethod.GET, "/actuator/health/node", null, String.class).getBody())
+                .contains("\"db\"", "\"processEngine\"", "\"jobExecutor\"").doesNotContain("jobsDue");
+        assertThat(api.call("operator", HttpMethod.GET, "/actuator/health", null, String.class).getBody())
+                .contains("\"jobsDue\"");
     }
 
     @Test
@@ -124,6 +134,10 @@ class AuthenticationRequiredTest {
         }
         assertThat(api.call("auditor", HttpMethod.GET, "/api/deployments", null, String.class).getStatusCode())
                 .isEqualTo(HttpStatus.OK);
+        // the health's status, not its details (the database, the job executor's lock owner, the jobs due)
+        ResponseEntity<String> health = api.call("visitor", HttpMethod.GET, "/actuator/health", null, String.class);
+        assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(health.getBody()).doesNotContain("components");
     }
 
     @Test
