@@ -97,8 +97,7 @@ public class StepCatalog {
             case REMOVE_CORE_PATCH -> patchrm(step, corePatch(host));
             case VERIFY_PREVIOUS_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
                     out -> ReleaseVersion.expect(host.sourceRelease(), out));
-            case CHECK_HEALTH -> readOnly(step, quote(sbin + "/imsimta") + " version && "
-                    + quote(sbin + "/configutil") + " -o service.imap.enable", out -> ReleaseVersion.expect("6.3", out));
+            case CHECK_HEALTH -> serving(step, host);
             case USECONFIG -> {
                 if (peer == null) {
                     throw new IllegalStateException("useconfig on " + host.name() + " needs the node it takes over");
@@ -106,7 +105,10 @@ public class StepCatalog {
                 yield mutating(step, quote(sbin + "/useconfig") + " " + quote(peer.msgSvrBase() + "/config"), SHORT,
                         null);
             }
-            case ENABLE_IMAP -> mutating(step, quote(sbin + "/configutil") + " -o service.imap.enable -v yes", SHORT,
+            // the setting, then imapd started: a running Messaging Server reads it at its next start only (as the guide
+            // stops mshttpd after disabling it, below); the Webmail Servers upgraded next reach the store over IMAP
+            case ENABLE_IMAP -> mutating(step, quote(sbin + "/configutil") + " -o service.imap.enable -v yes && ulimit"
+                    + " -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg") + " imap", SHORT,
                     new HostCommand.Check(quote(sbin + "/configutil") + " -o service.imap.enable",
                             out -> out.trim().equals("yes"), "service.imap.enable is yes"));
             case CONFIGURE_WEBMAIL_PROXY -> webmailProxy(step, deployment, host);
@@ -321,8 +323,38 @@ public class StepCatalog {
             parts.add(configutil + " -o local.service.http.proxy.admin" + suffix + " -v " + quote(proxy.user()));
             parts.add(importSecret(configutil, "local.service.http.proxy.adminpass" + suffix));
         }
+        // mshttpd reads its settings as it starts: restarted, it serves with them
+        parts.add(quote(webmail.msgSvrBase() + "/sbin/stop-msg") + " http");
+        parts.add("ulimit -n " + properties.fileDescriptors());
+        parts.add(quote(webmail.msgSvrBase() + "/sbin/start-msg") + " http");
         return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, ZERO,
                 null, HostCommand.ANY_OUTPUT);
+    }
+
+    /** The daemons a host's components run (Messaging Server 6.3): what a host that serves again has running. */
+    static final Map<String, List<String>> DAEMONS = Map.of("store", List.of("stored"),
+            "mta", List.of("dispatcher", "job_controller"), "mmp", List.of("AService"), "webmail", List.of("mshttpd"));
+
+    static final String NOT_RUNNING = "not running: ";
+
+    /**
+     * Whether an upgraded member of a load-balanced group serves again, before the next one is stopped (the guide's
+     * rolling upgrade: "you upgrade each instance of Messaging Server while the others remain running"): at 6.3, and
+     * every daemon of its components running; start-msg can end well with one of them down.
+     */
+    private HostCommand serving(StepId step, Host host) {
+        String sbin = host.msgSvrBase() + "/sbin";
+        List<String> daemons = host.components().stream().flatMap(c -> DAEMONS.getOrDefault(c, List.of()).stream())
+                .distinct().toList();
+        String command = quote(sbin + "/imsimta") + " version" + (daemons.isEmpty() ? "" : " && for p in "
+                + String.join(" ", daemons) + "; do pgrep -x $p > /dev/null || echo \"" + NOT_RUNNING + "$p\"; done");
+        return readOnly(step, command, out -> ReleaseVersion.expect("6.3", out).or(() -> {
+            List<String> down = out.lines().filter(line -> line.startsWith(NOT_RUNNING))
+                    .map(line -> line.substring(NOT_RUNNING.length()).trim()).toList();
+            return down.isEmpty() ? Optional.empty() : Optional.of(host.name() + " is at 6.3 but "
+                    + String.join(", ", down) + (down.size() == 1 ? " is" : " are") + " not running: it does not serve"
+                    + " again, so the next member of its group is not stopped; start it (start-msg), then retry");
+        }));
     }
 
     private HostCommand setProxyAdmin(StepId step, Host host) {

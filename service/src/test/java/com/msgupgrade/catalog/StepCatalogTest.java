@@ -84,7 +84,31 @@ class StepCatalogTest {
         Deployment oneStore = new Deployment("d", DEPLOYMENT.directoryServer(), List.of(st1, web), List.of(),
                 Map.of("web", List.of("st1")), new Host.ProxyAdmin("webadmin", "webmail-proxy"));
         assertThat(catalog.render(StepId.CONFIGURE_WEBMAIL_PROXY, oneStore, web).commandLine())
-                .contains("-o service.http.allowadminproxy -v yes").doesNotContain("mail1");
+                .contains("-o service.http.allowadminproxy -v yes").doesNotContain("mail1")
+                // mshttpd reads its settings as it starts
+                .endsWith(" && '/opt/SUNWmsgsr/sbin/stop-msg' http && ulimit -n 16384 && '/opt/SUNWmsgsr/sbin/start-msg'"
+                        + " http");
+    }
+
+    @Test
+    void enablesImapAndStartsImapdWhichARunningServerWouldNotDoByItself() {
+        assertThat(command(StepId.ENABLE_IMAP, solaris(List.of()))).isEqualTo("'/opt/SUNWmsgsr/sbin/configutil' -o"
+                + " service.imap.enable -v yes && ulimit -n 16384 && '/opt/SUNWmsgsr/sbin/start-msg' imap");
+    }
+
+    @Test
+    void aLoadBalancedMemberServesAgainWhenEveryDaemonOfItsComponentsRuns() {
+        Host mta = new Host("mta1", "10.0.0.4", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("mta", "mmp"), List.of(), null, null, null, null, null);
+        HostCommand health = catalog.render(StepId.CHECK_HEALTH, DEPLOYMENT, mta);
+        assertThat(health.commandLine()).isEqualTo("'/opt/SUNWmsgsr/sbin/imsimta' version && for p in dispatcher"
+                + " job_controller AService; do pgrep -x $p > /dev/null || echo \"not running: $p\"; done");
+        String at63 = "Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)\n";
+        assertThat(health.verify().apply(at63)).isEmpty();
+        assertThat(health.verify().apply(at63 + "not running: dispatcher\n")).hasValueSatisfying(why -> assertThat(why)
+                .contains("dispatcher is not running").contains("the next member of its group is not stopped"));
+        assertThat(health.verify().apply("Sun Java(tm) System Messaging Server 6.2-3.04 (built Jul 15 2005)\n"))
+                .isPresent();
     }
 
     @Test

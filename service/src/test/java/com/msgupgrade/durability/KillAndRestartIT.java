@@ -109,7 +109,8 @@ class KillAndRestartIT {
                     c -> assertThat(c).startsWith("ldapmodify"),
                     c -> assertThat(c).startsWith("stop-msg"),
                     c -> assertThat(c).startsWith("start-msg"),
-                    c -> assertThat(c).startsWith("configutil").contains("service.imap.enable"));
+                    c -> assertThat(c).startsWith("configutil").contains("service.imap.enable"),
+                    c -> assertThat(c).isEqualTo("start-msg imap"));
             assertThat(ms1.commandLog()).allSatisfy(e -> assertThat(e.exitCode()).as(e.toString()).isZero());
             assertThat(ms1.version()).isEqualTo("6.3");
             // one run per step, none retried, each launched by the node that prepared it and finished

@@ -215,7 +215,17 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         for (SimulatedHost store : List.of(st1, st2)) {
             assertThat(last(store, is("start-msg"))).isBefore(webmailStops);
             assertThat(first(store, e -> e.argLine().contains("service.imap.enable -v yes"))).isBefore(webmailStops);
+            // and imapd started, for the webmail to reach the store over IMAP
+            assertThat(last(store, is("start-msg"))).isAfter(first(store, e -> e.argLine().contains("service.imap.enable -v yes")));
+            assertThat(store.stateLines("running")).as(store.name()).contains("imap");
         }
+        // the webmail's mshttpd restarted with its proxy settings, and serving
+        assertThat(web1.commandLog().stream().map(e -> (e.command() + " " + e.argLine()).trim()).toList())
+                .endsWith("stop-msg http", "start-msg http", "imsimta version"); // then the final verification
+        assertThat(web1.stateLines("running")).contains("http");
+        // the load-balanced members were each found serving (their daemons running) before the other one stopped
+        assertThat(fleet.host("mta1").commandLog()).filteredOn(is("pgrep")).extracting(CommandLogEntry::argLine)
+                .contains("-x dispatcher", "-x job_controller");
         // the load-balanced pair: never both stopped at once
         SimulatedHost mta1 = fleet.host("mta1");
         SimulatedHost mta2 = fleet.host("mta2");
@@ -242,7 +252,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .noneMatch(l -> l.startsWith("local.service.proxy.adminpass"));
         assertThat(n1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
         Instant standbyPatched = first(nx, is("patchadd"));
-        assertThat(standbyPatched).isAfter(last(n1, is("start-msg"))).isAfter(last(n2, is("start-msg")));
+        // after the nodes' own restarts (start-msg with no service: "start-msg imap" comes with the post-upgrade tasks)
+        Predicate<CommandLogEntry> restart = e -> is("start-msg").test(e) && e.argLine().isEmpty();
+        assertThat(standbyPatched).isAfter(last(n1, restart)).isAfter(last(n2, restart));
         // post-upgrade settings: mshttpd disabled on the back ends web1 reads, kept where no front end reads a store
         for (SimulatedHost store : List.of(st1, st2, n1, n2)) {
             assertThat(store.stateLines("configutil")).as(store.name()).contains("service.imap.enable=yes");

@@ -16,7 +16,7 @@ import java.util.List;
 final class HostTree {
 
     static final String DISPATCHER_RESOURCE = "msgsim.sh";
-    static final List<String> SYSTEM_COMMANDS = List.of("patchadd", "patchrm", "showrev", "rpm");
+    static final List<String> SYSTEM_COMMANDS = List.of("patchadd", "patchrm", "showrev", "rpm", "pgrep");
     static final List<String> MESSAGING_COMMANDS = List.of("stop-msg", "start-msg", "imsimta", "patch-config",
             "install-newconfig", "uninstall-newconfig", "configutil", "useconfig", "configure");
     static final List<String> ALL_SERVICES = List.of("store", "imap", "pop", "smtp", "mmp", "http");
@@ -66,7 +66,8 @@ final class HostTree {
         Files.writeString(state.resolve("original-release"), spec.sourceRelease() + "\n");
         Files.writeString(state.resolve("config-release"), spec.sourceRelease() + "\n");
         Files.writeString(state.resolve("patches"), "");
-        Files.writeString(state.resolve("running"), lines(ALL_SERVICES));
+        // IMAP is not enabled before the upgrade (below): its imapd does not run
+        Files.writeString(state.resolve("running"), lines(ALL_SERVICES.stream().filter(s -> !s.equals("imap")).toList()));
         // before 6.3, webmail (MEM) reached the stores over HTTP: IMAP is enabled by the post-upgrade task
         Files.writeString(state.resolve("configutil"), lines(List.of(
                 "service.imap.enable=no",

@@ -292,10 +292,15 @@ cmd_start_msg() {
   if [ $# -eq 1 ]; then
     wanted="$1"
   else
+    # the services enabled: IMAP and mshttpd may be turned off (configutil service.imap.enable, service.http.enable)
     wanted=""
     cfg_value service.http.enable || true
+    http="$CFG"
+    cfg_value service.imap.enable || true
+    imap="$CFG"
     for s in $ALL_SERVICES; do
-      if [ "$s" = "http" ] && [ "$CFG" = "no" ]; then continue; fi
+      if [ "$s" = "http" ] && [ "$http" = "no" ]; then continue; fi
+      if [ "$s" = "imap" ] && [ "$imap" = "no" ]; then continue; fi
       wanted="$wanted $s"
     done
   fi
@@ -366,6 +371,27 @@ cmd_patchrm() {
     restore_original_release "$H/version"
   fi
   echo "Patch $id has been backed out."
+}
+
+# pgrep [-x] <process name>: the pid of a Messaging Server daemon when its service runs (state/running), exit 1 when
+# not; the daemons by service: stored (store), imapd, popd, dispatcher and job_controller (smtp), AService (mmp),
+# mshttpd (http)
+cmd_pgrep() {
+  if [ "$1" = "-x" ]; then shift; fi
+  [ $# -eq 1 ] || usage "[-x] <name>"
+  case "$1" in
+    stored) svc=store; pid=1101 ;;
+    imapd) svc=imap; pid=1102 ;;
+    popd) svc=pop; pid=1103 ;;
+    dispatcher) svc=smtp; pid=1104 ;;
+    job_controller) svc=smtp; pid=1105 ;;
+    AService) svc=mmp; pid=1106 ;;
+    mshttpd) svc=http; pid=1107 ;;
+    *) return 1 ;;
+  esac
+  words_of "$ST/running"
+  in_list "$svc" "$WORDS" || return 1
+  echo "$pid"
 }
 
 cmd_showrev() {
@@ -704,7 +730,7 @@ cmd_configure() {
 # ================================================================= dispatch
 
 case "$CMD" in
-  imsimta|stop-msg|start-msg|patchadd|patchrm|showrev|rpm|patch-config|install-newconfig|uninstall-newconfig|configutil|ldapmodify|useconfig|configure) ;;
+  imsimta|stop-msg|start-msg|patchadd|patchrm|showrev|rpm|pgrep|patch-config|install-newconfig|uninstall-newconfig|configutil|ldapmodify|useconfig|configure) ;;
   *)
     echo "msgsim: unknown command $CMD" >&2
     exit 127

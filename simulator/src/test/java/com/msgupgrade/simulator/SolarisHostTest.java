@@ -68,7 +68,8 @@ class SolarisHostTest {
         assertThat(version.stdout()).startsWith("Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)");
         assertThat(host.file("version").strip()).isEqualTo("6.3");
         assertThat(host.lines("state/patches")).containsExactly(CORE, L10N);
-        assertThat(host.lines("state/running")).containsExactly("store", "imap", "pop", "smtp", "mmp", "http");
+        // IMAP is not enabled yet (the post-upgrade task): start-msg leaves imapd down
+        assertThat(host.lines("state/running")).containsExactly("store", "pop", "smtp", "mmp", "http");
         assertThat(host.lines("state/newconfig")).containsExactly(CORE);
         assertThat(host.file("state/config-release").strip()).isEqualTo("6.3");
         assertThat(host.file("state/ldif-imported"))
@@ -149,8 +150,26 @@ class SolarisHostTest {
 
         // then
         assertThat(start.exitCode()).isZero();
-        assertThat(host.lines("state/running")).containsExactly("store", "imap", "pop", "smtp", "mmp");
+        assertThat(host.lines("state/running")).containsExactly("store", "pop", "smtp", "mmp");
         assertThat(run(base + "/sbin/configutil -o service.http.enable").stdout()).isEqualTo("no\n");
+    }
+
+    @Test
+    void imapdRunsOnceImapIsEnabledAndStartedAndPgrepFindsTheDaemonsOfTheServicesRunning() {
+        assertThat(run("pgrep -x imapd").exitCode()).isEqualTo(1);
+        assertThat(run("pgrep -x dispatcher").stdout()).isNotBlank();
+        assertThat(run("pgrep -x mshttpd").exitCode()).isZero();
+        var enable = run(base + "/sbin/configutil -o service.imap.enable -v yes && ulimit -n 12851 && " + base
+                + "/sbin/start-msg imap");
+        assertThat(enable.exitCode()).as(enable.toString()).isZero();
+        assertThat(host.lines("state/running")).contains("imap");
+        assertThat(run("pgrep -x imapd").exitCode()).isZero();
+        run(base + "/sbin/stop-msg http");
+        assertThat(run("pgrep -x mshttpd").exitCode()).isEqualTo(1);
+        // enabled, IMAP starts with the others from now on
+        run(base + "/sbin/stop-msg");
+        run("ulimit -n 12851 && " + base + "/sbin/start-msg");
+        assertThat(host.lines("state/running")).contains("imap", "http");
     }
 
     @Test
@@ -172,7 +191,7 @@ class SolarisHostTest {
 
         // then
         assertThat(stop.exitCode()).isZero();
-        assertThat(host.lines("state/running")).containsExactly("store", "imap", "pop", "smtp", "mmp");
+        assertThat(host.lines("state/running")).containsExactly("store", "pop", "smtp", "mmp");
     }
 
     @Test
@@ -239,7 +258,7 @@ class SolarisHostTest {
         assertThat(first.exitCode()).isEqualTo(7);
         assertThat(second.exitCode()).isEqualTo(7);
         assertThat(first.stderr()).contains("simulated failure");
-        assertThat(host.lines("state/running")).hasSize(6);
+        assertThat(host.lines("state/running")).hasSize(5); // every service but imapd (IMAP not enabled yet)
         assertThat(host.commandLog()).extracting(CommandLogEntry::exitCode).containsExactly(7, 7);
     }
 
