@@ -293,13 +293,22 @@ public class StepCatalog {
                 out -> out.contains("installed"), "the active msg.conf is the one patch-config prepared");
     }
 
+    /**
+     * The guide's import of the configuration patch-config migrated ({@code -c}: on past the entries the directory
+     * refuses, which {@code -e} writes to {@code patch/ugdir_diff.rej}). An entry refused is configuration missing
+     * from the directory, whatever ldapmodify's exit status says: the step fails, naming how many and where they are,
+     * for a person to look at them (the file is not shown: it may hold credentials) and decide. The file of an
+     * earlier attempt is removed first, so that only this import's refusals count.
+     */
     private HostCommand importLdif(StepId step, Deployment deployment, Host host) {
         Deployment.DirectoryServer ds = deployment.directoryServer();
         String lib = host.msgSvrBase() + "/lib";
-        String command = "cd " + quote(lib) + " && LD_LIBRARY_PATH=" + quote(lib) + " ./ldapmodify"
-                + " -D " + quote(ds.bindDn()) + " -j " + Shell.SECRET_FILE + " -c"
+        String command = "cd " + quote(lib) + " && rm -f patch/ugdir_diff.rej && LD_LIBRARY_PATH=" + quote(lib)
+                + " ./ldapmodify -D " + quote(ds.bindDn()) + " -j " + Shell.SECRET_FILE + " -c"
                 + " -h " + quote(ds.host()) + " -p " + ds.port()
-                + " -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif";
+                + " -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif; rc=$?; if [ -s patch/ugdir_diff.rej ]; then"
+                + " n=`grep -c '^dn:' patch/ugdir_diff.rej`; echo \"" + LDIF_REJECTED + " $n entries: they are in "
+                + lib + "/patch/ugdir_diff.rej; look at them before deciding\" >&2; exit 1; fi; exit $rc";
         return new HostCommand(step, command, ds.passwordSecret(), true, true, ZERO, null,
                 HostCommand.ANY_OUTPUT);
     }
@@ -330,6 +339,8 @@ public class StepCatalog {
         return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, ZERO,
                 null, HostCommand.ANY_OUTPUT);
     }
+
+    static final String LDIF_REJECTED = "the Directory Server refused";
 
     /** The daemons a host's components run (Messaging Server 6.3): what a host that serves again has running. */
     static final Map<String, List<String>> DAEMONS = Map.of("store", List.of("stored"),

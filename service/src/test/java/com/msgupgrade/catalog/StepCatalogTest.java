@@ -58,9 +58,10 @@ class StepCatalogTest {
         assertThat(command(StepId.PATCH_CONFIG, h)).isEqualTo("cd '/opt/SUNWmsgsr/sbin' && ./patch-config "
                 + "'/opt/SUNWmsgsr/install/patch/120228-26' && ./patch-config '/opt/SUNWmsgsr/install/patch/126479-05'");
         assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).startsWith("cd '/opt/SUNWmsgsr/sbin' && ./install-newconfig -f ");
-        assertThat(command(StepId.IMPORT_LDIF, h)).isEqualTo("cd '/opt/SUNWmsgsr/lib' && "
+        assertThat(command(StepId.IMPORT_LDIF, h)).startsWith("cd '/opt/SUNWmsgsr/lib' && rm -f patch/ugdir_diff.rej && "
                 + "LD_LIBRARY_PATH='/opt/SUNWmsgsr/lib' ./ldapmodify -D 'cn=Directory Manager' -j \"$SECRET_FILE\" -c "
-                + "-h 'ds.example.com' -p 389 -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif");
+                + "-h 'ds.example.com' -p 389 -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif; rc=$?; if [ -s"
+                + " patch/ugdir_diff.rej ]; then");
         assertThat(command(StepId.RESTART_MESSAGING_SERVER, h)).isEqualTo("ulimit -n 16384 && "
                 + "'/opt/SUNWmsgsr/sbin/stop-msg' && '/opt/SUNWmsgsr/sbin/start-msg'");
     }

@@ -49,6 +49,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
             HostSpec.linux("lin62", "6.2p3", List.of("store")).withLocales(List.of("fr")),
             HostSpec.linux("lin61", "6.1", List.of("store")),
             HostSpec.solaris("solgone", "6.2p3", List.of("store")),
+            HostSpec.solaris("solrej", "6.2p3", List.of("store")),
             HostSpec.solaris("soll10n", "6.2p3", List.of("store")).withLocales(List.of("de"))));
 
     @DynamicPropertySource
@@ -287,6 +288,27 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'HOST_STATE'"
                 + " AND host_name = 'solabort' ORDER BY seq", String.class, id)).last().asString().contains("ABORTED");
         assertThat(host.commandLog().stream().map(CommandLogEntry::command)).containsExactly("imsimta", "stop-msg");
+    }
+
+    /**
+     * ldapmodify -c goes on past the entries the directory refuses and ends well: the refused ones (configuration
+     * missing from the directory) fail the step all the same, for a person to look at them.
+     */
+    @Test
+    void entriesTheDirectoryRefusedFailTheImportThoughLdapmodifyEndedWell() {
+        SimulatedHost host = fleet.host("solrej");
+        host.setFault("ldapmodify", "reject", "");
+        String id = rollOut("solrej");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        String decision = flow.awaitTask(id, "Task_DecideOnFailure");
+        assertThat((String) tasks.getVariable(decision, "failure")).contains("import-ldif")
+                .contains("the Directory Server refused 3 entries").contains("/lib/patch/ugdir_diff.rej");
+        assertThat(commands(host, "ldapmodify")).singleElement().asString().endsWith("-> 0");
+        assertThat(commands(host, "start-msg")).as("the host is not restarted on a partial import").isEmpty();
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "markDone",
+                "decisionComment", "imported the refused entries with the DS console"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.finish(id);
+        assertThat(host.version()).isEqualTo("6.3");
     }
 
     @Test

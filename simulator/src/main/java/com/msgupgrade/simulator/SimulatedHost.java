@@ -16,7 +16,7 @@ import org.apache.sshd.server.SshServer;
 /** One simulated Messaging Server host: its directory tree and the SSH server in front of it. */
 public final class SimulatedHost {
 
-    static final Set<String> FAULT_KINDS = Set.of("fail", "fail-once", "hang", "delay", "conflicts");
+    static final Set<String> FAULT_KINDS = Set.of("fail", "fail-once", "hang", "delay", "conflicts", "reject");
 
     private final HostSpec spec;
     private final Path dir;
@@ -102,7 +102,8 @@ public final class SimulatedHost {
      * Switches a fault on: {@code H/faults/<command>.<kind>} with {@code content}.
      *
      * @param kind {@code fail}, {@code fail-once} (content: exit code, default 1), {@code hang},
-     *             {@code delay} (content: seconds) or {@code conflicts} (patch-config; content: one conflict a line)
+     *             {@code delay} (content: seconds), {@code conflicts} (patch-config; content: one conflict a line) or
+     *             {@code reject} (ldapmodify: the directory refuses every entry, written to the -e file)
      */
     public void setFault(String command, String kind, String content) {
         try {

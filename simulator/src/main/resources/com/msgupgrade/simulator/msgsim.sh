@@ -683,8 +683,18 @@ cmd_ldapmodify() {
   sum="${sum%% *}"
   ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
   printf '%s\t%s\t%s:%s\t%s\t%s\n' "$ts" "$binddn" "$dshost" "$dsport" "$sum" "$ldif" >> "$ST/ldif-imported"
+  # fault "reject": the directory refuses every entry, which -c goes on past and -e writes to the reject file
   while IFS= read -r dn || [ -n "$dn" ]; do
-    case "$dn" in dn:*) echo "modifying entry ${dn#dn: }" ;; esac
+    case "$dn" in
+      dn:*)
+        if [ -f "$H/faults/ldapmodify.reject" ] && [ -n "$rej" ]; then
+          echo "ldap_modify: Insufficient access; entry ${dn#dn: }" >&2
+          printf '%s\n# error: Insufficient access\n\n' "$dn" >> "$rej"
+        else
+          echo "modifying entry ${dn#dn: }"
+        fi
+        ;;
+    esac
   done < "$ldif"
 }
 
