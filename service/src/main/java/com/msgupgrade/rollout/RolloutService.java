@@ -164,14 +164,14 @@ public class RolloutService {
                 problems.add(name + " is named more than once");
             } else if (host.isEmpty() || progress.stream().noneMatch(h -> h.host().equals(name))) {
                 problems.add(name + " is not a host of rollout " + id);
-            } else if (UNTOUCHED.contains(states.get(name))) {
-                problems.add(name + " is " + states.get(name) + ": the rollout has not changed anything on it (its"
-                        + " upgrade has not started, or will not), so there is nothing to roll back; a rollback now"
-                        + " could run beside its upgrade when it starts");
             } else if (!host.get().isSolaris()) {
                 problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
             } else if (clusterOf(rollout, name).isPresent()) {
                 problems.add(name + " is a host of cluster " + clusterOf(rollout, name).get() + ": " + CLUSTER_NO_ROLLBACK);
+            } else if (UNTOUCHED.contains(states.get(name))) {
+                problems.add(name + " is " + states.get(name) + ": the rollout has not changed anything on it (its"
+                        + " upgrade has not started, or will not), so there is nothing to roll back; a rollback now"
+                        + " could run beside its upgrade when it starts");
             } else if (runtime.createProcessInstanceQuery().processInstanceBusinessKey(id).active()
                     .variableValueEquals(RolloutProcess.HOST_NAME, name).count() > 0) {
                 problems.add(name + " still has a process running: decide its failed step (roll back) or wait");

@@ -72,6 +72,14 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         return flow.startApproved("d-" + host);
     }
 
+    /** A rollout of the host alone, its host gate approved, with a fault switched on for one of its commands. */
+    private String rollOutFailing(SimulatedHost host, String command, String kind, String content) {
+        host.setFault(command, kind, content);
+        String id = rollOut(host.name());
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        return id;
+    }
+
     private static List<String> commands(SimulatedHost host, String command) {
         return host.commandLog().stream().filter(e -> e.command().equals(command))
                 .map(e -> e.argLine() + " -> " + e.exitCode()).toList();
@@ -192,9 +200,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     @Test
     void retriesAFailedPatchaddAndTheRetryAppliesIt() {
         SimulatedHost host = fleet.host("solretry");
-        host.setFault("patchadd", "fail-once", "1");
-        String id = rollOut("solretry");
-        flow.approve(id, "Task_ApproveHostUpgrade");
+        String id = rollOutFailing(host, "patchadd", "fail-once", "1");
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.finish(id);
@@ -239,9 +245,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     @Test
     void rollsBackFromAFailedStepWhenTheOperatorDecidesSo() {
         SimulatedHost host = fleet.host("solrollback");
-        host.setFault("install-newconfig", "fail", "1");
-        String id = rollOut("solrollback");
-        flow.approve(id, "Task_ApproveHostUpgrade");
+        String id = rollOutFailing(host, "install-newconfig", "fail", "1");
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "rollback")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.approve(id, "Task_ApproveRollback");
@@ -258,9 +262,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     @Test
     void marksAFailedStepDoneByHandOnlyWithAComment() {
         SimulatedHost host = fleet.host("soldone");
-        host.setFault("ldapmodify", "fail", "1");
-        String id = rollOut("soldone");
-        flow.approve(id, "Task_ApproveHostUpgrade");
+        String id = rollOutFailing(host, "ldapmodify", "fail", "1");
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "markDone")))
                 .isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator",
@@ -268,7 +270,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 HttpStatus.NO_CONTENT);
         flow.finish(id);
         assertThat(commands(host, "ldapmodify")).hasSize(1).allSatisfy(c -> assertThat(c).endsWith("-> 1"));
-        assertThat(commands(host, "start-msg")).containsExactly(" -> 0");
+        // the host's restart, then imapd started with IMAP enabled: once each
+        assertThat(commands(host, "start-msg")).containsExactly(" -> 0", "imap -> 0");
         assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", String.class, id))
                 .contains("DECISION_REFUSED", "DECISION");
     }
@@ -276,9 +279,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     @Test
     void abortsTheRolloutAndRunsNothingMoreOnTheHost() {
         SimulatedHost host = fleet.host("solabort");
-        host.setFault("stop-msg", "fail", "3");
-        String id = rollOut("solabort");
-        flow.approve(id, "Task_ApproveHostUpgrade");
+        String id = rollOutFailing(host, "stop-msg", "fail", "3");
         assertThat(flow.decide(id, "Task_DecideOnFailure", "auditor", Map.of("decision", "abort")))
                 .isIn(HttpStatus.FORBIDDEN, HttpStatus.BAD_REQUEST);
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator",
@@ -297,9 +298,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     @Test
     void entriesTheDirectoryRefusedFailTheImportThoughLdapmodifyEndedWell() {
         SimulatedHost host = fleet.host("solrej");
-        host.setFault("ldapmodify", "reject", "");
-        String id = rollOut("solrej");
-        flow.approve(id, "Task_ApproveHostUpgrade");
+        String id = rollOutFailing(host, "ldapmodify", "reject", "");
         String decision = flow.awaitTask(id, "Task_DecideOnFailure");
         assertThat((String) tasks.getVariable(decision, "failure")).contains("import-ldif")
                 .contains("the Directory Server refused 3 entries").contains("/lib/patch/ugdir_diff.rej");
@@ -351,9 +350,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     @Test
     void doesNotRunAStepAgainWhoseEffectIsAlreadyThere() throws Exception {
         SimulatedHost host = fleet.host("solhand");
-        host.setFault("install-newconfig", "fail", "1");
-        String id = rollOut("solhand");
-        flow.approve(id, "Task_ApproveHostUpgrade");
+        String id = rollOutFailing(host, "install-newconfig", "fail", "1");
         flow.awaitTask(id, "Task_DecideOnFailure");
         // an operator fixes the cause and installs the new configuration by hand, then asks for a retry
         host.clearFault("install-newconfig", "fail");
