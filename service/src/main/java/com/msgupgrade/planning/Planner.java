@@ -25,6 +25,11 @@ public class Planner {
             + " Server and be of the same version (guide caution): the service upgrades Messaging Server only; upgrade"
             + " Communications Express on this host in the same change";
 
+    /** The guide's webmail configuration needs the stores a webmail reads: a host serving webmail names none. */
+    static final String NO_WEBMAIL_STORES = "serves webmail but webmailStores names no store it reads: the guide's"
+            + " \"configure it to access the Message Store\" (the IMAP proxy admin settings per store) is not planned, its"
+            + " stores are not ordered before it, and no back end's mshttpd is shut down for it; name the stores it reads";
+
     /** The guide's Linux procedure has no IMAP proxy step; the host's proxyAdmin asks for the Solaris one's. */
     static final String LINUX_PROXY_ADMIN = "proxyAdmin is set: the IMAP proxy account is set with configutil as the"
             + " guide's Solaris procedure does (its step 7, LD_LIBRARY_PATH emptied), before start-msg; the guide's"
@@ -135,6 +140,10 @@ public class Planner {
         }
         if (host.components().contains("webmail")) {
             warnings.add(COMMUNICATIONS_EXPRESS);
+            if (!host.components().contains("store")
+                    && deployment.webmailStores().getOrDefault(host.name(), List.of()).isEmpty()) {
+                warnings.add(NO_WEBMAIL_STORES);
+            }
         }
         if (host.proxyAdmin() != null && path.procedure() == Procedure.LINUX_RPM_FRESHEN) {
             warnings.add(LINUX_PROXY_ADMIN);

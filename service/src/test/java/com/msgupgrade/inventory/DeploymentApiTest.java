@@ -258,6 +258,16 @@ class DeploymentApiTest {
                 .getBody()).contains("the guide's Linux procedure has no such step");
         assertThat(plan).doesNotContain("the guide's Linux procedure has no such step");
 
+        // a webmail front end reading no store: the guide's configuration to reach its stores cannot be planned
+        ObjectNode unread = valid();
+        ((ObjectNode) unread.get("webmailStores")).removeAll();
+        unread.remove("webmailProxyAdmin");
+        assertThat(api.putJson("operator", "/api/deployments/unread", unread.toString()).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/unread/plan?target=6.3", null, String.class)
+                .getBody()).contains("serves webmail but webmailStores names no store it reads");
+        assertThat(plan).doesNotContain("webmailStores names no store");
+
         ObjectNode old = valid();
         host(old, 0).put("sourceRelease", "5.2");
         assertThat(api.putJson("operator", "/api/deployments/old", old.toString()).getStatusCode()).isEqualTo(HttpStatus.OK);
