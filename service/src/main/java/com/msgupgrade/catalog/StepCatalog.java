@@ -107,10 +107,14 @@ public class StepCatalog {
             }
             // the setting, then imapd started: a running Messaging Server reads it at its next start only (as the guide
             // stops mshttpd after disabling it, below); the Webmail Servers upgraded next reach the store over IMAP
-            case ENABLE_IMAP -> mutating(step, quote(sbin + "/configutil") + " -o service.imap.enable -v yes && ulimit"
-                    + " -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg") + " imap", SHORT,
-                    new HostCommand.Check(quote(sbin + "/configutil") + " -o service.imap.enable",
-                            out -> out.trim().equals("yes"), "service.imap.enable is yes"));
+            // (imapd started only where it does not run; done when the setting is yes and imapd runs: a retry after a
+            // start that failed starts it)
+            case ENABLE_IMAP -> mutating(step, "ulimit -n " + properties.fileDescriptors() + " && "
+                    + quote(sbin + "/configutil") + " -o service.imap.enable -v yes && { " + running(host, "imapd")
+                    + " || " + quote(sbin + "/start-msg") + " imap; }", SHORT,
+                    new HostCommand.Check(quote(sbin + "/configutil") + " -o service.imap.enable; " + running(host,
+                            "imapd") + " && echo imapd-running", out -> out.lines().map(String::trim).toList()
+                            .containsAll(List.of("yes", "imapd-running")), "service.imap.enable is yes and imapd runs"));
             case CONFIGURE_WEBMAIL_PROXY -> webmailProxy(step, deployment, host);
             case DISABLE_MSHTTPD -> mutating(step, quote(sbin + "/configutil") + " -o service.http.enable -v no && "
                     + quote(sbin + "/stop-msg") + " http", SHORT, null);
@@ -298,17 +302,20 @@ public class StepCatalog {
      * refuses, which {@code -e} writes to {@code patch/ugdir_diff.rej}). An entry refused is configuration missing
      * from the directory, whatever ldapmodify's exit status says: the step fails, naming how many and where they are,
      * for a person to look at them (the file is not shown: it may hold credentials) and decide. The file of an
-     * earlier attempt is removed first, so that only this import's refusals count.
+     * earlier attempt is kept aside ({@code .rej.earlier}), so that only this import's refusals count.
      */
     private HostCommand importLdif(StepId step, Deployment deployment, Host host) {
         Deployment.DirectoryServer ds = deployment.directoryServer();
         String lib = host.msgSvrBase() + "/lib";
-        String command = "cd " + quote(lib) + " && rm -f patch/ugdir_diff.rej && LD_LIBRARY_PATH=" + quote(lib)
+        String command = "cd " + quote(lib) + " && { [ ! -f patch/ugdir_diff.rej ] || mv patch/ugdir_diff.rej"
+                + " patch/ugdir_diff.rej.earlier; } && LD_LIBRARY_PATH=" + quote(lib)
                 + " ./ldapmodify -D " + quote(ds.bindDn()) + " -j " + Shell.SECRET_FILE + " -c"
                 + " -h " + quote(ds.host()) + " -p " + ds.port()
                 + " -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif; rc=$?; if [ -s patch/ugdir_diff.rej ]; then"
                 + " n=`grep -c '^dn:' patch/ugdir_diff.rej`; echo \"" + LDIF_REJECTED + " $n entries: they are in "
-                + lib + "/patch/ugdir_diff.rej; look at them before deciding\" >&2; exit 1; fi; exit $rc";
+                + lib + "/patch/ugdir_diff.rej; look at them before deciding (on a retry, the entries an earlier import"
+                + " applied are refused as already there: those of patch/ugdir_diff.rej.earlier that it did not list)\""
+                + " >&2; exit 1; fi; exit $rc";
         return new HostCommand(step, command, ds.passwordSecret(), true, true, ZERO, null,
                 HostCommand.ANY_OUTPUT);
     }
@@ -333,8 +340,8 @@ public class StepCatalog {
             parts.add(importSecret(configutil, "local.service.http.proxy.adminpass" + suffix));
         }
         // mshttpd reads its settings as it starts: restarted, it serves with them
+        parts.add(0, "ulimit -n " + properties.fileDescriptors()); // first: its failure leaves mshttpd running
         parts.add(quote(webmail.msgSvrBase() + "/sbin/stop-msg") + " http");
-        parts.add("ulimit -n " + properties.fileDescriptors());
         parts.add(quote(webmail.msgSvrBase() + "/sbin/start-msg") + " http");
         return new HostCommand(step, String.join(" && ", parts), proxy.passwordSecret(), true, false, ZERO,
                 null, HostCommand.ANY_OUTPUT);
@@ -349,6 +356,14 @@ public class StepCatalog {
     static final String NOT_RUNNING = "not running: ";
 
     /**
+     * True when a process named {@code name} (a shell word) runs on the host: in its own zone on Solaris, where a
+     * global zone's pgrep also sees the other zones' processes (another zone's Messaging Server would pass for it).
+     */
+    private static String running(Host host, String name) {
+        return "pgrep " + (host.isSolaris() ? "-z `zonename` " : "") + "-x " + name + " > /dev/null";
+    }
+
+    /**
      * Whether an upgraded member of a load-balanced group serves again, before the next one is stopped (the guide's
      * rolling upgrade: "you upgrade each instance of Messaging Server while the others remain running"): at 6.3, and
      * every daemon of its components running; start-msg can end well with one of them down.
@@ -358,7 +373,7 @@ public class StepCatalog {
         List<String> daemons = host.components().stream().flatMap(c -> DAEMONS.getOrDefault(c, List.of()).stream())
                 .distinct().toList();
         String command = quote(sbin + "/imsimta") + " version" + (daemons.isEmpty() ? "" : " && for p in "
-                + String.join(" ", daemons) + "; do pgrep -x $p > /dev/null || echo \"" + NOT_RUNNING + "$p\"; done");
+                + String.join(" ", daemons) + "; do " + running(host, "$p") + " || echo \"" + NOT_RUNNING + "$p\"; done");
         return readOnly(step, command, out -> ReleaseVersion.expect("6.3", out).or(() -> {
             List<String> down = out.lines().filter(line -> line.startsWith(NOT_RUNNING))
                     .map(line -> line.substring(NOT_RUNNING.length()).trim()).toList();

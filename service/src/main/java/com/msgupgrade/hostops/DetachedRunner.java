@@ -26,10 +26,11 @@ final class DetachedRunner {
     private record Preparation(String command, byte[] stdin) {}
 
     /**
-     * Writes the run's files under names of this shell's own ({@code cmd.$$}, {@code boot.$$}, {@code secret.$$}),
-     * which {@link #launchCommand} puts in place only once its {@code mkdir launched} won: a second start of the same
-     * run at the same moment (the engine retrying a launch whose answer was late, while the first one's shell still
-     * runs on the host) must not rewrite, nor truncate, the script or the secret of a command already running.
+     * Writes the run's files under names of this shell's own ({@code cmd.$$}, {@code secret.$$}), which
+     * {@link #launchCommand} puts in place only once its {@code mkdir launched} won (and records the host's boot
+     * then): a second start of the same run at the same moment (the engine retrying a launch whose answer was late,
+     * while the first one's shell still runs on the host) must not rewrite, nor truncate, the script or the secret
+     * of a command already running.
      */
     private static Preparation preparation(String runDir, String script, String secret, boolean checkDirectories) {
         String d = quote(runDir);
@@ -38,8 +39,7 @@ final class DetachedRunner {
                 + "/cmd.$$ 2>/dev/null";
         String command = "umask 077 && mkdir -p " + d + " && " + (checkDirectories ? ownDirectories(d) + " && " : "")
                 + staleSecretsRemoved(d) + " && if [ ! -d " + d + "/launched ]; then " + noOtherRunGoesOn(runDir) + " && "
-                + write + " && " + holds(d + "/cmd.$$", scriptBytes.length) + " && { { " + BOOT + "; } > " + d
-                + "/boot.$$ < /dev/null; true; }"; // the secret, if any, follows the script on the input: not read here
+                + write + " && " + holds(d + "/cmd.$$", scriptBytes.length); // a secret follows the script: not read here
         if (secret == null) {
             return new Preparation(command + "; fi", scriptBytes);
         }
@@ -53,15 +53,17 @@ final class DetachedRunner {
     }
 
     /**
-     * Removes the secret files that outlived their runs in the host's work directory: a run that ended, or whose
+     * Removes the secret files ({@code secret}, and the {@code secret.*} a configutil import or a preparation left)
+     * that outlived their runs in the host's work directory: a run that ended, or whose
      * wrapper and command are gone (the host rebooted while it ran, and an operator then marked the step done or aborted, so
      * that nothing ever ran it again). A run not launched yet keeps its secret (a retry launches it), as does one
      * that goes on ({@link #ifItGoesOn}). At every launch on the host; the run directories are only looked at.
      * (Solaris 10's /bin/sh has no {@code !} before a command: hence the empty branches.)
      */
     private static String staleSecretsRemoved(String d) {
-        return "{ for r in " + d + "/../run-*; do if [ -f \"$r/secret\" ] && [ -d \"$r/launched\" ]; then "
-                + secretRemovedUnlessItsRunGoesOn("\"$r\"", ":", ":") + "; fi; done; true; }";
+        return "{ for r in " + d + "/../run-*; do for f in \"$r\"/secret \"$r\"/secret.*; do if [ -f \"$f\" ] && [ -d"
+                + " \"$r/launched\" ]; then " + secretRemovedUnlessItsRunGoesOn("\"$r\"", ":", ":") + "; break; fi;"
+                + " done; done; true; }";
     }
 
     /**
@@ -251,6 +253,19 @@ final class DetachedRunner {
         return result.stdout().contains("launched");
     }
 
+    /** The exit status written for a run whose command is gone without one ({@link #markEnded}). */
+    static final int GONE_EXIT_STATUS = 137;
+
+    /**
+     * Writes an exit status for a run that has none, its command found gone: its wrapper, which writes it as its last
+     * act, would overwrite it if it still ran. The run then no longer holds later launches on the host back.
+     */
+    static void markEnded(RemoteSession session, String runDir, int exitStatus) {
+        String d = quote(runDir);
+        expectZero(session.exec("cd " + d + " && if [ ! -f exit ]; then echo " + exitStatus + " > exit.tmp && mv"
+                + " exit.tmp exit; fi", null), "mark the run ended");
+    }
+
     /**
      * {@code attachedTo}: where "attached" goes when the run was started before (" >&2": stderr). The files this shell
      * prepared ({@link #preparation}) are put in place when it starts the run, removed when it attaches; a move that
@@ -265,9 +280,10 @@ final class DetachedRunner {
                 + " break; fi; done; echo $rc > $d/exit.tmp; mv $d/exit.tmp $d/exit";
         // the launching shell's pid first ($$: no process started for it), so that a fork that fails is seen
         return "cd " + d + " && if mkdir launched 2>/dev/null; then echo $$ > launched/by;"
-                + " mv cmd.$$ cmd && mv boot.$$ boot" + (withSecret ? " && mv secret.$$ secret" : "") + " || exit 1;"
+                + " mv cmd.$$ cmd" + (withSecret ? " && mv secret.$$ secret" : "") + " || exit 1;"
+                + " { { " + BOOT + "; } > boot < /dev/null; true; };"
                 + " nohup /bin/sh -c " + quote(body) + " sh " + d + " > /dev/null 2>&1 < /dev/null & "
-                + afterStart + " else rm -f cmd.$$ boot.$$ secret.$$; echo attached" + attachedTo + "; fi";
+                + afterStart + " else rm -f cmd.$$ secret.$$; echo attached" + attachedTo + "; fi";
     }
 
     /**

@@ -286,11 +286,14 @@ public class HostStepService {
                     if (Duration.between(since, Instant.now()).compareTo(timeout.plus(WRAPPER_GRACE)) > 0) {
                         // the wrapper writes the status within milliseconds of its command's end: long past that, a
                         // pid the run recorded passes for alive because another process took it, and looking again
-                        // would say the same for ever
+                        // would say the same for ever; the run is marked ended on the host, which would otherwise hold
+                        // every later launch there back as long as that process lives
+                        DetachedRunner.markEnded(session, runDir, DetachedRunner.GONE_EXIT_STATUS);
                         return failed(ctx, request, -1, "timed out after " + timeout + "; its command is gone, yet no"
                                 + " exit status was written and a process id the run recorded is alive (another"
-                                + " process's since?): check the host before deciding (a retry would run the command"
-                                + " again)", "", null, since);
+                                + " process's since?); the run is marked ended on the host (exit status "
+                                + DetachedRunner.GONE_EXIT_STATUS + "): check the host before deciding (a retry would"
+                                + " run the command again)", "", null, since);
                     }
                     return StepOutcome.running(request.runId());
                 } catch (DetachedRunner.RunLostException e) {

@@ -30,7 +30,10 @@ public class DeploymentRepository {
                 body, user, now, deployment.name());
         if (updated == 0) {
             // one deployment a name, whatever its case: "prod" and "PROD" would be two rollouts of the same hosts, each
-            // free of the other's (a rollout of a deployment excludes only that deployment's next)
+            // free of the other's (a rollout of a deployment excludes only that deployment's next); new names are
+            // compared one at a time (a lock row made by migration V12)
+            jdbc.queryForList("SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id = 'deployment-names'"
+                    + " FOR UPDATE", String.class);
             List<String> sameName = jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment WHERE LOWER(name) ="
                     + " LOWER(?) AND name <> ?", String.class, deployment.name(), deployment.name());
             if (!sameName.isEmpty()) {

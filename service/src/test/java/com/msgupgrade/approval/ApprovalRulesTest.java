@@ -48,6 +48,13 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol2", "6.2p3", List.of("store")),
             HostSpec.solaris("sol3", "6.2p3", List.of("store")),
             HostSpec.solaris("sol4", "6.2p3", List.of("store")),
+            // one host a test: a machine is worked on by one rollout at a time, and the tests leave theirs at a gate
+            HostSpec.solaris("sol5", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol6", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol7", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol8", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol9", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol10", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
 
     @DynamicPropertySource
@@ -196,7 +203,7 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @Test
     void refusesTheRequesterOnEveryChannelAndDoesNotOfferThemTheirOwnGates() {
-        String id = startAs("opsmanager", "sol1");
+        String id = startAs("opsmanager", "sol5");
         Task cab = cabTasks(id).get(0);
         assertThat(flow.decide(id, "Task_ApproveRollout", "opsmanager", Map.of("decision", "approve")))
                 .isEqualTo(HttpStatus.FORBIDDEN);
@@ -206,7 +213,7 @@ class ApprovalRulesTest extends EndToEndTest {
         List<?> offered = api.call("opsmanager", HttpMethod.GET, "/api/approvals", null, List.class).getBody();
         assertThat(offered.toString()).doesNotContain(id);
         // the requester's own operator tasks are offered to them
-        String other = startAs("operator", "sol3");
+        String other = startAs("operator", "sol6");
         flow.approveCab(other);
         await().atMost(Duration.ofSeconds(30)).until(() -> api.call("operator", HttpMethod.GET, "/api/approvals", null,
                 List.class).getBody().toString().contains("Task_ConfirmDependencies"));
@@ -217,7 +224,7 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @Test
     void needsTwoDistinctPeopleForTheQuorumAndOnePersonCountsOnce() {
-        String id = startAs("operator", "sol2");
+        String id = startAs("operator", "sol7");
         List<Task> cab = cabTasks(id);
         assertThat(cab).hasSize(2);
         assertThat(viaApi("approver1", cab.get(0).getId(), "approve", "ok").getStatusCode())
@@ -242,7 +249,7 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @Test
     void aDecisionSetsItsOwnFieldsOnlyAndNoVariableOfTheTaskIsWrittenThroughTheApi() {
-        String id = startAs("operator", "sol1");
+        String id = startAs("operator", "sol8");
         List<Task> cab = cabWithTheFirstApproved(id);
         String second = cab.get(1).getId();
         // the one who approved tries to count twice: by clearing the approvers the rule reads, with the completion
@@ -290,7 +297,7 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @Test
     void refusesInTasklistAsOnTheOtherChannelsAndRecordsEveryRefusal() {
-        String id = startAs("operator", "sol1");
+        String id = startAs("operator", "sol9");
         List<Task> cab = cabTasks(id);
         String approve = "{\"decision\":{\"value\":\"approve\"},\"decisionComment\":{\"value\":\"ok\"}}";
         // refused by the engine's authorizations: an operator may not decide a change managers' gate
@@ -365,7 +372,7 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @Test
     void waitsForTheMaintenanceWindowAndRefusesARolloutIntoABlackout() {
-        flow.deploy("d-windows", FleetSupport.deploymentJson(fleet), List.of("sol1"), d -> {});
+        flow.deploy("d-windows", FleetSupport.deploymentJson(fleet), List.of("sol10"), d -> {});
         Instant now = Instant.now();
         ResponseEntity<String> blackout = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
                 "deployment", "d-windows", "blackouts", List.of(Map.of("start", now.minusSeconds(60).toString(),
@@ -391,7 +398,7 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(farAhead.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(farAhead.getBody()).contains("starts more than 366 days ahead");
 
-        int before = fleet.host("sol1").commandLog().size();
+        int before = fleet.host("sol10").commandLog().size();
         ResponseEntity<Map> later = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
                 "deployment", "d-windows",
                 "windows", List.of(Map.of("start", now.plusSeconds(3600).toString(),
@@ -411,8 +418,8 @@ class ApprovalRulesTest extends EndToEndTest {
                 + " PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ?) AND TYPE_ = 'timer'", String.class, id)
                 .isEmpty());
         // only the read-only version check ran: nothing is stopped before the window opens
-        assertThat(fleet.host("sol1").commandLog().subList(before, fleet.host("sol1").commandLog().size()))
+        assertThat(fleet.host("sol10").commandLog().subList(before, fleet.host("sol10").commandLog().size()))
                 .extracting(e -> e.command()).containsOnly("imsimta");
-        assertThat(flow.hostState(id, "sol1")).isEqualTo("AWAITING_APPROVAL");
+        assertThat(flow.hostState(id, "sol10")).isEqualTo("AWAITING_APPROVAL");
     }
 }

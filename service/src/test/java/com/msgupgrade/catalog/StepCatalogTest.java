@@ -58,7 +58,8 @@ class StepCatalogTest {
         assertThat(command(StepId.PATCH_CONFIG, h)).isEqualTo("cd '/opt/SUNWmsgsr/sbin' && ./patch-config "
                 + "'/opt/SUNWmsgsr/install/patch/120228-26' && ./patch-config '/opt/SUNWmsgsr/install/patch/126479-05'");
         assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).startsWith("cd '/opt/SUNWmsgsr/sbin' && ./install-newconfig -f ");
-        assertThat(command(StepId.IMPORT_LDIF, h)).startsWith("cd '/opt/SUNWmsgsr/lib' && rm -f patch/ugdir_diff.rej && "
+        assertThat(command(StepId.IMPORT_LDIF, h)).startsWith("cd '/opt/SUNWmsgsr/lib' && { [ ! -f patch/ugdir_diff.rej ] || mv patch/ugdir_diff.rej"
+                + " patch/ugdir_diff.rej.earlier; } && "
                 + "LD_LIBRARY_PATH='/opt/SUNWmsgsr/lib' ./ldapmodify -D 'cn=Directory Manager' -j \"$SECRET_FILE\" -c "
                 + "-h 'ds.example.com' -p 389 -e patch/ugdir_diff.rej -f patch/ugdir_diff.ldif; rc=$?; if [ -s"
                 + " patch/ugdir_diff.rej ]; then");
@@ -87,14 +88,22 @@ class StepCatalogTest {
         assertThat(catalog.render(StepId.CONFIGURE_WEBMAIL_PROXY, oneStore, web).commandLine())
                 .contains("-o service.http.allowadminproxy -v yes").doesNotContain("mail1")
                 // mshttpd reads its settings as it starts
-                .endsWith(" && '/opt/SUNWmsgsr/sbin/stop-msg' http && ulimit -n 16384 && '/opt/SUNWmsgsr/sbin/start-msg'"
-                        + " http");
+                .startsWith("ulimit -n 16384 && ") // first: a failure of it leaves mshttpd running
+                .endsWith(" && '/opt/SUNWmsgsr/sbin/stop-msg' http && '/opt/SUNWmsgsr/sbin/start-msg' http");
     }
 
     @Test
     void enablesImapAndStartsImapdWhichARunningServerWouldNotDoByItself() {
-        assertThat(command(StepId.ENABLE_IMAP, solaris(List.of()))).isEqualTo("'/opt/SUNWmsgsr/sbin/configutil' -o"
-                + " service.imap.enable -v yes && ulimit -n 16384 && '/opt/SUNWmsgsr/sbin/start-msg' imap");
+        HostCommand enable = catalog.render(StepId.ENABLE_IMAP, DEPLOYMENT, solaris(List.of()));
+        assertThat(enable.commandLine()).isEqualTo("ulimit -n 16384 && '/opt/SUNWmsgsr/sbin/configutil' -o"
+                + " service.imap.enable -v yes && { pgrep -z `zonename` -x imapd > /dev/null"
+                + " || '/opt/SUNWmsgsr/sbin/start-msg' imap; }");
+        // done only when imapd runs too: a retry after a start that failed starts it
+        assertThat(enable.check().alreadyDone().test("yes\nimapd-running\n")).isTrue();
+        assertThat(enable.check().alreadyDone().test("yes\n")).isFalse();
+        assertThat(enable.check().alreadyDone().test("no\n")).isFalse();
+        assertThat(catalog.render(StepId.ENABLE_IMAP, DEPLOYMENT, linux(List.of())).commandLine())
+                .contains("pgrep -x imapd").doesNotContain("zonename");
     }
 
     @Test
@@ -103,7 +112,7 @@ class StepCatalogTest {
                 List.of("mta", "mmp"), List.of(), null, null, null, null, null);
         HostCommand health = catalog.render(StepId.CHECK_HEALTH, DEPLOYMENT, mta);
         assertThat(health.commandLine()).isEqualTo("'/opt/SUNWmsgsr/sbin/imsimta' version && for p in dispatcher"
-                + " job_controller AService; do pgrep -x $p > /dev/null || echo \"not running: $p\"; done");
+                + " job_controller AService; do pgrep -z `zonename` -x $p > /dev/null || echo \"not running: $p\"; done");
         String at63 = "Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)\n";
         assertThat(health.verify().apply(at63)).isEmpty();
         assertThat(health.verify().apply(at63 + "not running: dispatcher\n")).hasValueSatisfying(why -> assertThat(why)

@@ -227,6 +227,11 @@ class DetachedRunnerTest {
         java.nio.file.Path orphaned = run(work, "run-orphaned", true, gone, false);
         java.nio.file.Path running = run(work, "run-running", true, ProcessHandle.current().pid(), false);
         java.nio.file.Path prepared = run(work, "run-prepared", false, null, false);
+        // a run that ended with only a part of a secret left behind (a preparing shell that lost its start, killed
+        // halfway through its clean-up)
+        java.nio.file.Path leftover = run(work, "run-leftover", true, null, true);
+        java.nio.file.Files.deleteIfExists(leftover.resolve("secret"));
+        java.nio.file.Files.writeString(leftover.resolve("secret.4242"), "s3cr");
 
         // the run still going holds the launch back (nothing of the new run written), after the clean-up
         assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-new").toString(),
@@ -239,6 +244,8 @@ class DetachedRunnerTest {
         assertThat(ended.resolve("secret")).doesNotExist();
         assertThat(orphaned.resolve("secret")).doesNotExist();
         assertThat(orphaned.resolve("secret.cfg")).doesNotExist();
+        assertThat(leftover.resolve("secret.4242")).doesNotExist();
+        assertThat(leftover.resolve("secret.cfg")).doesNotExist();
         assertThat(running.resolve("secret")).exists();
         assertThat(prepared.resolve("secret")).exists();
 

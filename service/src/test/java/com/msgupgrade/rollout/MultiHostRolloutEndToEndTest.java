@@ -225,7 +225,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(web1.stateLines("running")).contains("http");
         // the load-balanced members were each found serving (their daemons running) before the other one stopped
         assertThat(fleet.host("mta1").commandLog()).filteredOn(is("pgrep")).extracting(CommandLogEntry::argLine)
-                .contains("-x dispatcher", "-x job_controller");
+                .contains("-z global -x dispatcher", "-z global -x job_controller"); // in its own zone
         // the load-balanced pair: never both stopped at once
         SimulatedHost mta1 = fleet.host("mta1");
         SimulatedHost mta2 = fleet.host("mta2");

@@ -130,9 +130,10 @@ class SolarisUpgradeEndToEndTest {
         assertThat(ms1.stateLines("newconfig")).contains("120228-26");
         assertThat(ms1.stateLines("ldif-imported")).hasSize(1);
         assertThat(ms1.stateLines("running")).contains("store", "imap");
-        // IMAP enabled (read, set) and imapd started, then the final verification
-        assertThat(ms1.commandLog().stream().map(CommandLogEntry::command).toList()).endsWith("configutil", "configutil",
-                "start-msg", "imsimta");
+        // IMAP: the setting and imapd looked at (its zone's), the setting changed, imapd not running so started;
+        // then the final verification
+        assertThat(ms1.commandLog().stream().map(CommandLogEntry::command).toList()).endsWith("configutil", "zonename",
+                "pgrep", "configutil", "zonename", "pgrep", "start-msg", "imsimta");
 
         SimulatedHost ms2 = fleet.host("ms2");
         assertThat(ms2.version()).isEqualTo("6.3");

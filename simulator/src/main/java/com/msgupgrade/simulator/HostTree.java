@@ -16,7 +16,8 @@ import java.util.List;
 final class HostTree {
 
     static final String DISPATCHER_RESOURCE = "msgsim.sh";
-    static final List<String> SYSTEM_COMMANDS = List.of("patchadd", "patchrm", "showrev", "rpm", "pgrep");
+    static final List<String> SYSTEM_COMMANDS = List.of("patchadd", "patchrm", "showrev", "rpm", "pgrep",
+            "zonename");
     static final List<String> MESSAGING_COMMANDS = List.of("stop-msg", "start-msg", "imsimta", "patch-config",
             "install-newconfig", "uninstall-newconfig", "configutil", "useconfig", "configure");
     static final List<String> ALL_SERVICES = List.of("store", "imap", "pop", "smtp", "mmp", "http");

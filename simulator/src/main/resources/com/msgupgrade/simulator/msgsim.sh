@@ -377,8 +377,12 @@ cmd_patchrm() {
 # not; the daemons by service: stored (store), imapd, popd, dispatcher and job_controller (smtp), AService (mmp),
 # mshttpd (http)
 cmd_pgrep() {
+  if [ "$1" = "-z" ]; then
+    [ $# -ge 2 ] && [ "$2" = "global" ] || usage "[-z zone] [-x] <name>" # the simulated host is its global zone
+    shift 2
+  fi
   if [ "$1" = "-x" ]; then shift; fi
-  [ $# -eq 1 ] || usage "[-x] <name>"
+  [ $# -eq 1 ] || usage "[-z zone] [-x] <name>"
   case "$1" in
     stored) svc=store; pid=1101 ;;
     imapd) svc=imap; pid=1102 ;;
@@ -392,6 +396,11 @@ cmd_pgrep() {
   words_of "$ST/running"
   in_list "$svc" "$WORDS" || return 1
   echo "$pid"
+}
+
+cmd_zonename() {
+  require_os solaris
+  echo global
 }
 
 cmd_showrev() {
@@ -740,7 +749,7 @@ cmd_configure() {
 # ================================================================= dispatch
 
 case "$CMD" in
-  imsimta|stop-msg|start-msg|patchadd|patchrm|showrev|rpm|pgrep|patch-config|install-newconfig|uninstall-newconfig|configutil|ldapmodify|useconfig|configure) ;;
+  imsimta|stop-msg|start-msg|patchadd|patchrm|showrev|rpm|pgrep|zonename|patch-config|install-newconfig|uninstall-newconfig|configutil|ldapmodify|useconfig|configure) ;;
   *)
     echo "msgsim: unknown command $CMD" >&2
     exit 127

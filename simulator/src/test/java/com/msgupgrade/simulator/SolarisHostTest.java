@@ -157,6 +157,7 @@ class SolarisHostTest {
     @Test
     void imapdRunsOnceImapIsEnabledAndStartedAndPgrepFindsTheDaemonsOfTheServicesRunning() {
         assertThat(run("pgrep -x imapd").exitCode()).isEqualTo(1);
+        assertThat(run("pgrep -z `zonename` -x stored").exitCode()).isZero();
         assertThat(run("pgrep -x dispatcher").stdout()).isNotBlank();
         assertThat(run("pgrep -x mshttpd").exitCode()).isZero();
         var enable = run(base + "/sbin/configutil -o service.imap.enable -v yes && ulimit -n 12851 && " + base
