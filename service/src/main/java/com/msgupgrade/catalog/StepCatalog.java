@@ -112,8 +112,8 @@ public class StepCatalog {
             case ENABLE_IMAP -> mutating(step, "ulimit -n " + properties.fileDescriptors() + " && "
                     + quote(sbin + "/configutil") + " -o service.imap.enable -v yes && { " + running(host, "imapd")
                     + " || " + quote(sbin + "/start-msg") + " imap; }", SHORT,
-                    new HostCommand.Check(quote(sbin + "/configutil") + " -o service.imap.enable; " + running(host,
-                            "imapd") + " && echo imapd-running", out -> out.lines().map(String::trim).toList()
+                    new HostCommand.Check(quote(sbin + "/configutil") + " -o service.imap.enable && if " + running(host,
+                            "imapd") + "; then echo imapd-running; fi", out -> out.lines().map(String::trim).toList()
                             .containsAll(List.of("yes", "imapd-running")), "service.imap.enable is yes and imapd runs"));
             case CONFIGURE_WEBMAIL_PROXY -> webmailProxy(step, deployment, host);
             case DISABLE_MSHTTPD -> mutating(step, quote(sbin + "/configutil") + " -o service.http.enable -v no && "

@@ -56,7 +56,7 @@ public class DeploymentValidator {
             if (h.name() != null && !names.add(h.name())) {
                 problems.add(at + ": host name " + h.name() + " is used twice");
             }
-            if (h.address() != null && !endpoints.add(h.address().toLowerCase(java.util.Locale.ROOT) + ":" + h.sshPort())) {
+            if (h.address() != null && !endpoints.add(h.endpoint())) {
                 problems.add(at + ": address " + h.address() + ":" + h.sshPort() + " is used by another host");
             }
         }

@@ -53,6 +53,11 @@ public record Host(
         return "solaris".equals(os);
     }
 
+    /** The machine the host is, as SSH reaches it: its address (in lower case) and port. */
+    public String endpoint() {
+        return address.toLowerCase(java.util.Locale.ROOT) + ":" + sshPort;
+    }
+
     public boolean hasLocales() {
         return !locales.isEmpty();
     }

@@ -216,13 +216,13 @@ public class RolloutService {
     private void refuseMachinesBusyElsewhere(Deployment deployment, List<String> hostNames, String what) {
         lock.hold(STARTS_LOCK);
         Map<String, String> mine = new java.util.HashMap<>();
-        hostNames.forEach(name -> deployment.host(name).ifPresent(h -> mine.put(endpoint(h), h.name())));
+        hostNames.forEach(name -> deployment.host(name).ifPresent(h -> mine.put(h.endpoint(), h.name())));
         List<String> problems = new java.util.ArrayList<>();
         for (Rollout other : rollouts.busyBesides(deployment.name())) {
             for (com.msgupgrade.inventory.Host theirs : other.deployment().hosts()) {
-                String host = mine.get(endpoint(theirs));
+                String host = mine.get(theirs.endpoint());
                 if (host != null) {
-                    problems.add(host + " (" + endpoint(theirs) + ") is " + theirs.name() + " of deployment "
+                    problems.add(host + " (" + theirs.endpoint() + ") is " + theirs.name() + " of deployment "
                             + other.deploymentName() + ", whose rollout " + other.id() + " is under way (or rolling"
                             + " back): the same machine would be worked on twice at once; let it end first");
                 }
@@ -235,10 +235,6 @@ public class RolloutService {
 
     /** The lock row that decides rollout starts and rollbacks one at a time, whatever their deployment. */
     static final String STARTS_LOCK = "starts-and-rollbacks";
-
-    private static String endpoint(com.msgupgrade.inventory.Host host) {
-        return host.address().toLowerCase(java.util.Locale.ROOT) + ":" + host.sshPort();
-    }
 
     /**
      * The guide, High Availability Clusters: the nodes and the standby share the configuration and data, and the

@@ -252,20 +252,15 @@ class DeploymentApiTest {
         // an IMAP proxy account on a Linux host: the Solaris procedure's step, said so in the plan
         ObjectNode proxied = valid();
         host(proxied, 2).putObject("proxyAdmin").put("user", "webproxy").put("passwordSecret", "proxy-admin");
-        assertThat(api.putJson("operator", "/api/deployments/proxied", proxied.toString()).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
-        assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/proxied/plan?target=6.3", null, String.class)
-                .getBody()).contains("the guide's Linux procedure has no such step");
+        assertThat(registeredAndPlanned(api, "proxied", proxied)).contains("the guide's Linux procedure has no such step");
         assertThat(plan).doesNotContain("the guide's Linux procedure has no such step");
 
         // a webmail front end reading no store: the guide's configuration to reach its stores cannot be planned
         ObjectNode unread = valid();
         ((ObjectNode) unread.get("webmailStores")).removeAll();
         unread.remove("webmailProxyAdmin");
-        assertThat(api.putJson("operator", "/api/deployments/unread", unread.toString()).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
-        assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/unread/plan?target=6.3", null, String.class)
-                .getBody()).contains("serves webmail but webmailStores names no store it reads");
+        assertThat(registeredAndPlanned(api, "unread", unread))
+                .contains("serves webmail but webmailStores names no store it reads");
         assertThat(plan).doesNotContain("webmailStores names no store");
 
         ObjectNode old = valid();
@@ -286,5 +281,13 @@ class DeploymentApiTest {
         assertThat(oldNode.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(oldNode.getBody()).contains("node1: a host of the n-plus-1 cluster cluster is at 6.0")
                 .contains("starts from 6.2p3");
+    }
+
+    /** The deployment registered under {@code name} (200), and its plan to 6.3. */
+    private static String registeredAndPlanned(Api api, String name, ObjectNode deployment) {
+        assertThat(api.putJson("operator", "/api/deployments/" + name, deployment.toString()).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        return api.call("operator", HttpMethod.GET, "/api/deployments/" + name + "/plan?target=6.3", null, String.class)
+                .getBody();
     }
 }
