@@ -262,8 +262,9 @@ final class DetachedRunner {
      */
     static void markEnded(RemoteSession session, String runDir, int exitStatus) {
         String d = quote(runDir);
-        expectZero(session.exec("cd " + d + " && if [ ! -f exit ]; then echo " + exitStatus + " > exit.tmp && mv"
-                + " exit.tmp exit; fi", null), "mark the run ended");
+        // a name of its own: the wrapper writes exit.tmp
+        expectZero(session.exec("cd " + d + " && if [ ! -f exit ]; then echo " + exitStatus + " > exit.gone.$$ && mv"
+                + " exit.gone.$$ exit; fi", null), "mark the run ended");
     }
 
     /**

@@ -530,7 +530,9 @@ class FleetBenchmark {
     /** The part of the rollout a host command belongs to (the names of {@link #phases}). */
     private static String phaseOf(SimulatedHost host, CommandLogEntry e) {
         return host.name().startsWith("mta") ? MTA_PAIRS
-                : e.argLine().contains("service.imap.enable") ? "enable IMAP"
+                // the setting, imapd looked for (in the host's zone) and started
+                : e.argLine().contains("service.imap.enable") || e.argLine().equals("imap")
+                        || e.argLine().contains("imapd") || e.command().equals("zonename") ? "enable IMAP"
                 : e.argLine().contains("service.http.enable") || e.argLine().equals("http") ? "disable mshttpd"
                 : "stores";
     }

@@ -527,6 +527,37 @@ class DetachedRunnerTest {
     }
 
     /**
+     * A run whose command is gone without an exit status while a pid it recorded is alive (another process took the
+     * wrapper's pid, here this JVM's): its stop finds nothing to signal, its look finds it "running", for ever. Marked
+     * ended (the step fails into the decision), it holds no later launch on the host back; a status already written
+     * is left as it is.
+     */
+    @Test
+    void aRunWhosePidWasTakenIsMarkedEndedAndNoLongerHoldsTheHostBack(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path work) throws Exception {
+        java.nio.file.Path run = run(work, "run-taken", true, ProcessHandle.current().pid(), false);
+        long gone = new ProcessBuilder("true").start().onExit().get().pid();
+        java.nio.file.Files.writeString(run.resolve("cpid"), gone + "\n");
+        assertThat(DetachedRunner.kill(localShell(Integer.MAX_VALUE), run.toString()).alreadyEnded()).isTrue();
+        assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).as("taken pid: running").isEmpty();
+        assertThatThrownBy(() -> DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-next").toString(),
+                "true\n", null, true)).isInstanceOf(DetachedRunner.OtherRunGoesOnException.class);
+
+        DetachedRunner.markEnded(localShell(Integer.MAX_VALUE), run.toString(), DetachedRunner.GONE_EXIT_STATUS);
+        assertThat(java.nio.file.Files.readString(run.resolve("exit")).trim()).isEqualTo("137");
+        assertThat(DetachedRunner.ended(localShell(Integer.MAX_VALUE), run.toString())).hasValueSatisfying(
+                ended -> assertThat(ended.exitCode()).isEqualTo(137));
+        assertThat(DetachedRunner.launch(localShell(Integer.MAX_VALUE), work.resolve("run-next").toString(), "true\n",
+                null, true)).isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(
+                work.resolve("run-next").resolve("exit")));
+
+        java.nio.file.Path done = run(work, "run-done-0", true, null, true);
+        DetachedRunner.markEnded(localShell(Integer.MAX_VALUE), done.toString(), DetachedRunner.GONE_EXIT_STATUS);
+        assertThat(java.nio.file.Files.readString(done.resolve("exit")).trim()).isEqualTo("0");
+    }
+
+    /**
      * A run prepared before the host restarted: the pids its wrapper and command had may be other processes' now. It is
      * lost, not running: a timeout's stop signals nothing, and no later run is held back by it. (The run's boot
      * record is made up: this machine keeps none, or another.)
