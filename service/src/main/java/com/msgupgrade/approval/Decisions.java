@@ -463,8 +463,8 @@ public class Decisions {
                 + (task.getVariableLocal("patchConfigOutputSha256") == null ? ""
                         : "\n" + task.getVariableLocal("patchConfigOutputSha256"))));
         if (refusal != null) {
-            detail.replaceAll((key, value) -> value instanceof String text && text.length() > TEXT_LIMIT
-                    ? text.substring(0, TEXT_LIMIT) + "… (" + text.length() + " characters)" : value);
+            detail.replaceAll((key, value) -> value instanceof String text && text.length() > EVIDENCE_LIMIT
+                    ? text.substring(0, EVIDENCE_LIMIT) + "… (" + text.length() + " characters)" : value);
             detail.put("refused", refusal);
             recordRefusal(rolloutId, user == null ? "anonymous" : user, host, (String) task.getVariable("stepId"),
                     detail);
@@ -476,15 +476,14 @@ public class Decisions {
 
     /**
      * What a person writes with a decision (its comment, a backup's reference) is kept as a task variable, which the
-     * engine stores up to 4,000 characters: a longer one is refused, on every channel, before the engine fails on it.
+     * engine stores up to 4,000 characters, as evidence is ({@link #EVIDENCE_LIMIT}): a longer one is refused, on
+     * every channel, before the engine fails on it.
      */
-    static final int TEXT_LIMIT = EVIDENCE_LIMIT;
-
     private static java.util.Optional<String> tooLong(String comment, Map<String, Object> extraDetail) {
         Map<String, Object> texts = new LinkedHashMap<>(Map.of("comment", comment));
         texts.putAll(extraDetail);
-        return texts.entrySet().stream().filter(e -> String.valueOf(e.getValue()).length() > TEXT_LIMIT).findFirst()
-                .map(e -> "the " + e.getKey() + " must be at most " + TEXT_LIMIT + " characters, was "
+        return texts.entrySet().stream().filter(e -> String.valueOf(e.getValue()).length() > EVIDENCE_LIMIT).findFirst()
+                .map(e -> "the " + e.getKey() + " must be at most " + EVIDENCE_LIMIT + " characters, was "
                         + String.valueOf(e.getValue()).length());
     }
 
