@@ -150,9 +150,10 @@ class SolarisUpgradeEndToEndTest {
         metrics.refresh();
         String prometheus = prometheus(api);
         assertThat(prometheus).contains("msgsrv_host_steps_total{outcome=\"SUCCEEDED\",step=\"apply-core-patch\"} 2.0")
-                // buckets up to a patchadd's hours, by outcome: an already-done check apart from a command's run
+                // buckets from an already-done check's 100 ms up to a patchadd's hours, by outcome (how many of the two
+                // runs fall under 100 ms depends on the machine's speed: the bucket's count is not asserted)
                 .contains("msgsrv_host_step_duration_seconds_bucket{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"7200.0\"} 2")
-                .contains("msgsrv_host_step_duration_seconds_bucket{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"0.1\"} 0")
+                .containsPattern("msgsrv_host_step_duration_seconds_bucket\\{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"0\\.1\"} [012]\n")
                 .contains("msgsrv_commands_running 0.0")
                 // the gate answered: its series stays, at 0, as does the state the rollout left
                 .contains("msgsrv_approvals_pending{gate=\"ApproveHostUpgrade\"} 0.0")
