@@ -91,13 +91,25 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
         return problems;
     }
 
-    /** May a host start now? */
-    public boolean open(Instant now) {
-        return windows.isEmpty() || windows.stream().anyMatch(w -> w.contains(now));
+    /**
+     * May a host start now? In a window (or any time, without windows), and in none of the blackouts: the
+     * rollout's own and {@code globalBlackouts}, the service's as configured now (one added since the rollout was
+     * requested holds it too).
+     */
+    public boolean open(Instant now, List<Period> globalBlackouts) {
+        return (windows.isEmpty() || windows.stream().anyMatch(w -> w.contains(now)))
+                && java.util.stream.Stream.concat(blackouts.stream(), globalBlackouts.stream())
+                        .noneMatch(b -> b.wellFormed() && b.contains(now));
     }
 
-    /** The start of the next window after now (when not open). */
-    public Optional<Instant> nextStart(Instant now) {
-        return windows.stream().map(Period::start).filter(s -> s.isAfter(now)).min(Instant::compareTo);
+    /**
+     * The first moment after now a host may start (when not open now): a window's start, or the end of the
+     * blackout that holds the rollout; none when no window is left.
+     */
+    public Optional<Instant> nextStart(Instant now, List<Period> globalBlackouts) {
+        java.util.stream.Stream<Instant> candidates = java.util.stream.Stream.concat(
+                windows.stream().map(Period::start), java.util.stream.Stream.concat(blackouts.stream(),
+                        globalBlackouts.stream()).filter(Period::wellFormed).map(Period::end));
+        return candidates.filter(t -> t.isAfter(now)).sorted().filter(t -> open(t, globalBlackouts)).findFirst();
     }
 }

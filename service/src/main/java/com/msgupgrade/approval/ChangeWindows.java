@@ -1,28 +1,72 @@
 package com.msgupgrade.approval;
 
+import com.msgupgrade.audit.AuditTrail;
+import com.msgupgrade.rollout.RolloutControl;
+import com.msgupgrade.rollout.RolloutProcess;
 import com.msgupgrade.rollout.RolloutRepository;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.springframework.stereotype.Component;
 
-/** {@code ${changeWindows.open(rolloutId)}} and the durable wait for the next window in the host processes. */
+/**
+ * Whether an approved host may start now ({@code ${changeWindows.verdict(rolloutId)}}, at the host processes'
+ * "In a change window?"), and the durable wait for the next moment it may.
+ */
 @Component("changeWindows")
 public class ChangeWindows {
 
+    /** The host starts now. */
+    public static final String OPEN = "open";
+    /** The host waits for {@link #nextStart}: a window's start, or a blackout's end. */
+    public static final String WAIT = "wait";
+    /** The host does not start: the rollout is aborting, or no moment is left to start in. */
+    public static final String NEVER = "never";
+
     private final RolloutRepository rollouts;
+    private final ApprovalSettings settings;
+    private final RolloutControl control;
+    private final AuditTrail audit;
 
-    ChangeWindows(RolloutRepository rollouts) {
+    ChangeWindows(RolloutRepository rollouts, ApprovalSettings settings, RolloutControl control, AuditTrail audit) {
         this.rollouts = rollouts;
+        this.settings = settings;
+        this.control = control;
+        this.audit = audit;
     }
 
-    public boolean open(String rolloutId) {
-        return rollouts.changePolicy(rolloutId).open(Instant.now());
+    /**
+     * {@link #OPEN} in a window of the rollout (or any time without one) and in no blackout, the rollout's own or
+     * the service's as configured now; {@link #WAIT} when a later moment is; {@link #NEVER} when none is, or the
+     * rollout is aborting (a host approved but held by a window or a blackout has changed nothing: an abort ends
+     * it, as it ends a host not yet approved).
+     */
+    public String verdict(String rolloutId) {
+        if (control.aborting(rolloutId)) {
+            return NEVER;
+        }
+        ChangePolicy policy = rollouts.changePolicy(rolloutId);
+        Instant now = Instant.now();
+        if (policy.open(now, settings.blackouts())) {
+            return OPEN;
+        }
+        return policy.nextStart(now, settings.blackouts()).isPresent() ? WAIT : NEVER;
     }
 
-    /** When the host waits for: the next window's start; none left: the host waits (a person aborts). */
+    /** When the host waits for: the next window's start, or the end of the blackout holding it. */
     public Date nextStart(String rolloutId) {
-        return Date.from(rollouts.changePolicy(rolloutId).nextStart(Instant.now())
+        return Date.from(rollouts.changePolicy(rolloutId).nextStart(Instant.now(), settings.blackouts())
                 .orElseThrow(() -> new IllegalStateException("rollout " + rolloutId
                         + " has no maintenance window left: no host may start; abort or re-plan the rollout")));
+    }
+
+    /** A host that does not start ({@link #NEVER}), in the audit trail with why; nothing was changed on it. */
+    public void notStarted(DelegateExecution execution) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        String why = control.aborting(rolloutId) ? "the rollout is aborting"
+                : "no maintenance window of the rollout is left to start in (out of its blackouts)";
+        audit.record(rolloutId, "system", "HOST_NOT_STARTED", (String) execution.getVariable(RolloutProcess.HOST_NAME),
+                null, Map.of("reason", why + ": the host was approved, but nothing was changed on it"));
     }
 }

@@ -1,6 +1,7 @@
 package com.msgupgrade.approval;
 
 import com.msgupgrade.audit.AuditTrail;
+import com.msgupgrade.observability.LogContext;
 import com.msgupgrade.planning.Plan;
 import com.msgupgrade.planning.Planner;
 import com.msgupgrade.rollout.Rollout;
@@ -368,8 +369,11 @@ public class Decisions {
 
     /** The sign-off that closes the change: a change manager other than the requester. */
     public void signOff(DelegateTask task) {
-        decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true);
+        task.setVariable(SIGN_OFF, decide(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true));
     }
+
+    /** The rollout's sign-off decision (approve or reject), for the state it ends in. */
+    public static final String SIGN_OFF = "signOff";
 
     /** On complete of the 6.1 configuration merge (Linux 6.1): by an operator, saying what was merged. */
     public void configurationMerged(DelegateTask task) {
@@ -398,9 +402,21 @@ public class Decisions {
      * in the log at INFO (the engine's own ERROR line about the exception is left out: {@link RefusedDecisionLogs}).
      */
     private void recordRefusal(String rolloutId, String actor, String host, String step, Map<String, Object> detail) {
-        log.info("refused a decision by {} on {} ({}) of rollout {}: {}", actor, detail.get("task"),
-                detail.get("taskId"), rolloutId, detail.get("refused"));
-        audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, step, detail);
+        // the task's rollout, host and step on the line (an HTTP thread, the engine's command over or its task's
+        // listener setting only the rollout), put back as they were afterwards
+        Map<String, String> before = org.slf4j.MDC.getCopyOfContextMap();
+        LogContext.set(LogContext.ROLLOUT, rolloutId);
+        LogContext.set(LogContext.HOST, host);
+        LogContext.set(LogContext.STEP, step);
+        try {
+            log.info("refused a decision by {} on {} ({}) of rollout {}: {}", actor, detail.get("task"),
+                    detail.get("taskId"), rolloutId, detail.get("refused"));
+            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, step, detail);
+        } finally {
+            for (String key : List.of(LogContext.ROLLOUT, LogContext.HOST, LogContext.STEP)) {
+                LogContext.set(key, before == null ? null : before.get(key));
+            }
+        }
     }
 
     private String decideWith(DelegateTask task, Set<String> choices, String group, String needsComment,

@@ -363,22 +363,34 @@ public class StepCatalog {
         return "pgrep " + (host.isSolaris() ? "-z `zonename` " : "") + "-x " + name + " > /dev/null";
     }
 
+    /** How many times a health check looks for a daemon that is not running yet, and the pause between looks. */
+    static final int HEALTH_LOOKS = 5;
+    static final int HEALTH_PAUSE_SECONDS = 3;
+
     /**
      * Whether an upgraded member of a load-balanced group serves again, before the next one is stopped (the guide's
      * rolling upgrade: "you upgrade each instance of Messaging Server while the others remain running"): at 6.3, and
-     * every daemon of its components running; start-msg can end well with one of them down.
+     * every daemon of its components running; start-msg can end well with one of them down. A daemon start-msg left
+     * still starting is given {@value #HEALTH_LOOKS} looks {@value #HEALTH_PAUSE_SECONDS} s apart (12 s, within the
+     * SSH command timeout's 30 s) before the host is judged not serving; a host whose daemons run is answered at
+     * once. Bourne shell: Solaris 10's {@code /bin/sh} has no arithmetic, hence the counted loop.
      */
     private HostCommand serving(StepId step, Host host) {
         String sbin = host.msgSvrBase() + "/sbin";
         List<String> daemons = host.components().stream().flatMap(c -> DAEMONS.getOrDefault(c, List.of()).stream())
                 .distinct().toList();
-        String command = quote(sbin + "/imsimta") + " version" + (daemons.isEmpty() ? "" : " && for p in "
-                + String.join(" ", daemons) + "; do " + running(host, "$p") + " || echo \"" + NOT_RUNNING + "$p\"; done");
+        String looks = java.util.stream.IntStream.rangeClosed(1, HEALTH_LOOKS).mapToObj(Integer::toString)
+                .collect(Collectors.joining(" "));
+        String command = quote(sbin + "/imsimta") + " version" + (daemons.isEmpty() ? "" : " && { for t in " + looks
+                + "; do down=; for p in " + String.join(" ", daemons) + "; do " + running(host, "$p")
+                + " || down=\"$down $p\"; done; [ -z \"$down\" ] && break; [ $t = " + HEALTH_LOOKS + " ] || sleep "
+                + HEALTH_PAUSE_SECONDS + "; done; for p in $down; do echo \"" + NOT_RUNNING + "$p\"; done; }");
         return readOnly(step, command, out -> ReleaseVersion.expect("6.3", out).or(() -> {
             List<String> down = out.lines().filter(line -> line.startsWith(NOT_RUNNING))
                     .map(line -> line.substring(NOT_RUNNING.length()).trim()).toList();
             return down.isEmpty() ? Optional.empty() : Optional.of(host.name() + " is at 6.3 but "
-                    + String.join(", ", down) + (down.size() == 1 ? " is" : " are") + " not running: it does not serve"
+                    + String.join(", ", down) + (down.size() == 1 ? " is" : " are") + " not running "
+                    + (HEALTH_LOOKS - 1) * HEALTH_PAUSE_SECONDS + " s after the first look: it does not serve"
                     + " again, so the next member of its group is not stopped; start it (start-msg), then retry");
         }));
     }

@@ -147,7 +147,7 @@ public class HostStepService {
         boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout())
                 && !takesBackWhatThisRolloutDid(request) && !retriedAfterItsOwnFailure(ctx, request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
-                started, mask(ctx, result.stdout() + result.stderr()), result.stdoutSha256(), null);
+                started, mask(ctx, result.stdout(), result.stderr()), result.stdoutSha256(), null);
         if (done) {
             metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(started, Instant.now()));
             log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
@@ -177,7 +177,7 @@ public class HostStepService {
         log.debug("running {} on {}: {}", request.step().id(), request.hostName(), ctx.command().commandLine());
         Instant started = Instant.now();
         CommandResult result = session.exec(ctx.command().commandLine(), null);
-        return judge(ctx, request, result.exitCode(), mask(ctx, result.stdout() + result.stderr()),
+        return judge(ctx, request, result.exitCode(), mask(ctx, result.stdout(), result.stderr()),
                 result.stdoutSha256(), started);
     }
 
@@ -199,10 +199,16 @@ public class HostStepService {
 
     private StepOutcome launch(RemoteSession session, Context ctx, StepRequest request) {
         String runDir = DetachedRunner.runDir(ctx.host().workDir(), request.runId());
+        String secret;
+        try {
+            secret = secretOf(ctx);
+        } catch (SecretResolver.SecretUnavailableException e) {
+            return secretUnavailable(ctx, request, e);
+        }
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
                 request.attempt(), ctx.command().commandLine(), node.id(), ctx.command().secretName());
         RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, ctx.command().commandLine(),
-                secretOf(ctx), workDirToCheck(ctx));
+                secret, workDirToCheck(ctx));
         boolean watching = false;
         try {
             boolean started;
@@ -317,6 +323,12 @@ public class HostStepService {
         return failed(ctx, request, -1, e.getMessage() + " (a command an earlier rollout or attempt left running when"
                 + " its connection was lost): let it end, or stop it, then retry; this step's command did not run", "",
                 null, Instant.now());
+    }
+
+    /** The step's secret cannot be had: the command is not launched, and the operator decides (a retry, once set). */
+    private StepOutcome secretUnavailable(Context ctx, StepRequest request, SecretResolver.SecretUnavailableException e) {
+        return failed(ctx, request, -1, e.getMessage() + "; this step's command did not run: configure the secret, then"
+                + " retry", "", null, Instant.now());
     }
 
     /** Nothing will ever end the run: it failed into the operator's decision, whether its command ran unknown. */
@@ -476,16 +488,35 @@ public class HostStepService {
         return ctx.command().secretName() == null ? null : secrets.resolve(ctx.command().secretName());
     }
 
-    /** A secret never leaves in output even if a tool echoed it. */
-    private String mask(Context ctx, String output) {
-        // the configurations' credentials, which their files keep in clear
-        String text = ctx.command().step() == StepId.COMPARE_CONFIGURATIONS
-                ? com.msgupgrade.catalog.SettingsMask.masked(output) : output;
-        if (ctx.command().secretName() == null) {
-            return text;
+    /**
+     * A secret never leaves in output even if a tool echoed it: each part masked on its own, where one kept up to
+     * the output limit may end with the start of a secret that was cut there.
+     */
+    private String mask(Context ctx, String... parts) {
+        StringBuilder masked = new StringBuilder();
+        String secret = ctx.command().secretName() == null ? null
+                : secrets.find(ctx.command().secretName()).filter(s -> !s.isEmpty()).orElse(null);
+        for (String part : parts) {
+            // the configurations' credentials, which their files keep in clear
+            String text = ctx.command().step() == StepId.COMPARE_CONFIGURATIONS
+                    ? com.msgupgrade.catalog.SettingsMask.masked(part) : part;
+            masked.append(secret == null ? text : withoutSecret(text, secret));
         }
-        return secrets.find(ctx.command().secretName()).filter(s -> !s.isEmpty())
-                .map(s -> text.replace(s, "****")).orElse(text);
+        return masked.toString();
+    }
+
+    /** The shortest start of a secret taken for one where a text ends with it (a shorter one is ordinary text). */
+    static final int SECRET_START_MASKED = 4;
+
+    /** {@code text} with every occurrence of the secret masked, and its start where the text ends with one. */
+    static String withoutSecret(String text, String secret) {
+        String masked = text.replace(secret, "****");
+        for (int length = secret.length() - 1; length >= SECRET_START_MASKED; length--) {
+            if (masked.endsWith(secret.substring(0, length))) {
+                return masked.substring(0, masked.length() - length) + "****";
+            }
+        }
+        return masked;
     }
 
     static String excerpt(String output) {

@@ -18,6 +18,22 @@ public record Plan(String deployment, String target, List<HostPlan> hosts, List<
         return errors.isEmpty();
     }
 
+    /** The secrets the commands of the hosts to upgrade and of the post-upgrade tasks name, by name. */
+    public java.util.SortedSet<String> secrets() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        hosts.stream().filter(h -> h.processKey() != null).flatMap(h -> h.steps().stream()).map(PlannedStep::secret)
+                .filter(java.util.Objects::nonNull).forEach(names::add);
+        phases.stream().flatMap(p -> p.steps().stream()).map(PhaseStep::secret).filter(java.util.Objects::nonNull)
+                .forEach(names::add);
+        return names;
+    }
+
+    /** This plan with these errors too. */
+    public Plan withErrors(List<String> more) {
+        return more.isEmpty() ? this : new Plan(deployment, target, hosts,
+                java.util.stream.Stream.concat(errors.stream(), more.stream()).toList(), dependencies, phases);
+    }
+
     public java.util.Optional<Phase> phase(String id) {
         return phases.stream().filter(p -> p.id().equals(id)).findFirst();
     }

@@ -29,7 +29,7 @@ class PlanController {
         Deployment deployment = deployments.find(name)
                 .orElseThrow(() -> new NotFoundException("no deployment named " + name));
         long started = System.nanoTime();
-        Plan plan = planner.plan(deployment, target);
+        Plan plan = planner.planToRun(deployment, target);
         double millis = (System.nanoTime() - started) / 1_000_000.0;
         return ResponseEntity.ok().header("Server-Timing", String.format(java.util.Locale.ROOT, "plan;dur=%.1f", millis))
                 .body(plan);

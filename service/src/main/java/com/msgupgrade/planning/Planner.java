@@ -38,11 +38,24 @@ public class Planner {
     private final UpgradePaths paths;
     private final StepCatalog catalog;
     private final com.msgupgrade.hostops.PatchConfigReview review;
+    private final com.msgupgrade.secrets.SecretResolver secrets;
 
-    public Planner(UpgradePaths paths, StepCatalog catalog, com.msgupgrade.hostops.PatchConfigReview review) {
+    public Planner(UpgradePaths paths, StepCatalog catalog, com.msgupgrade.hostops.PatchConfigReview review,
+            com.msgupgrade.secrets.SecretResolver secrets) {
         this.paths = paths;
         this.catalog = catalog;
         this.review = review;
+        this.secrets = secrets;
+    }
+
+    /**
+     * The plan of a rollout about to be requested: its errors also name the secrets of its commands that cannot be
+     * resolved now (a rollout is refused on them rather than halted with hosts stopped at the step that needs one).
+     * A running rollout's plan ({@link #plan}) leaves them out: its steps look a secret up when they need it.
+     */
+    public Plan planToRun(Deployment deployment, String target) {
+        Plan plan = plan(deployment, target);
+        return plan.withErrors(secrets.problems(plan.secrets()));
     }
 
     /** The plan of one host of a deployment. */

@@ -92,11 +92,16 @@ public class ProcessStatus {
                 : "REJECTED");
     }
 
-    /** At the end of the rollout: COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES. */
+    /**
+     * At the end of the rollout: SIGN_OFF_REJECTED when the change managers did not accept the change (whatever its
+     * hosts' states: they may be rolled back), else COMPLETED when every host reached 6.3, else FINISHED_WITH_ISSUES.
+     */
     public void rolloutFinished(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         boolean allUpgraded = rollouts.hosts(rolloutId).stream().allMatch(h -> "UPGRADED".equals(h.state()));
-        rollout(execution, control.aborting(rolloutId) ? "ABORTED" : allUpgraded ? "COMPLETED" : "FINISHED_WITH_ISSUES");
+        rollout(execution, control.aborting(rolloutId) ? "ABORTED"
+                : "reject".equals(execution.getVariable(com.msgupgrade.approval.Decisions.SIGN_OFF)) ? "SIGN_OFF_REJECTED"
+                : allUpgraded ? "COMPLETED" : "FINISHED_WITH_ISSUES");
     }
 
     public void rollout(DelegateExecution execution, String state) {

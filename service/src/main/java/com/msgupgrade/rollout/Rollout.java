@@ -8,8 +8,8 @@ public record Rollout(String id, String deploymentName, String targetRelease, De
         String requestedBy, Instant requestedAt, String state, String processInstanceId) {
 
     /** The states a rollout ends in: it has no work left (what retention may purge; what no longer blocks another). */
-    public static final java.util.List<String> ENDED = java.util.List.of("COMPLETED", "FINISHED_WITH_ISSUES", "ABORTED",
-            "REJECTED");
+    public static final java.util.List<String> ENDED = java.util.List.of("COMPLETED", "FINISHED_WITH_ISSUES",
+            "SIGN_OFF_REJECTED", "ABORTED", "REJECTED");
 
     /** Every state a rollout can be in, in the order it goes through them, the ended ones last. */
     public static final java.util.List<String> STATES = java.util.stream.Stream.concat(

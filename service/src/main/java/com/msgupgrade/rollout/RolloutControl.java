@@ -276,11 +276,46 @@ public class RolloutControl {
     @Transactional
     public void abort(String rolloutId, String user) {
         change(rolloutId, user, ABORTING, List.of(RUNNING, PAUSED), "ROLLOUT_ABORT_REQUESTED");
+        pastTheHosts(rolloutId).ifPresent(at -> {
+            // its end would say ABORTED of a rollout whose every host went through its procedure
+            throw new InvalidRequestException("cannot abort rollout " + rolloutId, List.of("the rollout is at " + at
+                    + ": every host's procedure is over, nothing is left to abort (a change manager who does not"
+                    + " accept the change rejects the sign-off)"));
+        });
         slots.wake(rolloutId, Integer.MAX_VALUE); // every waiting unit ends without starting its host
+        slots.wakeHeldByWindows(rolloutId); // as does every approved host waiting for a window
         // a rollout still before its hosts (the CAB, the dependencies, the backup) ends ABORTED at once: nothing
         // was started, and its open tasks would otherwise keep it (and its deployment) from ending
         runtime.getObject().createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
                 .correlateAllWithResult();
+    }
+
+    /** Rollout.bpmn's activities after its phases, as an operator would name them. */
+    static final Map<String, String> AFTER_THE_HOSTS = Map.of("SubProcess_FinalVerificationGroups",
+            "its final verification", "Task_DecommissionConfigDirectory",
+            "the configuration Directory Server's decommissioning", "Task_SignOff", "its sign-off",
+            "EndEvent_RolloutCompleted", "its end");
+
+    /** Where the rollout's process is, when past its phases (its hosts' procedures over). */
+    private java.util.Optional<String> pastTheHosts(String rolloutId) {
+        String process = jdbc.queryForObject("SELECT process_instance_id FROM \"MSGSRV\".rollout WHERE id = ?",
+                String.class, rolloutId);
+        org.camunda.bpm.engine.runtime.ActivityInstance tree = process == null ? null
+                : runtime.getObject().getActivityInstance(process);
+        return tree == null ? java.util.Optional.empty() : after(tree);
+    }
+
+    private static java.util.Optional<String> after(org.camunda.bpm.engine.runtime.ActivityInstance instance) {
+        java.util.stream.Stream<String> here = java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(instance.getActivityId()),
+                java.util.Arrays.stream(instance.getChildTransitionInstances()).map(t -> t.getActivityId()));
+        java.util.Optional<String> found = here.map(id -> AFTER_THE_HOSTS.get(id.replace("#multiInstanceBody", "")))
+                .filter(java.util.Objects::nonNull).findFirst();
+        if (found.isPresent()) {
+            return found;
+        }
+        return java.util.Arrays.stream(instance.getChildActivityInstances()).map(RolloutControl::after)
+                .flatMap(java.util.Optional::stream).findFirst();
     }
 
     /** The message Rollout.bpmn's tasks before any host catch (their boundary events): the rollout ends ABORTED. */
@@ -303,6 +338,7 @@ public class RolloutControl {
         detail.put("decidedAt", host != null ? "host " + host : where);
         audit.record(rolloutId, user, "ROLLOUT_ABORT_REQUESTED", host, null, detail);
         slots.wake(rolloutId, Integer.MAX_VALUE);
+        slots.wakeHeldByWindows(rolloutId);
     }
 
     private void change(String rolloutId, String user, String to, List<String> from, String kind) {

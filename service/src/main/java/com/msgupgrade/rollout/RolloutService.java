@@ -85,7 +85,7 @@ public class RolloutService {
             throw new InvalidRequestException("cannot start a rollout", List.of("hosts of " + deploymentName
                     + " are being rolled back (" + String.join(", ", rollingBack) + "): let the rollback end first"));
         }
-        Plan plan = planner.plan(deployment, target);
+        Plan plan = planner.planToRun(deployment, target);
         if (!plan.runnable()) {
             throw new InvalidRequestException("the plan of " + deploymentName + " has errors", plan.errors());
         }
@@ -121,8 +121,9 @@ public class RolloutService {
     }
 
     /**
-     * Starts the Solaris rollback of the given hosts of a rollout (all its Solaris hosts when none are
-     * named), each after a change manager approves it. Linux hosts cannot be rolled back (guide caution).
+     * Starts the Solaris rollback of the given hosts of a rollout (every host the rollout changed when none are
+     * named: the request is refused whole if one of them cannot be rolled back), each after a change manager
+     * approves it. Linux hosts cannot be rolled back (guide caution), nor can cluster hosts.
      */
     @Transactional
     public List<String> rollBack(String id, List<String> hostNames, boolean configDirectoryAvailable,

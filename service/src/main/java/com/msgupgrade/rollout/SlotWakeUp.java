@@ -42,15 +42,20 @@ public class SlotWakeUp {
 
     /** Wakes up to {@code count} waiting units of the rollout once the current transaction has committed. */
     public void wake(String rolloutId, int count) {
+        afterCommit(() -> wakeNow(rolloutId, count));
+    }
+
+    /** Runs {@code work} once the current transaction has committed; at once without one. */
+    private static void afterCommit(Runnable work) {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    wakeNow(rolloutId, count);
+                    work.run();
                 }
             });
         } else {
-            wakeNow(rolloutId, count);
+            work.run();
         }
     }
 
@@ -77,6 +82,33 @@ public class SlotWakeUp {
         if (woken > 0) {
             timers.hintJobExecutor();
         }
+    }
+
+    /** The timer of an approved host waiting for a change window (or a blackout's end) in the host processes. */
+    static final String WAIT_FOR_CHANGE_WINDOW = "Timer_WaitForChangeWindow";
+
+    /**
+     * An abort: the rollout's approved hosts waiting for a window are woken (once the abort commits), to end
+     * without starting rather than when their window opens, days later perhaps.
+     */
+    public void wakeHeldByWindows(String rolloutId) {
+        Runnable wake = () -> {
+            try {
+                Timestamp now = new Timestamp(System.currentTimeMillis());
+                int woken = ownTransaction.execute(status -> jdbc.update("UPDATE ACT_RU_JOB SET DUEDATE_ = ?,"
+                        + " REV_ = REV_ + 1 WHERE DUEDATE_ > ? AND LOCK_OWNER_ IS NULL AND ID_ IN (SELECT j.ID_ FROM"
+                        + " ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_ JOIN ACT_RU_EXECUTION e"
+                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ = ? AND e.BUSINESS_KEY_ = ?)", now, now,
+                        WAIT_FOR_CHANGE_WINDOW, rolloutId));
+                if (woken > 0) {
+                    timers.hintJobExecutor();
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not wake the hosts of rollout {} waiting for a change window (they end when it"
+                        + " opens): {}", rolloutId, e.getMessage());
+            }
+        };
+        afterCommit(wake);
     }
 
     private List<String> waiting(String rolloutId, int limit) {

@@ -1,10 +1,12 @@
 package com.msgupgrade.secrets;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -35,9 +37,32 @@ public class SecretResolver {
         return "MSGSRV_SECRET_" + secretName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
+    /** A secret that cannot be had: not configured, or its file unreadable or readable by others. */
+    public static class SecretUnavailableException extends IllegalStateException {
+        SecretUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     public String resolve(String name) {
-        return find(name).orElseThrow(() -> new IllegalStateException("secret '" + name + "' is not configured: set "
-                + environmentName(name) + " or add it to the secrets file (msgsrv.secrets.file)"));
+        return find(name).orElseThrow(() -> new SecretUnavailableException("secret '" + name + "' is not configured:"
+                + " set " + environmentName(name) + " or add it to the secrets file (msgsrv.secrets.file)", null));
+    }
+
+    /**
+     * What keeps each of these secrets from being resolved, one problem each (the same one once): none when all
+     * resolve. A rollout is refused on them before it stops a host, rather than failing at the step that needs one.
+     */
+    public List<String> problems(Collection<String> names) {
+        Set<String> problems = new LinkedHashSet<>();
+        for (String name : names) {
+            try {
+                resolve(name);
+            } catch (SecretUnavailableException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return List.copyOf(problems);
     }
 
     public Optional<String> find(String name) {
@@ -56,8 +81,8 @@ public class SecretResolver {
         try {
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(secretsFile);
             if (!Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE).containsAll(permissions)) {
-                throw new IllegalStateException("secrets file " + secretsFile + " must be mode 0600 or 0400, is "
-                        + java.nio.file.attribute.PosixFilePermissions.toString(permissions));
+                throw new SecretUnavailableException("secrets file " + secretsFile + " must be mode 0600 or 0400, is "
+                        + java.nio.file.attribute.PosixFilePermissions.toString(permissions), null);
             }
             Properties properties = new Properties();
             try (var reader = Files.newBufferedReader(secretsFile)) {
@@ -65,7 +90,7 @@ public class SecretResolver {
             }
             return (Map) properties;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read secrets file " + secretsFile, e);
+            throw new SecretUnavailableException("cannot read secrets file " + secretsFile + ": " + e, e);
         }
     }
 }

@@ -34,8 +34,9 @@ class AdminPasswordGuard implements InitializingBean {
                     + " (camunda.bpm.admin-user.password), or run the demo profile");
         }
         if (adminPassword.equals(adminId)) {
-            throw new IllegalStateException("the admin password equals the admin user id '" + adminId
-                    + "': choose another (MSGSRV_ADMIN_PASSWORD)");
+            // not the id itself: here it is the password, and the message is logged
+            throw new IllegalStateException("the admin password equals the admin user id"
+                    + " (camunda.bpm.admin-user.id): choose another (MSGSRV_ADMIN_PASSWORD)");
         }
     }
 }

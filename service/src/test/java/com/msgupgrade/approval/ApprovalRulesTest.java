@@ -39,7 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.approvals.deadlines.AcceptRisk.escalate-after=PT2S",
-        "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT6S"})
+        "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT30S"})
 @ContextConfiguration(initializers = FreshPostgres.class)
 class ApprovalRulesTest extends EndToEndTest {
 
@@ -55,6 +55,8 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol8", "6.2p3", List.of("store")),
             HostSpec.solaris("sol9", "6.2p3", List.of("store")),
             HostSpec.solaris("sol10", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol11", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol12", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
 
     @DynamicPropertySource
@@ -421,5 +423,69 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(fleet.host("sol10").commandLog().subList(before, fleet.host("sol10").commandLog().size()))
                 .extracting(e -> e.command()).containsOnly("imsimta");
         assertThat(flow.hostState(id, "sol10")).isEqualTo("AWAITING_APPROVAL");
+
+        // an abort ends the approved host waiting for its window (woken, not an hour later), nothing changed on it
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "ABORTED");
+        assertThat(flow.hostState(id, "sol10")).isEqualTo("NOT_STARTED");
+        assertThat(notStarted(id)).singleElement().asString().contains("the rollout is aborting");
+        assertThat(fleet.host("sol10").commandLog().subList(before, fleet.host("sol10").commandLog().size()))
+                .extracting(e -> e.command()).containsOnly("imsimta");
+    }
+
+    /** The audit trail's reasons a host of the rollout did not start. */
+    private List<String> notStarted(String rolloutId) {
+        return jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'HOST_NOT_STARTED'", String.class, rolloutId);
+    }
+
+    /** Its only window over by the time its host is approved: the host ends NOT_STARTED, the rollout goes on. */
+    @Test
+    void aHostApprovedAfterTheLastWindowEndsWithoutStarting() {
+        flow.deploy("d-late", FleetSupport.deploymentJson(fleet), List.of("sol12"), d -> {});
+        Instant end = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "d-late", "windows", List.of(Map.of("start", end.minusSeconds(3600).toString(),
+                        "end", end.toString()))), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = (String) created.getBody().get("id");
+        flow.approveCab(id);
+        flow.prepare(id);
+        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(end));
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        flow.awaitHostState(id, "sol12", "NOT_STARTED");
+        assertThat(notStarted(id)).singleElement().asString().contains("no maintenance window of the rollout is left");
+        assertThat(fleet.host("sol12").commandLog()).extracting(e -> e.command()).containsOnly("imsimta");
+    }
+
+    /**
+     * A rollout without windows, requested before its blackout: a host approved once the blackout began is not
+     * stopped, and waits for the blackout's end (checked at request only, it used to start there).
+     */
+    @Test
+    void aBlackoutThatBeginsWhileTheRolloutRunsHoldsItsHostsUntilItsEnd() {
+        flow.deploy("d-freeze", FleetSupport.deploymentJson(fleet), List.of("sol11"), d -> {});
+        Instant start = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant end = start.plusSeconds(3600);
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "d-freeze", "blackouts", List.of(Map.of("start", start.toString(),
+                        "end", end.toString()))), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String id = (String) created.getBody().get("id");
+        flow.approveCab(id);
+        flow.prepare(id);
+        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        int before = fleet.host("sol11").commandLog().size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(start));
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList("SELECT DUEDATE_ FROM ACT_RU_JOB WHERE"
+                + " PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ?) AND"
+                + " TYPE_ = 'timer' AND HANDLER_CFG_ LIKE '%WaitForChangeWindow%'", java.sql.Timestamp.class, id)
+                .stream().anyMatch(due -> due.toInstant().equals(end)));
+        assertThat(fleet.host("sol11").commandLog().subList(before, fleet.host("sol11").commandLog().size()))
+                .as("nothing stopped in the blackout").noneMatch(e -> e.command().equals("stop-msg"));
+        assertThat(flow.hostState(id, "sol11")).isEqualTo("AWAITING_APPROVAL");
     }
 }

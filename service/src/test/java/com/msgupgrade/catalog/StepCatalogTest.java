@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.msgupgrade.inventory.Deployment;
 import com.msgupgrade.inventory.Host;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StepCatalogTest {
 
@@ -111,14 +114,67 @@ class StepCatalogTest {
         Host mta = new Host("mta1", "10.0.0.4", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
                 List.of("mta", "mmp"), List.of(), null, null, null, null, null);
         HostCommand health = catalog.render(StepId.CHECK_HEALTH, DEPLOYMENT, mta);
-        assertThat(health.commandLine()).isEqualTo("'/opt/SUNWmsgsr/sbin/imsimta' version && for p in dispatcher"
-                + " job_controller AService; do pgrep -z `zonename` -x $p > /dev/null || echo \"not running: $p\"; done");
+        assertThat(health.commandLine()).isEqualTo("'/opt/SUNWmsgsr/sbin/imsimta' version && { for t in 1 2 3 4 5;"
+                + " do down=; for p in dispatcher job_controller AService; do pgrep -z `zonename` -x $p > /dev/null"
+                + " || down=\"$down $p\"; done; [ -z \"$down\" ] && break; [ $t = 5 ] || sleep 3; done;"
+                + " for p in $down; do echo \"not running: $p\"; done; }");
         String at63 = "Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)\n";
         assertThat(health.verify().apply(at63)).isEmpty();
         assertThat(health.verify().apply(at63 + "not running: dispatcher\n")).hasValueSatisfying(why -> assertThat(why)
                 .contains("dispatcher is not running").contains("the next member of its group is not stopped"));
         assertThat(health.verify().apply("Sun Java(tm) System Messaging Server 6.2-3.04 (built Jul 15 2005)\n"))
                 .isPresent();
+    }
+
+    /**
+     * The health check run by a real shell, with stand-ins for imsimta, pgrep and sleep (sleep returns at once and
+     * counts): a daemon still starting is waited for; one that never comes up is named after the last look.
+     */
+    @Test
+    void aHealthCheckWaitsForADaemonStillStartingThenNamesThoseThatNeverCame(@TempDir Path dir) throws Exception {
+        Path sbin = Files.createDirectories(dir.resolve("sbin"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        script(sbin.resolve("imsimta"), "echo 'Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)'");
+        // a daemon runs once its file holds enough looks: dispatcher from the third look, AService never
+        script(bin.resolve("pgrep"), "n=$2; echo x >> " + dir + "/looks.$n; [ -f " + dir + "/after.$n ] || exit 1;"
+                + " [ `wc -l < " + dir + "/looks.$n` -ge `cat " + dir + "/after.$n` ]");
+        script(bin.resolve("sleep"), "echo \"$1\" >> " + dir + "/slept");
+        Files.writeString(dir.resolve("after.dispatcher"), "3");
+        Files.writeString(dir.resolve("after.job_controller"), "1");
+        Host mta = new Host("mta1", "10.0.0.4", 22, "root", "linux", "i386", dir.toString(), "6.2p3",
+                List.of("mta"), List.of(), null, null, null, null, null);
+        HostCommand mtaHealth = catalog.render(StepId.CHECK_HEALTH, DEPLOYMENT, mta);
+
+        String served = run(mtaHealth.commandLine(), bin);
+        assertThat(served).doesNotContain("not running");
+        assertThat(mtaHealth.verify().apply(served)).isEmpty();
+        assertThat(Files.readAllLines(dir.resolve("slept"))).containsExactly("3", "3");
+
+        Files.delete(dir.resolve("slept"));
+        Host mmp = new Host("mmp1", "10.0.0.5", 22, "root", "linux", "i386", dir.toString(), "6.2p3",
+                List.of("mta", "mmp"), List.of(), null, null, null, null, null);
+        HostCommand mmpHealth = catalog.render(StepId.CHECK_HEALTH, DEPLOYMENT, mmp);
+        String out = run(mmpHealth.commandLine(), bin);
+        assertThat(out.lines().filter(line -> line.startsWith("not running"))).containsExactly("not running: AService");
+        assertThat(Files.readAllLines(dir.resolve("slept"))).hasSize(StepCatalog.HEALTH_LOOKS - 1)
+                .containsOnly(Integer.toString(StepCatalog.HEALTH_PAUSE_SECONDS));
+        assertThat(mmpHealth.verify().apply(out)).hasValueSatisfying(why -> assertThat(why)
+                .contains("AService is not running"));
+    }
+
+    private static void script(Path path, String body) throws java.io.IOException {
+        Files.writeString(path, "#!/bin/sh\n" + body + "\n");
+        assertThat(path.toFile().setExecutable(true)).isTrue();
+    }
+
+    private static String run(String commandLine, Path bin) throws Exception {
+        ProcessBuilder shell = new ProcessBuilder("/bin/sh", "-c", commandLine).redirectErrorStream(true);
+        shell.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        Process process = shell.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
     }
 
     @Test

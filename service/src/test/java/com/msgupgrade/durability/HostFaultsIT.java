@@ -31,7 +31,8 @@ class HostFaultsIT {
     static final SimulatedFleet fleet = FleetSupport.start("faults", "127.0.0.81", List.of(
             HostSpec.solaris("drop", "6.2p3", List.of("store")), HostSpec.solaris("hang", "6.2p3", List.of("store")),
             HostSpec.solaris("slow", "6.2p3", List.of("store")), HostSpec.solaris("back", "6.2p3", List.of("store")),
-            HostSpec.solaris("reboot", "6.2p3", List.of("store")), HostSpec.solaris("lost", "6.2p3", List.of("store"))));
+            HostSpec.solaris("reboot", "6.2p3", List.of("store")), HostSpec.solaris("lost", "6.2p3", List.of("store")),
+            HostSpec.solaris("unset", "6.2p3", List.of("store"))));
 
     static JdbcTemplate jdbc;
     static ServiceProcess node;
@@ -185,6 +186,37 @@ class HostFaultsIT {
         assertThat(jdbc.queryForList("SELECT attempt || ' ' || outcome FROM \"MSGSRV\".command_run WHERE rollout_id = ?"
                 + " AND step_id = 'import-ldif' ORDER BY attempt", String.class, id))
                 .containsExactly("1 FAILED", "2 SUCCEEDED");
+        assertThat(host.stateLines("ldif-imported")).hasSize(1);
+    }
+
+    /**
+     * The Directory Manager's secret removed from the service's secrets file after the rollout was requested (which
+     * it had to be resolved for): the import fails into the operator's decision without being launched; set again, a
+     * retry imports once.
+     */
+    @Test
+    void aSecretGoneWhileTheRolloutRunsFailsItsStepUnrunAndARetryOnceItIsBackRunsIt() throws Exception {
+        SimulatedHost host = fleet.host("unset");
+        java.nio.file.Path secrets = fleet.dir().resolve("secrets.properties");
+        String configured = java.nio.file.Files.readString(secrets);
+        Flow flow = flowOf();
+        flow.deploy("unset", FleetSupport.deploymentJson(fleet), List.of("unset"), d -> {});
+        String id = flow.startApproved("unset");
+        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        java.nio.file.Files.writeString(secrets, "proxy-admin=" + FleetSupport.PROXY_PASSWORD + "\n");
+        try {
+            flow.approve(id, "Task_ApproveHostUpgrade");
+            assertThat(failure(id)).contains("import-ldif").contains("secret 'ds-manager' is not configured")
+                    .contains("this step's command did not run");
+        } finally {
+            java.nio.file.Files.writeString(secrets, configured);
+        }
+        assertThat(Runs.changes(host)).as("the steps before it ran").anyMatch(c -> c.startsWith("patchadd"))
+                .noneMatch(c -> c.startsWith("ldapmodify"));
+        decideRetryAndResume(id, "unset");
+        assertThat(jdbc.queryForList("SELECT attempt || ' ' || outcome FROM \"MSGSRV\".command_run WHERE rollout_id = ?"
+                + " AND step_id = 'import-ldif' ORDER BY attempt", String.class, id)).as("no run of the first attempt")
+                .containsExactly("2 SUCCEEDED");
         assertThat(host.stateLines("ldif-imported")).hasSize(1);
     }
 

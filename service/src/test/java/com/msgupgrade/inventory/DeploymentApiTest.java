@@ -25,7 +25,7 @@ import org.springframework.test.context.ContextConfiguration;
 
 /** PUT /api/deployments/{name}: a bad deployment answers 422 naming every problem, and nothing is stored. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "msgsrv.demo=true"})
+        "msgsrv.demo=true", "MSGSRV_SECRET_DS_MANAGER=configured-in-the-environment"})
 @ContextConfiguration(initializers = FreshPostgres.class)
 class DeploymentApiTest {
 
@@ -282,6 +282,35 @@ class DeploymentApiTest {
         assertThat(oldNode.getBody()).contains("node1: a host of the n-plus-1 cluster cluster is at 6.0")
                 .contains("starts from 6.2p3");
     }
+
+    /**
+     * A secret the rollout's commands name but the service cannot resolve: the plan says so, and the rollout is
+     * refused (422) rather than halted at the step that needs it, its hosts stopped and patched; nothing is stored.
+     */
+    @Test
+    void aRolloutWhoseSecretsAreNotConfiguredIsRefusedBeforeAnyHostIsTouched() {
+        Api api = new Api(rest);
+        String missing = "secret 'webmail-proxy' is not configured: set MSGSRV_SECRET_WEBMAIL_PROXY or add it to the"
+                + " secrets file (msgsrv.secrets.file)";
+        assertThat(registeredAndPlanned(api, "unconfigured", valid())).contains(missing)
+                .doesNotContain("secret 'ds-manager' is not configured");
+        ResponseEntity<String> refused = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                java.util.Map.of("deployment", "unconfigured", "target", "6.3"), String.class);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(refused.getBody()).contains(missing).doesNotContain("ds-manager");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM \"MSGSRV\".rollout WHERE deployment_name = ?",
+                Integer.class, "unconfigured")).isZero();
+
+        // without the webmail front end, no command names it: planned without error
+        ObjectNode storesOnly = valid();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) storesOnly.withArray("hosts")).remove(2);
+        storesOnly.remove("webmailStores");
+        storesOnly.remove("webmailProxyAdmin");
+        assertThat(registeredAndPlanned(api, "stores-only", storesOnly)).contains("\"errors\":[]");
+    }
+
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     /** The deployment registered under {@code name} (200), and its plan to 6.3. */
     private static String registeredAndPlanned(Api api, String name, ObjectNode deployment) {

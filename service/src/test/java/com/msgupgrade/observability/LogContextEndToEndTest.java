@@ -35,7 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
-        "msgsrv.runs.retry-cycle=R3/PT1S"})
+        "msgsrv.runs.retry-cycle=R3/PT10S"})
 @ExtendWith(OutputCaptureExtension.class)
 @ContextConfiguration(initializers = FreshPostgres.class)
 class LogContextEndToEndTest extends EndToEndTest {
@@ -67,6 +67,9 @@ class LogContextEndToEndTest extends EndToEndTest {
         String id = flow.startApproved("logs");
         await().atMost(Duration.ofSeconds(30)).until(() -> management.createJobQuery().withException().count() > 0);
         fleet.host("ms1").startSsh();
+        // a refused decision on the host's gate, over the engine's REST API (an HTTP thread)
+        assertThat(flow.decide(id, "Task_ApproveHostUpgrade", "approver1", Map.of("decision", "maybe",
+                "decisionComment", "not a choice"))).isEqualTo(org.springframework.http.HttpStatus.BAD_REQUEST);
         flow.approve(id, "Task_ApproveHostUpgrade");
         flow.finish(id);
 
@@ -76,6 +79,8 @@ class LogContextEndToEndTest extends EndToEndTest {
         assertThat(lines).filteredOn(l -> l.contains("ENGINE-14006")).isNotEmpty().allMatch(l -> l.contains(context));
         // the service's own lines about the host's steps
         assertThat(lines).filteredOn(l -> l.matches(".*(started|attached to) run .* on ms1: .*")).isNotEmpty()
+                .allMatch(l -> l.contains("[rollout=" + id + " host=ms1 step="));
+        assertThat(lines).filteredOn(l -> l.contains("refused a decision by approver1")).hasSize(1)
                 .allMatch(l -> l.contains("[rollout=" + id + " host=ms1 step="));
     }
 

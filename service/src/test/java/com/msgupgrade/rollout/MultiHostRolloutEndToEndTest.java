@@ -472,13 +472,14 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
         // parallelism 2: two hosts start and wait for their approval, the others wait for a slot. The resume wakes
-        // the waiting units: well before their own poll (msgsrv.rollout.slot-poll-interval, 30 s)
-        await().atMost(Duration.ofSeconds(10)).until(() -> approvals(id).size() == 2);
-        // a host that finishes frees its slot and wakes a waiting unit, again well before its own poll
+        // the waiting units: before their own poll (msgsrv.rollout.slot-poll-interval, 30 s; the deadline leaves a slow
+        // machine its time)
+        await().atMost(Duration.ofSeconds(25)).until(() -> approvals(id).size() == 2);
+        // a host that finishes frees its slot and wakes a waiting unit, again before its own poll
         Task first = approvals(id).get(0);
         assertThat(api.call("approver2", HttpMethod.POST, "/api/approvals/" + first.getId(),
                 Map.of("decision", "approve", "comment", "go"), String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        await().atMost(Duration.ofSeconds(20)).until(() -> approvals(id).size() == 2
+        await().atMost(Duration.ofSeconds(28)).until(() -> approvals(id).size() == 2
                 && approvals(id).stream().noneMatch(t -> t.getId().equals(first.getId())));
 
         abort(id);
@@ -871,7 +872,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         fleet.host("pcx").setFault("patchadd", "fail", "1"); // the standby's own patch, last
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        await().atMost(Duration.ofSeconds(10)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+        await().atMost(Duration.ofSeconds(25)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(id)
                 .taskDefinitionKey("Task_ApproveFailover").count() == 1);
         assertThat(flow.hostState(id, "pc1")).isEqualTo("STARTING"); // holding the cluster's slot
         assertThat(flow.decide(id, "Task_ApproveFailover", "approver1", Map.of("decision", "approve")))
@@ -919,9 +920,19 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
                 + " kind = 'HOST_BLOCKED' ORDER BY seq", String.class, id)).hasSize(2)
                 .allSatisfy(d -> assertThat(d).contains(halted + " (HALTED) may not be serving"));
-        assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "approve")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitState(id, "FINISHED_WITH_ISSUES");
+
+        // at the sign-off every host's procedure is over: an abort would stop nothing, and is refused
+        flow.awaitTask(id, "Task_SignOff");
+        ResponseEntity<String> abort = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null,
+                String.class);
+        assertThat(abort.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(abort.getBody()).contains("the rollout is at its sign-off").contains("nothing is left to abort");
+        assertThat(jdbc.queryForObject("SELECT control FROM \"MSGSRV\".rollout WHERE id = ?", String.class, id))
+                .isEqualTo("RUNNING");
+        // the change managers do not accept the change: the rollout ends saying so, not as finished with issues
+        assertThat(flow.decide(id, "Task_SignOff", "approver1", Map.of("decision", "reject",
+                "decisionComment", "a halted member: the change is not accepted"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(id, "SIGN_OFF_REJECTED");
     }
 
     /**
