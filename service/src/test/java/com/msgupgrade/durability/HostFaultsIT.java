@@ -44,8 +44,9 @@ class HostFaultsIT {
         Map<String, String> settings = ServiceProcess.settings(url, fleet);
         settings.put("msgsrv.runs.quick-wait", "PT30S"); // the launch's SSH channel stays open while the command runs
         settings.put("msgsrv.runs.retry-cycle", "R4/PT3S");
-        settings.put("msgsrv.ssh.command-timeout", "PT3S");
-        settings.put("msgsrv.ssh.connect-timeout", "PT3S");
+        // short enough for the hanging command's test, long enough for a loaded machine's ordinary reads
+        settings.put("msgsrv.ssh.command-timeout", "PT6S");
+        settings.put("msgsrv.ssh.connect-timeout", "PT10S");
         settings.put("msgsrv.runs.short-command-timeout", "PT6S");
         settings.put("msgsrv.runs.secret-sweep-interval", "PT1S");
         node = ServiceProcess.start("faults", settings);
@@ -89,7 +90,7 @@ class HostFaultsIT {
         } finally {
             host.clearFault("showrev", "hang");
         }
-        assertThat(failure).contains("could not reach host hang").contains("PT3S").contains("after the engine's retries");
+        assertThat(failure).contains("could not reach host hang").contains("PT6S").contains("after the engine's retries");
         decideRetryAndResume(id, "hang");
         assertThat(Runs.changes(host)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
     }

@@ -83,11 +83,12 @@ class JschRemoteShellTest {
                 assertThat(ended.stdout()).isEqualTo("first\nsecond\n");
                 assertThat(ended.exitCode()).isZero();
             }
-            // closed while it waits: the nohup'ed child lives on (as under sshd), the plain one is hung up
+            // closed while it waits: the nohup'ed child lives on (as under sshd), the plain one is hung up (within
+            // the 3 s it sleeps: a loaded machine's time; the nohup'ed one touches its file after it would have)
             Path detached = temp.resolve("detached");
             Path attached = temp.resolve("attached");
-            RemoteShell.Started waiting = session.start("nohup /bin/sh -c 'sleep 2; touch " + detached + "' >/dev/null"
-                    + " 2>&1 </dev/null & (sleep 1; touch " + attached + ") & echo started; wait", null);
+            RemoteShell.Started waiting = session.start("nohup /bin/sh -c 'sleep 6; touch " + detached + "' >/dev/null"
+                    + " 2>&1 </dev/null & (sleep 3; touch " + attached + ") & echo started; wait", null);
             assertThat(waiting.awaitStdout(out -> out.contains("started"))).contains("started");
             waiting.close();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(detached));
@@ -190,17 +191,20 @@ class JschRemoteShellTest {
             assertThat(connectionOf(shell, ms2, "true")).as("the next step reuses the connection").isSameAs(first);
 
             ms2.stopSsh(); // the host drops every connection
+            // seen dropped (JSch's reader thread sees the end of the stream) before the next step
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !((com.jcraft.jsch.Session) first).isConnected());
             ms2.startSsh();
             Object afterDrop = connectionOf(shell, ms2, "true");
             assertThat(afterDrop).as("a dropped connection is not reused").isNotSameAs(first);
 
-            assertThatThrownBy(() -> connectionOf(shell, ms2, "sleep 5")).isInstanceOf(RemoteShellException.class);
+            assertThatThrownBy(() -> connectionOf(shell, ms2, "sleep 60")).isInstanceOf(RemoteShellException.class);
             assertThat(connectionOf(shell, ms2, "true")).as("nor one a command timed out on").isNotSameAs(afterDrop);
         } finally {
             shell.closeAll();
         }
         JschRemoteShell noReuse = new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(),
-                Duration.ofSeconds(5), Duration.ofSeconds(2), 4096, Duration.ZERO));
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 4096, Duration.ZERO));
         assertThat(connectionOf(noReuse, ms2, "true")).isNotSameAs(connectionOf(noReuse, ms2, "true"));
     }
 
@@ -234,10 +238,10 @@ class JschRemoteShellTest {
         }
     }
 
-    /** A shell that keeps connections for 30 s; commands time out after 2 s. */
+    /** A shell that keeps connections for 30 s; commands time out after 5 s. */
     private static JschRemoteShell keepingConnections() {
         return new JschRemoteShell(new SshProperties(fleet.privateKey(), fleet.knownHosts(), Duration.ofSeconds(5),
-                Duration.ofSeconds(2), 4096, Duration.ofSeconds(30)));
+                Duration.ofSeconds(5), 4096, Duration.ofSeconds(30)));
     }
 
     private static Object connectionOf(JschRemoteShell shell, SimulatedHost host, String command) {
