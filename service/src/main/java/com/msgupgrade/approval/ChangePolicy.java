@@ -102,6 +102,11 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
                         .noneMatch(b -> b.wellFormed() && b.contains(now));
     }
 
+    /** Whether a host may start now or at some later moment. */
+    public boolean momentLeft(Instant now, List<Period> globalBlackouts) {
+        return open(now, globalBlackouts) || nextStart(now, globalBlackouts).isPresent();
+    }
+
     /**
      * The first moment after now a host may start (when not open now): a window's start, or the end of the
      * blackout that holds the rollout; none when no window is left.

@@ -28,8 +28,11 @@ public class ChangeWindows {
     private final ApprovalSettings settings;
     private final RolloutControl control;
     private final AuditTrail audit;
+    private final com.msgupgrade.rollout.RolloutLock work;
 
-    ChangeWindows(RolloutRepository rollouts, ApprovalSettings settings, RolloutControl control, AuditTrail audit) {
+    ChangeWindows(RolloutRepository rollouts, ApprovalSettings settings, RolloutControl control, AuditTrail audit,
+            com.msgupgrade.rollout.RolloutLock work) {
+        this.work = work;
         this.rollouts = rollouts;
         this.settings = settings;
         this.control = control;
@@ -43,6 +46,9 @@ public class ChangeWindows {
      * it, as it ends a host not yet approved).
      */
     public String verdict(String rolloutId) {
+        // under the rollout's work lock, as a claim: an abort either comes first and is seen, or waits for this
+        // transaction and then finds its timer to wake
+        work.hold(rolloutId);
         if (control.aborting(rolloutId)) {
             return NEVER;
         }
@@ -52,6 +58,14 @@ public class ChangeWindows {
             return OPEN;
         }
         return policy.nextStart(now, settings.blackouts()).isPresent() ? WAIT : NEVER;
+    }
+
+    /**
+     * The host processes' gateway before 2026-11-30 ({@code ${changeWindows.open(rolloutId)}}): kept for hosts of
+     * rollouts under way when the service was upgraded, which evaluate their process definition's version.
+     */
+    public boolean open(String rolloutId) {
+        return OPEN.equals(verdict(rolloutId));
     }
 
     /** When the host waits for: the next window's start, or the end of the blackout holding it. */
@@ -65,7 +79,7 @@ public class ChangeWindows {
     public void notStarted(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         String why = control.aborting(rolloutId) ? "the rollout is aborting"
-                : "no maintenance window of the rollout is left to start in (out of its blackouts)";
+                : RolloutControl.NO_MOMENT_LEFT;
         audit.record(rolloutId, "system", "HOST_NOT_STARTED", (String) execution.getVariable(RolloutProcess.HOST_NAME),
                 null, Map.of("reason", why + ": the host was approved, but nothing was changed on it"));
     }

@@ -508,12 +508,20 @@ public class HostStepService {
     /** The shortest start of a secret taken for one where a text ends with it (a shorter one is ordinary text). */
     static final int SECRET_START_MASKED = 4;
 
-    /** {@code text} with every occurrence of the secret masked, and its start where the text ends with one. */
+    /**
+     * {@code text} with every occurrence of the secret masked, and its start where the text ends with one (after
+     * the replacement characters of a multi-byte character the output limit cut).
+     */
     static String withoutSecret(String text, String secret) {
         String masked = text.replace(secret, "****");
+        int end = masked.length();
+        while (end > 0 && masked.charAt(end - 1) == '\uFFFD') {
+            end--;
+        }
+        String kept = masked.substring(0, end);
         for (int length = secret.length() - 1; length >= SECRET_START_MASKED; length--) {
-            if (masked.endsWith(secret.substring(0, length))) {
-                return masked.substring(0, masked.length() - length) + "****";
+            if (kept.endsWith(secret.substring(0, length))) {
+                return kept.substring(0, kept.length() - length) + "****";
             }
         }
         return masked;

@@ -28,11 +28,16 @@ public class RolloutControl {
     private final RolloutLock work;
     private final RolloutPlans plans;
     private final org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime;
+    private final RolloutRepository rollouts;
+    private final com.msgupgrade.approval.ApprovalSettings approvals;
 
     RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
             @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism,
             SlotWakeUp slots, RolloutLock work, RolloutPlans plans,
-            org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime) {
+            org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime,
+            RolloutRepository rollouts, com.msgupgrade.approval.ApprovalSettings approvals) {
+        this.rollouts = rollouts;
+        this.approvals = approvals;
         this.runtime = runtime;
         this.plans = plans;
         this.work = work;
@@ -63,6 +68,14 @@ public class RolloutControl {
         String control = control(rolloutId);
         if (ABORTING.equals(control)) {
             setState(rolloutId, host, "NOT_STARTED");
+            return "skip";
+        }
+        if (!rollouts.changePolicy(rolloutId).momentLeft(java.time.Instant.now(), approvals.blackouts())) {
+            // its windows are over (or what is left of them lies in blackouts): nobody is asked to approve a host
+            // that cannot start
+            setState(rolloutId, host, "NOT_STARTED");
+            audit.record(rolloutId, "system", "HOST_NOT_STARTED", host, null, Map.of("reason", NO_MOMENT_LEFT
+                    + ": nothing was changed on the host"));
             return "skip";
         }
         if (PAUSED.equals(control)) {
@@ -251,6 +264,19 @@ public class RolloutControl {
 
     public boolean aborting(String rolloutId) {
         return ABORTING.equals(control(rolloutId));
+    }
+
+    /** Why a host does not start though the rollout is not aborting. */
+    public static final String NO_MOMENT_LEFT = "no maintenance window of the rollout is left to start in (out of its"
+            + " blackouts)";
+
+    /**
+     * Whether the rollout aborts as its phases end (Rollout.bpmn's "Abort requested?"), under its work lock: an abort
+     * either comes first and is seen here, or waits and then finds the rollout past its phases ({@link #abort}).
+     */
+    public boolean abortingAtPhasesEnd(String rolloutId) {
+        work.hold(rolloutId);
+        return aborting(rolloutId);
     }
 
     String control(String rolloutId) {

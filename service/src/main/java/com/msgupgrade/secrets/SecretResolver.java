@@ -89,8 +89,10 @@ public class SecretResolver {
                 properties.load(reader);
             }
             return (Map) properties;
-        } catch (IOException e) {
-            throw new SecretUnavailableException("cannot read secrets file " + secretsFile + ": " + e, e);
+        } catch (IOException | IllegalArgumentException e) {
+            // a malformed \\u escape: the line is not shown, it may hold a secret
+            throw new SecretUnavailableException("cannot read secrets file " + secretsFile + ": "
+                    + (e instanceof IOException ? e.toString() : "a malformed \\uXXXX escape"), e);
         }
     }
 }

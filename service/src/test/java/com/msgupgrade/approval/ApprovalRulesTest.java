@@ -57,6 +57,7 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol10", "6.2p3", List.of("store")),
             HostSpec.solaris("sol11", "6.2p3", List.of("store")),
             HostSpec.solaris("sol12", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol13", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
 
     @DynamicPropertySource
@@ -440,24 +441,39 @@ class ApprovalRulesTest extends EndToEndTest {
                 + " kind = 'HOST_NOT_STARTED'", String.class, rolloutId);
     }
 
-    /** Its only window over by the time its host is approved: the host ends NOT_STARTED, the rollout goes on. */
+    /**
+     * Its only window over by the time its host is approved: the host ends NOT_STARTED, nothing changed on it; a host
+     * that claims its slot after its rollout's last window ended is not even offered for approval.
+     */
     @Test
-    void aHostApprovedAfterTheLastWindowEndsWithoutStarting() {
+    void aHostWithNoWindowLeftEndsWithoutStarting() {
         flow.deploy("d-late", FleetSupport.deploymentJson(fleet), List.of("sol12"), d -> {});
-        Instant end = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
-                "deployment", "d-late", "windows", List.of(Map.of("start", end.minusSeconds(3600).toString(),
-                        "end", end.toString()))), Map.class);
-        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        String id = (String) created.getBody().get("id");
-        flow.approveCab(id);
-        flow.prepare(id);
-        flow.awaitTask(id, "Task_ApproveHostUpgrade");
+        flow.deploy("d-later", FleetSupport.deploymentJson(fleet), List.of("sol13"), d -> {});
+        // far enough ahead that a slow machine's requests are not refused as all in the past
+        Instant end = Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, Object> window = Map.of("start", end.minusSeconds(3600).toString(), "end", end.toString());
+        String late = (String) api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment", "d-late",
+                "windows", List.of(window)), Map.class).getBody().get("id");
+        String later = (String) api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment", "d-later",
+                "windows", List.of(window)), Map.class).getBody().get("id");
+        flow.approveCab(late);
+        flow.prepare(late);
+        flow.awaitTask(late, "Task_ApproveHostUpgrade");
         await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(end));
-        flow.approve(id, "Task_ApproveHostUpgrade");
-        flow.awaitHostState(id, "sol12", "NOT_STARTED");
-        assertThat(notStarted(id)).singleElement().asString().contains("no maintenance window of the rollout is left");
+
+        flow.approve(late, "Task_ApproveHostUpgrade");
+        flow.awaitHostState(late, "sol12", "NOT_STARTED");
+        assertThat(notStarted(late)).singleElement().asString().contains("no maintenance window of the rollout is left");
         assertThat(fleet.host("sol12").commandLog()).extracting(e -> e.command()).containsOnly("imsimta");
+
+        flow.approveCab(later);
+        flow.prepare(later);
+        flow.awaitHostState(later, "sol13", "NOT_STARTED");
+        assertThat(notStarted(later)).singleElement().asString().contains("no maintenance window of the rollout is left");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ACT_HI_TASKINST WHERE TASK_DEF_KEY_ = 'Task_ApproveHostUpgrade'"
+                + " AND PROC_INST_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_HI_PROCINST WHERE BUSINESS_KEY_ = ?)",
+                Integer.class, later)).as("no approval asked for a host that cannot start").isZero();
+        assertThat(fleet.host("sol13").commandLog()).as("nothing run on it").isEmpty();
     }
 
     /**
@@ -467,7 +483,8 @@ class ApprovalRulesTest extends EndToEndTest {
     @Test
     void aBlackoutThatBeginsWhileTheRolloutRunsHoldsItsHostsUntilItsEnd() {
         flow.deploy("d-freeze", FleetSupport.deploymentJson(fleet), List.of("sol11"), d -> {});
-        Instant start = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        // far enough ahead that a slow machine's request is not into it
+        Instant start = Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Instant end = start.plusSeconds(3600);
         ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
                 "deployment", "d-freeze", "blackouts", List.of(Map.of("start", start.toString(),

@@ -23,4 +23,15 @@ class SecretMaskTest {
         assertThat(HostStepService.withoutSecret("size: s3c", SECRET)).isEqualTo("size: s3c");
         assertThat(HostStepService.withoutSecret("nothing of it here\n", SECRET)).isEqualTo("nothing of it here\n");
     }
+
+    /** Cut inside a multi-byte character, the kept text ends with a replacement character after the secret's start. */
+    @Test
+    void theStartOfASecretCutInsideACharacterIsMaskedWithWhatTheCutLeft() {
+        String secret = "Geheimnis\u20ac42";
+        byte[] echoed = ("password: " + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String kept = new String(java.util.Arrays.copyOf(echoed, echoed.length - 3), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(kept).matches("password: Geheimnis\uFFFD+");
+        assertThat(HostStepService.withoutSecret(kept, secret)).isEqualTo("password: ****");
+        assertThat(HostStepService.withoutSecret("size \uFFFD", secret)).isEqualTo("size \uFFFD");
+    }
 }

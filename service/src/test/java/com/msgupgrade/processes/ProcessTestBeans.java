@@ -172,6 +172,10 @@ public final class ProcessTestBeans {
             return aborting;
         }
 
+        public boolean abortingAtPhasesEnd(String rolloutId) {
+            return aborting;
+        }
+
         public String clusterMayStart(String rolloutId, List<String> nodes, String standby) {
             List<String> hosts = new ArrayList<>(nodes);
             hosts.add(standby);
