@@ -161,6 +161,18 @@ public class RolloutControl {
     }
 
     /**
+     * May a cluster's node or standby start its failover step now? As {@link #claim}, and {@code wait} outside the
+     * rollout's windows or in a blackout (the cluster keeps its slot; its node asks again at its poll): a node is
+     * stopped, like a standalone host, only in a window and in no blackout.
+     */
+    @Transactional
+    public String claimInWindow(String rolloutId, String host) {
+        String slot = claim(rolloutId, host);
+        return "go".equals(slot) && !rollouts.changePolicy(rolloutId).open(java.time.Instant.now(),
+                approvals.blackouts()) ? "wait" : slot;
+    }
+
+    /**
      * May an asymmetric-HA or N+1 cluster start? {@code skip} when the rollout is aborting, or when a host of the
      * cluster serves webmail that reads a store which did not reach 6.3: then every host of the cluster ends
      * {@code BLOCKED}. The guide upgrades such a cluster as one, each node failed over to the standby while it is

@@ -186,6 +186,10 @@ public final class ProcessTestBeans {
         public String claim(String rolloutId, String host) {
             return ProcessTestBeans.this.claim(host);
         }
+
+        public String claimInWindow(String rolloutId, String host) {
+            return windowOpen ? ProcessTestBeans.this.claim(host) : "wait";
+        }
     }
 
     public final class PlanStub {

@@ -364,6 +364,27 @@ class RolloutProcessTest extends ProcessTestBase {
         assertThat(pi).isNotEnded();
     }
 
+    /** A cluster approved outside its rollout's windows (or in a blackout): its first node is not stopped until one. */
+    @Test
+    void aClusterNodeStartsItsFailoverOnlyInAChangeWindow() {
+        cluster();
+        beans.windowOpen = false;
+        ProcessInstance pi = start(List.of("node1", "node2", "nodex"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
+                "Task_ApproveFailover");
+        Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForSlot").singleResult();
+        Assertions.assertThat(timer).as("the node waits, asking again at its poll").isNotNull();
+        Assertions.assertThat(beans.stepHosts).isEmpty();
+        beans.windowOpen = true;
+        managementService().executeJob(timer.getId());
+        ProcessTestBeans.runJobs();
+        Assertions.assertThat(beans.stepHosts).contains("node1/stop-messaging-server", "node2/verify-upgrade",
+                "nodex/apply-core-patch");
+        approveThrough("Task_DecommissionConfigDirectory");
+        approveThrough("Task_SignOff");
+        assertThat(pi).isEnded();
+    }
+
     @Test
     void asksForTheSymmetricPairsDowntimeBeforeItStarts() {
         beans.phaseUnits.put("stores", List.of("u-pair"));
