@@ -65,7 +65,8 @@ public class ChangeWindows {
      * rollouts under way when the service was upgraded, which evaluate their process definition's version.
      */
     public boolean open(String rolloutId) {
-        return OPEN.equals(verdict(rolloutId));
+        // their meaning then: an aborting rollout's host went on to the window's wait, which an abort did not end
+        return rollouts.changePolicy(rolloutId).open(Instant.now(), settings.blackouts());
     }
 
     /** When the host waits for: the next window's start, or the end of the blackout holding it. */

@@ -54,9 +54,7 @@ public class StepCatalog {
                     : rpmFreshen(step, host, localizationRpms(host), localizationRpmCheck(host));
             case CONFIRM_PATCHES -> host.isSolaris() ? confirmSolarisPatches(step, host) : confirmLinuxRpms(step, host);
             case PATCH_CONFIG -> mutating(step, inSbin(base, "./patch-config", "", patchDirsOf(host)), LONG, null);
-            case INSTALL_NEW_CONFIG -> mutating(step,
-                    inSbin(base, "./install-newconfig", host.isSolaris() ? "-f " : "", patchDirsOf(host)),
-                    LONG, newConfigInstalledCheck(host));
+            case INSTALL_NEW_CONFIG -> installNewConfig(step, host);
             case IMPORT_LDIF -> importLdif(step, deployment, host);
             case SET_PROXY_ADMIN -> setProxyAdmin(step, host);
             // Solaris: "Restart the Messaging Server components" with stop-msg, start-msg; Linux: start-msg (step 17)
@@ -294,7 +292,25 @@ public class StepCatalog {
         String newConfig = host.msgSvrBase() + "/install/patch/" + corePatch(host) + "/newconfig/msg.conf";
         String active = host.msgSvrBase() + "/config/msg.conf";
         return new HostCommand.Check("cmp -s " + quote(newConfig) + " " + quote(active) + " && echo installed",
-                out -> out.contains("installed"), "the active msg.conf is the one patch-config prepared");
+                out -> out.lines().anyMatch("installed"::equals), "the active msg.conf is the one patch-config prepared");
+    }
+
+    /**
+     * The guide's install-newconfig of each patch directory ({@code -f} on Solaris: "avoids having to confirm the
+     * operation for each file"; the guide's Linux command has none), then the same look as its check: the step
+     * succeeds only when the active msg.conf is the one patch-config prepared. A tool that asked for confirmations
+     * it could not read (no terminal) and ended well having installed nothing fails the step, rather than the host
+     * being reported at 6.3 with its old configuration.
+     */
+    private HostCommand installNewConfig(StepId step, Host host) {
+        HostCommand.Check installed = newConfigInstalledCheck(host);
+        String command = inSbin(host.msgSvrBase(), "./install-newconfig", host.isSolaris() ? "-f " : "",
+                patchDirsOf(host)) + " && { " + installed.commandLine() + "; true; }";
+        return new HostCommand(step, command, null, true, true, ZERO, installed, out -> installed.alreadyDone()
+                .test(out) ? Optional.empty() : Optional.of("install-newconfig ended well, but the active msg.conf is"
+                + " not the one patch-config prepared (" + host.msgSvrBase() + "/install/patch/" + corePatch(host)
+                + "/newconfig/msg.conf): it installed nothing (did it ask to confirm each file, with no terminal to"
+                + " answer?); install the new configuration by hand, then mark the step done, or retry"));
     }
 
     /**

@@ -220,8 +220,16 @@ public final class Ordering {
         phases.add(new Plan.Phase(id, title, tier, List.copyOf(units), List.of()));
     }
 
+    /**
+     * A post-upgrade phase of these hosts, a cluster's standby left out: once every node is done it runs nothing ("On
+     * NodeX, stop the MS-1 services being run by MS-X binaries"), and a configuration it would change, or a service it
+     * would start (imapd, mshttpd), is a node's, whose data the node itself serves; the nodes' own steps change them.
+     */
     private static void addSteps(List<Plan.Phase> phases, String id, String title, String tier, Deployment d,
-            List<String> hosts, StepId step, StepCatalog catalog) {
+            List<String> candidates, StepId step, StepCatalog catalog) {
+        Set<String> standbys = d.groups().stream().filter(Deployment.Group::formsACluster)
+                .map(Deployment.Group::standby).collect(java.util.stream.Collectors.toSet());
+        List<String> hosts = candidates.stream().filter(h -> !standbys.contains(h)).toList();
         if (hosts.isEmpty()) {
             return;
         }

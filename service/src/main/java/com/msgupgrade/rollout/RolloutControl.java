@@ -70,14 +70,6 @@ public class RolloutControl {
             setState(rolloutId, host, "NOT_STARTED");
             return "skip";
         }
-        if (!rollouts.changePolicy(rolloutId).momentLeft(java.time.Instant.now(), approvals.blackouts())) {
-            // its windows are over (or what is left of them lies in blackouts): nobody is asked to approve a host
-            // that cannot start
-            setState(rolloutId, host, "NOT_STARTED");
-            audit.record(rolloutId, "system", "HOST_NOT_STARTED", host, null, Map.of("reason", NO_MOMENT_LEFT
-                    + ": nothing was changed on the host"));
-            return "skip";
-        }
         if (PAUSED.equals(control)) {
             return "wait";
         }
@@ -107,6 +99,12 @@ public class RolloutControl {
                 + " WHERE rollout_id = ?", args.toArray());
         if (((Number) slots.get("holds")).intValue() == 1) {
             return "go";
+        }
+        if (!momentLeft(rolloutId)) {
+            // its windows are over (or what is left of them lies in blackouts): nobody is asked to approve a host
+            // that cannot start
+            notStarted(rolloutId, host);
+            return "skip";
         }
         List<String> notAt63 = storesNotAt63(rolloutId, host);
         if (!notAt63.isEmpty()) {
@@ -160,16 +158,54 @@ public class RolloutControl {
         return String.join(",", java.util.Collections.nCopies(count, "?"));
     }
 
+    private boolean momentLeft(String rolloutId) {
+        return rollouts.changePolicy(rolloutId).momentLeft(java.time.Instant.now(), approvals.blackouts());
+    }
+
+    /** A host that does not start for want of a window: NOT_STARTED, why in the audit trail. */
+    private void notStarted(String rolloutId, String host) {
+        if (rollouts.hosts(rolloutId).stream().anyMatch(h -> h.host().equals(host) && "NOT_STARTED".equals(h.state()))) {
+            return; // said already (a cluster's standby, after its nodes)
+        }
+        setState(rolloutId, host, "NOT_STARTED");
+        audit.record(rolloutId, "system", "HOST_NOT_STARTED", host, null, Map.of("reason", NO_MOMENT_LEFT
+                + ": nothing was changed on the host"));
+    }
+
     /**
-     * May a cluster's node or standby start its failover step now? As {@link #claim}, and {@code wait} outside the
-     * rollout's windows or in a blackout (the cluster keeps its slot; its node asks again at its poll): a node is
-     * stopped, like a standalone host, only in a window and in no blackout.
+     * May a cluster's node or standby start its failover step now? As {@link #claim}; then, outside the rollout's
+     * windows or in a blackout, {@code window}: the host waits (the cluster keeping its slot) for
+     * {@code changeWindows.nextStart}, as a standalone host does before its {@code stop-msg}. When no moment is left,
+     * a cluster not begun yet (none of its hosts past its claim) is not started, each host NOT_STARTED; one under way
+     * goes on, recorded ({@code OUTSIDE_WINDOW}), rather than being left with nodes at two releases and the standby
+     * at the nodes' old one.
      */
     @Transactional
     public String claimInWindow(String rolloutId, String host) {
         String slot = claim(rolloutId, host);
-        return "go".equals(slot) && !rollouts.changePolicy(rolloutId).open(java.time.Instant.now(),
-                approvals.blackouts()) ? "wait" : slot;
+        if (!"go".equals(slot)) {
+            return slot;
+        }
+        com.msgupgrade.approval.ChangePolicy policy = rollouts.changePolicy(rolloutId);
+        java.time.Instant now = java.time.Instant.now();
+        if (policy.open(now, approvals.blackouts())) {
+            return "go";
+        }
+        if (policy.nextStart(now, approvals.blackouts()).isPresent()) {
+            return "window";
+        }
+        List<String> cluster = plans.deployment(rolloutId).groupOf(host)
+                .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
+        boolean begun = rollouts.hosts(rolloutId).stream().filter(h -> cluster.contains(h.host()))
+                .anyMatch(h -> !List.of("PENDING", "STARTING", "NOT_STARTED").contains(h.state()));
+        if (!begun) {
+            cluster.forEach(h -> notStarted(rolloutId, h));
+            slots.wake(rolloutId, 1); // the cluster's slot is free
+            return "skip";
+        }
+        audit.record(rolloutId, "system", "OUTSIDE_WINDOW", host, null, Map.of("reason", NO_MOMENT_LEFT + ", and its"
+                + " cluster is under way: " + host + " goes on rather than leaving the cluster's nodes at two releases"));
+        return "go";
     }
 
     /**
@@ -201,6 +237,10 @@ public class RolloutControl {
             }
         }
         if (blocking.isEmpty()) {
+            if (!momentLeft(rolloutId)) {
+                hosts.forEach(host -> notStarted(rolloutId, host));
+                return "skip";
+            }
             return claim(rolloutId, hosts.get(0));
         }
         String why = String.join("; ", blocking.entrySet().stream()

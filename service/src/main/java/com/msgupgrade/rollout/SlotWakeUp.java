@@ -86,6 +86,9 @@ public class SlotWakeUp {
 
     /** The timer of an approved host waiting for a change window (or a blackout's end) in the host processes. */
     static final String WAIT_FOR_CHANGE_WINDOW = "Timer_WaitForChangeWindow";
+    /** UpgradeCluster's: a node's, and the standby's, before their failover steps. */
+    static final String WAIT_FOR_NODE_WINDOW = "Timer_WaitForNodeWindow";
+    static final String WAIT_FOR_STANDBY_WINDOW = "Timer_WaitForStandbyWindow";
 
     /**
      * An abort: the rollout's approved hosts waiting for a window are woken (once the abort commits), to end
@@ -98,8 +101,8 @@ public class SlotWakeUp {
                 int woken = ownTransaction.execute(status -> jdbc.update("UPDATE ACT_RU_JOB SET DUEDATE_ = ?,"
                         + " REV_ = REV_ + 1 WHERE DUEDATE_ > ? AND LOCK_OWNER_ IS NULL AND ID_ IN (SELECT j.ID_ FROM"
                         + " ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_ JOIN ACT_RU_EXECUTION e"
-                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ = ? AND e.BUSINESS_KEY_ = ?)", now, now,
-                        WAIT_FOR_CHANGE_WINDOW, rolloutId));
+                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN (?, ?, ?) AND e.BUSINESS_KEY_ = ?)",
+                        now, now, WAIT_FOR_CHANGE_WINDOW, WAIT_FOR_NODE_WINDOW, WAIT_FOR_STANDBY_WINDOW, rolloutId));
                 if (woken > 0) {
                     timers.hintJobExecutor();
                 }

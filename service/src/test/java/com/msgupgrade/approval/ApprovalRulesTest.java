@@ -58,6 +58,8 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol11", "6.2p3", List.of("store")),
             HostSpec.solaris("sol12", "6.2p3", List.of("store")),
             HostSpec.solaris("sol13", "6.2p3", List.of("store")),
+            HostSpec.solaris("cl1", "6.2p3", List.of("store")),
+            HostSpec.solaris("clx", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
 
     @DynamicPropertySource
@@ -474,6 +476,37 @@ class ApprovalRulesTest extends EndToEndTest {
                 + " AND PROC_INST_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_HI_PROCINST WHERE BUSINESS_KEY_ = ?)",
                 Integer.class, later)).as("no approval asked for a host that cannot start").isZero();
         assertThat(fleet.host("sol13").commandLog()).as("nothing run on it").isEmpty();
+    }
+
+    /**
+     * A cluster whose failover is approved after its rollout's last window ended, none of its hosts begun: its node
+     * and standby end NOT_STARTED, nothing stopped or failed over.
+     */
+    @Test
+    void aClusterApprovedAfterTheLastWindowDoesNotStart() {
+        flow.deploy("d-cluster-late", FleetSupport.deploymentJson(fleet), List.of("cl1", "clx"), d -> {
+            com.fasterxml.jackson.databind.node.ObjectNode group = d.putArray("groups").addObject();
+            group.put("name", "ha").put("topology", "asymmetric-ha").put("standby", "clx");
+            group.putArray("members").add("cl1");
+        });
+        // far enough ahead that a slow machine's request is not refused as all in the past
+        Instant end = Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String id = (String) api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment",
+                "d-cluster-late", "windows", List.of(Map.of("start", end.minusSeconds(3600).toString(),
+                        "end", end.toString()))), Map.class).getBody().get("id");
+        flow.approveCab(id);
+        flow.prepare(id);
+        flow.awaitTask(id, "Task_ApproveFailover");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(end));
+        flow.approve(id, "Task_ApproveFailover");
+        flow.awaitHostState(id, "cl1", "NOT_STARTED");
+        flow.awaitHostState(id, "clx", "NOT_STARTED");
+        assertThat(notStarted(id)).hasSize(2)
+                .allSatisfy(d -> assertThat(d).contains("no maintenance window of the rollout is left"));
+        for (String host : List.of("cl1", "clx")) {
+            assertThat(fleet.host(host).commandLog()).as(host + ": nothing stopped, nothing failed over")
+                    .noneMatch(e -> List.of("stop-msg", "useconfig", "start-msg").contains(e.command()));
+        }
     }
 
     /**

@@ -185,10 +185,19 @@ class StepCatalogTest {
                 "rpm -Fvh '/tmp/sun-messaging-de-6.3-1.7.i386.rpm' '/tmp/sun-messaging-fr-6.3-1.7.i386.rpm'");
         assertThat(command(StepId.CONFIRM_PATCHES, h)).isEqualTo("rpm -q sun-messaging-server sun-messaging-de"
                 + " sun-messaging-fr");
-        // the configuration of the core and of the localization patch, as on Solaris (no -f on Linux)
+        // the configuration of the core and of the localization patch, as on Solaris (no -f on Linux), then a look at
+        // whether it is the active one
         assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
                 + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17' && "
-                + "./install-newconfig '/opt/sun/messaging/install/patch/117786-17'");
+                + "./install-newconfig '/opt/sun/messaging/install/patch/117786-17' && { cmp -s"
+                + " '/opt/sun/messaging/install/patch/120230-17/newconfig/msg.conf' '/opt/sun/messaging/config/msg.conf'"
+                + " && echo installed; true; }");
+        // a tool that installed nothing though it ended well (no terminal to confirm each file) fails the step
+        HostCommand install = catalog.render(StepId.INSTALL_NEW_CONFIG, DEPLOYMENT, h);
+        assertThat(install.verify().apply("Installing new configuration files...\ninstalled\n")).isEmpty();
+        assertThat(install.verify().apply("Replace /opt/sun/messaging/config/msg.conf? [y/n] \nnothing installed\n"))
+                .hasValueSatisfying(why -> assertThat(why).contains("the active msg.conf is not the one patch-config"
+                        + " prepared").contains("installed nothing"));
         assertThat(command(StepId.PATCH_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
                 + "./patch-config '/opt/sun/messaging/install/patch/120230-17' && "
                 + "./patch-config '/opt/sun/messaging/install/patch/117786-17'");

@@ -58,7 +58,7 @@ class OrderingTest {
         Deployment clustered = deployment(List.of(host("w1", "webmail"), host("wx", "webmail"), host("st1", "store")),
                 List.of(new Deployment.Group("wc", "asymmetric-ha", List.of("w1"), "wx")),
                 Map.of("w1", List.of("st1"), "wx", List.of("st1")));
-        assertThat(phases(clustered)).contains("webmail-proxy:w1/configure-webmail-proxy,wx/configure-webmail-proxy");
+        assertThat(phases(clustered)).contains("webmail-proxy:w1/configure-webmail-proxy");
         assertThat(Ordering.configuresWebmailProxyWithItsUpgrade(clustered, "w1")).isFalse();
     }
 
@@ -102,7 +102,8 @@ class OrderingTest {
                 Map.of());
         assertThat(phases(d)).containsExactly(
                 "stores:cluster[n1, n2]+nx,symmetric-ha[s1, s2]",
-                "enable-imap:n1/enable-imap,n2/enable-imap,nx/enable-imap,s1/enable-imap,s2/enable-imap",
+                // not on the standby: once its nodes are done it runs nothing of theirs (the guide)
+                "enable-imap:n1/enable-imap,n2/enable-imap,s1/enable-imap,s2/enable-imap",
                 "mta-mmp:load-balanced[mta1, mta2]");
     }
 

@@ -187,8 +187,10 @@ public final class ProcessTestBeans {
             return ProcessTestBeans.this.claim(host);
         }
 
+        /** As the real one: the claim first, then the window ({@code window}: wait for it). */
         public String claimInWindow(String rolloutId, String host) {
-            return windowOpen ? ProcessTestBeans.this.claim(host) : "wait";
+            String slot = ProcessTestBeans.this.claim(host);
+            return "go".equals(slot) && !windowOpen ? "window" : slot;
         }
     }
 

@@ -364,7 +364,10 @@ class RolloutProcessTest extends ProcessTestBase {
         assertThat(pi).isNotEnded();
     }
 
-    /** A cluster approved outside its rollout's windows (or in a blackout): its first node is not stopped until one. */
+    /**
+     * A cluster approved outside its rollout's windows (or in a blackout): its first node is not stopped until one
+     * opens (its timer due then); the standby claims through the same gate.
+     */
     @Test
     void aClusterNodeStartsItsFailoverOnlyInAChangeWindow() {
         cluster();
@@ -372,8 +375,9 @@ class RolloutProcessTest extends ProcessTestBase {
         ProcessInstance pi = start(List.of("node1", "node2", "nodex"), "per-host");
         approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup",
                 "Task_ApproveFailover");
-        Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForSlot").singleResult();
-        Assertions.assertThat(timer).as("the node waits, asking again at its poll").isNotNull();
+        Job timer = managementService().createJobQuery().timers().activityId("Timer_WaitForNodeWindow").singleResult();
+        Assertions.assertThat(timer).as("the node waits for the window's start").isNotNull();
+        Assertions.assertThat(timer.getDuedate()).isAfter(new java.util.Date(System.currentTimeMillis() + 3_000_000));
         Assertions.assertThat(beans.stepHosts).isEmpty();
         beans.windowOpen = true;
         managementService().executeJob(timer.getId());
