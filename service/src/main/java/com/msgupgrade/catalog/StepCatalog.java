@@ -288,11 +288,18 @@ public class StepCatalog {
                 .map(w -> "rpm -q does not report " + w + " or a later release"));
     }
 
+    /**
+     * Whether the active msg.conf is the one patch-config prepared: the newconfig/msg.conf of the last of the host's
+     * patch directories that has one (install-newconfig installs them in that order, a localization patch's after the
+     * core's).
+     */
     private HostCommand.Check newConfigInstalledCheck(Host host) {
-        String newConfig = host.msgSvrBase() + "/install/patch/" + corePatch(host) + "/newconfig/msg.conf";
         String active = host.msgSvrBase() + "/config/msg.conf";
-        return new HostCommand.Check("cmp -s " + quote(newConfig) + " " + quote(active) + " && echo installed",
-                out -> out.lines().anyMatch("installed"::equals), "the active msg.conf is the one patch-config prepared");
+        String dirs = patchDirsOf(host).stream().map(Shell::quote).collect(Collectors.joining(" "));
+        return new HostCommand.Check("n=; for d in " + dirs + "; do [ ! -f \"$d/newconfig/msg.conf\" ] ||"
+                + " n=\"$d/newconfig/msg.conf\"; done; [ -n \"$n\" ] && cmp -s \"$n\" " + quote(active)
+                + " && echo installed", out -> out.lines().anyMatch("installed"::equals),
+                "the active msg.conf is the one patch-config prepared");
     }
 
     /**
@@ -302,15 +309,19 @@ public class StepCatalog {
      * it could not read (no terminal) and ended well having installed nothing fails the step, rather than the host
      * being reported at 6.3 with its old configuration.
      */
+    private String dirs(Host host) {
+        return String.join(", ", patchDirsOf(host));
+    }
+
     private HostCommand installNewConfig(StepId step, Host host) {
         HostCommand.Check installed = newConfigInstalledCheck(host);
         String command = inSbin(host.msgSvrBase(), "./install-newconfig", host.isSolaris() ? "-f " : "",
                 patchDirsOf(host)) + " && { " + installed.commandLine() + "; true; }";
         return new HostCommand(step, command, null, true, true, ZERO, installed, out -> installed.alreadyDone()
                 .test(out) ? Optional.empty() : Optional.of("install-newconfig ended well, but the active msg.conf is"
-                + " not the one patch-config prepared (" + host.msgSvrBase() + "/install/patch/" + corePatch(host)
-                + "/newconfig/msg.conf): it installed nothing (did it ask to confirm each file, with no terminal to"
-                + " answer?); install the new configuration by hand, then mark the step done, or retry"));
+                + " not the one patch-config prepared (the newconfig/msg.conf of the last of " + dirs(host) + " that"
+                + " has one): the new configuration is not installed (did it ask to confirm each file, with no"
+                + " terminal to answer?); install it by hand, then mark the step done, or retry"));
     }
 
     /**

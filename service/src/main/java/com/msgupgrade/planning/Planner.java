@@ -30,6 +30,14 @@ public class Planner {
             + " \"configure it to access the Message Store\" (the IMAP proxy admin settings per store) is not planned, its"
             + " stores are not ordered before it, and no back end's mshttpd is shut down for it; name the stores it reads";
 
+    /**
+     * The standby takes a node over with {@code useconfig <node's msgSvrBase>/config} (guide: "set up the MS-X
+     * binaries to use the MS-1 config/MS-1 data"): a node whose msgSvrBase is the standby's own points it at its own.
+     */
+    static final String SAME_BASE_AS_STANDBY = "msgSvrBase %s is also the standby %s's: its useconfig would point the"
+            + " standby at its own configuration, not this node's; give the node's msgSvrBase as the standby reaches"
+            + " the node's configuration and data (on the cluster's shared file system)";
+
     /** The guide's Linux procedure has no IMAP proxy step; the host's proxyAdmin asks for the Solaris one's. */
     static final String LINUX_PROXY_ADMIN = "proxyAdmin is set: the IMAP proxy account is set with configutil as the"
             + " guide's Solaris procedure does (its step 7, LD_LIBRARY_PATH emptied), before start-msg; the guide's"
@@ -160,6 +168,11 @@ public class Planner {
         }
         if (host.proxyAdmin() != null && path.procedure() == Procedure.LINUX_RPM_FRESHEN) {
             warnings.add(LINUX_PROXY_ADMIN);
+        }
+        if (cluster != null && !host.name().equals(cluster.standby())) {
+            deployment.host(cluster.standby()).filter(standby -> standby.msgSvrBase().equals(host.msgSvrBase()))
+                    .ifPresent(standby -> warnings.add(String.format(SAME_BASE_AS_STANDBY, host.msgSvrBase(),
+                            standby.name())));
         }
         if (path.procedure() == Procedure.LINUX_61_REINSTALL) {
             gates.add("merge of the 6.1 configuration values into the new configuration, by a person (operators)");

@@ -100,9 +100,9 @@ public class RolloutControl {
         if (((Number) slots.get("holds")).intValue() == 1) {
             return "go";
         }
-        if (!momentLeft(rolloutId)) {
+        if (!momentLeft(rolloutId) && !inACluster(rolloutId, host)) {
             // its windows are over (or what is left of them lies in blackouts): nobody is asked to approve a host
-            // that cannot start
+            // that cannot start (a cluster's host: clusterMayStart and claimInWindow decide, the cluster as one)
             notStarted(rolloutId, host);
             return "skip";
         }
@@ -158,14 +158,19 @@ public class RolloutControl {
         return String.join(",", java.util.Collections.nCopies(count, "?"));
     }
 
+    private boolean inACluster(String rolloutId, String host) {
+        return plans.deployment(rolloutId).groupOf(host).filter(com.msgupgrade.inventory.Deployment.Group::formsACluster)
+                .isPresent();
+    }
+
     private boolean momentLeft(String rolloutId) {
         return rollouts.changePolicy(rolloutId).momentLeft(java.time.Instant.now(), approvals.blackouts());
     }
 
     /** A host that does not start for want of a window: NOT_STARTED, why in the audit trail. */
     private void notStarted(String rolloutId, String host) {
-        if (rollouts.hosts(rolloutId).stream().anyMatch(h -> h.host().equals(host) && "NOT_STARTED".equals(h.state()))) {
-            return; // said already (a cluster's standby, after its nodes)
+        if (rollouts.hosts(rolloutId).stream().noneMatch(h -> h.host().equals(host) && !"NOT_STARTED".equals(h.state()))) {
+            return; // not the rollout's (a standby at 6.3 already), or said already (a cluster's standby, after its nodes)
         }
         setState(rolloutId, host, "NOT_STARTED");
         audit.record(rolloutId, "system", "HOST_NOT_STARTED", host, null, Map.of("reason", NO_MOMENT_LEFT
@@ -182,6 +187,16 @@ public class RolloutControl {
      */
     @Transactional
     public String claimInWindow(String rolloutId, String host) {
+        work.hold(rolloutId);
+        List<String> cluster = plans.deployment(rolloutId).groupOf(host)
+                .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
+        boolean begun = rollouts.hosts(rolloutId).stream().filter(h -> cluster.contains(h.host()))
+                .anyMatch(h -> !List.of("PENDING", "STARTING", "NOT_STARTED").contains(h.state()));
+        if (!ABORTING.equals(control(rolloutId)) && !begun && !momentLeft(rolloutId)) {
+            cluster.forEach(h -> notStarted(rolloutId, h));
+            slots.wake(rolloutId, 1); // the cluster's slot is free
+            return "skip";
+        }
         String slot = claim(rolloutId, host);
         if (!"go".equals(slot)) {
             return slot;
@@ -193,15 +208,6 @@ public class RolloutControl {
         }
         if (policy.nextStart(now, approvals.blackouts()).isPresent()) {
             return "window";
-        }
-        List<String> cluster = plans.deployment(rolloutId).groupOf(host)
-                .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
-        boolean begun = rollouts.hosts(rolloutId).stream().filter(h -> cluster.contains(h.host()))
-                .anyMatch(h -> !List.of("PENDING", "STARTING", "NOT_STARTED").contains(h.state()));
-        if (!begun) {
-            cluster.forEach(h -> notStarted(rolloutId, h));
-            slots.wake(rolloutId, 1); // the cluster's slot is free
-            return "skip";
         }
         audit.record(rolloutId, "system", "OUTSIDE_WINDOW", host, null, Map.of("reason", NO_MOMENT_LEFT + ", and its"
                 + " cluster is under way: " + host + " goes on rather than leaving the cluster's nodes at two releases"));

@@ -162,6 +162,28 @@ class StepCatalogTest {
                 .contains("AService is not running"));
     }
 
+    /**
+     * The look at the active msg.conf, run by a real shell: the new one is the last patch directory's that has one
+     * (a localization patch's after the core's), not the core's alone.
+     */
+    @Test
+    void theActiveConfigurationIsTheLastPatchDirectorysNewOne(@TempDir Path dir) throws Exception {
+        Host h = new Host("ml1", "10.0.0.2", 22, "root", "linux", "i386", dir.toString(), "6.2p3", List.of("store"),
+                List.of("de"), "/tmp", null, null, null, null);
+        Path core = Files.createDirectories(dir.resolve("install/patch/120230-17/newconfig"));
+        Path l10n = Files.createDirectories(dir.resolve("install/patch/117786-17/newconfig"));
+        Path active = Files.createDirectories(dir.resolve("config")).resolve("msg.conf");
+        Files.writeString(core.resolve("msg.conf"), "core\n");
+        Files.writeString(active, "core\n");
+        String look = catalog.render(StepId.INSTALL_NEW_CONFIG, DEPLOYMENT, h).check().commandLine();
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        assertThat(run(look + "; true", bin)).as("only the core's: it is the new one").isEqualTo("installed\n");
+        Files.writeString(l10n.resolve("msg.conf"), "core and de\n");
+        assertThat(run(look + "; true", bin)).as("the localization patch's is the new one").isEmpty();
+        Files.writeString(active, "core and de\n");
+        assertThat(run(look + "; true", bin)).isEqualTo("installed\n");
+    }
+
     private static void script(Path path, String body) throws java.io.IOException {
         Files.writeString(path, "#!/bin/sh\n" + body + "\n");
         assertThat(path.toFile().setExecutable(true)).isTrue();
@@ -187,17 +209,16 @@ class StepCatalogTest {
                 + " sun-messaging-fr");
         // the configuration of the core and of the localization patch, as on Solaris (no -f on Linux), then a look at
         // whether it is the active one
-        assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
+        assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).startsWith("cd '/opt/sun/messaging/sbin' && "
                 + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17' && "
-                + "./install-newconfig '/opt/sun/messaging/install/patch/117786-17' && { cmp -s"
-                + " '/opt/sun/messaging/install/patch/120230-17/newconfig/msg.conf' '/opt/sun/messaging/config/msg.conf'"
-                + " && echo installed; true; }");
+                + "./install-newconfig '/opt/sun/messaging/install/patch/117786-17' && { n=; for d in"
+                + " '/opt/sun/messaging/install/patch/120230-17' '/opt/sun/messaging/install/patch/117786-17'; do");
         // a tool that installed nothing though it ended well (no terminal to confirm each file) fails the step
         HostCommand install = catalog.render(StepId.INSTALL_NEW_CONFIG, DEPLOYMENT, h);
         assertThat(install.verify().apply("Installing new configuration files...\ninstalled\n")).isEmpty();
         assertThat(install.verify().apply("Replace /opt/sun/messaging/config/msg.conf? [y/n] \nnothing installed\n"))
                 .hasValueSatisfying(why -> assertThat(why).contains("the active msg.conf is not the one patch-config"
-                        + " prepared").contains("installed nothing"));
+                        + " prepared").contains("the new configuration is not installed"));
         assertThat(command(StepId.PATCH_CONFIG, h)).isEqualTo("cd '/opt/sun/messaging/sbin' && "
                 + "./patch-config '/opt/sun/messaging/install/patch/120230-17' && "
                 + "./patch-config '/opt/sun/messaging/install/patch/117786-17'");

@@ -249,6 +249,12 @@ class DeploymentApiTest {
         assertThat(plan).contains("patchadd '/tmp/120228-26'").contains("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'")
                 .contains("cannot be rolled back").contains("\"secret\":\"ds-manager\"");
 
+        // a node whose msgSvrBase is its standby's own: the standby's useconfig would point at its own configuration
+        assertThat(plan).contains("msgSvrBase /opt/SUNWmsgsr is also the standby nodex's");
+        ObjectNode shared = valid();
+        host(shared, 3).put("msgSvrBase", "/global/node1/SUNWmsgsr");
+        assertThat(registeredAndPlanned(api, "shared", shared)).doesNotContain("is also the standby");
+
         // an IMAP proxy account on a Linux host: the Solaris procedure's step, said so in the plan
         ObjectNode proxied = valid();
         host(proxied, 2).putObject("proxyAdmin").put("user", "webproxy").put("passwordSecret", "proxy-admin");
