@@ -12,7 +12,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Whether an approved host may start now ({@code ${changeWindows.verdict(rolloutId)}}, at the host processes'
- * "In a change window?"), and the durable wait for the next moment it may.
+ * "In a change window?"), and the durable wait for the next moment it may ({@link #nextStart}: the host processes'
+ * timer, and UpgradeCluster's before a node's or the standby's failover steps, whose verdict is
+ * {@code RolloutControl.claimInWindow}).
  */
 @Component("changeWindows")
 public class ChangeWindows {

@@ -302,6 +302,10 @@ public class StepCatalog {
                 "the active msg.conf is the one patch-config prepared");
     }
 
+    private String dirs(Host host) {
+        return String.join(", ", patchDirsOf(host));
+    }
+
     /**
      * The guide's install-newconfig of each patch directory ({@code -f} on Solaris: "avoids having to confirm the
      * operation for each file"; the guide's Linux command has none), then the same look as its check: the step
@@ -309,10 +313,6 @@ public class StepCatalog {
      * it could not read (no terminal) and ended well having installed nothing fails the step, rather than the host
      * being reported at 6.3 with its old configuration.
      */
-    private String dirs(Host host) {
-        return String.join(", ", patchDirsOf(host));
-    }
-
     private HostCommand installNewConfig(StepId step, Host host) {
         HostCommand.Check installed = newConfigInstalledCheck(host);
         String command = inSbin(host.msgSvrBase(), "./install-newconfig", host.isSolaris() ? "-f " : "",

@@ -494,8 +494,14 @@ public class HostStepService {
      */
     private String mask(Context ctx, String... parts) {
         StringBuilder masked = new StringBuilder();
-        String secret = ctx.command().secretName() == null ? null
-                : secrets.find(ctx.command().secretName()).filter(s -> !s.isEmpty()).orElse(null);
+        String secret;
+        try {
+            secret = ctx.command().secretName() == null ? null
+                    : secrets.find(ctx.command().secretName()).filter(s -> !s.isEmpty()).orElse(null);
+        } catch (SecretResolver.SecretUnavailableException e) {
+            // the command ran; what it wrote cannot be masked, so none of it is kept
+            return "(the output is withheld: " + e.getMessage() + ", so a secret in it could not be masked)";
+        }
         for (String part : parts) {
             // the configurations' credentials, which their files keep in clear
             String text = ctx.command().step() == StepId.COMPARE_CONFIGURATIONS

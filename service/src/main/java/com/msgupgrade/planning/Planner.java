@@ -35,8 +35,13 @@ public class Planner {
      * binaries to use the MS-1 config/MS-1 data"): a node whose msgSvrBase is the standby's own points it at its own.
      */
     static final String SAME_BASE_AS_STANDBY = "msgSvrBase %s is also the standby %s's: its useconfig would point the"
-            + " standby at its own configuration, not this node's; give the node's msgSvrBase as the standby reaches"
-            + " the node's configuration and data (on the cluster's shared file system)";
+            + " standby at its own configuration, not this node's; the node's msgSvrBase must be a path of the cluster's"
+            + " shared file system, the same on the node and on the standby, which reaches the node's configuration"
+            + " and data through it";
+
+    private static String withoutTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
 
     /** The guide's Linux procedure has no IMAP proxy step; the host's proxyAdmin asks for the Solaris one's. */
     static final String LINUX_PROXY_ADMIN = "proxyAdmin is set: the IMAP proxy account is set with configutil as the"
@@ -170,7 +175,8 @@ public class Planner {
             warnings.add(LINUX_PROXY_ADMIN);
         }
         if (cluster != null && !host.name().equals(cluster.standby())) {
-            deployment.host(cluster.standby()).filter(standby -> standby.msgSvrBase().equals(host.msgSvrBase()))
+            deployment.host(cluster.standby()).filter(standby -> withoutTrailingSlash(standby.msgSvrBase())
+                            .equals(withoutTrailingSlash(host.msgSvrBase())))
                     .ifPresent(standby -> warnings.add(String.format(SAME_BASE_AS_STANDBY, host.msgSvrBase(),
                             standby.name())));
         }

@@ -10,9 +10,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Pause, resume and abort of a running rollout, and its failure policy. The models ask
- * {@code ${rolloutControl.mayStart(rolloutId)}} before each host starts: {@code go}, {@code wait} (paused:
- * a durable wait) or {@code skip} (aborting: nothing new starts). Hosts already running finish.
+ * Pause, resume and abort of a running rollout, and its failure policy. The models claim a slot before each host
+ * starts ({@link #claim}, a cluster's hosts {@link #clusterMayStart} and {@link #claimInWindow}): {@code go},
+ * {@code wait} (paused or busy: a durable wait), {@code window} (a cluster's host outside its change window) or
+ * {@code skip} (aborting, blocked, or no change window left: nothing new starts). Hosts already running finish.
  */
 @Component("rolloutControl")
 public class RolloutControl {
@@ -53,7 +54,9 @@ public class RolloutControl {
 
     /**
      * May this host start? {@code go} (and the host takes a slot), {@code wait} (paused, or the rollout has
-     * {@code msgsrv.rollout.parallelism} hosts busy), {@code skip} (aborting). Serialized per rollout by a
+     * {@code msgsrv.rollout.parallelism} hosts busy), {@code skip} (aborting; the stores its webmail reads or its
+     * group's members not serving: BLOCKED; no change window left, for a host not of a cluster: NOT_STARTED, with
+     * why). Serialized per rollout by a
      * lock (the rollout's work lock, {@link RolloutLock}), so two units never both take the last slot.
      * <p>
      * In the transaction of the job that asks, which is the one that created the units (UpgradeUnit's claim has no
@@ -188,14 +191,17 @@ public class RolloutControl {
     @Transactional
     public String claimInWindow(String rolloutId, String host) {
         work.hold(rolloutId);
-        List<String> cluster = plans.deployment(rolloutId).groupOf(host)
-                .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
-        boolean begun = rollouts.hosts(rolloutId).stream().filter(h -> cluster.contains(h.host()))
-                .anyMatch(h -> !List.of("PENDING", "STARTING", "NOT_STARTED").contains(h.state()));
-        if (!ABORTING.equals(control(rolloutId)) && !begun && !momentLeft(rolloutId)) {
-            cluster.forEach(h -> notStarted(rolloutId, h));
-            slots.wake(rolloutId, 1); // the cluster's slot is free
-            return "skip";
+        // paused: it waits, whatever the windows (as claim answers); aborting: claim says skip
+        if (RUNNING.equals(control(rolloutId)) && !momentLeft(rolloutId)) {
+            List<String> cluster = plans.deployment(rolloutId).groupOf(host)
+                    .map(com.msgupgrade.inventory.Deployment.Group::membersAndStandby).orElse(List.of(host));
+            boolean begun = rollouts.hosts(rolloutId).stream().filter(h -> cluster.contains(h.host()))
+                    .anyMatch(h -> !List.of("PENDING", "STARTING", "NOT_STARTED").contains(h.state()));
+            if (!begun) {
+                cluster.forEach(h -> notStarted(rolloutId, h));
+                slots.wake(rolloutId, 1); // the cluster's slot is free
+                return "skip";
+            }
         }
         String slot = claim(rolloutId, host);
         if (!"go".equals(slot)) {
@@ -243,7 +249,7 @@ public class RolloutControl {
             }
         }
         if (blocking.isEmpty()) {
-            if (!momentLeft(rolloutId)) {
+            if (RUNNING.equals(control(rolloutId)) && !momentLeft(rolloutId)) { // paused: claim answers wait
                 hosts.forEach(host -> notStarted(rolloutId, host));
                 return "skip";
             }

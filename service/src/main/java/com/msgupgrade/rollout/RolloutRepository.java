@@ -59,7 +59,7 @@ public class RolloutRepository {
         jdbc.update("UPDATE \"MSGSRV\".rollout SET process_instance_id = ? WHERE id = ?", processInstanceId, id);
     }
 
-    /** The rollouts of the deployment that have not ended (completed, finished with issues, aborted, rejected). */
+    /** The rollouts of the deployment that have not ended ({@link Rollout#ENDED}). */
     public List<String> unfinished(String deploymentName) {
         return jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND state NOT IN "
                 + Rollout.endedSql() + " ORDER BY id", String.class, deploymentName);

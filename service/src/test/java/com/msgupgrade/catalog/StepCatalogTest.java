@@ -212,7 +212,8 @@ class StepCatalogTest {
         assertThat(command(StepId.INSTALL_NEW_CONFIG, h)).startsWith("cd '/opt/sun/messaging/sbin' && "
                 + "./install-newconfig '/opt/sun/messaging/install/patch/120230-17' && "
                 + "./install-newconfig '/opt/sun/messaging/install/patch/117786-17' && { n=; for d in"
-                + " '/opt/sun/messaging/install/patch/120230-17' '/opt/sun/messaging/install/patch/117786-17'; do");
+                + " '/opt/sun/messaging/install/patch/120230-17' '/opt/sun/messaging/install/patch/117786-17'; do")
+                .endsWith("cmp -s \"$n\" '/opt/sun/messaging/config/msg.conf' && echo installed; true; }");
         // a tool that installed nothing though it ended well (no terminal to confirm each file) fails the step
         HostCommand install = catalog.render(StepId.INSTALL_NEW_CONFIG, DEPLOYMENT, h);
         assertThat(install.verify().apply("Installing new configuration files...\ninstalled\n")).isEmpty();

@@ -187,7 +187,7 @@ public final class ProcessTestBeans {
             return ProcessTestBeans.this.claim(host);
         }
 
-        /** As the real one: the claim first, then the window ({@code window}: wait for it). */
+        /** The claim, then the window ({@code window}: wait for it); the real one's no-window-left skip is not here. */
         public String claimInWindow(String rolloutId, String host) {
             String slot = ProcessTestBeans.this.claim(host);
             return "go".equals(slot) && !windowOpen ? "window" : slot;

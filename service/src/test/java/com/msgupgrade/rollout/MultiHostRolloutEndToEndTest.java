@@ -853,7 +853,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     /**
      * A cluster claims its first slot before it asks for its failover approval, as a standalone host does: paused, it
-     * waits, and the resume wakes it (the wake-up finds the cluster's timers too), well before its own poll (30 s).
+     * waits, and the resume wakes it (the wake-up finds the cluster's timers too), before its own poll (30 s).
      * Aborted at its standby's patch, with its node at 6.3, the rollout's end records that the node must not fail
      * over to the unpatched standby.
      */
@@ -893,10 +893,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     /**
      * The guide upgrades load-balanced instances "while the others remain running". A member halted at its conflict
      * review (stopped, its new configuration not installed) may not serve: the group's next members are not stopped
-     * (BLOCKED, with the reason in the audit trail), and no health check runs on the halted one.
+     * (BLOCKED, with the reason in the audit trail), and no health check runs on the halted one. At the sign-off,
+     * every host's procedure over, an abort is refused (422); the sign-off rejected, the rollout ends
+     * SIGN_OFF_REJECTED.
      */
     @Test
-    void aLoadBalancedGroupStopsNoMoreMembersOnceOneWasLeftDown() {
+    void aLoadBalancedGroupStopsNoMoreMembersOnceOneWasLeftDownAndItsSignOffIsRejected() {
         for (String host : List.of("lb1", "lb2", "lb3")) {
             fleet.host(host).setFault("patch-config", "conflicts", "imta.cnf: rewrite rule kept from 6.2p3");
         }
