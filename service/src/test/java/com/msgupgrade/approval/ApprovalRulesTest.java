@@ -437,6 +437,20 @@ class ApprovalRulesTest extends EndToEndTest {
                 .extracting(e -> e.command()).containsOnly("imsimta");
     }
 
+    /** The end of a window that a test lets pass: far enough ahead that a slow machine's request is not refused. */
+    private static Instant lastWindowEnd() {
+        return Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    /** The id of a rollout of the deployment requested with one window, ending at {@code end}. */
+    private String requestedWithWindowUntil(String deployment, Instant end) {
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment",
+                deployment, "windows", List.of(Map.of("start", end.minusSeconds(3600).toString(), "end",
+                        end.toString()))), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        return (String) created.getBody().get("id");
+    }
+
     /** The audit trail's reasons a host of the rollout did not start. */
     private List<String> notStarted(String rolloutId) {
         return jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
@@ -451,13 +465,9 @@ class ApprovalRulesTest extends EndToEndTest {
     void aHostWithNoWindowLeftEndsWithoutStarting() {
         flow.deploy("d-late", FleetSupport.deploymentJson(fleet), List.of("sol12"), d -> {});
         flow.deploy("d-later", FleetSupport.deploymentJson(fleet), List.of("sol13"), d -> {});
-        // far enough ahead that a slow machine's requests are not refused as all in the past
-        Instant end = Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        Map<String, Object> window = Map.of("start", end.minusSeconds(3600).toString(), "end", end.toString());
-        String late = (String) api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment", "d-late",
-                "windows", List.of(window)), Map.class).getBody().get("id");
-        String later = (String) api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment", "d-later",
-                "windows", List.of(window)), Map.class).getBody().get("id");
+        Instant end = lastWindowEnd();
+        String late = requestedWithWindowUntil("d-late", end);
+        String later = requestedWithWindowUntil("d-later", end);
         flow.approveCab(late);
         flow.prepare(late);
         flow.awaitTask(late, "Task_ApproveHostUpgrade");
@@ -489,11 +499,8 @@ class ApprovalRulesTest extends EndToEndTest {
             group.put("name", "ha").put("topology", "asymmetric-ha").put("standby", "clx");
             group.putArray("members").add("cl1");
         });
-        // far enough ahead that a slow machine's request is not refused as all in the past
-        Instant end = Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        String id = (String) api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment",
-                "d-cluster-late", "windows", List.of(Map.of("start", end.minusSeconds(3600).toString(),
-                        "end", end.toString()))), Map.class).getBody().get("id");
+        Instant end = lastWindowEnd();
+        String id = requestedWithWindowUntil("d-cluster-late", end);
         flow.approveCab(id);
         flow.prepare(id);
         flow.awaitTask(id, "Task_ApproveFailover");
