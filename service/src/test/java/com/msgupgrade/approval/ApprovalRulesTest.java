@@ -442,6 +442,15 @@ class ApprovalRulesTest extends EndToEndTest {
         return Instant.now().plusSeconds(15).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
+    /** The rollout through its CAB and preparation to {@code gate}, which is approved once {@code end} has passed. */
+    private void approvedOnceEnded(String rolloutId, String gate, Instant end) {
+        flow.approveCab(rolloutId);
+        flow.prepare(rolloutId);
+        flow.awaitTask(rolloutId, gate);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(end));
+        flow.approve(rolloutId, gate);
+    }
+
     /** The id of a rollout of the deployment requested with one window, ending at {@code end}. */
     private String requestedWithWindowUntil(String deployment, Instant end) {
         ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of("deployment",
@@ -468,12 +477,7 @@ class ApprovalRulesTest extends EndToEndTest {
         Instant end = lastWindowEnd();
         String late = requestedWithWindowUntil("d-late", end);
         String later = requestedWithWindowUntil("d-later", end);
-        flow.approveCab(late);
-        flow.prepare(late);
-        flow.awaitTask(late, "Task_ApproveHostUpgrade");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(end));
-
-        flow.approve(late, "Task_ApproveHostUpgrade");
+        approvedOnceEnded(late, "Task_ApproveHostUpgrade", end);
         flow.awaitHostState(late, "sol12", "NOT_STARTED");
         assertThat(notStarted(late)).singleElement().asString().contains("no maintenance window of the rollout is left");
         assertThat(fleet.host("sol12").commandLog()).extracting(e -> e.command()).containsOnly("imsimta");
@@ -501,11 +505,7 @@ class ApprovalRulesTest extends EndToEndTest {
         });
         Instant end = lastWindowEnd();
         String id = requestedWithWindowUntil("d-cluster-late", end);
-        flow.approveCab(id);
-        flow.prepare(id);
-        flow.awaitTask(id, "Task_ApproveFailover");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(end));
-        flow.approve(id, "Task_ApproveFailover");
+        approvedOnceEnded(id, "Task_ApproveFailover", end);
         flow.awaitHostState(id, "cl1", "NOT_STARTED");
         flow.awaitHostState(id, "clx", "NOT_STARTED");
         assertThat(notStarted(id)).hasSize(2)
