@@ -2,6 +2,7 @@ package com.msgupgrade.approval;
 
 import com.msgupgrade.audit.AuditTrail;
 import com.msgupgrade.rollout.RolloutControl;
+import com.msgupgrade.rollout.RolloutPlan;
 import com.msgupgrade.rollout.RolloutProcess;
 import com.msgupgrade.rollout.RolloutRepository;
 import java.time.Instant;
@@ -31,10 +32,12 @@ public class ChangeWindows {
     private final RolloutControl control;
     private final AuditTrail audit;
     private final com.msgupgrade.rollout.RolloutLock work;
+    private final RolloutPlan plan;
 
     ChangeWindows(RolloutRepository rollouts, ApprovalSettings settings, RolloutControl control, AuditTrail audit,
-            com.msgupgrade.rollout.RolloutLock work) {
+            com.msgupgrade.rollout.RolloutLock work, RolloutPlan plan) {
         this.work = work;
+        this.plan = plan;
         this.rollouts = rollouts;
         this.settings = settings;
         this.control = control;
@@ -60,6 +63,36 @@ public class ChangeWindows {
             return OPEN;
         }
         return policy.nextStart(now, settings.blackouts()).isPresent() ? WAIT : NEVER;
+    }
+
+    /**
+     * {@link #verdict} for a post-upgrade phase (enabling IMAP, disabling mshttpd: a change to the hosts, each a
+     * restart of a service at most), at the rollout's "In a change window?" before it; {@link #OPEN} at once when the
+     * phase has no step to run (the rollout aborting, or none of its hosts upgraded): nothing to hold.
+     */
+    public String phaseVerdict(String rolloutId, String phaseId) {
+        return plan.steps(rolloutId, phaseId).isEmpty() ? OPEN : verdict(rolloutId);
+    }
+
+    /** The rollout's variable naming its post-upgrade phases that did not run ({@link #phaseNotRun}), if any. */
+    public static final String PHASES_NOT_RUN = "phasesNotRun";
+
+    /**
+     * A post-upgrade phase left with no moment to run in ({@link #NEVER}): in the audit trail, with its hosts and
+     * why, and in the rollout's {@link #PHASES_NOT_RUN}, so that it ends {@code FINISHED_WITH_ISSUES}, not
+     * {@code COMPLETED}. Nothing was run on those hosts; their upgrade stands.
+     */
+    public void phaseNotRun(DelegateExecution execution, String phaseId) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        java.util.List<String> steps = plan.steps(rolloutId, phaseId);
+        if (steps.isEmpty()) {
+            return; // the rollout aborting (its verdict): the phase had nothing left to run
+        }
+        audit.record(rolloutId, "system", "PHASE_NOT_RUN", null, null, Map.of("phase", phaseId, "steps",
+                String.join(" ", steps), "reason", RolloutControl.NO_MOMENT_LEFT
+                        + ": the phase's step was run on none of its hosts"));
+        Object before = execution.getProcessInstance().getVariable(PHASES_NOT_RUN);
+        execution.getProcessInstance().setVariable(PHASES_NOT_RUN, before == null ? phaseId : before + " " + phaseId);
     }
 
     /**

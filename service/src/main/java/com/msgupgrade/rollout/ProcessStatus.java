@@ -98,7 +98,9 @@ public class ProcessStatus {
      */
     public void rolloutFinished(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
-        boolean allUpgraded = rollouts.hosts(rolloutId).stream().allMatch(h -> "UPGRADED".equals(h.state()));
+        // a post-upgrade phase left without a window (ChangeWindows.phaseNotRun) is an issue as a host not upgraded is
+        boolean allUpgraded = rollouts.hosts(rolloutId).stream().allMatch(h -> "UPGRADED".equals(h.state()))
+                && execution.getVariable(com.msgupgrade.approval.ChangeWindows.PHASES_NOT_RUN) == null;
         rollout(execution, control.aborting(rolloutId) ? "ABORTED"
                 : "reject".equals(execution.getVariable(com.msgupgrade.approval.Decisions.SIGN_OFF)) ? "SIGN_OFF_REJECTED"
                 : allUpgraded ? "COMPLETED" : "FINISHED_WITH_ISSUES");

@@ -89,10 +89,13 @@ public class SlotWakeUp {
     /** UpgradeCluster's: a node's, and the standby's, before their failover steps. */
     static final String WAIT_FOR_NODE_WINDOW = "Timer_WaitForNodeWindow";
     static final String WAIT_FOR_STANDBY_WINDOW = "Timer_WaitForStandbyWindow";
+    /** The rollout's own, before a post-upgrade phase. */
+    static final String WAIT_FOR_PHASE_WINDOW = "Timer_WaitForPhaseWindow";
 
     /**
      * An abort: the rollout's approved hosts waiting for a window are woken (once the abort commits), to end
-     * without starting rather than when their window opens, days later perhaps.
+     * without starting rather than when their window opens, days later perhaps; so is a post-upgrade phase waiting
+     * for one, which then has nothing to run.
      */
     public void wakeHeldByWindows(String rolloutId) {
         Runnable wake = () -> {
@@ -101,8 +104,9 @@ public class SlotWakeUp {
                 int woken = ownTransaction.execute(status -> jdbc.update("UPDATE ACT_RU_JOB SET DUEDATE_ = ?,"
                         + " REV_ = REV_ + 1 WHERE DUEDATE_ > ? AND LOCK_OWNER_ IS NULL AND ID_ IN (SELECT j.ID_ FROM"
                         + " ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_ JOIN ACT_RU_EXECUTION e"
-                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN (?, ?, ?) AND e.BUSINESS_KEY_ = ?)",
-                        now, now, WAIT_FOR_CHANGE_WINDOW, WAIT_FOR_NODE_WINDOW, WAIT_FOR_STANDBY_WINDOW, rolloutId));
+                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN (?, ?, ?, ?) AND e.BUSINESS_KEY_ = ?)",
+                        now, now, WAIT_FOR_CHANGE_WINDOW, WAIT_FOR_NODE_WINDOW, WAIT_FOR_STANDBY_WINDOW,
+                        WAIT_FOR_PHASE_WINDOW, rolloutId));
                 if (woken > 0) {
                     timers.hintJobExecutor();
                 }

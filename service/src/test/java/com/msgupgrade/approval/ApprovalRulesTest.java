@@ -58,6 +58,8 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol11", "6.2p3", List.of("store")),
             HostSpec.solaris("sol12", "6.2p3", List.of("store")),
             HostSpec.solaris("sol13", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol14", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol15", "6.2p3", List.of("store")),
             HostSpec.solaris("cl1", "6.2p3", List.of("store")),
             HostSpec.solaris("clx", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
@@ -544,5 +546,65 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(fleet.host("sol11").commandLog().subList(before, fleet.host("sol11").commandLog().size()))
                 .as("nothing stopped in the blackout").noneMatch(e -> e.command().equals("stop-msg"));
         assertThat(flow.hostState(id, "sol11")).isEqualTo("AWAITING_APPROVAL");
+    }
+
+    /**
+     * A post-upgrade phase (enabling IMAP) is held as a host's start is: two hosts approved in time, then held at a
+     * failed patch past the moment their rollouts can no longer change anything, are retried and finish their
+     * upgrade (a host under way finishes); then one rollout's only window is over, and the phase is recorded as not
+     * run, the rollout FINISHED_WITH_ISSUES; the other's blackout has begun, and the phase waits for its end, until an
+     * abort wakes it. Neither host's IMAP was touched.
+     */
+    @Test
+    void aPostUpgradePhaseRunsOnlyInAWindowAndOutOfBlackouts() {
+        flow.deploy("d-imap-late", FleetSupport.deploymentJson(fleet), List.of("sol14"), d -> {});
+        flow.deploy("d-imap-freeze", FleetSupport.deploymentJson(fleet), List.of("sol15"), d -> {});
+        // far enough ahead for both hosts to be approved and started before it on a slow machine
+        Instant end = Instant.now().plusSeconds(25).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String late = requestedWithWindowUntil("d-imap-late", end);
+        ResponseEntity<Map> created = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "d-imap-freeze", "blackouts", List.of(Map.of("start", end.toString(),
+                        "end", end.plusSeconds(3600).toString()))), Map.class);
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String freeze = (String) created.getBody().get("id");
+        Map<String, String> hostOf = Map.of(late, "sol14", freeze, "sol15");
+        for (String id : List.of(late, freeze)) {
+            fleet.host(hostOf.get(id)).setFault("patchadd", "fail-once", "1");
+            flow.approveCab(id);
+            flow.prepare(id);
+            flow.approve(id, "Task_ApproveHostUpgrade");
+        }
+        for (String id : List.of(late, freeze)) {
+            flow.awaitTask(id, "Task_DecideOnFailure");
+        }
+        assertThat(Instant.now()).as("both hosts started in time: the test's premise").isBefore(end);
+        await().atMost(Duration.ofSeconds(40)).until(() -> Instant.now().isAfter(end));
+        for (String id : List.of(late, freeze)) {
+            assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                    .isEqualTo(HttpStatus.NO_CONTENT);
+            flow.awaitHostState(id, hostOf.get(id), "UPGRADED");
+        }
+
+        assertThat(flow.decide(late, "Task_DecommissionConfigDirectory", "operator",
+                Map.of("decision", "confirmed", "decisionComment", "config DS scheduled for removal")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.approve(late, "Task_SignOff");
+        flow.awaitState(late, "FINISHED_WITH_ISSUES");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'PHASE_NOT_RUN'", String.class, late)).singleElement().asString()
+                .contains("sol14/enable-imap").contains("no maintenance window of the rollout is left");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList("SELECT DUEDATE_ FROM ACT_RU_JOB WHERE"
+                + " PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ?) AND"
+                + " TYPE_ = 'timer' AND HANDLER_CFG_ LIKE '%WaitForPhaseWindow%'", java.sql.Timestamp.class, freeze)
+                .stream().anyMatch(due -> due.toInstant().equals(end.plusSeconds(3600))));
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + freeze + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(freeze, "ABORTED");
+        for (String host : List.of("sol14", "sol15")) {
+            assertThat(fleet.host(host).commandLog()).as(host + ": upgraded, its IMAP not touched")
+                    .anyMatch(e -> e.command().equals("patchadd") && e.exitCode() == 0)
+                    .noneMatch(e -> e.argLine().contains("service.imap.enable"));
+        }
     }
 }
