@@ -85,7 +85,8 @@ class ApprovalController {
     }
 
     @PostMapping("/{taskId}")
-    ResponseEntity<?> decide(@PathVariable String taskId, @RequestBody DecisionRequest request, Authentication user) {
+    ResponseEntity<?> decide(@PathVariable String taskId, @RequestBody(required = false) DecisionRequest request,
+            Authentication user) {
         if (request == null || request.decision() == null) {
             as(user, () -> decisions.recordRefused(taskId, "no decision was given"));
             throw new InvalidRequestException("no decision", List.of("decision is required (approve or reject for a gate;"
@@ -95,7 +96,7 @@ class ApprovalController {
         variables.put("decision", request.decision());
         variables.put("decisionComment", request.comment() == null ? "" : request.comment());
         if (request.backupReference() != null) {
-            variables.put("backupReference", request.backupReference());
+            variables.put(Decisions.BACKUP_REFERENCE, request.backupReference());
         }
         try {
             as(user, () -> {

@@ -77,8 +77,16 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
                             + b.end()));
         }
         for (int i = 0; i < blackouts.size(); i++) {
-            if (!blackouts.get(i).wellFormed()) {
-                problems.add("blackouts[" + i + "] " + blackouts.get(i).shown() + " needs a start before its end");
+            Period b = blackouts.get(i);
+            if (!b.wellFormed()) {
+                problems.add("blackouts[" + i + "] " + b.shown() + " needs a start before its end");
+            } else if (b.start().isAfter(now.plus(FARTHEST_WINDOW))) {
+                // a date in seconds where milliseconds were meant, a mistyped year: it would hold nothing
+                problems.add("blackouts[" + i + "] " + b.shown() + " starts more than " + FARTHEST_WINDOW.toDays()
+                        + " days ahead: it would never hold this rollout; check its dates");
+            } else if (!b.end().isAfter(now)) {
+                problems.add("blackouts[" + i + "] " + b.shown() + " is in the past: it would hold nothing; check its"
+                        + " dates");
             }
         }
         if (!windows.isEmpty() && windows.stream().allMatch(w -> w.end() != null && !w.end().isAfter(now))) {

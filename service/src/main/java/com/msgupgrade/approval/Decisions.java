@@ -39,6 +39,7 @@ public class Decisions {
 
     public static final String DECISION = "decision";
     public static final String COMMENT = "decisionComment";
+    static final String BACKUP_REFERENCE = "backupReference";
     static final Set<String> GATE_CHOICES = Set.of("approve", "reject");
     static final String REJECTED_BY_DEADLINE = "rejectedByDeadline";
     static final Set<String> FAILURE_CHOICES = Set.of("retry", "rollback", "markDone", "abort");
@@ -72,10 +73,15 @@ public class Decisions {
         this.plans = plans;
     }
 
-    /** On create: clears an earlier decision, shows the evidence, records the host's state. */
+    /** What a person sends with a decision, kept on the process by the engine's completion until cleared. */
+    static final List<String> DECISION_VARIABLES = List.of(DECISION, COMMENT, BACKUP_REFERENCE);
+
+    /**
+     * On create: clears an earlier decision (a backup's reference with it: the gates that need one read it from
+     * their own completion only), shows the evidence, records the host's state.
+     */
     public void open(DelegateTask task, String hostState) {
-        task.getExecution().removeVariable(DECISION);
-        task.getExecution().removeVariable(COMMENT);
+        DECISION_VARIABLES.forEach(task.getExecution()::removeVariable);
         String rolloutId = rolloutId(task);
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if (host != null) {
@@ -219,6 +225,10 @@ public class Decisions {
         if ("reject".equals(decision)) {
             task.setVariable("cabRejected", true);
         }
+        // the engine keeps a completion's variables on the process, where the quorum's other tasks, open since the
+        // CAB began, would read them: the next approver's completion without a decision would pass for this one's
+        // (and Tasklist would show it them as chosen)
+        DECISION_VARIABLES.forEach(task.getExecution()::removeVariable);
     }
 
     /** On complete of a tier's downtime approval (per-tier policy). */
@@ -339,12 +349,12 @@ public class Decisions {
 
     /** On complete of the Directory Server restore of a rollback: the backup restored must be named. */
     public void directoryRestored(DelegateTask task) {
-        Object reference = task.getVariable("backupReference");
+        Object reference = task.getVariable(BACKUP_REFERENCE);
         String ref = reference == null ? "" : reference.toString().trim();
         task.setVariable(DECISION, "restored");
         decideWith(task, Set.of("restored"), Groups.OPERATORS, null, false,
                 ref.isEmpty() ? "the reference of the restored backup is required" : null,
-                Map.of("backupReference", ref), 400);
+                Map.of(BACKUP_REFERENCE, ref), 400);
     }
 
     /** On complete of the dependency confirmation: an operator says what was upgraded. */
@@ -354,11 +364,11 @@ public class Decisions {
 
     /** On complete of the Directory Server backup: its reference is required (a rollback restores it). */
     public void directoryBackedUp(DelegateTask task) {
-        Object reference = task.getVariable("backupReference");
+        Object reference = task.getVariable(BACKUP_REFERENCE);
         String ref = reference == null ? "" : reference.toString().trim();
         decideWith(task, Set.of("confirmed"), Groups.OPERATORS, null, false,
                 ref.isEmpty() ? "the reference of the Directory Server backup is required" : null,
-                Map.of("backupReference", ref), 400);
+                Map.of(BACKUP_REFERENCE, ref), 400);
     }
 
     public void decommissioned(DelegateTask task) {
@@ -461,8 +471,8 @@ public class Decisions {
             refusal = "decision must be one of " + choices + ", was " + com.msgupgrade.web.Shown.quoted(decision);
         } else if (decision.equals(needsComment) && comment.isEmpty()) {
             refusal = "a comment is required to " + decision;
-        } else if (tooLong(comment, extraDetail).isPresent()) {
-            refusal = tooLong(comment, extraDetail).get();
+        } else if (tooLong(comment, sentWith(task, extraDetail)).isPresent()) {
+            refusal = tooLong(comment, sentWith(task, extraDetail)).get();
         } else if (extraRefusal != null) {
             refusal = extraRefusal;
             status = extraStatus;
@@ -495,6 +505,16 @@ public class Decisions {
      * engine stores up to 4,000 characters, as evidence is ({@link #EVIDENCE_LIMIT}): a longer one is refused, on
      * every channel, before the engine fails on it.
      */
+    /** The decision's own detail, and a backup's reference sent with it where the task takes none. */
+    private static Map<String, Object> sentWith(DelegateTask task, Map<String, Object> extraDetail) {
+        Map<String, Object> sent = new LinkedHashMap<>(extraDetail);
+        Object reference = task.getVariable(BACKUP_REFERENCE);
+        if (reference != null) {
+            sent.putIfAbsent(BACKUP_REFERENCE, reference);
+        }
+        return sent;
+    }
+
     private static java.util.Optional<String> tooLong(String comment, Map<String, Object> extraDetail) {
         Map<String, Object> texts = new LinkedHashMap<>(Map.of("comment", comment));
         texts.putAll(extraDetail);

@@ -37,7 +37,7 @@ import org.camunda.bpm.engine.TaskService;
 public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRequestFilter {
 
     /** What a person decides on a task: the fields of the service's forms that are not read-only. */
-    static final Set<String> DECISION_FIELDS = Set.of(Decisions.DECISION, Decisions.COMMENT, "backupReference");
+    static final Set<String> DECISION_FIELDS = Set.copyOf(Decisions.DECISION_VARIABLES);
 
     private static final Pattern TASK_WRITE =
             Pattern.compile("task/([^/]+)/(variables|localVariables|bpmnError|bpmnEscalation)(/.*)?$");

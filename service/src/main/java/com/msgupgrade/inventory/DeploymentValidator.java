@@ -218,6 +218,10 @@ public class DeploymentValidator {
             } else if (!webmail.get().components().contains("webmail")) {
                 problems.add(at + ": host " + e.getKey() + " has no webmail component");
             }
+            if (e.getValue() == null || e.getValue().isEmpty()) {
+                problems.add(at + ": at least one store is required (the stores the webmail reads; leave the"
+                        + " webmail out of webmailStores when it reads none)");
+            }
             for (String store : e.getValue() == null ? List.<String>of() : e.getValue()) {
                 var s = d.host(store);
                 if (s.isEmpty()) {

@@ -65,8 +65,11 @@ public class RolloutService {
         if (maxFailedHosts < 0) {
             policyProblems.add("maxFailedHosts must not be negative");
         }
+        if (deploymentName == null || deploymentName.isBlank()) {
+            policyProblems.add(0, "deployment is required: the name of a registered deployment");
+        }
         if (!policyProblems.isEmpty()) {
-            throw new InvalidRequestException("the change policy of the rollout is not possible", policyProblems);
+            throw new InvalidRequestException("the rollout cannot be requested as it is", policyProblems);
         }
         Deployment deployment = deployments.findForUpdate(deploymentName)
                 .orElseThrow(() -> new InvalidRequestException("cannot start a rollout",
@@ -143,8 +146,13 @@ public class RolloutService {
         List<RolloutRepository.HostProgress> progress = rollouts.hosts(id);
         Map<String, String> states = progress.stream().collect(java.util.stream.Collectors.toMap(
                 RolloutRepository.HostProgress::host, RolloutRepository.HostProgress::state));
+        if (hostNames != null && hostNames.isEmpty()) {
+            // a script's filter that found nothing must not become "every host"
+            throw new InvalidRequestException("cannot roll back", List.of("hosts is empty: name the hosts to roll"
+                    + " back, or leave hosts out to roll back every host the rollout changed"));
+        }
         // none named: every host the rollout changed something on
-        List<String> names = hostNames == null || hostNames.isEmpty()
+        List<String> names = hostNames == null
                 ? progress.stream().filter(h -> !UNTOUCHED.contains(h.state())).map(RolloutRepository.HostProgress::host)
                         .toList()
                 : hostNames;

@@ -50,16 +50,61 @@ class ApiErrors {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        if (e.getCause() == null && String.valueOf(e.getMessage()).startsWith("Required request body is missing")) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "a JSON body is required"
+                    + " for this request (README)");
+            problem.setTitle("Unreadable request");
+            return problem;
+        }
         String why = e.getCause() instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown
                 ? "unknown field '" + unknown.getPropertyName() + "'" + unknown.getPath().stream().limit(
                         Math.max(0, unknown.getPath().size() - 1)).map(ApiErrors::where).reduce("", String::concat)
                         + " (known here: " + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                         .reduce((a, b) -> a + ", " + b).orElse("none") + ")"
+                : e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatched
+                        && !mismatched.getPath().isEmpty() ? wrongValue(mismatched)
                 : rootMessage(e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "the body is not valid JSON for this request: " + why);
         problem.setTitle("Unreadable request");
         return problem;
+    }
+
+    /**
+     * A value of the wrong kind, named by where it is ({@code windows[0].start}) and what it must be: Jackson's own
+     * message names Java types, and where it is only at its end, which {@link #rootMessage} leaves out.
+     */
+    private static String wrongValue(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        String at = e.getPath().stream().map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName()
+                : "[" + ref.getIndex() + "]").reduce("", String::concat).replaceFirst("^\\.", "");
+        String value = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException invalid
+                ? " " + Shown.quoted(String.valueOf(invalid.getValue())) : "";
+        return at + value + " must be " + expected(e.getTargetType());
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another kind (README)";
+        }
+        if (type == java.time.Instant.class) {
+            return "an instant in ISO-8601 with its offset, e.g. 2026-12-24T22:00:00Z";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number" + (type == int.class || type == Integer.class ? " up to " + Integer.MAX_VALUE : "");
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list [...]";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "an object {...}";
+        }
+        return "of another kind (README)";
     }
 
     /** " in hosts[2]": where in the body an unknown field is. */

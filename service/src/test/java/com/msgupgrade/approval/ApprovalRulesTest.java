@@ -243,6 +243,18 @@ class ApprovalRulesTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_ApproveHostUpgrade")
                 .count()).isZero();
+        // the first approver's decision is not the second's: a completion without one is refused, and the other
+        // task (Tasklist's form) does not show it as chosen
+        assertThat(tasks.getVariable(cab.get(1).getId(), "decision")).isNull();
+        ResponseEntity<String> empty = api.call("approver2", HttpMethod.POST, "/api/approvals/" + cab.get(1).getId(),
+                null, String.class);
+        assertThat(empty.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(empty.getBody()).contains("decision is required");
+        ResponseEntity<String> without = api.call("approver2", HttpMethod.POST, "/engine-rest/task/"
+                + cab.get(1).getId() + "/complete", "{}", String.class);
+        assertThat(without.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(without.getBody()).contains("decision must be one of");
+        assertThat(tasks.createTaskQuery().taskId(cab.get(1).getId()).count()).isOne();
 
         assertThat(viaApi("approver2", cab.get(1).getId(), "approve", "ok").getStatusCode())
                 .isEqualTo(HttpStatus.NO_CONTENT);
@@ -252,6 +264,16 @@ class ApprovalRulesTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.CONFLICT);
         assertThat(api.call("approver2", HttpMethod.POST, "/engine-rest/task/" + cab.get(0).getId() + "/complete",
                 "{}", String.class).getStatusCode().is4xxClientError()).isTrue();
+
+        // a backup's reference sent with another task's decision is not the backup's
+        assertThat(api.call("operator", HttpMethod.POST, "/api/approvals/" + flow.awaitTask(id,
+                "Task_ConfirmDependencies"), Map.of("decision", "confirmed", "comment", "done", "backupReference",
+                "bk-early"), String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        ResponseEntity<String> noReference = api.call("operator", HttpMethod.POST, "/api/approvals/"
+                + flow.awaitTask(id, "Task_RecordDirectoryBackup"), Map.of("decision", "confirmed", "comment",
+                "backed up"), String.class);
+        assertThat(noReference.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(noReference.getBody()).contains("the reference of the Directory Server backup is required");
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.msgupgrade.support.Api;
 import com.msgupgrade.support.FreshPostgres;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.ContextConfiguration;
 
@@ -89,6 +93,8 @@ class DeploymentApiTest {
                 mistake("topology 'mesh' is not one of", d -> ((ObjectNode) d.get("groups").get(0)).put("topology", "mesh")),
                 mistake("store 'store9' is not a host", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("store9")),
                 mistake("host web1 has no store component", d -> ((ArrayNode) d.get("webmailStores").get("web1")).add("web1")),
+                mistake("webmailStores.web1: at least one store is required",
+                        d -> ((ObjectNode) d.get("webmailStores")).putArray("web1")),
                 mistake("locale 'german' must match", d -> host(d, 0).withArray("locales").add("german")),
                 mistake("storeHostName 'store 1.example.com' is not a host name",
                         d -> host(d, 0).put("storeHostName", "store 1.example.com")),
@@ -220,6 +226,70 @@ class DeploymentApiTest {
     void answers400ForABodyThatIsNotJson() {
         ResponseEntity<String> response = new Api(rest).putJson("operator", "/api/deployments/x", "{not json");
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    /**
+     * A body in the wrong form is refused naming what is wrong and where, in a problem detail, and stores nothing: a
+     * value of the wrong kind, a key given twice, a body not declared JSON, none at all, a method the path does not
+     * take.
+     */
+    @Test
+    void namesWhatIsWrongWithABodyAndWhere() {
+        Api api = new Api(rest);
+        ObjectNode wrongType = valid();
+        host(wrongType, 0).put("sshPort", "abc");
+        ResponseEntity<String> typed = api.putJson("operator", "/api/deployments/form-1", wrongType.toString());
+        assertThat(typed.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(typed.getBody()).contains("hosts[0].sshPort 'abc' must be a whole number").doesNotContain("java.");
+
+        String twice = VALID.replaceFirst("\"webmailStores\"\\s*:\\s*\\{", "\"webmailStores\": {\"web1\": [\"store1\"],");
+        assertThat(twice).isNotEqualTo(VALID);
+        ResponseEntity<String> duplicate = api.putJson("operator", "/api/deployments/form-2", twice);
+        assertThat(duplicate.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(duplicate.getBody()).contains("Duplicate field 'web1'");
+
+        HttpHeaders text = new HttpHeaders();
+        text.setBasicAuth("operator", Api.PASSWORD);
+        text.setContentType(MediaType.TEXT_PLAIN);
+        ResponseEntity<String> notJson = rest.exchange("/api/deployments/form-3", HttpMethod.PUT,
+                new HttpEntity<>(VALID, text), String.class);
+        assertThat(notJson.getStatusCode()).isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+        assertThat(notJson.getBody()).contains("Content-Type: application/json").contains("text/plain");
+        for (String name : List.of("form-1", "form-2", "form-3")) {
+            assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
+                    .getStatusCode()).as(name).isEqualTo(HttpStatus.NOT_FOUND);
+        }
+
+        ResponseEntity<String> noBody = api.call("operator", HttpMethod.POST, "/api/rollouts", null, String.class);
+        assertThat(noBody.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(noBody.getBody()).contains("a JSON body is required").doesNotContain("public ");
+        ResponseEntity<String> localTime = api.call("operator", HttpMethod.POST, "/api/rollouts", "{\"deployment\":"
+                + "\"x\",\"windows\":[{\"start\":\"2026-12-24T22:00:00\",\"end\":\"2026-12-25T02:00:00Z\"}]}",
+                String.class);
+        assertThat(localTime.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(localTime.getBody()).contains("windows[0].start '2026-12-24T22:00:00' must be an instant in ISO-8601");
+        ResponseEntity<String> wrongMethod = api.call("operator", HttpMethod.DELETE, "/api/rollouts", null,
+                String.class);
+        assertThat(wrongMethod.getStatusCode()).isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
+        assertThat(wrongMethod.getBody()).contains("DELETE is not taken on this path").contains("POST");
+    }
+
+    /**
+     * A rollout request's problems are listed together, a missing deployment among them; a blackout that could never
+     * hold the rollout (in the past, or dated far ahead: seconds for milliseconds) is refused as a window would be.
+     */
+    @Test
+    void listsEveryProblemOfARolloutRequest() {
+        Api api = new Api(rest);
+        java.time.Instant now = java.time.Instant.now();
+        ResponseEntity<String> response = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "failurePolicy", "sometimes", "blackouts", List.of(
+                        Map.of("start", now.minusSeconds(7200).toString(), "end", now.minusSeconds(3600).toString()),
+                        Map.of("start", "+58970-01-01T00:00:00Z", "end", "+58970-01-04T00:00:00Z"))), String.class);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(response.getBody()).contains("deployment is required").contains("failurePolicy must be stop or"
+                + " continue").contains("blackouts[0]").contains("is in the past")
+                .contains("blackouts[1]").contains("days ahead");
     }
 
     /** The README's sample deployment is one the service accepts and plans, as a new user would send it. */

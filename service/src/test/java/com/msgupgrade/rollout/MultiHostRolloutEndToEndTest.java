@@ -765,6 +765,10 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 Map.of("host", List.of("ea1")), String.class);
         assertThat(misspelt.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(misspelt.getBody()).contains("unknown field 'host'").contains("hosts");
+        ResponseEntity<String> none = api.call("operator", HttpMethod.POST, "/api/rollouts/" + atCab + "/rollback",
+                Map.of("hosts", List.of()), String.class);
+        assertThat(none.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(none.getBody()).contains("hosts is empty");
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
                 + " 'ROLLBACK_REQUESTED'", Integer.class, atCab)).isZero();
     }

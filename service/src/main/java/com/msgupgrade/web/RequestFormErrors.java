@@ -1,0 +1,35 @@
+package com.msgupgrade.web;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * A request sent in the wrong form (a body that is not declared JSON, a method the path does not take) as a problem
+ * detail saying what to send, instead of Spring's bare error page. For every handler: a method the path does not
+ * take is found before any controller is, which {@link ApiErrors} (the service's controllers) would not see.
+ */
+@RestControllerAdvice
+class RequestFormErrors {
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ProblemDetail notJson(HttpMediaTypeNotSupportedException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "the body must be"
+                + " sent as JSON, with the header Content-Type: application/json (was "
+                + (e.getContentType() == null ? "none" : e.getContentType().toString()) + ")");
+        problem.setTitle("Unsupported media type");
+        return problem;
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ProblemDetail wrongMethod(HttpRequestMethodNotSupportedException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod()
+                + " is not taken on this path; it takes " + (e.getSupportedHttpMethods() == null ? "none"
+                        : e.getSupportedHttpMethods()) + " (README)");
+        problem.setTitle("Method not allowed");
+        return problem;
+    }
+}
