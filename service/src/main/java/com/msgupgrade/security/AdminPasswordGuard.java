@@ -1,12 +1,28 @@
 package com.msgupgrade.security;
 
-import org.springframework.beans.factory.InitializingBean;
+import java.util.ArrayList;
+import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** Outside the demo, the service does not start with no admin password or one equal to the user id. */
+/**
+ * Outside the demo, the service does not start with no admin password or one equal to the user id, checked before
+ * the engine is built (an engine plugin's first step): the engine creates the admin user on its first start, and
+ * never changes its password after, so a start refused only later would have left the weak one stored. Once built, it
+ * does not start either while its database lets a user in with the demo's password or with their own name as password
+ * (a database the demo used, or one where the admin was created so): the configured password does not replace a
+ * stored one.
+ */
 @Component
-class AdminPasswordGuard implements InitializingBean {
+class AdminPasswordGuard extends AbstractProcessEnginePlugin {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminPasswordGuard.class);
 
     private final boolean demo;
     private final String adminId;
@@ -25,7 +41,11 @@ class AdminPasswordGuard implements InitializingBean {
     }
 
     @Override
-    public void afterPropertiesSet() {
+    public void preInit(ProcessEngineConfigurationImpl configuration) {
+        check();
+    }
+
+    void check() {
         if (demo || ldap) {
             return; // LDAP: the administrator and the passwords are the directory's
         }
@@ -38,5 +58,40 @@ class AdminPasswordGuard implements InitializingBean {
             throw new IllegalStateException("the admin password equals the admin user id"
                     + " (camunda.bpm.admin-user.id): choose another (MSGSRV_ADMIN_PASSWORD)");
         }
+    }
+
+    @Override
+    public void postProcessEngineBuild(ProcessEngine engine) {
+        if (demo || ldap) {
+            return;
+        }
+        IdentityService identities = engine.getIdentityService();
+        List<String> weak = weakPasswords(identities, adminId);
+        if (!weak.isEmpty()) {
+            throw new IllegalStateException("users of this database log in with the demo's password or their own name"
+                    + " as password: " + String.join(", ", weak) + " (a database the demo used, or one where they were"
+                    + " created so): give the service a database of its own (spring.datasource.url), or change those"
+                    + " passwords in Camunda Admin first");
+        }
+        if (identities.createUserQuery().userId(adminId).count() == 1 && !identities.checkPassword(adminId,
+                adminPassword)) {
+            log.warn("the admin user {} exists with a password other than the configured one"
+                    + " (camunda.bpm.admin-user.password): the stored one stands; change it in Camunda Admin", adminId);
+        }
+    }
+
+    /** The users that log in with the demo's password, or (the administrator) with their own name as password. */
+    static List<String> weakPasswords(IdentityService identities, String adminId) {
+        List<String> weak = new ArrayList<>();
+        for (String user : IdentitySetup.DEMO_USERS.keySet().stream().sorted().toList()) {
+            if (identities.checkPassword(user, IdentitySetup.DEMO_PASSWORD)) {
+                weak.add(user);
+            }
+        }
+        if (adminId != null && !adminId.isBlank() && (identities.checkPassword(adminId, adminId)
+                || identities.checkPassword(adminId, IdentitySetup.DEMO_PASSWORD))) {
+            weak.add(adminId);
+        }
+        return weak;
     }
 }

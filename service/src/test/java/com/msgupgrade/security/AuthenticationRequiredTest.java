@@ -8,6 +8,7 @@ import jakarta.ws.rs.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.rest.impl.CamundaRestResources;
 import org.junit.jupiter.api.Test;
@@ -143,11 +144,34 @@ class AuthenticationRequiredTest {
     @Test
     void refusesToStartOutsideTheDemoWithoutAGoodAdminPassword() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "admin", "")
-                .afterPropertiesSet()).hasMessageContaining("no admin password");
+                .check()).hasMessageContaining("no admin password");
         // the message is logged: it does not repeat the id, which is the password here
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "chief-7731",
-                "chief-7731").afterPropertiesSet()).hasMessageContaining("equals the admin user id")
+                "chief-7731").check()).hasMessageContaining("equals the admin user id")
                 .message().doesNotContain("chief-7731");
-        new AdminPasswordGuard(false, false, "admin", "a-long-password").afterPropertiesSet();
+        new AdminPasswordGuard(false, false, "admin", "a-long-password").check();
+    }
+
+    /**
+     * A database that lets users in with the demo's password, or the administrator with their own name, is refused
+     * outside the demo once the engine is built (this test's database is a demo's: its users are there).
+     */
+    @Test
+    void refusesADatabaseWhoseUsersHaveTheDemosPasswordOutsideTheDemo(@Autowired ProcessEngine engine) {
+        IdentityService identities = engine.getIdentityService();
+        for (String[] user : new String[][] {{"chief-7731", "chief-7731"}, {"boss-7731", "a-long-password"}}) {
+            if (identities.createUserQuery().userId(user[0]).count() == 0) {
+                User created = identities.newUser(user[0]);
+                created.setPassword(user[1]);
+                identities.saveUser(created);
+            }
+        }
+        assertThat(AdminPasswordGuard.weakPasswords(identities, "chief-7731"))
+                .containsExactly("approver1", "approver2", "auditor", "operator", "chief-7731");
+        assertThat(AdminPasswordGuard.weakPasswords(identities, "boss-7731")).doesNotContain("boss-7731");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "boss-7731",
+                "a-long-password").postProcessEngineBuild(engine)).hasMessageContaining("approver1")
+                .hasMessageContaining("a database of its own");
+        new AdminPasswordGuard(true, false, "admin", "demo").postProcessEngineBuild(engine); // the demo's own
     }
 }
