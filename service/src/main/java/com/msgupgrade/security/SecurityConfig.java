@@ -53,7 +53,8 @@ class SecurityConfig {
      */
     @Bean
     SecurityFilterChain api(HttpSecurity http,
-            @Value("${msgsrv.approvals.escalation-group}") String escalationGroup) throws Exception {
+            @Value("${msgsrv.approvals.escalation-group}") String escalationGroup,
+            @Value("${msgsrv.security.allowed-origins:}") List<String> allowedOrigins) throws Exception {
         // a user of the identity service in none of the service's groups reads nothing either (deployments,
         // plans, rollouts, metrics): with LDAP, that is everyone in the directory
         String[] roles = Stream.of(Groups.OPERATORS, Groups.CHANGE_MANAGERS, Groups.AUDITORS, escalationGroup,
@@ -67,7 +68,10 @@ class SecurityConfig {
                         .anyRequest().hasAnyRole(roles))
                 .httpBasic(basic -> basic.realmName("msgsrv-upgrade"))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // no CSRF token for clients of an API; a browser's page of another site is refused by its origin
                 .csrf(csrf -> csrf.disable())
+                .addFilterBefore(new CrossSiteRequests(allowedOrigins.stream().filter(o -> !o.isBlank()).toList()),
+                        org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
                 .build();
     }
 

@@ -141,6 +141,43 @@ class AuthenticationRequiredTest {
         assertThat(health.getBody()).doesNotContain("components");
     }
 
+    /**
+     * A page of another site cannot make a logged-in operator's browser pause or abort a rollout (HTTP Basic: the
+     * browser sends the credentials with any request); the service's own page and clients that are not browsers can.
+     */
+    @Test
+    void refusesAChangeSentFromAPageOfAnotherSite() {
+        String path = "/api/rollouts/r-nosuchrollout/abort";
+        java.util.function.BiFunction<String, String, ResponseEntity<String>> post = (header, value) -> {
+            org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+            headers.setBasicAuth("operator", Api.PASSWORD);
+            if (header != null) {
+                headers.set(header, value);
+            }
+            return rest.exchange(path, HttpMethod.POST, new org.springframework.http.HttpEntity<>(headers),
+                    String.class);
+        };
+        ResponseEntity<String> evil = post.apply("Origin", "https://evil.example");
+        assertThat(evil.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(evil.getBody()).contains("another origin (https://evil.example)");
+        assertThat(post.apply("Sec-Fetch-Site", "cross-site").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(post.apply("Sec-Fetch-Site", "same-site").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        // the progress page's own request, and a script's: the rollout is looked for (none here)
+        assertThat(post.apply("Origin", rest.getRootUri()).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(post.apply("Sec-Fetch-Site", "same-origin").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(post.apply(null, null).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        // reading is not changing: another site's page gets what the browser's same-origin rules let it
+        assertThat(rest.exchange("/api/rollouts/r-nosuchrollout", HttpMethod.GET, new org.springframework.http
+                .HttpEntity<>(withOrigin()), String.class).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    private static org.springframework.http.HttpHeaders withOrigin() {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.setBasicAuth("operator", Api.PASSWORD);
+        headers.set("Origin", "https://evil.example");
+        return headers;
+    }
+
     @Test
     void refusesToStartOutsideTheDemoWithoutAGoodAdminPassword() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "admin", "")
