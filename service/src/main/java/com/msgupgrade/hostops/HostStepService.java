@@ -147,7 +147,8 @@ public class HostStepService {
         boolean done = result.exitCode() == 0 && check.alreadyDone().test(result.stdout())
                 && !takesBackWhatThisRolloutDid(request) && !retriedAfterItsOwnFailure(ctx, request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
-                started, mask(ctx, result.stdout(), result.stderr()), result.stdoutSha256(), null);
+                started, mask(ctx, result.stdout(), result.stderr()), shownSha(ctx, result.stdoutSha256(),
+                        result.stdout()), null);
         if (done) {
             metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(started, Instant.now()));
             log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
@@ -178,7 +179,7 @@ public class HostStepService {
         Instant started = Instant.now();
         CommandResult result = session.exec(ctx.command().commandLine(), null);
         return judge(ctx, request, result.exitCode(), mask(ctx, result.stdout(), result.stderr()),
-                result.stdoutSha256(), started);
+                shownSha(ctx, result.stdoutSha256(), result.stdout()), started);
     }
 
     /**
@@ -339,7 +340,8 @@ public class HostStepService {
 
     private StepOutcome judge(Context ctx, StepRequest request, DetachedRunner.Ended ended, Instant launchedAt) {
         CommandResult output = ended.output();
-        return judge(ctx, request, ended.exitCode(), mask(ctx, output.stdout()), output.stdoutSha256(),
+        return judge(ctx, request, ended.exitCode(), mask(ctx, output.stdout()), shownSha(ctx, output.stdoutSha256(),
+                output.stdout()),
                 launchedAt == null ? Instant.now() : launchedAt);
     }
 
@@ -496,11 +498,15 @@ public class HostStepService {
         StringBuilder masked = new StringBuilder();
         String secret;
         try {
-            secret = ctx.command().secretName() == null ? null
-                    : secrets.find(ctx.command().secretName()).filter(s -> !s.isEmpty()).orElse(null);
+            java.util.Optional<String> found = ctx.command().secretName() == null ? java.util.Optional.empty()
+                    : secrets.find(ctx.command().secretName());
+            if (ctx.command().secretName() != null && found.isEmpty()) {
+                // removed from the configuration while the command ran, or not configured on this node
+                return withheld("the secret " + ctx.command().secretName() + " is no longer configured");
+            }
+            secret = found.filter(value -> !value.isEmpty()).orElse(null);
         } catch (SecretResolver.SecretUnavailableException e) {
-            // the command ran; what it wrote cannot be masked, so none of it is kept
-            return "(the output is withheld: " + e.getMessage() + ", so a secret in it could not be masked)";
+            return withheld(e.getMessage());
         }
         for (String part : parts) {
             // the configurations' credentials, which their files keep in clear
@@ -509,6 +515,22 @@ public class HostStepService {
             masked.append(secret == null ? text : withoutSecret(text, secret));
         }
         return masked.toString();
+    }
+
+    /** The command ran; what it wrote cannot be masked, so none of it is kept. */
+    private static String withheld(String why) {
+        return "(the output is withheld: " + why + ", so a secret in it could not be masked)";
+    }
+
+    /**
+     * The output's hash, unless the step's secret was in its kept part (masked there) or could not be read to look
+     * for it: a hash of an output holding the secret would let guesses at the secret be tested against it offline.
+     */
+    private String shownSha(Context ctx, String sha256, String stdout) {
+        if (ctx.command().secretName() == null || sha256 == null) {
+            return sha256;
+        }
+        return mask(ctx, stdout).equals(stdout) ? sha256 : "";
     }
 
     /** The shortest start of a secret taken for one where a text ends with it (a shorter one is ordinary text). */

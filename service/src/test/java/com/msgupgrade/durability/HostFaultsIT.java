@@ -32,7 +32,8 @@ class HostFaultsIT {
             HostSpec.solaris("drop", "6.2p3", List.of("store")), HostSpec.solaris("hang", "6.2p3", List.of("store")),
             HostSpec.solaris("slow", "6.2p3", List.of("store")), HostSpec.solaris("back", "6.2p3", List.of("store")),
             HostSpec.solaris("reboot", "6.2p3", List.of("store")), HostSpec.solaris("lost", "6.2p3", List.of("store")),
-            HostSpec.solaris("unset", "6.2p3", List.of("store"))));
+            HostSpec.solaris("unset", "6.2p3", List.of("store")), HostSpec.solaris("masked", "6.2p3",
+                    List.of("store"))));
 
     static JdbcTemplate jdbc;
     static ServiceProcess node;
@@ -219,6 +220,33 @@ class HostFaultsIT {
                 + " AND step_id = 'import-ldif' ORDER BY attempt", String.class, id)).as("no run of the first attempt")
                 .containsExactly("2 SUCCEEDED");
         assertThat(host.stateLines("ldif-imported")).hasSize(1);
+    }
+
+    /**
+     * The secret removed from the service's configuration while the import that read it runs: its output cannot be
+     * masked when it ends, so neither it nor its hash is kept.
+     */
+    @Test
+    void theOutputOfACommandWhoseSecretWentWhileItRanIsWithheld() throws Exception {
+        SimulatedHost host = fleet.host("masked");
+        java.nio.file.Path secrets = fleet.dir().resolve("secrets.properties");
+        String configured = java.nio.file.Files.readString(secrets);
+        String id = rollOutToHangingImport(host);
+        String runId = importRunId(id);
+        java.nio.file.Files.writeString(secrets, "proxy-admin=" + FleetSupport.PROXY_PASSWORD + "\n");
+        try {
+            host.clearFault("ldapmodify", "hang");
+            await().atMost(Duration.ofSeconds(60)).until(() -> Runs.states(jdbc, id, "masked", "import-ldif")
+                    .contains("FINISHED"));
+            String detail = jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                    + " kind = 'COMMAND' AND detail LIKE ?", String.class, id, "%" + runId + "%");
+            var command = new com.fasterxml.jackson.databind.ObjectMapper().readTree(detail);
+            assertThat(command.get("outputExcerpt").asText())
+                    .contains("the output is withheld: the secret ds-manager is no longer configured");
+            assertThat(command.get("outputSha256").asText()).isEmpty();
+        } finally {
+            java.nio.file.Files.writeString(secrets, configured);
+        }
     }
 
     /** A rollout of the host whose ldapmodify hangs, once the import's run is launched. */
