@@ -19,6 +19,8 @@ public class Planner {
     public static final String TARGET = "6.3";
     static final String QUEUE_FILE_CAUTION = "once 6.3 has run with a configuration, going back to the old binaries"
             + " risks data written by 6.3 (e.g. queue files) not being readable by the old release";
+    static final String CLUSTER_NO_ROLLBACK = "no rollback: the hosts of an asymmetric-HA or N+1 cluster share their"
+            + " configuration and data, and are not put back one by one (" + QUEUE_FILE_CAUTION + ")";
     static final String NO_ROLLBACK = "An upgrade to Messaging Server 6.3 on Linux cannot be rolled back (guide caution)";
 
     static final String COMMUNICATIONS_EXPRESS = "Communications Express must be upgraded together with the Webmail"
@@ -145,8 +147,14 @@ public class Planner {
         if (!path.certified()) {
             warnings.add("the direct upgrade from " + host.sourceRelease() + " is not certified (guide Table 4-1)");
         }
+        Deployment.Group cluster = clusterOf(deployment, host.name());
+        // a cluster's hosts share their configuration and data: none is put back alone (RolloutService refuses it);
+        // its path's own rollbackSupported stands (a risk is accepted for a path that cannot be rolled back at all)
+        boolean rollbackOffered = path.rollbackSupported() && cluster == null;
         if (!path.rollbackSupported()) {
             warnings.add(NO_ROLLBACK);
+        } else if (cluster != null) {
+            warnings.add(CLUSTER_NO_ROLLBACK);
         } else {
             warnings.add("rollback: " + QUEUE_FILE_CAUTION);
         }
@@ -155,7 +163,6 @@ public class Planner {
                     + (path.certified() || path.rollbackSupported() ? "" : "; ")
                     + (path.rollbackSupported() ? "" : "the upgrade cannot be rolled back") + " (change-managers)");
         }
-        Deployment.Group cluster = clusterOf(deployment, host.name());
         gates.add(cluster == null ? "approval of the upgrade of " + host.name() + " before Messaging Server is stopped"
                 + " (change-managers)" : "approval of the rolling upgrade of cluster " + cluster.name() + ", its nodes"
                 + " failed over to the standby " + cluster.standby() + " one by one, before any service moves"
@@ -194,7 +201,7 @@ public class Planner {
                 order.add(new HostSteps.Conditional(StepId.CONFIGURE_WEBMAIL_PROXY, "upgraded"));
             }
             steps = planned(order, deployment, host);
-            if (path.rollbackSupported()) {
+            if (rollbackOffered) {
                 rollbackSteps = planned(HostSteps.rollback(host), deployment, host);
             }
         } catch (IllegalStateException e) {

@@ -10,10 +10,29 @@ public class HostFacts {
 
     private final RolloutRepository rollouts;
     private final RolloutPlans plans;
+    private final com.msgupgrade.audit.AuditTrail audit;
 
-    HostFacts(RolloutRepository rollouts, RolloutPlans plans) {
+    HostFacts(RolloutRepository rollouts, RolloutPlans plans, com.msgupgrade.audit.AuditTrail audit) {
         this.rollouts = rollouts;
         this.plans = plans;
+        this.audit = audit;
+    }
+
+    /**
+     * The rollback's "Directory Server changed?": the guide rolls back "the changes made to the Directory Server";
+     * when the host's upgrade made none (it failed, or was rolled back, before its LDIF import), a restore would only
+     * take away what the other hosts' upgrades imported, and the operator is not asked for one.
+     */
+    public boolean directoryChanged(String rolloutId, String hostName) {
+        return rollouts.directoryChangedFor(rolloutId, hostName);
+    }
+
+    /** The restore not asked for ({@link #directoryChanged} false): in the audit trail, with why. */
+    public void directoryNotRestored(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        audit.record(rolloutId, "system", "DIRECTORY_RESTORE_NOT_ASKED", (String) execution.getVariable(
+                RolloutProcess.HOST_NAME), null, java.util.Map.of("reason", "the host's LDIF import was neither run nor"
+                        + " marked done by this rollout: its upgrade changed nothing in the Directory Server"));
     }
 
     /** The path is not certified (6.0) or cannot be rolled back (Linux): a person accepts the risk first. */

@@ -205,4 +205,17 @@ public class RolloutRepository {
                 + ") ORDER BY c.host_name", String.class, java.util.stream.Stream.concat(
                         java.util.stream.Stream.of(deploymentName), hosts.stream()).toArray());
     }
+
+    /**
+     * Whether the rollout's upgrade of the host may have changed the Directory Server: its LDIF import was prepared
+     * there (whatever came of it: a launch whose answer was lost may have run it), or an operator marked the import
+     * done by hand (imported with the directory's own tools).
+     */
+    public boolean directoryChangedFor(String rolloutId, String host) {
+        String step = com.msgupgrade.catalog.StepId.IMPORT_LDIF.id();
+        return jdbc.queryForObject("SELECT (SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
+                + " host_name = ? AND step_id = ?) + (SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
+                + " AND host_name = ? AND step_id = ? AND kind = 'DECISION' AND detail LIKE '%\"markDone\"%')",
+                Long.class, rolloutId, host, step, rolloutId, host, step) > 0;
+    }
 }

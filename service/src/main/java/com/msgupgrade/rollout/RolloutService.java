@@ -153,12 +153,13 @@ public class RolloutService {
         }
         // none named: every host the rollout changed something on
         List<String> names = hostNames == null
-                ? progress.stream().filter(h -> !UNTOUCHED.contains(h.state())).map(RolloutRepository.HostProgress::host)
-                        .toList()
+                ? progress.stream().filter(h -> !UNTOUCHED.contains(h.state()) && !ROLLED_BACK.equals(h.state()))
+                        .map(RolloutRepository.HostProgress::host).toList()
                 : hostNames;
         if (names.isEmpty()) {
-            throw new InvalidRequestException("cannot roll back", List.of("no host of rollout " + id + " was changed"
-                    + " by it (every one is " + String.join(" or ", UNTOUCHED) + "): there is nothing to roll back"));
+            throw new InvalidRequestException("cannot roll back", List.of("no host of rollout " + id + " is left to"
+                    + " roll back (every one is " + String.join(" or ", UNTOUCHED) + ", unchanged by it, or "
+                    + ROLLED_BACK + "): there is nothing to roll back"));
         }
         List<String> problems = new java.util.ArrayList<>();
         List<String> decommissioned = rollouts.decommissionedConfigDirectory(rollout.deploymentName());
@@ -181,6 +182,9 @@ public class RolloutService {
                 problems.add(name + " is " + states.get(name) + ": the rollout has not changed anything on it (its"
                         + " upgrade has not started, or will not), so there is nothing to roll back; a rollback now"
                         + " could run beside its upgrade when it starts");
+            } else if (ROLLED_BACK.equals(states.get(name))) {
+                problems.add(name + " is ROLLED_BACK already: it serves at its old release again; a second rollback"
+                        + " would stop it, and ask for the Directory Server's restore, for nothing");
             } else if (runtime.createProcessInstanceQuery().processInstanceBusinessKey(id).active()
                     .variableValueEquals(RolloutProcess.HOST_NAME, name).count() > 0) {
                 problems.add(name + " still has a process running: decide its failed step (roll back) or wait");
@@ -284,6 +288,7 @@ public class RolloutService {
      * still to start would run beside its upgrade.
      */
     static final List<String> UNTOUCHED = List.of("PENDING", "STARTING", "NOT_STARTED", "REJECTED", "BLOCKED");
+    private static final String ROLLED_BACK = "ROLLED_BACK";
 
     /** States in which a host of the rollout has changed nothing yet, or has been put back. */
     private static final java.util.Set<String> NOT_AT_63 = java.util.Set.of("PENDING", "AWAITING_APPROVAL",

@@ -64,6 +64,14 @@ class DeploymentApiTest {
         }
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static ObjectNode host(ObjectNode d, int i) {
         return (ObjectNode) d.withArray("hosts").get(i);
     }
@@ -318,6 +326,20 @@ class DeploymentApiTest {
         String plan = response.getBody();
         assertThat(plan).contains("patchadd '/tmp/120228-26'").contains("rpm -Fvh '/tmp/sun-messaging-server-6.3-13.9.i386.rpm'")
                 .contains("cannot be rolled back").contains("\"secret\":\"ds-manager\"");
+
+        // a cluster's hosts are not offered a rollback (the API refuses it); a standalone Solaris store is
+        var hosts = readTree(plan).get("hosts");
+        for (var host : hosts) {
+            String name = host.get("host").asText();
+            if (List.of("node1", "nodex").contains(name)) {
+                assertThat(host.get("rollbackSteps")).as(name).isEmpty();
+                assertThat(host.get("warnings").toString()).as(name).contains("no rollback: the hosts of an");
+            } else if (name.equals("store2")) {
+                assertThat(host.get("rollbackSteps")).isNotEmpty();
+                assertThat(host.get("warnings").toString()).contains("rollback: once 6.3 has run");
+            }
+        }
+        assertThat(hosts.findValuesAsText("host")).contains("node1", "nodex", "store2");
 
         // a node whose msgSvrBase is its standby's own: the standby's useconfig would point at its own configuration
         assertThat(plan).contains("msgSvrBase /opt/SUNWmsgsr is also the standby nodex's");

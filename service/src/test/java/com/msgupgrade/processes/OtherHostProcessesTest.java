@@ -88,6 +88,17 @@ class OtherHostProcessesTest extends ProcessTestBase {
                 List.of("de")))));
     }
 
+    /** A host whose upgrade never imported the LDIF: its rollback does not ask for the Directory Server's restore. */
+    @Test
+    void rollsBackWithoutADirectoryRestoreWhenTheUpgradeChangedNothingThere() {
+        beans.directoryChanged = false;
+        ProcessInstance pi = start("HostRollbackSolaris");
+        complete(pi, "Task_ApproveRollback", "change-managers", Map.of("decision", "approve"));
+        assertThat(pi).isEnded().hasPassed("EndEvent_HostRolledBack").hasNotPassed("Task_RestoreDirectoryServer");
+        Assertions.assertThat(beans.stepsRun).containsSubsequence("stop-messaging-server", "(directory not restored)",
+                "uninstall-newconfig");
+    }
+
     @Test
     void touchesNothingWhenTheRollbackIsRejected() {
         ProcessInstance pi = start("HostRollbackSolaris");

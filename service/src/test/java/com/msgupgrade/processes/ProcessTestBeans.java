@@ -24,6 +24,8 @@ public final class ProcessTestBeans {
     public final List<String> stepHosts = new ArrayList<>();
     public boolean conflicts;
     public boolean locales;
+    /** Whether the host's upgrade imported the LDIF (a rollback then asks for the Directory Server's restore). */
+    public boolean directoryChanged = true;
     public boolean proxyAdmin;
     public boolean risk;
     public boolean hostApproval = true;
@@ -279,6 +281,14 @@ public final class ProcessTestBeans {
             throw new IllegalStateException("no host of these tests is left without a window");
         }
 
+        public String phaseVerdict(String rolloutId, String phaseId) {
+            return verdict(rolloutId);
+        }
+
+        public void phaseNotRun(org.camunda.bpm.engine.delegate.DelegateExecution execution, String phaseId) {
+            throw new IllegalStateException("no phase of these tests is left without a window");
+        }
+
         public java.util.Date nextStart(String rolloutId) {
             return new java.util.Date(System.currentTimeMillis() + 3_600_000);
         }
@@ -382,6 +392,14 @@ public final class ProcessTestBeans {
     public final class FactsStub {
         public boolean hasLocales(String rolloutId, String host) {
             return locales;
+        }
+
+        public boolean directoryChanged(String rolloutId, String host) {
+            return directoryChanged;
+        }
+
+        public void directoryNotRestored(DelegateExecution execution) {
+            stepsRun.add("(directory not restored)");
         }
 
         public boolean proxyAdminDiffers(String rolloutId, String host) {

@@ -185,6 +185,15 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(host.commandLog().stream().map(CommandLogEntry::command).toList()).containsSubsequence(
                 "start-msg", "imsimta", "stop-msg", "uninstall-newconfig", "patchrm", "start-msg", "imsimta");
         assertThat(host.stateLines("patches")).isEmpty();
+        // rolled back already: a second rollback, named or by default, would stop it for nothing
+        ResponseEntity<String> again = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("sol60"), "configDirectoryAvailable", true), String.class);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(again.getBody()).contains("sol60 is ROLLED_BACK already");
+        ResponseEntity<String> everyHost = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("configDirectoryAvailable", true), String.class);
+        assertThat(everyHost.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(everyHost.getBody()).contains("there is nothing to roll back");
     }
 
     @Test
@@ -249,9 +258,13 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "rollback")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.approve(id, "Task_ApproveRollback");
-        assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator", Map.of("backupReference", "bk-42")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitHostState(id, "solrollback", "ROLLED_BACK");
+        // the upgrade failed before its LDIF import: the Directory Server holds nothing of it to restore
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_TASKINST WHERE TASK_DEF_KEY_ ="
+                + " 'Task_RestoreDirectoryServer' AND PROC_INST_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_HI_PROCINST WHERE"
+                + " BUSINESS_KEY_ = ?)", Integer.class, id)).isZero();
+        assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name ="
+                + " 'solrollback'", String.class, id)).contains("DIRECTORY_RESTORE_NOT_ASKED");
 
         assertThat(host.version()).isEqualTo("6.2p3");
         assertThat(commands(host, "patchrm")).containsExactly("126479-05 -> 0", "120228-26 -> 0");
