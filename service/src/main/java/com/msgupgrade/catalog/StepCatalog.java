@@ -89,8 +89,7 @@ public class StepCatalog {
                     "ulimit -n " + properties.fileDescriptors() + " && " + quote(sbin + "/start-msg"), SHORT, null);
             case UNINSTALL_NEW_CONFIG -> mutating(step,
                     inSbin(base, "./uninstall-newconfig", "-f ", reversed(patchDirsOf(host))), LONG,
-                    new HostCommand.Check(newConfigInstalledCheck(host).commandLine() + " || echo not-installed",
-                            out -> out.contains("not-installed"), "the 6.3 configuration is not the active one"));
+                    noNewConfigInstalledCheck(host));
             case REMOVE_LOCALIZATION_PATCH -> patchrm(step, localizationPatch(host));
             case REMOVE_CORE_PATCH -> patchrm(step, corePatch(host));
             case VERIFY_PREVIOUS_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
@@ -300,6 +299,21 @@ public class StepCatalog {
                 + " n=\"$d/newconfig/msg.conf\"; done; [ -n \"$n\" ] && cmp -s \"$n\" " + quote(active)
                 + " && echo installed", out -> out.lines().anyMatch("installed"::equals),
                 "the active msg.conf is the one patch-config prepared");
+    }
+
+    /**
+     * The rollback's look: the new configuration of none of the host's patch directories is the active msg.conf.
+     * Not only the last one's: an install-newconfig that failed at the localization patch left the core's active,
+     * which a look for the last one alone would take for no new configuration, and the step would be skipped.
+     */
+    private HostCommand.Check noNewConfigInstalledCheck(Host host) {
+        String active = host.msgSvrBase() + "/config/msg.conf";
+        String dirs = patchDirsOf(host).stream().map(Shell::quote).collect(Collectors.joining(" "));
+        return new HostCommand.Check("i=; for d in " + dirs + "; do if [ -f \"$d/newconfig/msg.conf\" ] && cmp -s"
+                + " \"$d/newconfig/msg.conf\" " + quote(active) + "; then i=\"$d\"; fi; done; if [ -n \"$i\" ]; then"
+                + " echo \"installed: $i\"; else echo not-installed; fi",
+                out -> out.lines().anyMatch("not-installed"::equals),
+                "the new configuration of none of the patches is the active one");
     }
 
     private String dirs(Host host) {

@@ -184,6 +184,39 @@ class StepCatalogTest {
         assertThat(run(look + "; true", bin)).isEqualTo("installed\n");
     }
 
+    /**
+     * The rollback's look, run by a real shell: a new configuration is installed when the active msg.conf is any
+     * patch directory's, the core's alone included (an install that failed at the localization patch).
+     */
+    @Test
+    void theRollbackFindsANewConfigurationOfAnyPatchActive(@TempDir Path dir) throws Exception {
+        Host h = new Host("ms1", "10.0.0.2", 22, "root", "solaris", "sparc", dir.toString(), "6.2p3", List.of("store"),
+                List.of("de"), "/tmp", null, null, null, null);
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        HostCommand.Check look = catalog.render(StepId.UNINSTALL_NEW_CONFIG, DEPLOYMENT, h).check();
+        assertThat(patchDirectories(h)).as("the core's and the localization's").hasSize(2);
+        for (String patch : patchDirectories(h)) {
+            Files.writeString(Files.createDirectories(dir.resolve("install/patch/" + patch + "/newconfig"))
+                    .resolve("msg.conf"), patch + "\n");
+        }
+        Path active = Files.createDirectories(dir.resolve("config")).resolve("msg.conf");
+        Files.writeString(active, "the 6.2p3 configuration\n");
+        assertThat(look.alreadyDone().test(run(look.commandLine(), bin))).as("none installed").isTrue();
+        for (String patch : patchDirectories(h)) {
+            Files.writeString(active, patch + "\n");
+            String out = run(look.commandLine(), bin);
+            assertThat(look.alreadyDone().test(out)).as(patch + "'s active: " + out).isFalse();
+            assertThat(out).contains("installed: ").contains(patch);
+        }
+    }
+
+    /** The host's patch directories, as the catalog names them (core first). */
+    private List<String> patchDirectories(Host h) {
+        String install = catalog.render(StepId.INSTALL_NEW_CONFIG, DEPLOYMENT, h).commandLine();
+        return java.util.regex.Pattern.compile("install/patch/([0-9]+-[0-9]+)'").matcher(install).results()
+                .map(m -> m.group(1)).distinct().toList();
+    }
+
     private static void script(Path path, String body) throws java.io.IOException {
         Files.writeString(path, "#!/bin/sh\n" + body + "\n");
         assertThat(path.toFile().setExecutable(true)).isTrue();
