@@ -361,6 +361,10 @@ cmd_patchrm() {
   if [ $# -ne 1 ]; then usage "<patch id>"; fi
   id="$1"
   has_line "$ST/patches" "$id" || die 1 "patchrm: Patch $id has not been applied to this system."
+  # the guide's rollback stops every component first (step 3), as the upgrade does before patchadd
+  if is_running; then
+    die 1 "patchrm: Messaging Server is running; stop Messaging Server first (stop-msg)"
+  fi
   base="${id%%-*}"
   if in_list "$base" "$SIM_CORE_PATCHES" && l10n_applied; then
     die 1 "patchrm: patch $id is required by an installed localization patch; remove it first"

@@ -396,6 +396,14 @@ class SolarisHostTest {
         assertThat(coreFirst.exitCode()).isEqualTo(1);
         assertThat(host.lines("state/patches")).containsExactly(CORE, L10N);
 
+        // a patch is not removed from under a running server (the guide's rollback stops it first)
+        run(base + "/sbin/start-msg");
+        var whileRunning = run("patchrm " + L10N);
+        assertThat(whileRunning.exitCode()).isEqualTo(1);
+        assertThat(whileRunning.stderr()).contains("Messaging Server is running");
+        assertThat(host.lines("state/patches")).containsExactly(CORE, L10N);
+        run(base + "/sbin/stop-msg");
+
         // when the guide's rollback runs in order
         var uninstall = run("cd " + base + "/sbin && ./uninstall-newconfig -f " + patchDir(CORE));
         var l10n = run("patchrm " + L10N);
