@@ -218,4 +218,11 @@ public class RolloutRepository {
                 + " AND host_name = ? AND step_id = ? AND kind = 'DECISION' AND detail LIKE '%\"markDone\"%')",
                 Long.class, rolloutId, host, step, rolloutId, host, step) > 0;
     }
+
+    /** The host's states in the rollouts of the deployment requested after this one. */
+    public List<String> statesInLaterRollouts(String rolloutId, String deploymentName, String host) {
+        return jdbc.queryForList("SELECT h.state FROM \"MSGSRV\".rollout_host h JOIN \"MSGSRV\".rollout r ON r.id ="
+                + " h.rollout_id WHERE r.deployment_name = ? AND h.host_name = ? AND r.requested_at > (SELECT"
+                + " requested_at FROM \"MSGSRV\".rollout WHERE id = ?)", String.class, deploymentName, host, rolloutId);
+    }
 }

@@ -297,9 +297,10 @@ public class RolloutService {
     /**
      * The webmail hosts that read the store and may run 6.3: upgraded, being upgraded, or at 6.3 before. A host of a
      * cluster under way (the rollout going on, a host of the cluster busy) counts as being upgraded, whatever its
-     * own state: the cluster goes on node by node with the slot it holds, and its standby is patched last.
+     * own state: the cluster goes on node by node with the slot it holds, and its standby is patched last. So does
+     * one that a later rollout of the deployment upgraded (this one left it at its old release: rejected, blocked).
      */
-    private static List<String> webmailsAt63(Rollout rollout, List<RolloutRepository.HostProgress> progress,
+    private List<String> webmailsAt63(Rollout rollout, List<RolloutRepository.HostProgress> progress,
             String store) {
         return rollout.deployment().webmailStores().entrySet().stream()
                 .filter(e -> e.getValue().contains(store))
@@ -307,7 +308,9 @@ public class RolloutService {
                 .filter(webmail -> progress.stream().filter(h -> h.host().equals(webmail)).findFirst()
                         .map(h -> !NOT_AT_63.contains(h.state()) || inAClusterUnderWay(rollout, progress, webmail))
                         .orElseGet(() -> rollout.deployment().host(webmail)
-                                .map(h -> "6.3".equals(h.sourceRelease())).orElse(false)))
+                                .map(h -> "6.3".equals(h.sourceRelease())).orElse(false))
+                        || rollouts.statesInLaterRollouts(rollout.id(), rollout.deploymentName(), webmail).stream()
+                                .anyMatch(state -> !NOT_AT_63.contains(state)))
                 .sorted().toList();
     }
 

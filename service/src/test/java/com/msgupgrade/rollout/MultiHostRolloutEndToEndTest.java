@@ -602,6 +602,37 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 + " LIKE 'HostRollbackSolaris:%'", Integer.class, id)).as("no rollback started").isZero();
     }
 
+    /**
+     * A store whose webmail this rollout left at its old release, but a later rollout of the deployment upgraded, may
+     * not be rolled back under this one: the webmail reads it at 6.3.
+     */
+    @Test
+    void refusesToRollBackAStoreWhoseWebmailALaterRolloutUpgraded() {
+        String host = "{\"address\": \"10.9.8.%d\", \"os\": \"solaris\", \"arch\": \"sparc\", \"msgSvrBase\":"
+                + " \"/opt/SUNWmsgsr\", \"sourceRelease\": \"6.2p3\", \"name\": \"%s\", \"components\": [%s]}";
+        String snapshot = "{\"hosts\": [" + String.format(host, 1, "ls", "\"store\"") + ", "
+                + String.format(host, 2, "lw", "\"webmail\"") + "], \"webmailStores\": {\"lw\": [\"ls\"]}}";
+        String first = runningRolloutOf("laterweb", snapshot, "ls", "lw");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 'ls'",
+                first);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'REJECTED' WHERE rollout_id = ? AND host_name = 'lw'",
+                first);
+        String later = runningRolloutOf("laterweb", snapshot, "lw");
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET state = 'COMPLETED' WHERE id IN (?, ?)", first, later);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET requested_at = requested_at + INTERVAL '1' MINUTE WHERE id = ?",
+                later);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ?", later);
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/rollback",
+                Map.of("hosts", List.of("ls")), String.class);
+        assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(rollback.getBody()).contains("ls is a back-end Message Store of lw");
+
+        // rolled back in that later rollout, the webmail is MEM again: the store can go back
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'ROLLED_BACK' WHERE rollout_id = ?", later);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/rollback",
+                Map.of("hosts", List.of("ls")), String.class).getBody()).doesNotContain("back-end Message Store");
+    }
+
     @Autowired
     ProcessStatus status;
 
