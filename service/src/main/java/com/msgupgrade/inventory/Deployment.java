@@ -60,6 +60,10 @@ public record Deployment(
         return new Deployment(newName, directoryServer, hosts, groups, webmailStores, webmailProxyAdmin);
     }
 
+    public Deployment withHosts(List<Host> newHosts) {
+        return new Deployment(name, directoryServer, newHosts, groups, webmailStores, webmailProxyAdmin);
+    }
+
     public record DirectoryServer(String host, Integer port, String bindDn, String passwordSecret) {}
 
     public record Group(String name, String topology, List<String> members, String standby) {

@@ -43,6 +43,12 @@ public record Host(
         configureStateFile = configureStateFile == null ? workDir + "/configure.state" : configureStateFile;
     }
 
+    /** The same host, registered at another release. */
+    public Host withSourceRelease(String release) {
+        return new Host(name, address, sshPort, sshUser, os, arch, msgSvrBase, release, components, locales, patchDir,
+                workDir, proxyAdmin, configureStateFile, storeHostName);
+    }
+
     /** The host name webmail servers reach this Message Store by: {@code storeHostName}, or else the name. */
     public String storeHost() {
         return storeHostName == null ? name : storeHostName;

@@ -26,8 +26,11 @@ public class ProcessStatus {
 
     private final RolloutPlans plans;
 
+    private final InventoryReleases inventory;
+
     ProcessStatus(RolloutRepository rollouts, AuditTrail audit, RolloutControl control, SlotWakeUp slots,
-            RolloutLock work, RolloutPlans plans) {
+            RolloutLock work, RolloutPlans plans, InventoryReleases inventory) {
+        this.inventory = inventory;
         this.plans = plans;
         this.work = work;
         this.slots = slots;
@@ -62,6 +65,9 @@ public class ProcessStatus {
         audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", state));
         if (freesSlot) {
             slots.wake(rolloutId, 1); // the host no longer holds a slot: the unit that waited longest may start
+        }
+        if ("ROLLED_BACK".equals(state)) {
+            inventory.rolledBack(rolloutId, host);
         }
     }
 
@@ -121,5 +127,8 @@ public class ProcessStatus {
         }
         rollouts.updateState(rolloutId, state);
         audit.record(rolloutId, "system", "ROLLOUT_STATE", null, null, Map.of("state", state));
+        if (Rollout.ENDED.contains(state)) {
+            inventory.rolloutEnded(rolloutId);
+        }
     }
 }

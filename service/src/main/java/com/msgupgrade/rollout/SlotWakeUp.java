@@ -46,7 +46,7 @@ public class SlotWakeUp {
     }
 
     /** Runs {@code work} once the current transaction has committed; at once without one. */
-    private static void afterCommit(Runnable work) {
+    static void afterCommit(Runnable work) {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override

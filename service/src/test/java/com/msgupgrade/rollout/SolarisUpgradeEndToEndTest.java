@@ -113,6 +113,14 @@ class SolarisUpgradeEndToEndTest {
 
         // then the rollout completes and both hosts report 6.3
         flow.finish(rolloutId);
+        // the deployment is registered at 6.3: a rollout requested again has nothing to do, and touches no host
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.call("operator", HttpMethod.GET,
+                "/api/deployments/solaris-e2e", null, String.class).getBody(),
+                body -> !body.contains("6.2p3") && body.contains("\"sourceRelease\":\"6.3\""));
+        ResponseEntity<String> again = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "solaris-e2e", "target", "6.3"), String.class);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(again.getBody()).contains("every host of solaris-e2e is already at 6.3");
 
         SimulatedHost ms1 = fleet.host("ms1");
         assertThat(ms1.version()).isEqualTo("6.3");

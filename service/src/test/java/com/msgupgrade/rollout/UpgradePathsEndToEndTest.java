@@ -155,6 +155,12 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         flow.finish(id);
         SimulatedHost host = fleet.host("sol60");
         assertThat(host.version()).isEqualTo("6.3");
+        // the deployment is registered at the release the rollout brought its host to
+        String deployment = (String) api.getMap("operator", "/api/rollouts/" + id).get("deployment");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> registeredRelease(deployment, "sol60"), "6.3"::equals);
+        assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'INVENTORY_UPDATED'", String.class, id)).contains("sol60: 6.0 -> 6.3");
 
         // the rollout's end decommissioned the configuration Directory Server, which the release put back reads
         ResponseEntity<String> gone = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
@@ -182,6 +188,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         flow.awaitHostState(id, "sol60", "ROLLED_BACK");
 
         assertThat(host.version()).isEqualTo("6.0");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> registeredRelease(deployment, "sol60"), "6.0"::equals);
         assertThat(host.commandLog().stream().map(CommandLogEntry::command).toList()).containsSubsequence(
                 "start-msg", "imsimta", "stop-msg", "uninstall-newconfig", "patchrm", "start-msg", "imsimta");
         assertThat(host.stateLines("patches")).isEmpty();
@@ -194,6 +202,14 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 Map.of("configDirectoryAvailable", true), String.class);
         assertThat(everyHost.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(everyHost.getBody()).contains("there is nothing to roll back");
+    }
+
+    /** The release the deployment registers the host at now. */
+    @SuppressWarnings("unchecked")
+    private String registeredRelease(String deployment, String host) {
+        return ((List<Map<String, Object>>) api.getMap("operator", "/api/deployments/" + deployment).get("hosts"))
+                .stream().filter(h -> host.equals(h.get("name"))).map(h -> (String) h.get("sourceRelease"))
+                .findFirst().orElseThrow();
     }
 
     @Test
