@@ -33,9 +33,12 @@ public class ChangeWindows {
     private final AuditTrail audit;
     private final com.msgupgrade.rollout.RolloutLock work;
     private final RolloutPlan plan;
+    private final com.msgupgrade.hostops.HostStepSettings stepSettings;
 
     ChangeWindows(RolloutRepository rollouts, ApprovalSettings settings, RolloutControl control, AuditTrail audit,
-            com.msgupgrade.rollout.RolloutLock work, RolloutPlan plan) {
+            com.msgupgrade.rollout.RolloutLock work, RolloutPlan plan,
+            com.msgupgrade.hostops.HostStepSettings stepSettings) {
+        this.stepSettings = stepSettings;
         this.work = work;
         this.plan = plan;
         this.rollouts = rollouts;
@@ -71,7 +74,22 @@ public class ChangeWindows {
      * phase has no step to run (the rollout aborting, or none of its hosts upgraded): nothing to hold.
      */
     public String phaseVerdict(String rolloutId, String phaseId) {
-        return plan.steps(rolloutId, phaseId).isEmpty() ? OPEN : verdict(rolloutId);
+        if (plan.steps(rolloutId, phaseId).isEmpty()) {
+            return OPEN;
+        }
+        String verdict = verdict(rolloutId);
+        // paused: the phase waits for the resume (which wakes it), as a unit's claim does
+        return OPEN.equals(verdict) && RolloutControl.PAUSED.equals(control.control(rolloutId)) ? WAIT : verdict;
+    }
+
+    /**
+     * When a post-upgrade phase held by {@link #phaseVerdict} looks again: while the rollout is paused, after the
+     * slot poll interval (its resume wakes it sooner), else at {@link #nextStart}.
+     */
+    public Date phaseNextStart(String rolloutId) {
+        return RolloutControl.PAUSED.equals(control.control(rolloutId))
+                ? Date.from(Instant.now().plus(java.time.Duration.parse(stepSettings.getSlotPollInterval())))
+                : nextStart(rolloutId);
     }
 
     /** The rollout's variable naming its post-upgrade phases that did not run ({@link #phaseNotRun}), if any. */

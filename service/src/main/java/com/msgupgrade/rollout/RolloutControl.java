@@ -343,7 +343,7 @@ public class RolloutControl {
         return aborting(rolloutId);
     }
 
-    String control(String rolloutId) {
+    public String control(String rolloutId) {
         List<String> values = jdbc.queryForList("SELECT control FROM \"MSGSRV\".rollout WHERE id = ?", String.class,
                 rolloutId);
         if (values.isEmpty()) {
@@ -361,6 +361,7 @@ public class RolloutControl {
     public void resume(String rolloutId, String user) {
         change(rolloutId, user, RUNNING, List.of(PAUSED), "ROLLOUT_RESUMED");
         slots.wake(rolloutId, parallelism);
+        slots.wakePhaseHeldByPause(rolloutId);
     }
 
     @Transactional

@@ -98,21 +98,33 @@ public class SlotWakeUp {
      * for one, which then has nothing to run.
      */
     public void wakeHeldByWindows(String rolloutId) {
+        wakeTimers(rolloutId, WAIT_FOR_CHANGE_WINDOW, WAIT_FOR_NODE_WINDOW, WAIT_FOR_STANDBY_WINDOW,
+                WAIT_FOR_PHASE_WINDOW);
+    }
+
+    /** A resume: a post-upgrade phase held by the pause looks again (once the resume commits). */
+    public void wakePhaseHeldByPause(String rolloutId) {
+        wakeTimers(rolloutId, WAIT_FOR_PHASE_WINDOW);
+    }
+
+    private void wakeTimers(String rolloutId, String... activityIds) {
+        String in = String.join(", ", java.util.Collections.nCopies(activityIds.length, "?"));
         Runnable wake = () -> {
             try {
                 Timestamp now = new Timestamp(System.currentTimeMillis());
+                Object[] arguments = java.util.stream.Stream.of(new Object[] {now, now}, activityIds,
+                        new Object[] {rolloutId}).flatMap(java.util.Arrays::stream).toArray();
                 int woken = ownTransaction.execute(status -> jdbc.update("UPDATE ACT_RU_JOB SET DUEDATE_ = ?,"
                         + " REV_ = REV_ + 1 WHERE DUEDATE_ > ? AND LOCK_OWNER_ IS NULL AND ID_ IN (SELECT j.ID_ FROM"
                         + " ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_ JOIN ACT_RU_EXECUTION e"
-                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN (?, ?, ?, ?) AND e.BUSINESS_KEY_ = ?)",
-                        now, now, WAIT_FOR_CHANGE_WINDOW, WAIT_FOR_NODE_WINDOW, WAIT_FOR_STANDBY_WINDOW,
-                        WAIT_FOR_PHASE_WINDOW, rolloutId));
+                        + " ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN (" + in + ") AND e.BUSINESS_KEY_ = ?)",
+                        arguments));
                 if (woken > 0) {
                     timers.hintJobExecutor();
                 }
             } catch (RuntimeException e) {
-                log.warn("could not wake the hosts of rollout {} waiting for a change window (they end when it"
-                        + " opens): {}", rolloutId, e.getMessage());
+                log.warn("could not wake what waits in rollout {} at {} (it looks again when its timer is due):"
+                        + " {}", rolloutId, String.join(", ", activityIds), e.getMessage());
             }
         };
         afterCommit(wake);

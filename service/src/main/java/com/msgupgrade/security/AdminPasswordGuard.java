@@ -5,7 +5,11 @@ import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.digest.PasswordManager;
+import org.camunda.bpm.engine.impl.persistence.entity.UserEntity;
+import org.camunda.bpm.engine.impl.util.EncryptionUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,33 +69,50 @@ class AdminPasswordGuard extends AbstractProcessEnginePlugin {
         if (demo || ldap) {
             return;
         }
-        IdentityService identities = engine.getIdentityService();
-        List<String> weak = weakPasswords(identities, adminId);
+        List<String> weak = weakPasswords(engine, adminId);
         if (!weak.isEmpty()) {
             throw new IllegalStateException("users of this database log in with the demo's password or their own name"
                     + " as password: " + String.join(", ", weak) + " (a database the demo used, or one where they were"
                     + " created so): give the service a database of its own (spring.datasource.url), or change those"
                     + " passwords in Camunda Admin first");
         }
-        if (identities.createUserQuery().userId(adminId).count() == 1 && !identities.checkPassword(adminId,
-                adminPassword)) {
+        if (engine.getIdentityService().createUserQuery().userId(adminId).count() == 1
+                && !accepts(engine, adminId, adminPassword)) {
             log.warn("the admin user {} exists with a password other than the configured one"
                     + " (camunda.bpm.admin-user.password): the stored one stands; change it in Camunda Admin", adminId);
         }
     }
 
     /** The users that log in with the demo's password, or (the administrator) with their own name as password. */
-    static List<String> weakPasswords(IdentityService identities, String adminId) {
+    static List<String> weakPasswords(ProcessEngine engine, String adminId) {
         List<String> weak = new ArrayList<>();
         for (String user : IdentitySetup.DEMO_USERS.keySet().stream().sorted().toList()) {
-            if (identities.checkPassword(user, IdentitySetup.DEMO_PASSWORD)) {
+            if (accepts(engine, user, IdentitySetup.DEMO_PASSWORD)) {
                 weak.add(user);
             }
         }
-        if (adminId != null && !adminId.isBlank() && (identities.checkPassword(adminId, adminId)
-                || identities.checkPassword(adminId, IdentitySetup.DEMO_PASSWORD))) {
+        if (adminId != null && !adminId.isBlank() && (accepts(engine, adminId, adminId)
+                || accepts(engine, adminId, IdentitySetup.DEMO_PASSWORD))) {
             weak.add(adminId);
         }
         return weak;
+    }
+
+    /**
+     * Whether the stored password of the user is {@code candidate}, compared with its hash as the engine does, but
+     * without {@link IdentityService#checkPassword}: that one counts a wrong guess as a failed login, locks the user
+     * for a while after it (a lock during which every check is false), and for good after ten.
+     */
+    static boolean accepts(ProcessEngine engine, String userId, String candidate) {
+        if (candidate == null || candidate.isEmpty()) {
+            return false; // the engine lets nobody in with an empty password
+        }
+        User user = engine.getIdentityService().createUserQuery().userId(userId).singleResult();
+        if (!(user instanceof UserEntity stored) || stored.getPassword() == null) {
+            return false;
+        }
+        PasswordManager passwords = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+                .getPasswordManager();
+        return passwords.check(EncryptionUtil.saltPassword(candidate, stored.getSalt()), stored.getPassword());
     }
 }

@@ -2,6 +2,7 @@ package com.msgupgrade.web;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -25,11 +26,16 @@ class RequestFormErrors {
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ProblemDetail wrongMethod(HttpRequestMethodNotSupportedException e) {
+    ResponseEntity<ProblemDetail> wrongMethod(HttpRequestMethodNotSupportedException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod()
                 + " is not taken on this path; it takes " + (e.getSupportedHttpMethods() == null ? "none"
                         : e.getSupportedHttpMethods()) + " (README)");
         problem.setTitle("Method not allowed");
-        return problem;
+        // the methods it takes, in the header HTTP has for them (RFC 9110)
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED);
+        if (e.getSupportedHttpMethods() != null) {
+            answer.allow(e.getSupportedHttpMethods().toArray(org.springframework.http.HttpMethod[]::new));
+        }
+        return answer.body(problem);
     }
 }

@@ -574,8 +574,9 @@ class ApprovalRulesTest extends EndToEndTest {
      * A post-upgrade phase (enabling IMAP) is held as a host's start is: two hosts approved in time, then held at a
      * failed patch past the moment their rollouts can no longer change anything, are retried and finish their
      * upgrade (a host under way finishes); then one rollout's only window is over, and the phase is recorded as not
-     * run, the rollout FINISHED_WITH_ISSUES; the other's blackout has begun, and the phase waits for its end, until an
-     * abort wakes it. Neither host's IMAP was touched.
+     * run, the rollout FINISHED_WITH_ISSUES; the other's blackout has begun, and the phase waits for the rollout's
+     * resume (its failed step paused it), then for the blackout's end, until an abort wakes it. Neither host's IMAP
+     * was touched.
      */
     @Test
     void aPostUpgradePhaseRunsOnlyInAWindowAndOutOfBlackouts() {
@@ -616,10 +617,17 @@ class ApprovalRulesTest extends EndToEndTest {
                 + " kind = 'PHASE_NOT_RUN'", String.class, late)).singleElement().asString()
                 .contains("sol14/enable-imap").contains("no maintenance window of the rollout is left");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList("SELECT DUEDATE_ FROM ACT_RU_JOB WHERE"
-                + " PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ?) AND"
-                + " TYPE_ = 'timer' AND HANDLER_CFG_ LIKE '%WaitForPhaseWindow%'", java.sql.Timestamp.class, freeze)
-                .stream().anyMatch(due -> due.toInstant().equals(end.plusSeconds(3600))));
+        // the failed step paused the rollout (failure policy stop): the phase waits for the resume first, looking
+        // again every slot poll interval; resumed, it waits for the blackout's end
+        java.util.function.Supplier<List<Instant>> phaseTimers = () -> jdbc.queryForList("SELECT DUEDATE_ FROM"
+                + " ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE"
+                + " BUSINESS_KEY_ = ?) AND TYPE_ = 'timer' AND HANDLER_CFG_ LIKE '%WaitForPhaseWindow%'",
+                java.sql.Timestamp.class, freeze).stream().map(java.sql.Timestamp::toInstant).toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> phaseTimers.get().stream()
+                .anyMatch(due -> due.isBefore(Instant.now().plusSeconds(60))));
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + freeze + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> phaseTimers.get().contains(end.plusSeconds(3600)));
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + freeze + "/abort", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(freeze, "ABORTED");

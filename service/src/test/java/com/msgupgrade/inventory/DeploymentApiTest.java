@@ -280,6 +280,7 @@ class DeploymentApiTest {
                 String.class);
         assertThat(wrongMethod.getStatusCode()).isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
         assertThat(wrongMethod.getBody()).contains("DELETE is not taken on this path").contains("POST");
+        assertThat(wrongMethod.getHeaders().getAllow()).contains(HttpMethod.POST);
     }
 
     /**

@@ -285,6 +285,10 @@ public final class ProcessTestBeans {
             return verdict(rolloutId);
         }
 
+        public java.util.Date phaseNextStart(String rolloutId) {
+            return nextStart(rolloutId);
+        }
+
         public void phaseNotRun(org.camunda.bpm.engine.delegate.DelegateExecution execution, String phaseId) {
             throw new IllegalStateException("no phase of these tests is left without a window");
         }

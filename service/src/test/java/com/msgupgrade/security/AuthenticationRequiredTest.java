@@ -203,9 +203,17 @@ class AuthenticationRequiredTest {
                 identities.saveUser(created);
             }
         }
-        assertThat(AdminPasswordGuard.weakPasswords(identities, "chief-7731"))
+        assertThat(AdminPasswordGuard.weakPasswords(engine, "chief-7731"))
                 .containsExactly("approver1", "approver2", "auditor", "operator", "chief-7731");
-        assertThat(AdminPasswordGuard.weakPasswords(identities, "boss-7731")).doesNotContain("boss-7731");
+        assertThat(AdminPasswordGuard.weakPasswords(engine, "boss-7731")).doesNotContain("boss-7731");
+        // the guesses are not failed logins: the users are not locked out by them
+        for (int start = 0; start < 12; start++) {
+            AdminPasswordGuard.weakPasswords(engine, "boss-7731");
+        }
+        assertThat(identities.checkPassword("boss-7731", "a-long-password")).as("not locked").isTrue();
+        assertThat(identities.checkPassword("approver1", "demo")).as("not locked").isTrue();
+        assertThat(AdminPasswordGuard.accepts(engine, "boss-7731", "demo")).isFalse();
+        assertThat(AdminPasswordGuard.accepts(engine, "boss-7731", "a-long-password")).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminPasswordGuard(false, false, "boss-7731",
                 "a-long-password").postProcessEngineBuild(engine)).hasMessageContaining("approver1")
                 .hasMessageContaining("a database of its own");
