@@ -83,12 +83,14 @@ public class ChangeWindows {
     }
 
     /**
-     * When a post-upgrade phase held by {@link #phaseVerdict} looks again: while the rollout is paused, after the
-     * slot poll interval (its resume wakes it sooner), else at {@link #nextStart}.
+     * When a post-upgrade phase held by {@link #phaseVerdict} looks again: paused in a window, after the slot poll
+     * interval (its resume wakes it sooner), else at {@link #nextStart}.
      */
     public Date phaseNextStart(String rolloutId) {
-        return RolloutControl.PAUSED.equals(control.control(rolloutId))
-                ? Date.from(Instant.now().plus(java.time.Duration.parse(stepSettings.getSlotPollInterval())))
+        // outside a window, its start is soon enough (the resume wakes the phase before it if it comes first)
+        boolean held = RolloutControl.PAUSED.equals(control.control(rolloutId))
+                && rollouts.changePolicy(rolloutId).open(Instant.now(), settings.blackouts());
+        return held ? Date.from(Instant.now().plus(java.time.Duration.parse(stepSettings.getSlotPollInterval())))
                 : nextStart(rolloutId);
     }
 

@@ -36,6 +36,12 @@ class DemoDeployment {
             return;
         }
         Deployment deployment = deployments.fromJson(Files.readString(Path.of(file)));
+        if (deployments.find(deployment.name()).isPresent()) {
+            // kept: its releases follow the demo's rollouts, where the file keeps the fleet's first ones
+            log.info("demo deployment '{}' is registered already: kept as it is (delete ./data and ./demo-fleet to"
+                    + " start over)", deployment.name());
+            return;
+        }
         List<String> problems = validator.problems(deployment.name(), deployment);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("demo deployment " + file + " is not valid: " + problems);

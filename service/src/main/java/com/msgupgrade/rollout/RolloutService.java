@@ -31,9 +31,12 @@ public class RolloutService {
     private final RolloutControl control;
     private final RolloutLock lock;
 
+    private final InventoryReleases inventory;
+
     RolloutService(DeploymentRepository deployments, RolloutRepository rollouts, Planner planner,
             RuntimeService runtime, AuditTrail audit, ApprovalSettings settings, RolloutControl control,
-            RolloutLock lock) {
+            RolloutLock lock, InventoryReleases inventory) {
+        this.inventory = inventory;
         this.control = control;
         this.lock = lock;
         this.settings = settings;
@@ -71,6 +74,9 @@ public class RolloutService {
         if (!policyProblems.isEmpty()) {
             throw new InvalidRequestException("the rollout cannot be requested as it is", policyProblems);
         }
+        // the releases its ended rollouts brought its hosts to, if a node stopped before it registered them (in a
+        // transaction of its own, before this one takes any lock)
+        inventory.registerPending(deploymentName);
         Deployment deployment = deployments.findForUpdate(deploymentName)
                 .orElseThrow(() -> new InvalidRequestException("cannot start a rollout",
                         List.of("no deployment named " + deploymentName)));
@@ -182,6 +188,10 @@ public class RolloutService {
                 problems.add(name + " is " + states.get(name) + ": the rollout has not changed anything on it (its"
                         + " upgrade has not started, or will not), so there is nothing to roll back; a rollback now"
                         + " could run beside its upgrade when it starts");
+            } else if (rollouts.statesInLaterRollouts(id, rollout.deploymentName(), name).stream()
+                    .anyMatch(state -> !UNTOUCHED.contains(state))) {
+                problems.add(name + " was worked on by a later rollout of " + rollout.deploymentName() + ": its"
+                        + " patches and configuration are that rollout's now; roll it back under that rollout");
             } else if (ROLLED_BACK.equals(states.get(name))) {
                 problems.add(name + " is ROLLED_BACK already: it serves at its old release again; a second rollback"
                         + " would stop it, and ask for the Directory Server's restore, for nothing");

@@ -60,6 +60,7 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol13", "6.2p3", List.of("store")),
             HostSpec.solaris("sol14", "6.2p3", List.of("store")),
             HostSpec.solaris("sol15", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol16", "6.2p3", List.of("store")),
             HostSpec.solaris("cl1", "6.2p3", List.of("store")),
             HostSpec.solaris("clx", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
@@ -574,9 +575,8 @@ class ApprovalRulesTest extends EndToEndTest {
      * A post-upgrade phase (enabling IMAP) is held as a host's start is: two hosts approved in time, then held at a
      * failed patch past the moment their rollouts can no longer change anything, are retried and finish their
      * upgrade (a host under way finishes); then one rollout's only window is over, and the phase is recorded as not
-     * run, the rollout FINISHED_WITH_ISSUES; the other's blackout has begun, and the phase waits for the rollout's
-     * resume (its failed step paused it), then for the blackout's end, until an abort wakes it. Neither host's IMAP
-     * was touched.
+     * run, the rollout FINISHED_WITH_ISSUES; the other's blackout has begun, and the phase waits for its end, until an
+     * abort wakes it. Neither host's IMAP was touched.
      */
     @Test
     void aPostUpgradePhaseRunsOnlyInAWindowAndOutOfBlackouts() {
@@ -617,17 +617,8 @@ class ApprovalRulesTest extends EndToEndTest {
                 + " kind = 'PHASE_NOT_RUN'", String.class, late)).singleElement().asString()
                 .contains("sol14/enable-imap").contains("no maintenance window of the rollout is left");
 
-        // the failed step paused the rollout (failure policy stop): the phase waits for the resume first, looking
-        // again every slot poll interval; resumed, it waits for the blackout's end
-        java.util.function.Supplier<List<Instant>> phaseTimers = () -> jdbc.queryForList("SELECT DUEDATE_ FROM"
-                + " ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_ FROM ACT_RU_EXECUTION WHERE"
-                + " BUSINESS_KEY_ = ?) AND TYPE_ = 'timer' AND HANDLER_CFG_ LIKE '%WaitForPhaseWindow%'",
-                java.sql.Timestamp.class, freeze).stream().map(java.sql.Timestamp::toInstant).toList();
-        await().atMost(Duration.ofSeconds(30)).until(() -> phaseTimers.get().stream()
-                .anyMatch(due -> due.isBefore(Instant.now().plusSeconds(60))));
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + freeze + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        await().atMost(Duration.ofSeconds(30)).until(() -> phaseTimers.get().contains(end.plusSeconds(3600)));
+        // paused by its failed step (failure policy stop) and in the blackout: it waits for the blackout's end
+        await().atMost(Duration.ofSeconds(30)).until(() -> phaseTimers(freeze).contains(end.plusSeconds(3600)));
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + freeze + "/abort", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
         flow.awaitState(freeze, "ABORTED");
@@ -636,5 +627,39 @@ class ApprovalRulesTest extends EndToEndTest {
                     .anyMatch(e -> e.command().equals("patchadd") && e.exitCode() == 0)
                     .noneMatch(e -> e.argLine().contains("service.imap.enable"));
         }
+    }
+
+    /** The timers of the rollout's post-upgrade phase waiting for a window, a blackout's end or the resume. */
+    private List<Instant> phaseTimers(String rolloutId) {
+        return jdbc.queryForList("SELECT DUEDATE_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_"
+                + " FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ?) AND TYPE_ = 'timer' AND HANDLER_CFG_ LIKE"
+                + " '%WaitForPhaseWindow%'", java.sql.Timestamp.class, rolloutId).stream()
+                .map(java.sql.Timestamp::toInstant).toList();
+    }
+
+    /**
+     * A paused rollout starts no post-upgrade phase: its host, retried after a failed step (which paused the rollout,
+     * failure policy stop), is upgraded, and enabling IMAP waits for the resume, which wakes it.
+     */
+    @Test
+    void aPausedRolloutHoldsItsPostUpgradePhaseUntilItIsResumed() {
+        flow.deploy("d-imap-paused", FleetSupport.deploymentJson(fleet), List.of("sol16"), d -> {});
+        fleet.host("sol16").setFault("patchadd", "fail-once", "1");
+        String id = flow.startApproved("d-imap-paused");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "sol16", "UPGRADED");
+        assertThat(api.getMap("operator", "/api/rollouts/" + id).get("control")).isEqualTo("PAUSED");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !phaseTimers(id).isEmpty());
+        assertThat(fleet.host("sol16").commandLog()).as("IMAP not touched while paused")
+                .noneMatch(e -> e.argLine().contains("service.imap.enable"));
+
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        // woken at the resume, not at its next look (the slot poll interval, 30 s)
+        await().atMost(Duration.ofSeconds(20)).until(() -> fleet.host("sol16").commandLog().stream()
+                .anyMatch(e -> e.argLine().contains("service.imap.enable -v yes")));
+        flow.finish(id);
     }
 }

@@ -115,7 +115,10 @@ class AuditTrailEndToEndTest {
         assertThat(flow.decide(rolloutId, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.finish(rolloutId);
-        exported = exportJson("auditor");
+        // the trail's last entry: the deployment registered at the release the rollout brought its host to
+        exported = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> exportJson("auditor"), rows -> !rows.isEmpty()
+                        && "INVENTORY_UPDATED".equals(rows.get(rows.size() - 1).get("kind")));
     }
 
     @SuppressWarnings("unchecked")

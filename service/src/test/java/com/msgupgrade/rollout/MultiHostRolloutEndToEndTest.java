@@ -638,6 +638,45 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     @Autowired
+    InventoryReleases inventory;
+
+    /**
+     * A rollout's end whose registration of releases a node did not get to (it stopped right after the end): a new
+     * rollout of the deployment registers it first, and is refused, nothing left to do; registered once, whoever
+     * comes. A host rolled back is registered at its release before, by the sweep.
+     */
+    @Test
+    void theReleasesARolloutBroughtAreRegisteredOnceEvenWhenItsNodeStoppedBeforeThat() {
+        flow.deploy("invent", FleetSupport.deploymentJson(fleet), List.of("rb1"), d -> {});
+        String snapshot = api.call("operator", HttpMethod.GET, "/api/deployments/invent", null, String.class).getBody();
+        String id = runningRolloutOf("invent", snapshot, "rb1");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ?", id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET state = 'COMPLETED' WHERE id = ?", id);
+        java.util.function.Supplier<String> registered = () -> api.call("operator", HttpMethod.GET,
+                "/api/deployments/invent", null, String.class).getBody();
+        java.util.function.Supplier<List<String>> updates = () -> jdbc.queryForList("SELECT detail FROM"
+                + " \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'INVENTORY_UPDATED' ORDER BY seq",
+                String.class, id);
+        assertThat(registered.get()).contains("\"sourceRelease\":\"6.2p3\"");
+
+        ResponseEntity<String> again = api.call("operator", HttpMethod.POST, "/api/rollouts",
+                Map.of("deployment", "invent"), String.class);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(again.getBody()).contains("every host of invent is already at 6.3");
+        assertThat(registered.get()).contains("\"sourceRelease\":\"6.3\"").doesNotContain("6.2p3");
+        inventory.sweep();
+        assertThat(updates.get()).singleElement().asString().contains("rb1: 6.2p3 -> 6.3");
+
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'ROLLED_BACK', release_pending = TRUE WHERE"
+                + " rollout_id = ?", id);
+        inventory.sweep();
+        assertThat(registered.get()).contains("\"sourceRelease\":\"6.2p3\"");
+        assertThat(updates.get()).hasSize(2).last().asString().contains("rb1: 6.3 -> 6.2p3");
+        assertThat(jdbc.queryForObject("SELECT release_pending FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?",
+                Boolean.class, id)).isFalse();
+    }
+
+    @Autowired
     ProcessStatus status;
 
     @Test

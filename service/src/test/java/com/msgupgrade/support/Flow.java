@@ -99,8 +99,15 @@ public record Flow(Api api, Tasks tasks) {
                 .isEqualTo(HttpStatus.NO_CONTENT);
     }
 
-    /** After the hosts: the operator decommissions the configuration Directory Server, approver1 signs off. */
+    /**
+     * After the hosts: the operator resumes the rollout if a failed step paused it (failure policy stop: its
+     * post-upgrade phases wait for the resume), decommissions the configuration Directory Server, approver1 signs off.
+     */
     public Map<String, Object> finish(String rolloutId) {
+        if ("PAUSED".equals(api.getMap("operator", "/api/rollouts/" + rolloutId).get("control"))) {
+            assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + rolloutId + "/resume", null,
+                    String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        }
         assertThat(decide(rolloutId, "Task_DecommissionConfigDirectory", "operator",
                 Map.of("decision", "confirmed", "decisionComment", "config DS scheduled for removal")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
