@@ -61,12 +61,15 @@ public class InventoryReleases {
         SlotWakeUp.afterCommit(() -> inOwnTransaction(rolloutId, () -> registerRollback(rolloutId, hostName)));
     }
 
+    /** The condition on a rollout's row: it ended, and the releases it brought are not registered yet. */
+    private static final String ENDED_UNREGISTERED = "releases_registered_at IS NULL AND state IN ("
+            + String.join(", ", Rollout.ENDED.stream().map(state -> "'" + state + "'").toList()) + ")";
+
     /** What is still pending (a node stopped before it registered it): soon after start-up, then every few minutes. */
     @Scheduled(initialDelayString = "PT20S", fixedDelayString = "${msgsrv.inventory.sweep-interval:PT5M}")
     public void sweep() {
-        for (String rolloutId : jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE releases_registered_at IS"
-                + " NULL AND state IN (" + String.join(", ", Rollout.ENDED.stream().map(s -> "'" + s + "'").toList())
-                + ")", String.class)) {
+        for (String rolloutId : jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE " + ENDED_UNREGISTERED,
+                String.class)) {
             inOwnTransaction(rolloutId, () -> registerEnd(rolloutId));
         }
         for (Map<String, Object> host : jdbc.queryForList("SELECT rollout_id, host_name FROM \"MSGSRV\".rollout_host"
@@ -89,9 +92,8 @@ public class InventoryReleases {
         if (deployments.findForUpdate(deploymentName).isEmpty()) {
             return;
         }
-        for (String rolloutId : jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND"
-                + " releases_registered_at IS NULL AND state IN (" + String.join(", ", Rollout.ENDED.stream()
-                        .map(s -> "'" + s + "'").toList()) + ")", String.class, deploymentName)) {
+        for (String rolloutId : jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE deployment_name = ? AND "
+                + ENDED_UNREGISTERED, String.class, deploymentName)) {
             registerEnd(rolloutId);
         }
         for (Map<String, Object> host : jdbc.queryForList("SELECT h.rollout_id, h.host_name FROM"
