@@ -22,28 +22,68 @@ public class DeploymentRepository {
         this.json = json;
     }
 
+    /** Stores the deployment whatever its version; the version it now has. */
     @Transactional
-    public void save(Deployment deployment, String user) {
+    public long save(Deployment deployment, String user) {
+        return save(deployment, user, Precondition.NONE);
+    }
+
+    /**
+     * Stores the deployment if {@code precondition} holds of the stored one (its row locked meanwhile), its version
+     * counted up; the version it now has.
+     *
+     * @throws PreconditionFailedException when it does not, nothing stored
+     */
+    @Transactional
+    public long save(Deployment deployment, String user, Precondition precondition) {
         String body = toJson(deployment);
         Timestamp now = Timestamp.from(Instant.now());
-        int updated = jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ? WHERE name = ?",
-                body, user, now, deployment.name());
-        if (updated == 0) {
-            // one deployment a name, whatever its case: "prod" and "PROD" would be two rollouts of the same hosts, each
-            // free of the other's (a rollout of a deployment excludes only that deployment's next); new names are
-            // compared one at a time (a lock row made by migration V12)
-            jdbc.queryForList("SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id = 'deployment-names'"
-                    + " FOR UPDATE", String.class);
-            List<String> sameName = jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment WHERE LOWER(name) ="
-                    + " LOWER(?) AND name <> ?", String.class, deployment.name(), deployment.name());
-            if (!sameName.isEmpty()) {
-                throw new com.msgupgrade.web.InvalidRequestException("deployment " + deployment.name() + " is not valid",
-                        List.of("the deployment " + sameName.get(0) + " has this name in another case: change that"
-                                + " one (PUT /api/deployments/" + sameName.get(0) + "), or choose another name"));
-            }
-            jdbc.update("INSERT INTO \"MSGSRV\".deployment (name, body, updated_by, updated_at) VALUES (?,?,?,?)",
-                    deployment.name(), body, user, now);
+        Optional<Version> current = jdbc.query("SELECT version, updated_by, updated_at FROM \"MSGSRV\".deployment"
+                + " WHERE name = ? FOR UPDATE", (rs, i) -> version(rs), deployment.name()).stream().findFirst();
+        precondition.check(deployment.name(), current);
+        if (current.isPresent()) {
+            long version = current.get().number() + 1;
+            jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ?, version = ?"
+                    + " WHERE name = ?", body, user, now, version, deployment.name());
+            return version;
         }
+        // one deployment a name, whatever its case: "prod" and "PROD" would be two rollouts of the same hosts, each
+        // free of the other's (a rollout of a deployment excludes only that deployment's next); new names are
+        // compared one at a time (a lock row made by migration V12)
+        jdbc.queryForList("SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id = 'deployment-names'"
+                + " FOR UPDATE", String.class);
+        List<String> sameName = jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment WHERE LOWER(name) ="
+                + " LOWER(?) AND name <> ?", String.class, deployment.name(), deployment.name());
+        if (!sameName.isEmpty()) {
+            throw new com.msgupgrade.web.InvalidRequestException("deployment " + deployment.name() + " is not valid",
+                    List.of("the deployment " + sameName.get(0) + " has this name in another case: change that"
+                            + " one (PUT /api/deployments/" + sameName.get(0) + "), or choose another name"));
+        }
+        jdbc.update("INSERT INTO \"MSGSRV\".deployment (name, body, updated_by, updated_at, version)"
+                + " VALUES (?,?,?,?,1)", deployment.name(), body, user, now);
+        return 1;
+    }
+
+    /** The deployment with its version and who changed it last. */
+    public Optional<Stored> findStored(String name) {
+        return jdbc.query("SELECT body, version, updated_by, updated_at FROM \"MSGSRV\".deployment WHERE name = ?",
+                (rs, i) -> stored(rs), name).stream().findFirst();
+    }
+
+    private Stored stored(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Stored(fromJson(rs.getString("body")), version(rs));
+    }
+
+    private static Version version(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Version(rs.getLong("version"), rs.getString("updated_by"), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    /** A deployment as stored, with its version. */
+    public record Stored(Deployment deployment, Version version) {
+    }
+
+    /** A stored deployment's version: counted up by every change; who made the last one, and when. */
+    public record Version(long number, String updatedBy, Instant updatedAt) {
     }
 
     public Optional<Deployment> find(String name) {

@@ -18,6 +18,18 @@ class ApiErrors {
         return problem;
     }
 
+    @ExceptionHandler(PreconditionFailedException.class)
+    org.springframework.http.ResponseEntity<ProblemDetail> preconditionFailed(PreconditionFailedException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PRECONDITION_FAILED, e.getMessage());
+        problem.setTitle("Changed meanwhile");
+        org.springframework.http.ResponseEntity.BodyBuilder response = org.springframework.http.ResponseEntity.status(
+                HttpStatus.PRECONDITION_FAILED);
+        if (e.currentEtag() != null) {
+            response.eTag(e.currentEtag());
+        }
+        return response.body(problem);
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());

@@ -204,6 +204,70 @@ class DeploymentApiTest {
         assertThat(JSON.readTree(stored).get("hosts").get(0).get("os").asText()).isEqualTo("solaris");
     }
 
+    private ResponseEntity<String> exchange(HttpMethod method, String path, String json, String header, String value) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setBasicAuth("operator", com.msgupgrade.support.Api.PASSWORD);
+        if (json != null) {
+            headers.setContentType(MediaType.APPLICATION_JSON);
+        }
+        if (header != null) {
+            headers.set(header, value);
+        }
+        return rest.exchange(path, method, new HttpEntity<>(json, headers), String.class);
+    }
+
+    /**
+     * A script that read a deployment and sends it back with its ETag is refused (412, naming who changed it since)
+     * when it was changed meanwhile, instead of undoing that change; without a condition a PUT replaces it as before.
+     */
+    @Test
+    void aChangeSentWithTheETagOfAnOlderVersionIsRefusedAndChangesNothing() throws Exception {
+        String path = "/api/deployments/versioned";
+        ResponseEntity<String> created = exchange(HttpMethod.PUT, path, VALID, "If-None-Match", "*");
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(created.getHeaders().getETag()).isEqualTo("\"1\"");
+        assertThat(exchange(HttpMethod.PUT, path, VALID, "If-None-Match", "*").getStatusCode())
+                .isEqualTo(HttpStatus.PRECONDITION_FAILED);
+
+        ResponseEntity<String> read = exchange(HttpMethod.GET, path, null, null, null);
+        String etag = read.getHeaders().getETag();
+        assertThat(etag).isEqualTo("\"1\"");
+        assertThat(exchange(HttpMethod.GET, path, null, "If-None-Match", etag).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_MODIFIED);
+
+        ObjectNode meanwhile = valid();
+        host(meanwhile, 0).put("sourceRelease", "6.3");
+        ResponseEntity<String> changed = exchange(HttpMethod.PUT, path, meanwhile.toString(), "If-Match", etag);
+        assertThat(changed.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(changed.getHeaders().getETag()).isEqualTo("\"2\"");
+
+        ResponseEntity<String> stale = exchange(HttpMethod.PUT, path, read.getBody(), "If-Match", etag);
+        assertThat(stale.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(stale.getHeaders().getETag()).isEqualTo("\"2\"");
+        assertThat(JSON.readTree(stale.getBody()).get("detail").asText()).contains("changed since the version sent")
+                .contains("changed by operator").contains("\"2\"");
+        ResponseEntity<String> now = exchange(HttpMethod.GET, path, null, null, null);
+        assertThat(JSON.readTree(now.getBody()).get("hosts").get(0).get("sourceRelease").asText()).isEqualTo("6.3");
+        assertThat(now.getHeaders().getETag()).isEqualTo("\"2\"");
+
+        // a list of tags, one of them current, and *, both store; a tag this service does not give is named (422)
+        assertThat(exchange(HttpMethod.PUT, path, now.getBody(), "If-Match", "\"1\", \"2\"").getHeaders().getETag())
+                .isEqualTo("\"3\"");
+        assertThat(exchange(HttpMethod.PUT, path, now.getBody(), "If-Match", "*").getHeaders().getETag())
+                .isEqualTo("\"4\"");
+        ResponseEntity<String> unquoted = exchange(HttpMethod.PUT, path, now.getBody(), "If-Match", "W/\"4\"");
+        assertThat(unquoted.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(JSON.readTree(unquoted.getBody()).get("detail").asText())
+                .contains("If-Match W/\"4\" is not an entity tag this service gives");
+        assertThat(exchange(HttpMethod.PUT, "/api/deployments/never-stored", VALID, "If-Match", "*").getStatusCode())
+                .isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(exchange(HttpMethod.GET, "/api/deployments/never-stored", null, null, null).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+
+        // without a condition, a PUT replaces the deployment whatever its version
+        assertThat(exchange(HttpMethod.PUT, path, VALID, null, null).getHeaders().getETag()).isEqualTo("\"5\"");
+    }
+
     @Test
     void putsOfTheSameNewDeploymentAtTheSameMomentEachStoreItWholeOrAreToldToSendAgain() throws Exception {
         Api api = new Api(rest);

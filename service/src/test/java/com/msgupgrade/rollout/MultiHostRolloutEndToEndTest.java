@@ -658,11 +658,21 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 + " \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'INVENTORY_UPDATED' ORDER BY seq",
                 String.class, id);
         assertThat(registered.get()).contains("\"sourceRelease\":\"6.2p3\"");
+        String readBefore = api.call("operator", HttpMethod.GET, "/api/deployments/invent", null, String.class)
+                .getHeaders().getETag();
 
         ResponseEntity<String> again = api.call("operator", HttpMethod.POST, "/api/rollouts",
                 Map.of("deployment", "invent"), String.class);
         assertThat(again.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(again.getBody()).contains("every host of invent is already at 6.3");
+        assertThat(registered.get()).contains("\"sourceRelease\":\"6.3\"").doesNotContain("6.2p3");
+        // an operator's script that read the deployment before and writes it back with that ETag does not undo it
+        org.springframework.http.HttpHeaders stale = new org.springframework.http.HttpHeaders();
+        stale.setBasicAuth("operator", com.msgupgrade.support.Api.PASSWORD);
+        stale.setContentType(org.springframework.http.MediaType.APPLICATION_JSON);
+        stale.setIfMatch(readBefore);
+        assertThat(rest.exchange("/api/deployments/invent", HttpMethod.PUT, new org.springframework.http.HttpEntity<>(
+                snapshot, stale), String.class).getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
         assertThat(registered.get()).contains("\"sourceRelease\":\"6.3\"").doesNotContain("6.2p3");
         inventory.sweep();
         assertThat(updates.get()).singleElement().asString().contains("rb1: 6.2p3 -> 6.3");
