@@ -43,8 +43,7 @@ public class StepCatalog {
         String base = host.msgSvrBase();
         String sbin = base + "/sbin";
         return switch (step) {
-            case VERIFY_CURRENT_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
-                    out -> ReleaseVersion.expect(host.sourceRelease(), out));
+            case VERIFY_CURRENT_VERSION -> verifyCurrentVersion(step, host);
             case STOP_MESSAGING_SERVER -> mutating(step, quote(sbin + "/stop-msg"), SHORT, null);
             case APPLY_CORE_PATCH -> host.isSolaris()
                     ? patchadd(step, host, corePatch(host))
@@ -492,6 +491,44 @@ public class StepCatalog {
                         .map(build -> "the standby's binaries are at Messaging Server " + build + ", " + node
                                 + "'s at " + nodeBuild.get() + ": \"Make sure the MS-X binaries are at the same patch"
                                 + " level as Node1\" (guide); bring the standby to the node's patch level, then retry")));
+    }
+
+    /** What {@link #verifyCurrentVersion} prints for each file of the upgrade not found on the host. */
+    static final String NOT_ON_THE_HOST = "msgsrv: not on the host: ";
+
+    /**
+     * The guide's "Verify current version information" ({@code imsimta version} at the host's release), and what
+     * the host's upgrade installs from its patch directory there: the guide obtains the patches (Linux: the RPMs;
+     * 6.1 on Linux: configure's state file too) before Messaging Server is stopped, and an install that finds none
+     * after {@code stop-msg} (or a cluster's failover) leaves the host down until someone decides. Shell built-ins
+     * only: no process more on the host.
+     */
+    private HostCommand verifyCurrentVersion(StepId step, Host host) {
+        List<String> needed = new ArrayList<>();
+        if (host.isSolaris()) {
+            needed.add("-d " + quote(host.patchDir() + "/" + corePatch(host)));
+            if (host.hasLocales()) {
+                needed.add("-d " + quote(host.patchDir() + "/" + localizationPatch(host)));
+            }
+        } else {
+            needed.add("-f " + quote(host.patchDir() + "/" + properties.linux().coreRpm()));
+            localizationRpms(host).forEach(rpm -> needed.add("-f " + quote(host.patchDir() + "/" + rpm)));
+            if ("6.1".equals(host.sourceRelease())) {
+                needed.add("-f " + quote(host.configureStateFile()));
+            }
+        }
+        String command = quote(host.msgSvrBase() + "/sbin/imsimta") + " version" + needed.stream()
+                .map(test -> " && { [ " + test + " ] || echo '" + NOT_ON_THE_HOST + "'" + test.substring(3) + "; }")
+                .collect(Collectors.joining());
+        return readOnly(step, command, out -> ReleaseVersion.expect(host.sourceRelease(), out).or(() -> {
+            List<String> missing = out.lines().filter(line -> line.startsWith(NOT_ON_THE_HOST))
+                    .map(line -> line.substring(NOT_ON_THE_HOST.length())).toList();
+            return missing.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missing) + (missing.size() == 1
+                    ? " is" : " are") + " not on the host: the guide obtains the patches before Messaging Server is"
+                    + " stopped, and nothing has been stopped; put " + (missing.size() == 1 ? "it" : "them")
+                    + " there (the host's patchDir, the catalog's " + (host.isSolaris() ? "patch directories"
+                    : "RPMs") + "), then retry");
+        }));
     }
 
     private static HostCommand mutating(StepId step, String command, boolean longRunning, HostCommand.Check check) {

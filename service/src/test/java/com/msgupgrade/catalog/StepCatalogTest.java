@@ -210,6 +210,40 @@ class StepCatalogTest {
         }
     }
 
+    /**
+     * The first read, run by a real shell: the host's release, and the patches its upgrade installs there before
+     * anything is stopped (the guide obtains them first); each one missing is named. Linux: the RPMs, and for 6.1
+     * configure's state file.
+     */
+    @Test
+    void theFirstReadFindsThePatchesOnTheHostBeforeAnythingIsStopped(@TempDir Path dir) throws Exception {
+        Path base = dir.resolve("opt");
+        Path patches = Files.createDirectories(dir.resolve("patches"));
+        script(Files.createDirectories(base.resolve("sbin")).resolve("imsimta"),
+                "echo 'Sun Java(tm) System Messaging Server 6.2-3.04 (built Jul 15 2005)'");
+        Host h = new Host("ms1", "10.0.0.1", 22, "root", "solaris", "sparc", base.toString(), "6.2p3",
+                List.of("store"), List.of("de"), patches.toString(), null, null, null, null);
+        HostCommand read = catalog.render(StepId.VERIFY_CURRENT_VERSION, DEPLOYMENT, h);
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        assertThat(read.verify().apply(run(read.commandLine(), bin))).hasValueSatisfying(problem -> assertThat(problem)
+                .contains(patches + "/120228-26, ").contains(patches + "/126479-05 are not on the host")
+                .contains("nothing has been stopped"));
+        Files.createDirectories(patches.resolve("120228-26"));
+        assertThat(read.verify().apply(run(read.commandLine(), bin))).hasValueSatisfying(problem -> assertThat(problem)
+                .doesNotContain("120228-26").contains(patches + "/126479-05 is not on the host"));
+        Files.createDirectories(patches.resolve("126479-05"));
+        assertThat(read.verify().apply(run(read.commandLine(), bin))).isEmpty();
+        assertThat(read.verify().apply("Sun Java(tm) System Messaging Server 6.3-0.15\n")).as("the release first")
+                .hasValueSatisfying(problem -> assertThat(problem).contains("reports 6.3, expected 6.2p3"));
+
+        Host linux61 = new Host("ml1", "10.0.0.2", 22, "root", "linux", "i386", base.toString(), "6.1",
+                List.of("store"), List.of(), patches.toString(), null, null, null, null);
+        script(base.resolve("sbin/imsimta"), "echo 'Sun Java(tm) System Messaging Server 6.1-9.01 (built Jan 1 2004)'");
+        HostCommand linuxRead = catalog.render(StepId.VERIFY_CURRENT_VERSION, DEPLOYMENT, linux61);
+        assertThat(linuxRead.verify().apply(run(linuxRead.commandLine(), bin))).hasValueSatisfying(problem ->
+                assertThat(problem).contains(".rpm, ").contains("configure.state are not").contains("the catalog's RPMs"));
+    }
+
     /** The host's patch directories, as the catalog names them (core first). */
     private List<String> patchDirectories(Host h) {
         String install = catalog.render(StepId.INSTALL_NEW_CONFIG, DEPLOYMENT, h).commandLine();

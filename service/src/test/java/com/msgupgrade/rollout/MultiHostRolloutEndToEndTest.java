@@ -59,6 +59,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("fp1", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp2", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp3", "6.2p3", List.of("mta")),
+            HostSpec.solaris("pm1", "6.2p3", List.of("mta")),
             HostSpec.solaris("st8", "6.2p3", List.of("store")),
             HostSpec.solaris("st9", "6.2p3", List.of("store")),
             HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
@@ -937,6 +938,47 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
         flow.finish(id);
         assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
+    }
+
+    /**
+     * The guide obtains the patches before Messaging Server is stopped: a host whose patch directory lacks them stops
+     * at its first read, naming them, with nothing stopped (a patchadd after stop-msg would have left it down); put
+     * there, the retry goes on to 6.3.
+     */
+    @Test
+    void aHostWhosePatchesAreNotThereStopsAtItsFirstReadWithNothingStopped() throws Exception {
+        java.nio.file.Path patches = fleet.host("pm1").patchDir();
+        java.nio.file.Path away = java.nio.file.Files.createDirectories(patches.resolveSibling("patches-away"));
+        List<java.nio.file.Path> taken;
+        try (var listing = java.nio.file.Files.list(patches)) {
+            taken = listing.filter(java.nio.file.Files::isDirectory).toList();
+        }
+        assertThat(taken).as("the simulated host's patch directories").isNotEmpty();
+        for (java.nio.file.Path patch : taken) {
+            java.nio.file.Files.move(patch, away.resolve(patch.getFileName()));
+        }
+        flow.deploy("patches", FleetSupport.deploymentJson(fleet), List.of("pm1"), d -> {});
+        String id = flow.start("patches");
+        flow.approveCab(id);
+        flow.prepare(id);
+        await().atMost(Duration.ofSeconds(60)).until(() -> failureDecisionOpen(id));
+        Task decision = tasks.createTaskQuery().processInstanceBusinessKey(id).taskDefinitionKey("Task_DecideOnFailure")
+                .singleResult();
+        assertThat((String) tasks.getVariable(decision.getId(), "failure")).contains(patches.toString())
+                .contains("not on the host").contains("nothing has been stopped");
+        assertThat(fleet.host("pm1").commandLog()).extracting(CommandLogEntry::command).containsOnly("imsimta");
+
+        for (java.nio.file.Path patch : taken) {
+            java.nio.file.Files.move(away.resolve(patch.getFileName()), patch);
+        }
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
+        flow.finish(id);
+        assertThat(fleet.host("pm1").version()).isEqualTo("6.3");
     }
 
     /**
