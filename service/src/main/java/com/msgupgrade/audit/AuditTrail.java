@@ -158,6 +158,24 @@ public class AuditTrail {
     }
 
     /**
+     * Of {@code steps}, the one the rollout's trail last records as done on the host: its command succeeded, its check
+     * found it done already (done by hand before a retry, say), or an operator marked it done; empty when none is.
+     */
+    public java.util.Optional<String> lastDone(String rolloutId, String host, List<String> steps) {
+        if (steps.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<Object> args = new java.util.ArrayList<>(List.of(rolloutId, host));
+        args.addAll(steps);
+        return jdbc.queryForList("SELECT step_id FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ? AND"
+                + " step_id IN (" + String.join(", ", java.util.Collections.nCopies(steps.size(), "?")) + ") AND ("
+                + "(kind = 'COMMAND' AND detail LIKE '%\"outcome\":\"SUCCEEDED\"%')"
+                + " OR (kind = 'CHECK' AND detail LIKE '%\"outcome\":\"ALREADY_DONE\"%')"
+                + " OR (kind = 'DECISION' AND detail LIKE '%\"markDone\"%')) ORDER BY seq DESC LIMIT 1", String.class,
+                args.toArray()).stream().findFirst();
+    }
+
+    /**
      * The output excerpt of the latest command the rollout ran for that step on that host, as its audit entry holds it
      * (masked, cut to the excerpt's length); empty when there is none.
      */

@@ -158,13 +158,15 @@ public class HostStepService {
     }
 
     /**
-     * Whether this rollout ran, on the host, the command of the step this one takes back ({@link StepId#undoes}), and
-     * nothing took it back since: then the step is to run, whatever its check read on the host.
+     * Whether this rollout did, on the host, the step this one takes back ({@link StepId#undoes}), and nothing took it
+     * back since: then the step is to run, whatever its check reads on the host (a configutil after install-newconfig
+     * changed the msg.conf it compares). Done as its audit trail records it: its command succeeded, or it was found
+     * done (installed by hand before a retry) or marked done, none of which the ledger shows as a run that succeeded.
      */
     private boolean takesBackWhatThisRolloutDid(StepRequest request) {
         String step = request.step().id();
-        return request.step().undoes().flatMap(undone -> ledger.lastEnded(request.rolloutId(), request.hostName(),
-                List.of(undone.id(), step), true)).filter(last -> !last.step().equals(step)).isPresent();
+        return request.step().undoes().flatMap(undone -> audit.lastDone(request.rolloutId(), request.hostName(),
+                List.of(undone.id(), step))).filter(last -> !last.equals(step)).isPresent();
     }
 
     /** A retry of a step that runs whole after its own failed run ({@link StepCatalog#runsWholeAfterItsOwnFailure}). */

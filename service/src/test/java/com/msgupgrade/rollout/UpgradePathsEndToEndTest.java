@@ -44,6 +44,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
             HostSpec.solaris("solretry", "6.1", List.of("store")),
             HostSpec.solaris("solrollback", "6.2p3", List.of("store")).withLocales(List.of("de")),
             HostSpec.solaris("soldone", "6.2p3", List.of("store")),
+            HostSpec.solaris("solundo", "6.2p3", List.of("store")),
             HostSpec.solaris("solabort", "6.2p3", List.of("store")),
             HostSpec.solaris("solhand", "6.2", List.of("store")),
             HostSpec.linux("lin62", "6.2p3", List.of("store")).withLocales(List.of("fr")),
@@ -303,6 +304,39 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(commands(host, "start-msg")).containsExactly(" -> 0", "imap -> 0");
         assertThat(jdbc.queryForList("SELECT kind FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", String.class, id))
                 .contains("DECISION_REFUSED", "DECISION");
+    }
+
+    /**
+     * install-newconfig done by hand and marked done (no run of it succeeded), then IMAP enabled (configutil rewrites
+     * the active msg.conf): the rollback still runs uninstall-newconfig, whose look at msg.conf alone would find no new
+     * configuration installed and leave the 6.3 configuration under the 6.2p3 binaries.
+     */
+    @Test
+    void theRollbackUninstallsANewConfigurationInstalledByHandAndMarkedDone() throws Exception {
+        SimulatedHost host = fleet.host("solundo");
+        String id = rollOutFailing(host, "install-newconfig", "fail", "1");
+        flow.awaitTask(id, "Task_DecideOnFailure");
+        host.clearFault("install-newconfig", "fail");
+        Process byHand = new ProcessBuilder(host.msgSvrBase().resolve("sbin/install-newconfig").toString(), "-f",
+                host.msgSvrBase().resolve("install/patch/120228-26").toString()).redirectErrorStream(true).start();
+        assertThat(byHand.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(byHand.exitValue()).as(new String(byHand.getInputStream().readAllBytes())).isZero();
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "markDone",
+                "decisionComment", "ran install-newconfig by hand"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.finish(id);
+        assertThat(commands(host, "configutil")).anyMatch(c -> c.contains("service.imap.enable -v yes"));
+
+        ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("solundo"), "configDirectoryAvailable", true), String.class);
+        assertThat(rollback.getStatusCode()).as(rollback.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        flow.approve(id, "Task_ApproveRollback");
+        assertThat(flow.decide(id, "Task_RestoreDirectoryServer", "operator",
+                Map.of("backupReference", "ds-backup-solundo"))).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitHostState(id, "solundo", "ROLLED_BACK");
+        assertThat(commands(host, "uninstall-newconfig")).containsExactly("-f " + host.msgSvrBase()
+                .resolve("install/patch/120228-26") + " -> 0");
+        assertThat(host.stateLines("newconfig")).isEmpty();
+        assertThat(host.version()).isEqualTo("6.2p3");
     }
 
     @Test
