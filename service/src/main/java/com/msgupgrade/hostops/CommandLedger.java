@@ -70,11 +70,37 @@ class CommandLedger {
      * {@code secretName}: the name of the secret the run is given (a file beside it on the host), or null.
      */
     void prepared(String runId, String rolloutId, String host, String step, int attempt, String commandLine,
-            String nodeId, String secretName) {
-        ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "INSERT INTO \"MSGSRV\".command_run (run_id, rollout_id, host_name, step_id, attempt, command_line, state,"
-                        + " created_at, node_id, secret_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now(), nodeId, secretName));
+            String nodeId, String secretName, Optional<JobFence> fence) {
+        ownTransaction.executeWithoutResult(status -> {
+            fence.ifPresent(this::stillHeldLocked);
+            jdbc.update("INSERT INTO \"MSGSRV\".command_run (run_id, rollout_id, host_name, step_id, attempt,"
+                    + " command_line, state, created_at, node_id, secret_name) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    runId, rolloutId, host, step, attempt, commandLine, State.PREPARED.name(), now(), nodeId,
+                    secretName);
+        });
+    }
+
+    /**
+     * The step's job is still the one its thread began, its row locked until the caller's transaction ends (another
+     * acquisition waits for it): otherwise nothing may be launched for it.
+     *
+     * @throws org.camunda.bpm.engine.OptimisticLockingException when it is not (the engine neither fails nor retries
+     *         the job for it: whoever holds it now goes on)
+     */
+    private void stillHeldLocked(JobFence fence) {
+        boolean held = !jdbc.queryForList("SELECT ID_ FROM ACT_RU_JOB WHERE ID_ = ? AND REV_ = ? AND "
+                + (fence.lockOwner() == null ? "LOCK_OWNER_ IS NULL" : "LOCK_OWNER_ = ?") + " FOR UPDATE",
+                String.class, fence.lockOwner() == null ? new Object[] {fence.jobId(), fence.revision()}
+                        : new Object[] {fence.jobId(), fence.revision(), fence.lockOwner()}).isEmpty();
+        if (!held) {
+            throw new org.camunda.bpm.engine.OptimisticLockingException("job " + fence.jobId() + " was taken again"
+                    + " (its lock ran out), ended or retried while this thread worked on it: it launches nothing");
+        }
+    }
+
+    /** {@link #stillHeldLocked}, in a transaction of its own: before a prepared run is launched again. */
+    void stillHeld(Optional<JobFence> fence) {
+        fence.ifPresent(f -> ownTransaction.executeWithoutResult(status -> stillHeldLocked(f)));
     }
 
     /**

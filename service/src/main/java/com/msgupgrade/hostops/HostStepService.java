@@ -209,7 +209,8 @@ public class HostStepService {
             return secretUnavailable(ctx, request, e);
         }
         ledger.prepared(request.runId(), request.rolloutId(), request.hostName(), request.step().id(),
-                request.attempt(), ctx.command().commandLine(), node.id(), ctx.command().secretName());
+                request.attempt(), ctx.command().commandLine(), node.id(), ctx.command().secretName(),
+                JobFence.current());
         RemoteShell.Started launch = DetachedRunner.launchAndWait(session, runDir, ctx.command().commandLine(),
                 secret, workDirToCheck(ctx));
         boolean watching = false;
@@ -256,7 +257,9 @@ public class HostStepService {
                     request.runId(), request.step().id(), request.hostName(), ctx.command().commandLine());
         }
         if (known.isPresent() && known.get().state() == CommandLedger.State.PREPARED) {
-            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host)
+            // the previous attempt died between writing the ledger and launching: launch now (guarded on the host),
+            // unless this job was taken from this thread meanwhile
+            ledger.stillHeld(JobFence.current());
             try {
                 // recorded whoever launched it: the attempt that died may have launched it before it could record it
                 recordLaunch(ctx, request, DetachedRunner.launch(session, runDir, ctx.command().commandLine(),

@@ -101,4 +101,45 @@ class CommandWatcherEndToEndTest extends EndToEndTest {
 
     @Autowired
     HostStepService steps;
+    @Autowired
+    CommandLedger ledger;
+    @Autowired
+    org.camunda.bpm.engine.RepositoryService repository;
+    @Autowired
+    org.camunda.bpm.engine.RuntimeService runtime;
+    @Autowired
+    org.camunda.bpm.engine.ManagementService management;
+
+    /**
+     * A run is prepared (and so launched) only while its step's job is the one its thread began: once the job was
+     * taken again, ended or retried (its row's revision moved on), the thread that outlived its lock launches nothing.
+     */
+    @Test
+    void aJobThatWasTakenFromItsThreadPreparesNoRun() {
+        String deployment = repository.createDeployment().addModelInstance("fence.bpmn",
+                org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("FenceProbe").camundaHistoryTimeToLive(1)
+                        .startEvent().intermediateCatchEvent().timerWithDuration("PT1H").endEvent().done())
+                .deploy().getId();
+        try {
+            String instance = runtime.startProcessInstanceByKey("FenceProbe").getId();
+            var job = (org.camunda.bpm.engine.impl.persistence.entity.JobEntity) management.createJobQuery()
+                    .processInstanceId(instance).singleResult();
+            var fence = java.util.Optional.of(new JobFence(job.getId(), job.getLockOwner(), job.getRevision()));
+            ledger.prepared("run-fence-1", "r-fence", "ms9", "stop-messaging-server", 1, "stop-msg", "node", null,
+                    fence);
+            assertThat(ledger.find("run-fence-1")).isPresent();
+
+            management.setJobRetries(job.getId(), 7); // as another acquisition, an end or a retry changes the row
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.prepared("run-fence-2", "r-fence", "ms9",
+                    "stop-messaging-server", 2, "stop-msg", "node", null, fence))
+                    .isInstanceOf(org.camunda.bpm.engine.OptimisticLockingException.class)
+                    .hasMessageContaining("launches nothing");
+            assertThat(ledger.find("run-fence-2")).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.stillHeld(fence))
+                    .isInstanceOf(org.camunda.bpm.engine.OptimisticLockingException.class);
+        } finally {
+            repository.deleteDeployment(deployment, true);
+            jdbc.update("DELETE FROM \"MSGSRV\".command_run WHERE rollout_id = 'r-fence'");
+        }
+    }
 }
