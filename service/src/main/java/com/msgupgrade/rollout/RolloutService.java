@@ -115,7 +115,8 @@ public class RolloutService {
                 "target", target, "hosts", toUpgrade.stream().map(Plan.HostPlan::host).toList(),
                 "downtimePolicy", policy.downtimePolicy(), "windows", policy.windows().toString(),
                 "blackouts", policy.blackouts().toString()));
-        ProcessInstance instance = runtime.startProcessInstanceByKey(RolloutProcess.KEY, id, Variables.createVariables()
+        ProcessInstance instance = ProcessStarts.byTheService(() -> runtime.startProcessInstanceByKey(
+                RolloutProcess.KEY, id, Variables.createVariables()
                 .putValue(RolloutProcess.ROLLOUT_ID, id)
                 .putValue(RolloutProcess.REQUESTED_BY, user)
                 .putValue(RolloutProcess.HOSTS, toUpgrade.stream().map(Plan.HostPlan::host).toList())
@@ -124,7 +125,7 @@ public class RolloutService {
                         .filter(h -> toUpgrade.stream().anyMatch(p -> p.host().equals(h.name()))).toList()))
                 .putValue("cabRejected", false)
                 .putValue("cabApprovers", "")
-                .putValue("tierRejected", false));
+                .putValue("tierRejected", false)));
         rollouts.attachProcess(id, instance.getId());
         return rollouts.get(id);
     }
@@ -225,8 +226,9 @@ public class RolloutService {
                         + " decommissioned in rollout " + String.join(", ", decommissioned) + ", is available");
             }
             audit.record(id, user, com.msgupgrade.approval.Decisions.ROLLBACK_REQUESTED, name, null, detail);
-            runtime.startProcessInstanceByKey("HostRollbackSolaris", id, Variables.createVariables()
-                    .putValue(RolloutProcess.ROLLOUT_ID, id).putValue(RolloutProcess.HOST_NAME, name));
+            ProcessStarts.byTheService(() -> runtime.startProcessInstanceByKey("HostRollbackSolaris", id,
+                    Variables.createVariables().putValue(RolloutProcess.ROLLOUT_ID, id)
+                            .putValue(RolloutProcess.HOST_NAME, name)));
         }
         return names;
     }

@@ -941,6 +941,50 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     /**
+     * A host's rollback, a step or a rollout started by hand through the engine's REST API (by its administrator,
+     * listeners skipped or not) is refused: no process starts, and the only way is the service's API, which checks the
+     * request and records who made it.
+     */
+    @Autowired
+    org.camunda.bpm.engine.IdentityService identities;
+
+    @Test
+    void noProcessOfTheServiceStartsByHandEvenForItsAdministrator() {
+        if (identities.createUserQuery().userId("cockpitadmin").count() == 0) {
+            org.camunda.bpm.engine.identity.User admin = identities.newUser("cockpitadmin");
+            admin.setPassword(com.msgupgrade.support.Api.PASSWORD);
+            identities.saveUser(admin);
+            identities.createMembership("cockpitadmin", "camunda-admin");
+        }
+        flow.deploy("byhand", FleetSupport.deploymentJson(fleet), List.of("orph"), d -> {});
+        String id = flow.start("byhand");
+        java.util.function.Supplier<Long> instances = () -> jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_PROCINST"
+                + " WHERE BUSINESS_KEY_ = ?", Long.class, id);
+        long before = instances.get();
+        for (var start : List.of(
+                Map.of("key", "HostRollbackSolaris", "body", Map.<String, Object>of("businessKey", id, "variables",
+                        Map.of("rolloutId", Map.of("value", id), "hostName", Map.of("value", "orph")))),
+                Map.of("key", "HostStep", "body", Map.<String, Object>of("businessKey", id, "skipCustomListeners", true,
+                        "startInstructions", List.of(Map.of("type", "startBeforeActivity", "activityId",
+                                "Task_RunStep")),
+                        "variables", Map.of("rolloutId", Map.of("value", id), "hostName", Map.of("value", "orph"),
+                                "stepId", Map.of("value", "stop-messaging-server")))),
+                Map.of("key", "Rollout", "body", Map.<String, Object>of("businessKey", "r-by-hand")))) {
+            ResponseEntity<String> started = api.call("cockpitadmin", HttpMethod.POST,
+                    "/engine-rest/process-definition/key/"
+                    + start.get("key") + "/start", start.get("body"), String.class);
+            assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+            assertThat(started.getBody()).contains("started through the service's API only");
+        }
+        assertThat(instances.get()).isEqualTo(before);
+        assertThat(fleet.host("orph").commandLog()).noneMatch(e -> e.command().equals("stop-msg"));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_PROCINST WHERE BUSINESS_KEY_ = 'r-by-hand'",
+                Long.class)).isZero();
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+    }
+
+    /**
      * The guide obtains the patches before Messaging Server is stopped: a host whose patch directory lacks them stops
      * at its first read, naming them, with nothing stopped (a patchadd after stop-msg would have left it down); put
      * there, the retry goes on to 6.3.
