@@ -55,7 +55,9 @@ class ApprovalController {
                 return List.of();
             }
             List<Map<String, Object>> result = new ArrayList<>();
-            for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).orderByTaskCreateTime().asc().list()) {
+            // a task claimed in Tasklist (its assignee set) is still the caller's to decide: listed, with its assignee
+            for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).includeAssignedTasks()
+                    .orderByTaskCreateTime().asc().list()) {
                 Map<String, Object> variables = tasks.getVariables(task.getId());
                 boolean changeManagersGate = tasks.getIdentityLinksForTask(task.getId()).stream()
                         .anyMatch(link -> Groups.CHANGE_MANAGERS.equals(link.getGroupId()));
@@ -72,8 +74,9 @@ class ApprovalController {
                 item.put("host", variables.get("hostName"));
                 item.put("created", task.getCreateTime());
                 item.put("priority", task.getPriority());
+                item.put("assignee", task.getAssignee());
                 for (String evidence : List.of("plannedCommands", "warnings", "conflicts", "failure", "downtime",
-                        "configurationDiff", "tier", "patchConfigOutput")) {
+                        "configurationDiff", "tier", "patchConfigOutput", "precheck", "dependencies")) {
                     if (variables.get(evidence) != null) {
                         item.put(evidence, variables.get(evidence));
                     }

@@ -457,9 +457,10 @@ public class Decisions {
         if (user == null) {
             refusal = "a decision must be made by an authenticated person";
             status = 403;
-        } else if (!(current.getGroupIds() != null && current.getGroupIds().contains(group))
-                && !memberOf(user, group)) {
-            refusal = user + " is not in group " + group + " and cannot decide this task";
+        } else if (!inGroup(current, user, group) && !(escalated(task, group)
+                && inGroup(current, user, escalationGroup))) {
+            refusal = user + " is not in group " + group + (escalated(task, group) ? " nor " + escalationGroup : "")
+                    + " and cannot decide this task";
             status = 403;
         } else if (RESERVED_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT))) {
             refusal = "the user name " + user + " is the service's own in the audit trail and cannot decide a task";
@@ -556,6 +557,16 @@ public class Decisions {
 
     static final String ROLLBACK_APPROVAL = "Task_ApproveRollback";
     public static final String ROLLBACK_REQUESTED = "ROLLBACK_REQUESTED";
+
+    private boolean inGroup(Authentication current, String user, String group) {
+        return current.getGroupIds() != null && current.getGroupIds().contains(group) || memberOf(user, group);
+    }
+
+    /** A gate past its escalation deadline ({@link #escalate}): its escalation group decides it too. */
+    private boolean escalated(DelegateTask task, String group) {
+        return !escalationGroup.equals(group) && task.getCandidates().stream()
+                .anyMatch(link -> escalationGroup.equals(link.getGroupId()));
+    }
 
     private boolean memberOf(String user, String group) {
         return identities.createGroupQuery().groupMember(user).groupId(group).count() > 0;

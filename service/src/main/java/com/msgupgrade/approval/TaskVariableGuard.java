@@ -28,7 +28,9 @@ import org.camunda.bpm.engine.TaskService;
  * <li>a completion (complete, submit-form, resolve) may set {@link #DECISION_FIELDS}; any other variable it sends
  * must hold the value the task already shows (Tasklist sends a form's read-only fields back as they are);</li>
  * <li>a task's variables are not written through the API at all, and a user task throws no BPMN error or
- * escalation through it (none of the processes catches one from a gate: the gate would be passed undecided).</li>
+ * escalation through it (none of the processes catches one from a gate: the gate would be passed undecided);</li>
+ * <li>a task is not delegated or resolved: a delegate's resolution sets the decision's variables, and its owner's
+ * completion without any would be recorded with them, under the owner's name.</li>
  * </ul>
  * A refused request changes nothing; it is answered 400 or 403 with the reason and recorded in the audit trail as a
  * refused decision, with who tried.
@@ -41,12 +43,21 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
 
     private static final Pattern TASK_WRITE =
             Pattern.compile("task/([^/]+)/(variables|localVariables|bpmnError|bpmnEscalation)(/.*)?$");
+    /** Delegation: a delegate resolves the task (its variables set), its owner completes it. */
+    private static final Pattern TASK_HAND_OVER = Pattern.compile("task/([^/]+)/(delegate|resolve)$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         String method = request.getMethod();
         if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+            return;
+        }
+        Matcher handOver = TASK_HAND_OVER.matcher(routedPath(request.getUriInfo()));
+        if (handOver.find()) {
+            refuse(request, handOver.group(1), 403, "a task is decided by completing it, by the person the audit"
+                    + " trail then names (" + handOver.group(2) + " is not accepted: a delegate's resolution would"
+                    + " leave a decision that the owner's completion is recorded with)");
             return;
         }
         Matcher write = TASK_WRITE.matcher(routedPath(request.getUriInfo()));

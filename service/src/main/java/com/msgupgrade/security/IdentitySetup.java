@@ -36,12 +36,15 @@ class IdentitySetup {
     private final IdentityService identities;
     private final AuthorizationService authorizations;
     private final boolean demo;
+    private final String escalationGroup;
 
     IdentitySetup(IdentityService identities, AuthorizationService authorizations,
-            @Value("${msgsrv.demo:false}") boolean demo) {
+            @Value("${msgsrv.demo:false}") boolean demo,
+            @Value("${msgsrv.approvals.escalation-group:change-managers}") String escalationGroup) {
         this.identities = identities;
         this.authorizations = authorizations;
         this.demo = demo;
+        this.escalationGroup = escalationGroup;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -61,6 +64,14 @@ class IdentitySetup {
         grant(Groups.CHANGE_MANAGERS, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
         grant(Groups.CHANGE_MANAGERS, Resources.PROCESS_DEFINITION, "*", Permissions.READ);
         grant(Groups.CHANGE_MANAGERS, Resources.FILTER, "*", Permissions.READ);
+
+        if (!Groups.CHANGE_MANAGERS.equals(escalationGroup)) {
+            // offered the gates past their escalation deadline, which it decides as change managers do
+            group(escalationGroup, "Escalation of gates past their deadline");
+            grant(escalationGroup, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
+            grant(escalationGroup, Resources.PROCESS_DEFINITION, "*", Permissions.READ);
+            grant(escalationGroup, Resources.FILTER, "*", Permissions.READ);
+        }
 
         grant(Groups.AUDITORS, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
         grant(Groups.AUDITORS, Resources.PROCESS_DEFINITION, "*", Permissions.READ, Permissions.READ_INSTANCE,

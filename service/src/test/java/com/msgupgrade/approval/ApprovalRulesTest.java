@@ -39,7 +39,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "msgsrv.demo=true",
         "msgsrv.runs.poll-interval=PT1S",
         "msgsrv.approvals.deadlines.AcceptRisk.escalate-after=PT2S",
-        "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT30S"})
+        "msgsrv.approvals.deadlines.AcceptRisk.reject-after=PT30S",
+        "msgsrv.approvals.escalation-group=duty-managers"})
 @ContextConfiguration(initializers = FreshPostgres.class)
 class ApprovalRulesTest extends EndToEndTest {
 
@@ -61,6 +62,7 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol14", "6.2p3", List.of("store")),
             HostSpec.solaris("sol15", "6.2p3", List.of("store")),
             HostSpec.solaris("sol16", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol17", "6.2p3", List.of("store")),
             HostSpec.solaris("cl1", "6.2p3", List.of("store")),
             HostSpec.solaris("clx", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
@@ -191,6 +193,20 @@ class ApprovalRulesTest extends EndToEndTest {
                 Map.of("decision", decision, "comment", comment), String.class);
     }
 
+    /** A gate claimed in Tasklist (its assignee set) is still listed by the API, to whoever may decide it. */
+    @Test
+    void aGateClaimedInTasklistIsStillListedWithItsAssignee() {
+        String id = startAs("operator", "sol17");
+        Task claimed = cabTasks(id).get(0);
+        tasks.claim(claimed.getId(), "approver1");
+        for (String approver : List.of("approver1", "approver2")) {
+            List<Map<String, Object>> listed = api.getList(approver, "/api/approvals");
+            assertThat(listed).as(approver).filteredOn(item -> claimed.getId().equals(item.get("taskId")))
+                    .singleElement().satisfies(item -> assertThat(item).containsEntry("assignee", "approver1")
+                            .containsEntry("rolloutId", id));
+        }
+    }
+
     private List<Task> cabTasks(String rolloutId) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
                 .processInstanceBusinessKey(rolloutId).taskDefinitionKey("Task_ApproveRollout").list(), l -> !l.isEmpty());
@@ -305,6 +321,15 @@ class ApprovalRulesTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second + "/bpmnError",
                 "{\"errorCode\":\"Err_Skip\"}", String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        // nor handed to a delegate, whose resolution would leave the decision the owner's completion is recorded with
+        ResponseEntity<String> delegated = api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second
+                + "/delegate", "{\"userId\":\"operator\"}", String.class);
+        assertThat(delegated.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(delegated.getBody()).contains("delegate is not accepted");
+        assertThat(api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second + "/resolve",
+                "{\"variables\":{\"decision\":{\"value\":\"approve\"}}}", String.class).getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(tasks.createTaskQuery().taskId(second).singleResult().getDelegationState()).isNull();
         // Tasklist sends a form's read-only fields back: as they are, accepted; changed, refused
         Tasklist approver2 = Tasklist.loggedIn(rest.getRootUri(), "approver2");
         HttpResponse<String> moved = approver2.submit(second,
@@ -321,7 +346,8 @@ class ApprovalRulesTest extends EndToEndTest {
                 + " AND kind LIKE 'DECISION%' ORDER BY seq", String.class, id)).containsExactly(
                 "approver1 DECISION", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
                 "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
-                "approver1 DECISION_REFUSED", "approver2 DECISION_REFUSED",
+                "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
+                "approver2 DECISION_REFUSED",
                 "approver2 DECISION");
     }
 
@@ -390,7 +416,16 @@ class ApprovalRulesTest extends EndToEndTest {
         flow.approveCab(id);
         flow.prepare(id);
         String risk = flow.awaitTask(id, "Task_AcceptRisk");
+        user("dutymanager", "duty-managers");
+        ResponseEntity<String> early = viaApi("dutymanager", risk, "maybe", "");
+        assertThat(early.getStatusCode()).as(early.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(early.getBody()).contains("dutymanager may not decide task");
         await().atMost(Duration.ofSeconds(30)).until(() -> auditKinds(id).contains("GATE_ESCALATED"));
+        // escalated, the gate is the escalation group's to decide too: listed for its members, their decisions
+        // judged as a change manager's (this one's choice is not one of the gate's)
+        assertThat(api.getList("dutymanager", "/api/approvals")).extracting(item -> item.get("taskId")).contains(risk);
+        ResponseEntity<String> escalatedTo = viaApi("dutymanager", risk, "maybe", "");
+        assertThat(escalatedTo.getStatusCode()).as(escalatedTo.getBody()).isEqualTo(HttpStatus.BAD_REQUEST);
         Task escalated = tasks.createTaskQuery().taskId(risk).singleResult();
         assertThat(escalated == null || escalated.getPriority() == 100).isTrue();
         flow.awaitHostState(id, "lin1", "REJECTED");
