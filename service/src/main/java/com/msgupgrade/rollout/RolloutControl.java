@@ -31,12 +31,15 @@ public class RolloutControl {
     private final org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime;
     private final RolloutRepository rollouts;
     private final com.msgupgrade.approval.ApprovalSettings approvals;
+    private final com.msgupgrade.OwnTransaction ownTransaction;
 
     RolloutControl(JdbcTemplate jdbc, AuditTrail audit,
             @org.springframework.beans.factory.annotation.Value("${msgsrv.rollout.parallelism:4}") int parallelism,
             SlotWakeUp slots, RolloutLock work, RolloutPlans plans,
             org.springframework.beans.factory.ObjectProvider<org.camunda.bpm.engine.RuntimeService> runtime,
-            RolloutRepository rollouts, com.msgupgrade.approval.ApprovalSettings approvals) {
+            RolloutRepository rollouts, com.msgupgrade.approval.ApprovalSettings approvals,
+            com.msgupgrade.OwnTransaction ownTransaction) {
+        this.ownTransaction = ownTransaction;
         this.rollouts = rollouts;
         this.approvals = approvals;
         this.runtime = runtime;
@@ -379,6 +382,22 @@ public class RolloutControl {
         // was started, and its open tasks would otherwise keep it (and its deployment) from ending
         runtime.getObject().createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
                 .correlateAllWithResult();
+    }
+
+    /**
+     * A task before any host (the CAB's, the dependencies', the backup's) opening while the rollout is aborting: the
+     * abort's message found no task to end (the process was between two of them, or not at the first yet), so it is
+     * sent again once this transaction committed, and ends the rollout ABORTED at this task. Read under the rollout's
+     * work lock, which the abort holds until its own message is sent: one of the two always finds the task.
+     */
+    public void openedBeforeTheHosts(org.camunda.bpm.engine.delegate.DelegateTask task) {
+        String rolloutId = (String) task.getVariable(RolloutProcess.ROLLOUT_ID);
+        work.hold(rolloutId);
+        if (ABORTING.equals(control(rolloutId))) {
+            SlotWakeUp.afterCommit(() -> ownTransaction.executeWithoutResult(status -> runtime.getObject()
+                    .createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
+                    .correlateAllWithResult()));
+        }
     }
 
     /** Rollout.bpmn's activities after its phases, as an operator would name them. */

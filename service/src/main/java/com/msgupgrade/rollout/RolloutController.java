@@ -11,6 +11,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -19,10 +20,12 @@ class RolloutController {
 
     private final RolloutService rollouts;
     private final RolloutControl control;
+    private final RolloutRepository repository;
 
-    RolloutController(RolloutService rollouts, RolloutControl control) {
+    RolloutController(RolloutService rollouts, RolloutControl control, RolloutRepository repository) {
         this.rollouts = rollouts;
         this.control = control;
+        this.repository = repository;
     }
 
     record StartRequest(String deployment, String target, String downtimePolicy,
@@ -84,5 +87,33 @@ class RolloutController {
     @GetMapping("/{id}")
     RolloutService.RolloutView get(@PathVariable String id) {
         return rollouts.view(id);
+    }
+
+    /**
+     * The rollouts, newest first ({@code deployment}, {@code state}: only those; {@code limit}: at most so many, 100
+     * unless said, up to 1,000).
+     */
+    @GetMapping
+    List<RolloutRepository.Summary> list(@RequestParam(required = false) String deployment,
+            @RequestParam(required = false) String state, @RequestParam(required = false) String limit) {
+        List<String> problems = new java.util.ArrayList<>();
+        if (state != null && !Rollout.STATES.contains(state)) {
+            problems.add("state '" + state + "' is not one of " + Rollout.STATES);
+        }
+        int most = 100;
+        if (limit != null) {
+            try {
+                most = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                most = 0;
+            }
+            if (most < 1 || most > 1000) {
+                problems.add("limit '" + limit + "' must be a whole number from 1 to 1000");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new com.msgupgrade.web.InvalidRequestException("cannot list rollouts", problems);
+        }
+        return repository.list(deployment, state, most);
     }
 }

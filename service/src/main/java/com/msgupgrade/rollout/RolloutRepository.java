@@ -88,6 +88,31 @@ public class RolloutRepository {
                 String.class, deploymentName).stream().map(this::get).toList();
     }
 
+    /** A rollout as a list shows it. */
+    public record Summary(String id, String deployment, String target, String state, String requestedBy,
+            Instant requestedAt, int hosts) {}
+
+    /** The rollouts, newest first: of a deployment and in a state when given (null: any), at most {@code limit}. */
+    public List<Summary> list(String deploymentName, String state, int limit) {
+        List<Object> args = new java.util.ArrayList<>();
+        StringBuilder where = new StringBuilder();
+        if (deploymentName != null) {
+            where.append(" AND r.deployment_name = ?");
+            args.add(deploymentName);
+        }
+        if (state != null) {
+            where.append(" AND r.state = ?");
+            args.add(state);
+        }
+        args.add(limit);
+        return jdbc.query("SELECT r.id, r.deployment_name, r.target_release, r.state, r.requested_by, r.requested_at,"
+                + " (SELECT COUNT(*) FROM \"MSGSRV\".rollout_host h WHERE h.rollout_id = r.id) AS hosts FROM"
+                + " \"MSGSRV\".rollout r WHERE 1 = 1" + where + " ORDER BY r.requested_at DESC, r.id LIMIT ?",
+                (rs, i) -> new Summary(rs.getString("id"), rs.getString("deployment_name"),
+                        rs.getString("target_release"), rs.getString("state"), rs.getString("requested_by"),
+                        rs.getTimestamp("requested_at").toInstant(), rs.getInt("hosts")), args.toArray());
+    }
+
     public void updateState(String id, String state) {
         jdbc.update("UPDATE \"MSGSRV\".rollout SET state = ? WHERE id = ?", state, id);
     }

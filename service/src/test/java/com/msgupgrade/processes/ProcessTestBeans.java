@@ -178,6 +178,10 @@ public final class ProcessTestBeans {
             return aborting;
         }
 
+        /** The real one sends the abort's message again after the commit; the process tests send theirs. */
+        public void openedBeforeTheHosts(Object task) {
+        }
+
         public String clusterMayStart(String rolloutId, List<String> nodes, String standby) {
             List<String> hosts = new ArrayList<>(nodes);
             hosts.add(standby);

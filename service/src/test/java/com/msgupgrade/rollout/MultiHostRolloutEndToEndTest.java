@@ -60,6 +60,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("fp2", "6.2p3", List.of("mta")),
             HostSpec.solaris("fp3", "6.2p3", List.of("mta")),
             HostSpec.solaris("pm1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("ls1", "6.2p3", List.of("mta")),
             HostSpec.solaris("st8", "6.2p3", List.of("store")),
             HostSpec.solaris("st9", "6.2p3", List.of("store")),
             HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
@@ -945,6 +946,33 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
      * listeners skipped or not) is refused: no process starts, and the only way is the service's API, which checks the
      * request and records who made it.
      */
+    /** An operator who lost a rollout's id finds it: the deployment's rollouts, newest first, by state. */
+    @Test
+    void listsTheRolloutsOfADeploymentNewestFirst() {
+        flow.deploy("listed", FleetSupport.deploymentJson(fleet), List.of("ls1"), d -> {});
+        // aborted at once, before its process reached the CAB's task (the message then found no task to end): it
+        // ends ABORTED as the task opens, not waiting there for the CAB
+        String first = flow.start("listed");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.awaitState(first, "ABORTED");
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(first).count()).isZero();
+        String second = flow.start("listed");
+        java.util.function.Function<String, List<Object>> ids = query -> api.getList("auditor", "/api/rollouts"
+                + query).stream().map(r -> r.get("id")).toList();
+        assertThat(ids.apply("?deployment=listed")).containsExactly(second, first);
+        assertThat(ids.apply("?deployment=listed&state=ABORTED")).containsExactly(first);
+        assertThat(ids.apply("?deployment=listed&limit=1")).containsExactly(second);
+        assertThat(api.getList("operator", "/api/rollouts?deployment=listed").get(0)).containsEntry("deployment", "listed")
+                .containsEntry("requestedBy", "operator").containsEntry("hosts", 1).containsKey("state");
+        ResponseEntity<String> bad = api.call("operator", HttpMethod.GET, "/api/rollouts?state=DONE&limit=0", null,
+                String.class);
+        assertThat(bad.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(bad.getBody()).contains("state 'DONE' is not one of").contains("limit '0' must be a whole number");
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + second + "/abort", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+    }
+
     @Autowired
     org.camunda.bpm.engine.IdentityService identities;
 
