@@ -59,6 +59,29 @@ class DeploymentController {
         return ResponseEntity.ok().eTag(Precondition.etag(stored.version().number())).body(stored.deployment());
     }
 
+    /** Every version of the deployment, the latest first: who stored it, when, and the SHA-256 of what was stored. */
+    @GetMapping("/{name}/versions")
+    List<DeploymentRepository.Kept> versions(@PathVariable String name) {
+        List<DeploymentRepository.Kept> versions = deployments.versions(name);
+        if (versions.isEmpty()) {
+            throw new NotFoundException("no deployment named " + name);
+        }
+        return versions;
+    }
+
+    /** One version of the deployment, as it was stored. */
+    @GetMapping("/{name}/versions/{version}")
+    ResponseEntity<Deployment> version(@PathVariable String name, @PathVariable String version) {
+        long number;
+        try {
+            number = Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            throw new NotFoundException("no version " + version + " of deployment " + name + " (versions are numbers)");
+        }
+        return deployments.version(name, number).map(d -> ResponseEntity.ok().eTag(Precondition.etag(number)).body(d))
+                .orElseThrow(() -> new NotFoundException("no version " + version + " of deployment " + name));
+    }
+
     @GetMapping
     List<String> list() {
         return deployments.names();

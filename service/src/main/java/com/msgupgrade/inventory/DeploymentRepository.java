@@ -45,6 +45,7 @@ public class DeploymentRepository {
             long version = current.get().number() + 1;
             jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ?, version = ?"
                     + " WHERE name = ?", body, user, now, version, deployment.name());
+            keepVersion(deployment.name(), version, body, user, now);
             return version;
         }
         // one deployment a name, whatever its case: "prod" and "PROD" would be two rollouts of the same hosts, each
@@ -61,7 +62,47 @@ public class DeploymentRepository {
         }
         jdbc.update("INSERT INTO \"MSGSRV\".deployment (name, body, updated_by, updated_at, version)"
                 + " VALUES (?,?,?,?,1)", deployment.name(), body, user, now);
-        return 1;
+        // a deployment made again under the name of one that was: its versions go on from the last one kept
+        long first = 1 + jdbc.queryForObject("SELECT COALESCE(MAX(version), 0) FROM \"MSGSRV\".deployment_version"
+                + " WHERE name = ?", Long.class, deployment.name());
+        if (first > 1) {
+            jdbc.update("UPDATE \"MSGSRV\".deployment SET version = ? WHERE name = ?", first, deployment.name());
+        }
+        keepVersion(deployment.name(), first, body, user, now);
+        return first;
+    }
+
+    private void keepVersion(String name, long version, String body, String user, Timestamp at) {
+        jdbc.update("INSERT INTO \"MSGSRV\".deployment_version (name, version, body, updated_by, updated_at)"
+                + " VALUES (?,?,?,?,?)", name, version, body, user, at);
+    }
+
+    /** A version of a deployment as it was stored, with the SHA-256 of its body as stored. */
+    public record Kept(long version, String updatedBy, Instant updatedAt, String sha256) {
+    }
+
+    /** The versions of a deployment, the latest first; empty when none was ever stored under the name. */
+    public List<Kept> versions(String name) {
+        return jdbc.query("SELECT version, updated_by, updated_at, body FROM \"MSGSRV\".deployment_version WHERE"
+                + " name = ? ORDER BY version DESC", (rs, i) -> new Kept(rs.getLong("version"),
+                rs.getString("updated_by"), rs.getTimestamp("updated_at").toInstant(), sha256(rs.getString("body"))),
+                name);
+    }
+
+    /** One version of a deployment, as it was stored. */
+    public Optional<Deployment> version(String name, long version) {
+        return jdbc.queryForList("SELECT body FROM \"MSGSRV\".deployment_version WHERE name = ? AND version = ?",
+                String.class, name, version).stream().findFirst().map(this::fromJson);
+    }
+
+    /** The SHA-256 (hex) of a deployment's JSON as stored. */
+    public static String sha256(String body) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The deployment with its version and who changed it last. */

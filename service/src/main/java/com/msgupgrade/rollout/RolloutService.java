@@ -111,10 +111,18 @@ public class RolloutService {
         for (Plan.HostPlan host : toUpgrade) {
             rollouts.insertHost(id, host.host(), host.procedure(), "PENDING");
         }
-        audit.record(id, user, "ROLLOUT_REQUESTED", null, null, Map.of("deployment", deploymentName,
+        Map<String, Object> requested = new java.util.LinkedHashMap<>(Map.of("deployment", deploymentName,
                 "target", target, "hosts", toUpgrade.stream().map(Plan.HostPlan::host).toList(),
                 "downtimePolicy", policy.downtimePolicy(), "windows", policy.windows().toString(),
                 "blackouts", policy.blackouts().toString()));
+        // which version of the deployment (GET /api/deployments/{name}/versions/{n}), and what the rollout kept of it
+        deployments.findStored(deploymentName).ifPresent(stored -> requested.put("deploymentVersion",
+                stored.version().number()));
+        requested.put("deploymentSha256", com.msgupgrade.inventory.DeploymentRepository.sha256(
+                deployments.toJson(deployment)));
+        requested.put("failurePolicy", failurePolicy);
+        requested.put("maxFailedHosts", maxFailedHosts);
+        audit.record(id, user, "ROLLOUT_REQUESTED", null, null, requested);
         ProcessInstance instance = ProcessStarts.byTheService(() -> runtime.startProcessInstanceByKey(
                 RolloutProcess.KEY, id, Variables.createVariables()
                 .putValue(RolloutProcess.ROLLOUT_ID, id)

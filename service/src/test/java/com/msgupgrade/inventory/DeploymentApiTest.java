@@ -266,6 +266,28 @@ class DeploymentApiTest {
 
         // without a condition, a PUT replaces the deployment whatever its version
         assertThat(exchange(HttpMethod.PUT, path, VALID, null, null).getHeaders().getETag()).isEqualTo("\"5\"");
+
+        // every version is kept: who stored it, when, what
+        var versions = JSON.readTree(exchange(HttpMethod.GET, path + "/versions", null, null, null).getBody());
+        assertThat(versions.findValuesAsText("version")).containsExactly("5", "4", "3", "2", "1");
+        assertThat(versions.findValuesAsText("updatedBy")).containsOnly("operator");
+        assertThat(versions.get(0).get("sha256").asText()).hasSize(64);
+        ResponseEntity<String> second = exchange(HttpMethod.GET, path + "/versions/2", null, null, null);
+        assertThat(second.getHeaders().getETag()).isEqualTo("\"2\"");
+        assertThat(JSON.readTree(second.getBody()).get("hosts").get(0).get("sourceRelease").asText()).isEqualTo("6.3");
+        assertThat(JSON.readTree(exchange(HttpMethod.GET, path + "/versions/1", null, null, null).getBody())
+                .get("hosts").get(0).get("sourceRelease").asText()).isEqualTo("6.2p3");
+        assertThat(exchange(HttpMethod.GET, path + "/versions/9", null, null, null).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(exchange(HttpMethod.GET, path + "/versions/latest", null, null, null).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(exchange(HttpMethod.GET, "/api/deployments/never-stored/versions", null, null, null)
+                .getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        // kept as stored: PostgreSQL refuses to change or remove a version
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update("DELETE FROM \"MSGSRV\".deployment_version"
+                + " WHERE name = 'versioned' AND version = 1")).hasMessageContaining("append-only");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update("UPDATE \"MSGSRV\".deployment_version"
+                + " SET updated_by = 'someone' WHERE name = 'versioned'")).hasMessageContaining("append-only");
     }
 
     @Test

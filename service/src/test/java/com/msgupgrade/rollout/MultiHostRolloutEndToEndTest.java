@@ -961,6 +961,10 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         java.util.function.Function<String, List<Object>> ids = query -> api.getList("auditor", "/api/rollouts"
                 + query).stream().map(r -> r.get("id")).toList();
         assertThat(ids.apply("?deployment=listed")).containsExactly(second, first);
+        // the trail names the version of the deployment the rollout was requested of
+        assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ROLLOUT_REQUESTED'", String.class, second)).contains("\"deploymentVersion\":1")
+                .contains("\"deploymentSha256\":\"").contains("\"failurePolicy\":\"stop\"");
         assertThat(ids.apply("?deployment=listed&state=ABORTED")).containsExactly(first);
         assertThat(ids.apply("?deployment=listed&limit=1")).containsExactly(second);
         assertThat(api.getList("operator", "/api/rollouts?deployment=listed").get(0)).containsEntry("deployment", "listed")
