@@ -61,6 +61,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("fp3", "6.2p3", List.of("mta")),
             HostSpec.solaris("pm1", "6.2p3", List.of("mta")),
             HostSpec.solaris("ls1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("bh1", "6.2p3", List.of("mta")),
             HostSpec.solaris("st8", "6.2p3", List.of("store")),
             HostSpec.solaris("st9", "6.2p3", List.of("store")),
             HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
@@ -988,18 +989,18 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             identities.saveUser(admin);
             identities.createMembership("cockpitadmin", "camunda-admin");
         }
-        flow.deploy("byhand", FleetSupport.deploymentJson(fleet), List.of("orph"), d -> {});
+        flow.deploy("byhand", FleetSupport.deploymentJson(fleet), List.of("bh1"), d -> {});
         String id = flow.start("byhand");
         java.util.function.Supplier<Long> instances = () -> jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_PROCINST"
                 + " WHERE BUSINESS_KEY_ = ?", Long.class, id);
         long before = instances.get();
         for (var start : List.of(
                 Map.of("key", "HostRollbackSolaris", "body", Map.<String, Object>of("businessKey", id, "variables",
-                        Map.of("rolloutId", Map.of("value", id), "hostName", Map.of("value", "orph")))),
+                        Map.of("rolloutId", Map.of("value", id), "hostName", Map.of("value", "bh1")))),
                 Map.of("key", "HostStep", "body", Map.<String, Object>of("businessKey", id, "skipCustomListeners", true,
                         "startInstructions", List.of(Map.of("type", "startBeforeActivity", "activityId",
                                 "Task_RunStep")),
-                        "variables", Map.of("rolloutId", Map.of("value", id), "hostName", Map.of("value", "orph"),
+                        "variables", Map.of("rolloutId", Map.of("value", id), "hostName", Map.of("value", "bh1"),
                                 "stepId", Map.of("value", "stop-messaging-server")))),
                 Map.of("key", "Rollout", "body", Map.<String, Object>of("businessKey", "r-by-hand")))) {
             ResponseEntity<String> started = api.call("cockpitadmin", HttpMethod.POST,
@@ -1009,7 +1010,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(started.getBody()).contains("started through the service's API only");
         }
         assertThat(instances.get()).isEqualTo(before);
-        assertThat(fleet.host("orph").commandLog()).noneMatch(e -> e.command().equals("stop-msg"));
+        assertThat(fleet.host("bh1").commandLog()).noneMatch(e -> e.command().equals("stop-msg"));
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_PROCINST WHERE BUSINESS_KEY_ = 'r-by-hand'",
                 Long.class)).isZero();
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)

@@ -1,5 +1,7 @@
 package com.msgupgrade.rollout;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.msgupgrade.simulator.CommandLogEntry;
@@ -307,14 +309,19 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     }
 
     /**
-     * install-newconfig done by hand and marked done (no run of it succeeded), then IMAP enabled (configutil rewrites
-     * the active msg.conf): the rollback still runs uninstall-newconfig, whose look at msg.conf alone would find no new
-     * configuration installed and leave the 6.3 configuration under the 6.2p3 binaries.
+     * install-newconfig done by hand and marked done (no run of it succeeded), then the IMAP proxy account set
+     * (configutil rewrites the active msg.conf): the rollback still runs uninstall-newconfig, whose look at msg.conf
+     * alone would find no new configuration installed and leave the 6.3 configuration under the 6.2p3 binaries.
      */
     @Test
     void theRollbackUninstallsANewConfigurationInstalledByHandAndMarkedDone() throws Exception {
         SimulatedHost host = fleet.host("solundo");
-        String id = rollOutFailing(host, "install-newconfig", "fail", "1");
+        host.setFault("install-newconfig", "fail", "1");
+        flow.deploy("d-solundo", FleetSupport.deploymentJson(fleet), List.of("solundo"), d -> ((ObjectNode) d
+                .withArray("hosts").get(0)).putObject("proxyAdmin").put("user", "webproxy")
+                .put("passwordSecret", "proxy-admin"));
+        String id = flow.startApproved("d-solundo");
+        flow.approve(id, "Task_ApproveHostUpgrade");
         flow.awaitTask(id, "Task_DecideOnFailure");
         host.clearFault("install-newconfig", "fail");
         Process byHand = new ProcessBuilder(host.msgSvrBase().resolve("sbin/install-newconfig").toString(), "-f",
@@ -324,7 +331,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "markDone",
                 "decisionComment", "ran install-newconfig by hand"))).isEqualTo(HttpStatus.NO_CONTENT);
         flow.finish(id);
-        assertThat(commands(host, "configutil")).anyMatch(c -> c.contains("service.imap.enable -v yes"));
+        assertThat(commands(host, "configutil")).anyMatch(c -> c.contains("local.service.proxy.admin"));
 
         ResponseEntity<String> rollback = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("solundo"), "configDirectoryAvailable", true), String.class);
