@@ -102,12 +102,23 @@ class EngineOperationAudit extends AbstractProcessEnginePlugin {
                 detail.put("from", String.valueOf(op.getOrgValue()));
                 detail.put("to", String.valueOf(op.getNewValue()));
             }
-            audit.getObject().record(rolloutId, op.getUserId(), "ENGINE_OPERATION", null, null, detail);
+            if (op.getAnnotation() != null && !op.getAnnotation().isBlank()) {
+                detail.put("annotation", op.getAnnotation()); // why, as the operator wrote it (Cockpit, the REST API)
+            }
+            audit.getObject().record(rolloutId, op.getUserId(), "ENGINE_OPERATION",
+                    op.getProcessInstanceId() == null ? null : hostOf(op.getProcessInstanceId()), null, detail);
         }
 
         @Override
         public void handleEvents(List<HistoryEvent> events) {
             events.forEach(this::handleEvent);
+        }
+
+        /** The host a process instance works on (a host's process, a step's), if it works on one. */
+        private String hostOf(String processInstanceId) {
+            ExecutionEntity execution = Context.getCommandContext().getExecutionManager()
+                    .findExecutionById(processInstanceId);
+            return execution != null && execution.getVariable("hostName") instanceof String host ? host : null;
         }
 
         /** The rollout a process instance works for: its business key (every process of a rollout carries it). */

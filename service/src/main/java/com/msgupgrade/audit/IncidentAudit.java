@@ -28,6 +28,12 @@ class IncidentAudit extends AbstractProcessEnginePlugin {
         configuration.setCustomIncidentHandlers(List.of(
                 new Recording(Incident.FAILED_JOB_HANDLER_TYPE),
                 new Recording(Incident.EXTERNAL_TASK_HANDLER_TYPE)));
+        List<org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler> handlers = new java.util.ArrayList<>();
+        if (configuration.getCustomHistoryEventHandlers() != null) {
+            handlers.addAll(configuration.getCustomHistoryEventHandlers());
+        }
+        handlers.add(new Resolutions());
+        configuration.setCustomHistoryEventHandlers(handlers);
     }
 
     private final class Recording extends DefaultIncidentHandler {
@@ -39,18 +45,63 @@ class IncidentAudit extends AbstractProcessEnginePlugin {
         @Override
         public Incident handleIncident(IncidentContext context, String message) {
             Incident incident = super.handleIncident(context, message);
-            ExecutionEntity execution = context.getExecutionId() == null ? null
-                    : Context.getCommandContext().getExecutionManager().findExecutionById(context.getExecutionId());
-            if (execution != null && execution.getVariable("rolloutId") instanceof String rolloutId) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("incidentId", incident.getId());
+            detail.put("type", incident.getIncidentType());
+            detail.put("activity", String.valueOf(context.getActivityId()));
+            if (context.getConfiguration() != null) {
+                detail.put("jobId", context.getConfiguration()); // what a SET_JOB_RETRIES entry names
+            }
+            detail.put("message", String.valueOf(message));
+            record(context, "system", "INCIDENT", detail);
+            return incident;
+        }
+
+        private void record(IncidentContext context, String actor, String kind, Map<String, Object> detail) {
+            IncidentAudit.this.record(context.getExecutionId(), actor, kind, detail);
+        }
+    }
+
+    private void record(String executionId, String actor, String kind, Map<String, Object> detail) {
+        ExecutionEntity execution = executionId == null ? null
+                : Context.getCommandContext().getExecutionManager().findExecutionById(executionId);
+        if (execution != null && execution.getVariable("rolloutId") instanceof String rolloutId) {
+            audit.getObject().record(rolloutId, actor, kind, (String) execution.getVariable("hostName"),
+                    (String) execution.getVariable("stepId"), detail);
+        }
+    }
+
+    /**
+     * An incident resolved: its job given retries again (an operator's retry, recorded under their name, with the
+     * reason they gave) or its cause gone. Read from the engine's history event of it, which costs no query (the
+     * engine asks an incident handler to resolve incidents as every job ends). An incident deleted with its process
+     * (the process cancelled) is in the trail as that operation.
+     */
+    private final class Resolutions implements org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler {
+
+        @Override
+        public void handleEvent(org.camunda.bpm.engine.impl.history.event.HistoryEvent event) {
+            if (event instanceof org.camunda.bpm.engine.impl.history.event.HistoricIncidentEventEntity incident
+                    && org.camunda.bpm.engine.impl.history.event.HistoryEventTypes.INCIDENT_RESOLVE.getEventName()
+                            .equals(incident.getEventType())) {
                 Map<String, Object> detail = new LinkedHashMap<>();
                 detail.put("incidentId", incident.getId());
                 detail.put("type", incident.getIncidentType());
-                detail.put("activity", String.valueOf(context.getActivityId()));
-                detail.put("message", String.valueOf(message));
-                audit.getObject().record(rolloutId, "system", "INCIDENT", (String) execution.getVariable("hostName"),
-                        (String) execution.getVariable("stepId"), detail);
+                detail.put("activity", String.valueOf(incident.getActivityId()));
+                if (incident.getConfiguration() != null) {
+                    detail.put("jobId", incident.getConfiguration());
+                }
+                if (incident.getAnnotation() != null && !incident.getAnnotation().isBlank()) {
+                    detail.put("annotation", incident.getAnnotation());
+                }
+                String user = Context.getCommandContext().getAuthenticatedUserId();
+                record(incident.getExecutionId(), user == null ? "system" : user, "INCIDENT_RESOLVED", detail);
             }
-            return incident;
+        }
+
+        @Override
+        public void handleEvents(List<org.camunda.bpm.engine.impl.history.event.HistoryEvent> events) {
+            events.forEach(this::handleEvent);
         }
     }
 }

@@ -63,6 +63,7 @@ class ApprovalRulesTest extends EndToEndTest {
             HostSpec.solaris("sol15", "6.2p3", List.of("store")),
             HostSpec.solaris("sol16", "6.2p3", List.of("store")),
             HostSpec.solaris("sol17", "6.2p3", List.of("store")),
+            HostSpec.solaris("sol18", "6.2p3", List.of("store")),
             HostSpec.solaris("cl1", "6.2p3", List.of("store")),
             HostSpec.solaris("clx", "6.2p3", List.of("store")),
             HostSpec.linux("lin1", "6.2p3", List.of("store"))));
@@ -191,6 +192,33 @@ class ApprovalRulesTest extends EndToEndTest {
     private ResponseEntity<String> viaApi(String user, String taskId, String decision, String comment) {
         return api.call(user, HttpMethod.POST, "/api/approvals/" + taskId,
                 Map.of("decision", decision, "comment", comment), String.class);
+    }
+
+    @Autowired
+    org.camunda.bpm.engine.ManagementService management;
+
+    /**
+     * An incident (a job out of retries) is in the rollout's trail with its job, and so is its resolution by an
+     * administrator's retry, under their name, with the reason they gave, and the host the process works on.
+     */
+    @Test
+    void anIncidentAndAnAdministratorsRetryOfItsJobAreInTheTrail() {
+        String id = startAs("operator", "sol18");
+        Task cab = cabTasks(id).get(0);
+        org.camunda.bpm.engine.runtime.Job job = management.createJobQuery()
+                .processInstanceId(cab.getProcessInstanceId()).list().get(0);
+        management.setJobRetries(job.getId(), 0); // as a job that failed its last retry
+        assertThat(jdbc.queryForList("SELECT actor || ' ' || detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'INCIDENT'", String.class, id)).singleElement().asString().startsWith("system ")
+                .contains("\"jobId\":\"" + job.getId() + "\"");
+        ResponseEntity<String> retried = api.call("cockpitadmin", HttpMethod.PUT, "/engine-rest/job/" + job.getId()
+                + "/retries", Map.of("retries", 1), String.class);
+        assertThat(retried.getStatusCode()).as(retried.getBody()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(jdbc.queryForList("SELECT actor || ' ' || detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'INCIDENT_RESOLVED'", String.class, id)).singleElement().asString()
+                .startsWith("cockpitadmin ").contains("\"jobId\":\"" + job.getId() + "\"").contains("\"incidentId\":");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ENGINE_OPERATION'", String.class, id)).anyMatch(d -> d.contains("SetJobRetries"));
     }
 
     /** A gate claimed in Tasklist (its assignee set) is still listed by the API, to whoever may decide it. */
