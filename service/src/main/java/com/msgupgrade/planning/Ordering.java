@@ -47,15 +47,19 @@ public final class Ordering {
         List<String> upgradedStores = hostsOf(stores).stream()
                 .filter(h -> d.host(h).map(x -> x.components().contains("store")).orElse(false)).toList();
         // the guide: "make sure that IMAP is enabled before upgrading and re-configuring Webmail Server that accesses
-        // the Message Store": on the stores a webmail of the rollout reads that were at 6.3 already too (an earlier
-        // rollout aborted before its IMAP phase, say); the step's check finds it done where it is
+        // the Message Store" (Post-Upgrade Tasks: the new Webmail Server reaches the store over IMAP where MEM was):
+        // on the upgraded stores a webmail front end reads, not on a store none reads (IMAP is left as its operators
+        // set it: a POP-only store does not get port 143 opened), and on the stores a webmail of the rollout reads
+        // that were at 6.3 already (an earlier rollout aborted before its IMAP phase, say); the step's check finds it
+        // done where it is
         List<String> readAt63 = d.webmailStores().entrySet().stream().filter(e -> toUpgrade.contains(e.getKey()))
                 .flatMap(e -> e.getValue().stream()).distinct().filter(h -> !toUpgrade.contains(h))
                 .filter(h -> d.host(h).map(x -> x.components().contains("store")).orElse(false)).sorted().toList();
-        addSteps(phases, "enable-imap", "Enable IMAP on the upgraded Message Stores (before any webmail), and on the"
-                + " stores at 6.3 already that a webmail of the rollout reads", Tiers.MESSAGE_STORES, d,
-                java.util.stream.Stream.concat(hostsOf(plainStores).stream().filter(upgradedStores::contains),
-                        readAt63.stream()).toList(), StepId.ENABLE_IMAP, catalog);
+        addSteps(phases, "enable-imap", "Enable IMAP on the upgraded Message Stores that webmail front ends read"
+                + " (before any webmail), and on the stores at 6.3 already that a webmail of the rollout reads",
+                Tiers.MESSAGE_STORES, d, java.util.stream.Stream.concat(hostsOf(plainStores).stream()
+                        .filter(upgradedStores::contains).filter(h -> !readersOf(d, h).isEmpty()), readAt63.stream())
+                        .toList(), StepId.ENABLE_IMAP, catalog);
         List<List<Plan.Unit>> layers = readersAfterTheirStores(d, storesWithWebmail);
         for (int i = 0; i < layers.size(); i++) {
             String suffix = i == 0 ? "" : "-" + (i + 1);

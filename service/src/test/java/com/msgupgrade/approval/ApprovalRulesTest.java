@@ -643,8 +643,8 @@ class ApprovalRulesTest extends EndToEndTest {
      */
     @Test
     void aPostUpgradePhaseRunsOnlyInAWindowAndOutOfBlackouts() {
-        flow.deploy("d-imap-late", FleetSupport.deploymentJson(fleet), List.of("sol14"), d -> {});
-        flow.deploy("d-imap-freeze", FleetSupport.deploymentJson(fleet), List.of("sol15"), d -> {});
+        flow.deploy("d-imap-late", FleetSupport.deploymentJson(fleet), List.of("sol14"), ApprovalRulesTest::servesWebmail);
+        flow.deploy("d-imap-freeze", FleetSupport.deploymentJson(fleet), List.of("sol15"), ApprovalRulesTest::servesWebmail);
         // far enough ahead for both hosts to be approved and started before it on a slow machine
         Instant end = Instant.now().plusSeconds(25).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         String late = requestedWithWindowUntil("d-imap-late", end);
@@ -692,6 +692,12 @@ class ApprovalRulesTest extends EndToEndTest {
         }
     }
 
+    /** The deployment's hosts serve webmail too (Messenger Express on the store): IMAP is enabled on them after. */
+    static void servesWebmail(com.fasterxml.jackson.databind.node.ObjectNode deployment) {
+        deployment.withArray("hosts").forEach(h -> ((com.fasterxml.jackson.databind.node.ObjectNode) h)
+                .putArray("components").add("store").add("webmail"));
+    }
+
     /** The timers of the rollout's post-upgrade phase waiting for a window, a blackout's end or the resume. */
     private List<Instant> phaseTimers(String rolloutId) {
         return jdbc.queryForList("SELECT DUEDATE_ FROM ACT_RU_JOB WHERE PROCESS_INSTANCE_ID_ IN (SELECT PROC_INST_ID_"
@@ -706,7 +712,7 @@ class ApprovalRulesTest extends EndToEndTest {
      */
     @Test
     void aPausedRolloutHoldsItsPostUpgradePhaseUntilItIsResumed() {
-        flow.deploy("d-imap-paused", FleetSupport.deploymentJson(fleet), List.of("sol16"), d -> {});
+        flow.deploy("d-imap-paused", FleetSupport.deploymentJson(fleet), List.of("sol16"), ApprovalRulesTest::servesWebmail);
         fleet.host("sol16").setFault("patchadd", "fail-once", "1");
         String id = flow.startApproved("d-imap-paused");
         flow.approve(id, "Task_ApproveHostUpgrade");

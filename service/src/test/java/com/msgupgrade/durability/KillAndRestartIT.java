@@ -71,7 +71,10 @@ class KillAndRestartIT {
         }
         Victim victim = new Victim(ServiceProcess.start("kill", ServiceProcess.settings(url, fleet)));
         try {
-            victim.flow().deploy("kill", FleetSupport.deploymentJson(fleet), List.of("ms1"), d -> {});
+            // ms1 serves webmail too (Messenger Express): IMAP is enabled on it after its upgrade, a post-upgrade task
+            victim.flow().deploy("kill", FleetSupport.deploymentJson(fleet), List.of("ms1"), d -> d.withArray("hosts")
+                    .forEach(h -> ((com.fasterxml.jackson.databind.node.ObjectNode) h).putArray("components")
+                            .add("store").add("webmail")));
             String id = victim.flow().start("kill");
 
             victim.flow().awaitTask(id, "Task_ApproveRollout");

@@ -258,9 +258,13 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         // after the nodes' own restarts (start-msg with no service: "start-msg imap" comes with the post-upgrade tasks)
         Predicate<CommandLogEntry> restart = e -> is("start-msg").test(e) && e.argLine().isEmpty();
         assertThat(standbyPatched).isAfter(last(n1, restart)).isAfter(last(n2, restart));
-        // post-upgrade settings: mshttpd disabled on the back ends web1 reads, kept where no front end reads a store
-        for (SimulatedHost store : List.of(st1, st2, n1, n2)) {
+        // post-upgrade settings: IMAP enabled and mshttpd disabled on the back ends web1 reads; neither where no front
+        // end reads a store
+        for (SimulatedHost store : List.of(st1, st2)) {
             assertThat(store.stateLines("configutil")).as(store.name()).contains("service.imap.enable=yes");
+        }
+        for (SimulatedHost store : List.of(n1, n2)) {
+            assertThat(store.stateLines("configutil")).as(store.name()).doesNotContain("service.imap.enable=yes");
         }
         for (SimulatedHost store : List.of(st1, st2)) {
             assertThat(store.stateLines("configutil")).as(store.name()).contains("service.http.enable=no");
@@ -1248,7 +1252,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     void aHostWhosePostUpgradeStepFailedIsUpgradedAgainOnceItsRetrySucceeds() {
         SimulatedHost host = fleet.host("rs1");
         host.setFault("configutil", "fail", "1"); // the store's own upgrade runs no configutil: enabling IMAP does
-        flow.deploy("resting", FleetSupport.deploymentJson(fleet), List.of("rs1"), d -> {});
+        // its webmail reaches it over IMAP once upgraded: IMAP is enabled on it after its upgrade
+        flow.deploy("resting", FleetSupport.deploymentJson(fleet), List.of("rs1"), d -> servesWebmail(d));
         String id = flow.startApproved("resting");
         flow.approve(id, "Task_ApproveHostUpgrade");
         flow.awaitTask(id, "Task_DecideOnFailure");
@@ -1296,7 +1301,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     void aHostAbortedAtAPostUpgradeStepStaysUpgradedAndTheOthersOfThePhaseFinish() {
         fleet.host("rs2").setFault("configutil", "fail", "1");
         fleet.host("rs3").setFault("configutil", "delay", "4");
-        flow.deploy("restingabort", FleetSupport.deploymentJson(fleet), List.of("rs2", "rs3"), d -> {});
+        flow.deploy("restingabort", FleetSupport.deploymentJson(fleet), List.of("rs2", "rs3"), d -> servesWebmail(d));
         String id = flow.startApproved("restingabort");
         approvingHostUpgradesUntil(id, () -> failureDecisionOpen(id));
         assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "abort",
@@ -1370,6 +1375,11 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                         + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN"
                         + " ('Timer_WaitForSlot', 'Timer_WaitForClusterSlot', 'Timer_WaitForStandbySlot')"
                         + " AND e.BUSINESS_KEY_ = ?", Long.class, rolloutId) : -1;
+    }
+
+    /** Every host of the deployment serves webmail too (Messenger Express on the store): its IMAP is enabled. */
+    static void servesWebmail(ObjectNode deployment) {
+        deployment.withArray("hosts").forEach(h -> ((ObjectNode) h).putArray("components").add("store").add("webmail"));
     }
 
     private static ObjectNode group(String name, String topology, List<String> members, String standby) {
