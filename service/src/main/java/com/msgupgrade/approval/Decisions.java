@@ -457,6 +457,13 @@ public class Decisions {
         if (user == null) {
             refusal = "a decision must be made by an authenticated person";
             status = 403;
+        } else if (task instanceof org.camunda.bpm.engine.task.Task asTask && asTask.getDelegationState() != null) {
+            // delegated by an update of the task (its owner and delegation state set): the delegate's resolution
+            // left variables that this completion would be recorded with
+            refusal = "the task was delegated (" + ((org.camunda.bpm.engine.task.Task) task).getDelegationState()
+                    + "): a gate is decided by completing it,"
+                    + " not through a delegate; set its delegation back (or have a change manager claim it) first";
+            status = 403;
         } else if (!inGroup(current, user, group) && !(escalated(task, group)
                 && inGroup(current, user, escalationGroup))) {
             refusal = user + " is not in group " + group + (escalated(task, group) ? " nor " + escalationGroup : "")

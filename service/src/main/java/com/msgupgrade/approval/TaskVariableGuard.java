@@ -45,6 +45,8 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
             Pattern.compile("task/([^/]+)/(variables|localVariables|bpmnError|bpmnEscalation)(/.*)?$");
     /** Delegation: a delegate resolves the task (its variables set), its owner completes it. */
     private static final Pattern TASK_HAND_OVER = Pattern.compile("task/([^/]+)/(delegate|resolve)$");
+    /** A task's own fields written (its owner, delegation state, due date…). */
+    private static final Pattern TASK_UPDATE = Pattern.compile("task/([^/]+)$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
@@ -58,6 +60,22 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
             refuse(request, handOver.group(1), 403, "a task is decided by completing it, by the person the audit"
                     + " trail then names (" + handOver.group(2) + " is not accepted: a delegate's resolution would"
                     + " leave a decision that the owner's completion is recorded with)");
+            return;
+        }
+        Matcher update = TASK_UPDATE.matcher(routedPath(request.getUriInfo()));
+        if ("PUT".equals(method) && update.find()) {
+            byte[] body = request.getEntityStream().readAllBytes();
+            request.setEntityStream(new ByteArrayInputStream(body));
+            JsonNode delegation;
+            try {
+                delegation = body.length == 0 ? null : JSON.readTree(body).get("delegationState");
+            } catch (IOException e) {
+                return; // not JSON: the engine's API answers it as it does
+            }
+            if (delegation != null && !delegation.isNull()) {
+                refuse(request, update.group(1), 403, "a task is decided by completing it, by the person the audit"
+                        + " trail then names (a delegation state is not set through this API)");
+            }
             return;
         }
         Matcher write = TASK_WRITE.matcher(routedPath(request.getUriInfo()));

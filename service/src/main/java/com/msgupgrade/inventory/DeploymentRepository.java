@@ -95,6 +95,12 @@ public class DeploymentRepository {
                 String.class, name, version).stream().findFirst().map(this::fromJson);
     }
 
+    /** The SHA-256 of the deployment as stored now: what {@link #versions} gives for its latest version. */
+    public Optional<String> storedSha256(String name) {
+        return jdbc.queryForList("SELECT body FROM \"MSGSRV\".deployment WHERE name = ?", String.class, name).stream()
+                .findFirst().map(DeploymentRepository::sha256);
+    }
+
     /** The SHA-256 (hex) of a deployment's JSON as stored. */
     public static String sha256(String body) {
         try {

@@ -18,6 +18,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Component("rolloutControl")
 public class RolloutControl {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RolloutControl.class);
+
     public static final String RUNNING = "RUNNING";
     public static final String PAUSED = "PAUSED";
     public static final String ABORTING = "ABORTING";
@@ -394,9 +396,17 @@ public class RolloutControl {
         String rolloutId = (String) task.getVariable(RolloutProcess.ROLLOUT_ID);
         work.hold(rolloutId);
         if (ABORTING.equals(control(rolloutId))) {
-            SlotWakeUp.afterCommit(() -> ownTransaction.executeWithoutResult(status -> runtime.getObject()
-                    .createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
-                    .correlateAllWithResult()));
+            SlotWakeUp.afterCommit(() -> {
+                try {
+                    ownTransaction.executeWithoutResult(status -> runtime.getObject()
+                            .createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
+                            .correlateAllWithResult());
+                } catch (RuntimeException e) {
+                    // the task stays open, the rollout ABORTING: the task's decision ends it (the hosts do not start)
+                    log.warn("rollout {} is aborting, but ending its open task {} failed ({}): decide the task to end"
+                            + " the rollout", rolloutId, task.getTaskDefinitionKey(), e.toString());
+                }
+            });
         }
     }
 

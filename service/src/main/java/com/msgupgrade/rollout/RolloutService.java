@@ -118,7 +118,8 @@ public class RolloutService {
         // which version of the deployment (GET /api/deployments/{name}/versions/{n}), and what the rollout kept of it
         deployments.findStored(deploymentName).ifPresent(stored -> requested.put("deploymentVersion",
                 stored.version().number()));
-        requested.put("deploymentSha256", com.msgupgrade.inventory.DeploymentRepository.sha256(
+        deployments.storedSha256(deploymentName).ifPresent(sha -> requested.put("deploymentSha256", sha));
+        requested.put("snapshotSha256", com.msgupgrade.inventory.DeploymentRepository.sha256(
                 deployments.toJson(deployment)));
         requested.put("failurePolicy", failurePolicy);
         requested.put("maxFailedHosts", maxFailedHosts);

@@ -357,6 +357,10 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second + "/resolve",
                 "{\"variables\":{\"decision\":{\"value\":\"approve\"}}}", String.class).getStatusCode())
                 .isEqualTo(HttpStatus.FORBIDDEN);
+        ResponseEntity<String> updated = api.call("approver1", HttpMethod.PUT, "/engine-rest/task/" + second,
+                "{\"name\":\"Approve the rollout (CAB)\",\"owner\":\"approver1\",\"assignee\":\"operator\","
+                        + "\"delegationState\":\"PENDING\"}", String.class);
+        assertThat(updated.getStatusCode()).as(updated.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(tasks.createTaskQuery().taskId(second).singleResult().getDelegationState()).isNull();
         // Tasklist sends a form's read-only fields back: as they are, accepted; changed, refused
         Tasklist approver2 = Tasklist.loggedIn(rest.getRootUri(), "approver2");
@@ -375,7 +379,7 @@ class ApprovalRulesTest extends EndToEndTest {
                 "approver1 DECISION", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
                 "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
                 "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
-                "approver2 DECISION_REFUSED",
+                "approver1 DECISION_REFUSED", "approver2 DECISION_REFUSED",
                 "approver2 DECISION");
     }
 

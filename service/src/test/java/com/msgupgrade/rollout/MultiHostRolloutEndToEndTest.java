@@ -946,20 +946,21 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
     }
 
-    /**
-     * A host's rollback, a step or a rollout started by hand through the engine's REST API (by its administrator,
-     * listeners skipped or not) is refused: no process starts, and the only way is the service's API, which checks the
-     * request and records who made it.
-     */
     /** An operator who lost a rollout's id finds it: the deployment's rollouts, newest first, by state. */
     @Test
     void listsTheRolloutsOfADeploymentNewestFirst() {
         flow.deploy("listed", FleetSupport.deploymentJson(fleet), List.of("ls1"), d -> {});
-        // aborted at once, before its process reached the CAB's task (the message then found no task to end): it
-        // ends ABORTED as the task opens, not waiting there for the CAB
+        // aborted before its process reached the CAB's task (held here: its job suspended), so the abort's message
+        // finds no task to end: the rollout ends ABORTED as the task opens, not waiting there for the CAB
         String first = flow.start("listed");
+        String process = (String) api.getMap("operator", "/api/rollouts/" + first).get("processInstanceId");
+        management.suspendJobByProcessInstanceId(process);
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(first).count()).isZero();
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/abort", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.getMap("operator", "/api/rollouts/" + first)).containsEntry("control", "ABORTING")
+                .containsEntry("state", "AWAITING_APPROVAL");
+        management.activateJobByProcessInstanceId(process);
         flow.awaitState(first, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(first).count()).isZero();
         String second = flow.start("listed");
@@ -969,7 +970,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         // the trail names the version of the deployment the rollout was requested of
         assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
                 + " 'ROLLOUT_REQUESTED'", String.class, second)).contains("\"deploymentVersion\":1")
-                .contains("\"deploymentSha256\":\"").contains("\"failurePolicy\":\"stop\"");
+                .contains("\"deploymentSha256\":\"" + ((Map<?, ?>) api.getList("auditor",
+                        "/api/deployments/listed/versions").get(0)).get("sha256") + "\"")
+                .contains("\"snapshotSha256\":\"").contains("\"failurePolicy\":\"stop\"");
         assertThat(ids.apply("?deployment=listed&state=ABORTED")).containsExactly(first);
         assertThat(ids.apply("?deployment=listed&limit=1")).containsExactly(second);
         assertThat(api.getList("operator", "/api/rollouts?deployment=listed").get(0)).containsEntry("deployment", "listed")
@@ -984,7 +987,14 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
     @Autowired
     org.camunda.bpm.engine.IdentityService identities;
+    @Autowired
+    org.camunda.bpm.engine.ManagementService management;
 
+    /**
+     * A host's rollback, a step or a rollout started by hand through the engine's REST API (by its administrator,
+     * listeners skipped or not) is refused: no process starts, and the only way is the service's API, which checks the
+     * request and records who made it.
+     */
     @Test
     void noProcessOfTheServiceStartsByHandEvenForItsAdministrator() {
         if (identities.createUserQuery().userId("cockpitadmin").count() == 0) {
