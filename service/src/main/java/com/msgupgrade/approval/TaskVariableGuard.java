@@ -64,14 +64,7 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
         }
         Matcher update = TASK_UPDATE.matcher(routedPath(request.getUriInfo()));
         if ("PUT".equals(method) && update.find()) {
-            byte[] body = request.getEntityStream().readAllBytes();
-            request.setEntityStream(new ByteArrayInputStream(body));
-            JsonNode delegation;
-            try {
-                delegation = body.length == 0 ? null : JSON.readTree(body).get("delegationState");
-            } catch (IOException e) {
-                return; // not JSON: the engine's API answers it as it does
-            }
+            JsonNode delegation = bodyField(request, "delegationState");
             if (delegation != null && !delegation.isNull()) {
                 refuse(request, update.group(1), 403, "a task is decided by completing it, by the person the audit"
                         + " trail then names (a delegation state is not set through this API)");
@@ -88,14 +81,7 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
         if (task.isEmpty()) {
             return;
         }
-        byte[] body = request.getEntityStream().readAllBytes();
-        request.setEntityStream(new ByteArrayInputStream(body));
-        JsonNode variables;
-        try {
-            variables = body.length == 0 ? null : JSON.readTree(body).get("variables");
-        } catch (IOException e) {
-            return; // not JSON: the engine's API answers it as it does
-        }
+        JsonNode variables = bodyField(request, "variables");
         if (variables == null || !variables.isObject()) {
             return;
         }
@@ -117,6 +103,20 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
                         + "' cannot be changed by deciding it");
                 return;
             }
+        }
+    }
+
+    /**
+     * A field of the request's JSON body, the body left for the API to read; null when there is none (an empty body,
+     * or one that is not JSON: the engine's API answers it as it does).
+     */
+    private static JsonNode bodyField(ContainerRequestContext request, String name) throws IOException {
+        byte[] body = request.getEntityStream().readAllBytes();
+        request.setEntityStream(new ByteArrayInputStream(body));
+        try {
+            return body.length == 0 ? null : JSON.readTree(body).get(name);
+        } catch (IOException e) {
+            return null;
         }
     }
 

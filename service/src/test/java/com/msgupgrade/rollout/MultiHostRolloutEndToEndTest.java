@@ -936,13 +936,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
 
         // the operator fixes the host, retries and resumes: the rollout goes on
         fleet.host("fp1").clearFault("stop-msg", "fail");
-        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
-        flow.finish(id);
+        retryResumeAndFinish(id);
         assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
     }
 
@@ -1062,13 +1056,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         for (java.nio.file.Path patch : taken) {
             java.nio.file.Files.move(away.resolve(patch.getFileName()), patch);
         }
-        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
-                .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
-        flow.finish(id);
+        retryResumeAndFinish(id);
         assertThat(fleet.host("pm1").version()).isEqualTo("6.3");
     }
 
@@ -1385,6 +1373,20 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                         + " JOIN ACT_RU_EXECUTION e ON e.ID_ = j.PROCESS_INSTANCE_ID_ WHERE d.ACT_ID_ IN"
                         + " ('Timer_WaitForSlot', 'Timer_WaitForClusterSlot', 'Timer_WaitForStandbySlot')"
                         + " AND e.BUSINESS_KEY_ = ?", Long.class, rolloutId) : -1;
+    }
+
+    /**
+     * The operator retries the failed step and resumes the rollout its failure paused (failure policy stop); the host
+     * upgrades are approved until the end, which is then reached.
+     */
+    private void retryResumeAndFinish(String id) {
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
+                .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
+        flow.finish(id);
     }
 
     /** Every host of the deployment serves webmail too (Messenger Express on the store): its IMAP is enabled. */
