@@ -44,7 +44,13 @@ public class AuditRetention {
             jdbc.queryForList("SELECT set_config('msgsrv.audit_purge', 'on', true)");
         }
         int removed = 0;
+        Timestamp now = Timestamp.from(Instant.now());
         for (String id : expired) {
+            // what is removed, kept: the head the chain had (a purge of a chain purged before keeps the first record)
+            jdbc.update("INSERT INTO \"MSGSRV\".audit_purge (rollout_id, entries, last_hash, retention, purged_at)"
+                    + " SELECT id, audit_seq, audit_hash, ?, ? FROM \"MSGSRV\".rollout r WHERE id = ? AND audit_seq > 0"
+                    + " AND NOT EXISTS (SELECT 1 FROM \"MSGSRV\".audit_purge p WHERE p.rollout_id = r.id)",
+                    retention.toString(), now, id);
             removed += jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", id);
             jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = 0, audit_hash = NULL WHERE id = ?", id);
         }

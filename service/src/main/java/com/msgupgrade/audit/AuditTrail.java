@@ -248,6 +248,16 @@ public class AuditTrail {
                                 + " as its last: entries were removed from the end");
             }
         }
+        if (entries.isEmpty()) {
+            List<Map<String, Object>> purged = jdbc.queryForList("SELECT entries, last_hash, retention, purged_at FROM"
+                    + " \"MSGSRV\".audit_purge WHERE rollout_id = ?", rolloutId);
+            if (!purged.isEmpty()) {
+                Map<String, Object> p = purged.get(0);
+                return new Verification(true, 0, null, "the chain of " + p.get("entries") + " entries was purged at "
+                        + ((java.sql.Timestamp) p.get("purged_at")).toInstant() + " (audit retention " + p.get("retention")
+                        + "); its last entry's hash was " + p.get("last_hash"));
+            }
+        }
         return new Verification(true, entries.size(), null, "the chain of " + entries.size() + " entries is intact");
     }
 

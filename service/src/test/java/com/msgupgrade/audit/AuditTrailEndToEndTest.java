@@ -348,5 +348,9 @@ class AuditTrailEndToEndTest {
         int removed = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ZERO).purge());
         assertThat(removed).isEqualTo(exported.size());
         assertThat(exportJson("auditor")).isEmpty();
+        // the trail reads as purged, with the head it had, not as an intact chain of no entries
+        assertThat(verify()).containsEntry("valid", true).containsEntry("entries", 0).extractingByKey("message")
+                .asString().contains("the chain of " + exported.size() + " entries was purged at")
+                .contains("audit retention PT0S").contains((String) exported.get(exported.size() - 1).get("hash"));
     }
 }
