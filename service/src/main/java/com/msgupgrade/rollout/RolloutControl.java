@@ -359,19 +359,37 @@ public class RolloutControl {
 
     @Transactional
     public void pause(String rolloutId, String user) {
-        change(rolloutId, user, PAUSED, List.of(RUNNING), "ROLLOUT_PAUSED");
+        pause(rolloutId, user, null);
+    }
+
+    /** @param reason why, as the operator gave it (null: none given) */
+    @Transactional
+    public void pause(String rolloutId, String user, String reason) {
+        change(rolloutId, user, PAUSED, List.of(RUNNING), "ROLLOUT_PAUSED", reason);
     }
 
     @Transactional
     public void resume(String rolloutId, String user) {
-        change(rolloutId, user, RUNNING, List.of(PAUSED), "ROLLOUT_RESUMED");
+        resume(rolloutId, user, null);
+    }
+
+    /** @param reason why, as the operator gave it (null: none given) */
+    @Transactional
+    public void resume(String rolloutId, String user, String reason) {
+        change(rolloutId, user, RUNNING, List.of(PAUSED), "ROLLOUT_RESUMED", reason);
         slots.wake(rolloutId, parallelism);
         slots.wakePhaseHeldByPause(rolloutId);
     }
 
     @Transactional
     public void abort(String rolloutId, String user) {
-        change(rolloutId, user, ABORTING, List.of(RUNNING, PAUSED), "ROLLOUT_ABORT_REQUESTED");
+        abort(rolloutId, user, null);
+    }
+
+    /** @param reason why, as the operator gave it (null: none given) */
+    @Transactional
+    public void abort(String rolloutId, String user, String reason) {
+        change(rolloutId, user, ABORTING, List.of(RUNNING, PAUSED), "ROLLOUT_ABORT_REQUESTED", reason);
         pastTheHosts(rolloutId).ifPresent(at -> {
             // its end would say ABORTED of a rollout whose every host went through its procedure
             throw new InvalidRequestException("cannot abort rollout " + rolloutId, List.of("the rollout is at " + at
@@ -461,7 +479,7 @@ public class RolloutControl {
         slots.wakeHeldByWindows(rolloutId);
     }
 
-    private void change(String rolloutId, String user, String to, List<String> from, String kind) {
+    private void change(String rolloutId, String user, String to, List<String> from, String kind, String reason) {
         control(rolloutId); // an unknown rollout is told so (404) before its lock is looked for
         work.hold(rolloutId); // a claim reads the control once, and acts on it, under the same lock
         String current = control(rolloutId);
@@ -476,7 +494,11 @@ public class RolloutControl {
                     List.of("the rollout is " + current + "; this needs it " + String.join(" or ", from)));
         }
         jdbc.update("UPDATE \"MSGSRV\".rollout SET control = ? WHERE id = ?", to, rolloutId);
-        audit.record(rolloutId, user, kind, null, null, Map.of("from", current, "to", to));
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("from", current, "to", to));
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        audit.record(rolloutId, user, kind, null, null, detail);
     }
 
     /**

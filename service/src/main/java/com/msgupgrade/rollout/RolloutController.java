@@ -61,26 +61,45 @@ class RolloutController {
         return ResponseEntity.accepted().body(Map.of("id", id, "hosts", hosts));
     }
 
+    /** Why an operator pauses, resumes or aborts a rollout (optional; in its audit trail). */
+    record ControlRequest(String reason) {
+
+        static final int MOST = 2000;
+
+        static String of(ControlRequest request) {
+            String reason = request == null || request.reason() == null || request.reason().isBlank() ? null
+                    : request.reason().strip();
+            if (reason != null && reason.length() > MOST) {
+                throw new com.msgupgrade.web.InvalidRequestException("cannot change the rollout", List.of("reason: at"
+                        + " most " + MOST + " characters (" + reason.length() + " sent)"));
+            }
+            return reason;
+        }
+    }
+
     /** No new host starts; running steps finish. */
     @PostMapping("/{id}/pause")
     @PreAuthorize("hasRole('operators')")
-    ResponseEntity<Void> pause(@PathVariable String id, Principal user) {
-        control.pause(id, user.getName());
+    ResponseEntity<Void> pause(@PathVariable String id, @RequestBody(required = false) ControlRequest request,
+            Principal user) {
+        control.pause(id, user.getName(), ControlRequest.of(request));
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/{id}/resume")
     @PreAuthorize("hasRole('operators')")
-    ResponseEntity<Void> resume(@PathVariable String id, Principal user) {
-        control.resume(id, user.getName());
+    ResponseEntity<Void> resume(@PathVariable String id, @RequestBody(required = false) ControlRequest request,
+            Principal user) {
+        control.resume(id, user.getName(), ControlRequest.of(request));
         return ResponseEntity.noContent().build();
     }
 
     /** Nothing new starts; hosts already running finish; the rollout ends ABORTED. */
     @PostMapping("/{id}/abort")
     @PreAuthorize("hasRole('operators')")
-    ResponseEntity<Void> abort(@PathVariable String id, Principal user) {
-        control.abort(id, user.getName());
+    ResponseEntity<Void> abort(@PathVariable String id, @RequestBody(required = false) ControlRequest request,
+            Principal user) {
+        control.abort(id, user.getName(), ControlRequest.of(request));
         return ResponseEntity.noContent().build();
     }
 

@@ -451,8 +451,15 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         List<String> hosts = List.of("sa1", "sa2", "sa3", "sa4");
         flow.deploy("controlled", FleetSupport.deploymentJson(fleet), hosts, d -> {});
         String id = flow.start("controlled");
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause",
+                Map.of("reason", "x".repeat(2001)), String.class).getStatusCode())
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause",
+                Map.of("reason", "the storage team's change CHG-4711 overlaps"), String.class).getStatusCode())
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(jdbc.queryForObject("SELECT actor || ' ' || detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND"
+                + " kind = 'ROLLOUT_PAUSED'", String.class, id)).startsWith("operator ")
+                .contains("\"reason\":\"the storage team's change CHG-4711 overlaps\"");
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/pause", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         flow.approveCab(id);
