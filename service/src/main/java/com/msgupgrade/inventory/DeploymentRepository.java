@@ -38,21 +38,22 @@ public class DeploymentRepository {
     public long save(Deployment deployment, String user, Precondition precondition) {
         String body = toJson(deployment);
         Timestamp now = Timestamp.from(Instant.now());
-        Optional<Version> current = jdbc.query("SELECT version, updated_by, updated_at FROM \"MSGSRV\".deployment"
-                + " WHERE name = ? FOR UPDATE", (rs, i) -> version(rs), deployment.name()).stream().findFirst();
+        Optional<Version> current = lockedVersion(deployment.name());
         precondition.check(deployment.name(), current);
         if (current.isPresent()) {
-            long version = current.get().number() + 1;
-            jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ?, version = ?"
-                    + " WHERE name = ?", body, user, now, version, deployment.name());
-            keepVersion(deployment.name(), version, body, user, now);
-            return version;
+            return update(deployment.name(), current.get(), body, user, now);
         }
         // one deployment a name, whatever its case: "prod" and "PROD" would be two rollouts of the same hosts, each
         // free of the other's (a rollout of a deployment excludes only that deployment's next); new names are
         // compared one at a time (a lock row made by migration V12)
         jdbc.queryForList("SELECT rollout_id FROM \"MSGSRV\".rollout_work_lock WHERE rollout_id = 'deployment-names'"
                 + " FOR UPDATE", String.class);
+        // made meanwhile by a request that held that lock before this one: a change of it, as asked
+        current = lockedVersion(deployment.name());
+        if (current.isPresent()) {
+            precondition.check(deployment.name(), current);
+            return update(deployment.name(), current.get(), body, user, now);
+        }
         List<String> sameName = jdbc.queryForList("SELECT name FROM \"MSGSRV\".deployment WHERE LOWER(name) ="
                 + " LOWER(?) AND name <> ?", String.class, deployment.name(), deployment.name());
         if (!sameName.isEmpty()) {
@@ -70,6 +71,19 @@ public class DeploymentRepository {
         }
         keepVersion(deployment.name(), first, body, user, now);
         return first;
+    }
+
+    private Optional<Version> lockedVersion(String name) {
+        return jdbc.query("SELECT version, updated_by, updated_at FROM \"MSGSRV\".deployment WHERE name = ? FOR UPDATE",
+                (rs, i) -> version(rs), name).stream().findFirst();
+    }
+
+    private long update(String name, Version current, String body, String user, Timestamp now) {
+        long version = current.number() + 1;
+        jdbc.update("UPDATE \"MSGSRV\".deployment SET body = ?, updated_by = ?, updated_at = ?, version = ? WHERE"
+                + " name = ?", body, user, now, version, name);
+        keepVersion(name, version, body, user, now);
+        return version;
     }
 
     private void keepVersion(String name, long version, String body, String user, Timestamp at) {

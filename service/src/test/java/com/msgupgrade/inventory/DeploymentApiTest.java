@@ -314,6 +314,28 @@ class DeploymentApiTest {
         var stored = JSON.readTree(api.call("operator", HttpMethod.GET, "/api/deployments/raced", null, String.class)
                 .getBody());
         assertThat(stored.get("hosts").findValuesAsText("name")).isEqualTo(valid().get("hosts").findValuesAsText("name"));
+
+        // asked to create only (If-None-Match: *): one of them does, the others are told it exists (412), not 409
+        var once = new java.util.concurrent.CountDownLatch(1);
+        var creators = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<HttpStatus>> puts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                puts.add(creators.submit(() -> {
+                    once.await();
+                    return HttpStatus.valueOf(exchange(HttpMethod.PUT, "/api/deployments/created-once", VALID,
+                            "If-None-Match", "*").getStatusCode().value());
+                }));
+            }
+            once.countDown();
+            List<HttpStatus> answers = new ArrayList<>();
+            for (var put : puts) {
+                answers.add(put.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(answers).containsOnlyOnce(HttpStatus.OK).containsOnly(HttpStatus.OK, HttpStatus.PRECONDITION_FAILED);
+        } finally {
+            creators.shutdownNow();
+        }
     }
 
     @Test
