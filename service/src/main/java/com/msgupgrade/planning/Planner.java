@@ -108,27 +108,46 @@ public class Planner {
         return new Plan(deployment.name(), target, hosts, errors, Ordering.dependencies(hosts), phases);
     }
 
-    /** The release an HA cluster's rolling upgrade starts from: the one whose configuration 6.3 binaries read. */
-    static final String CLUSTER_RELEASE = "6.2p3";
+    /**
+     * Whether an HA cluster's rolling upgrade starts from the host's release (guide, High Availability Clusters: a
+     * node patched while its standby runs its services from the shared configuration, which "the 6.3 binaries are
+     * compatible with"): 6.2p3, and by the guide's own rule for the earlier releases ("use the instructions in
+     * Upgrading Messaging Server from 6.2p3, except substitute …") 6.2 (2005Q1), and 6.1 (2004Q2) on Solaris, whose
+     * path is the same patch procedure. Not 6.0 (a path not certified: its risk acceptance is its host process's,
+     * which a cluster's hosts do not run) nor 6.1 on Linux (a reinstall, not a patch the standby can stand in for).
+     */
+    static boolean rollsFrom(Host host) {
+        String release = String.valueOf(host.sourceRelease());
+        return List.of("6.2p3", "6.2").contains(release) || "6.1".equals(release) && host.isSolaris();
+    }
 
     /**
-     * The rolling upgrade of an HA cluster (patch a node while the standby runs its services from the shared
-     * configuration) rests on the 6.3 binaries reading the 6.2p3 configuration files (guide, High Availability
-     * Clusters); a host at another release would get the cluster's patch steps instead of its own path, and skip
-     * its path's gates (an uncertified path's risk acceptance).
+     * The rolling upgrade of an asymmetric-HA or N+1 cluster: every host not at 6.3 at a release it starts from
+     * ({@link #rollsFrom}), all of them at the same one (the standby runs each node's services on its own binaries,
+     * "at the same patch level as Node1"); otherwise the plan is refused, naming the hosts.
      */
     private static void clusterReleases(Deployment deployment, List<String> errors) {
         for (Deployment.Group g : deployment.groups()) {
             if (!List.of("n-plus-1", "asymmetric-ha").contains(g.topology())) {
                 continue;
             }
-            java.util.stream.Stream.concat(g.members().stream(), java.util.stream.Stream.ofNullable(g.standby()))
-                    .map(deployment::host).flatMap(java.util.Optional::stream)
-                    .filter(h -> !TARGET.equals(h.sourceRelease()) && !CLUSTER_RELEASE.equals(h.sourceRelease()))
-                    .forEach(h -> errors.add(h.name() + ": a host of the " + g.topology() + " cluster " + g.name()
-                            + " is at " + h.sourceRelease() + "; the rolling upgrade of a cluster starts from "
-                            + CLUSTER_RELEASE + ", whose configuration the 6.3 binaries read (guide, High Availability"
-                            + " Clusters): bring the cluster's hosts to " + CLUSTER_RELEASE + " first"));
+            List<Host> toUpgrade = java.util.stream.Stream.concat(g.members().stream(),
+                    java.util.stream.Stream.ofNullable(g.standby())).map(deployment::host)
+                    .flatMap(java.util.Optional::stream).filter(h -> !TARGET.equals(h.sourceRelease())).toList();
+            toUpgrade.stream().filter(h -> !rollsFrom(h)).forEach(h -> errors.add(h.name() + ": a host of the "
+                    + g.topology() + " cluster " + g.name() + " is at " + h.sourceRelease() + " on " + h.os()
+                    + "; the rolling upgrade of a cluster starts from 6.2p3, 6.2 or, on Solaris, 6.1 (guide, High"
+                    + " Availability Clusters, whose 6.3 binaries read the configuration the standby runs meanwhile):"
+                    + " bring the cluster's hosts to one of them first"));
+            java.util.Set<String> releases = toUpgrade.stream().map(h -> String.valueOf(h.sourceRelease()))
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+            if (releases.size() > 1) {
+                errors.add("the hosts of the " + g.topology() + " cluster " + g.name() + " are at different releases ("
+                        + toUpgrade.stream().map(h -> h.name() + " " + h.sourceRelease()).collect(
+                                java.util.stream.Collectors.joining(", ")) + "): the standby runs each node's services"
+                        + " on its own binaries, which must be \"at the same patch level as Node1\" (guide): bring"
+                        + " them to one release first");
+            }
         }
     }
 

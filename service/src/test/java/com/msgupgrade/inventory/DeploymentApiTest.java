@@ -478,7 +478,8 @@ class DeploymentApiTest {
         assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(refused.getBody()).contains("store1: no direct upgrade from Messaging Server 5.2").contains("2005Q1");
 
-        // a cluster's rolling upgrade starts from 6.2p3 (the guide's High Availability Clusters)
+        // a cluster's rolling upgrade starts from 6.2p3, 6.2 or (Solaris) 6.1 (the guide's High Availability Clusters,
+        // and its rule for the earlier releases), its hosts at one release
         ObjectNode cluster = valid();
         host(cluster, 3).put("sourceRelease", "6.0");
         assertThat(api.putJson("operator", "/api/deployments/old-node", cluster.toString()).getStatusCode())
@@ -486,8 +487,21 @@ class DeploymentApiTest {
         ResponseEntity<String> oldNode = api.call("operator", HttpMethod.POST, "/api/rollouts",
                 java.util.Map.of("deployment", "old-node", "target", "6.3"), String.class);
         assertThat(oldNode.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-        assertThat(oldNode.getBody()).contains("node1: a host of the n-plus-1 cluster cluster is at 6.0")
-                .contains("starts from 6.2p3");
+        assertThat(oldNode.getBody()).contains("node1: a host of the n-plus-1 cluster cluster is at 6.0 on solaris")
+                .contains("starts from 6.2p3, 6.2 or, on Solaris, 6.1").contains("at different releases (node1 6.0,"
+                        + " nodex 6.2p3)");
+        for (String release : List.of("6.2", "6.1")) {
+            ObjectNode q1 = valid();
+            host(q1, 3).put("sourceRelease", release);
+            host(q1, 4).put("sourceRelease", release);
+            assertThat(api.putJson("operator", "/api/deployments/q1-" + release.replace('.', '-'), q1.toString())
+                    .getStatusCode()).isEqualTo(HttpStatus.OK);
+            ResponseEntity<String> q1Plan = api.call("operator", HttpMethod.GET, "/api/deployments/q1-"
+                    + release.replace('.', '-') + "/plan", null, String.class);
+            assertThat(q1Plan.getStatusCode()).isEqualTo(HttpStatus.OK);
+            // (the webmail's proxy secret is not configured in this test: that error alone)
+            assertThat(readTree(q1Plan.getBody()).get("errors").toString()).as(release).doesNotContain("cluster");
+        }
     }
 
     /**

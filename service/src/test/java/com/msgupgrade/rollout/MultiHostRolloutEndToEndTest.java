@@ -62,6 +62,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             HostSpec.solaris("pm1", "6.2p3", List.of("mta")),
             HostSpec.solaris("ls1", "6.2p3", List.of("mta")),
             HostSpec.solaris("bh1", "6.2p3", List.of("mta")),
+            HostSpec.solaris("q1", "6.2", List.of("store")),
+            HostSpec.solaris("q1x", "6.2", List.of("store")),
             HostSpec.solaris("st8", "6.2p3", List.of("store")),
             HostSpec.solaris("st9", "6.2p3", List.of("store")),
             HostSpec.solaris("web8", "6.2p3", List.of("webmail")),
@@ -945,6 +947,23 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         fleet.host("fp1").clearFault("stop-msg", "fail");
         retryResumeAndFinish(id);
         assertThat(List.of("fp1", "fp2", "fp3")).allSatisfy(h -> assertThat(fleet.host(h).version()).isEqualTo("6.3"));
+    }
+
+    /**
+     * A 2005Q1 (6.2) cluster goes through the rolling upgrade as a 6.2p3 one does (the guide: "substitute 6.2 wherever
+     * 6.2p3 is referenced"): the node fails over to the standby, is patched and comes back at 6.3, the standby last.
+     */
+    @Test
+    void upgradesA62ClusterByTheSameRollingPatch() {
+        flow.deploy("q1", FleetSupport.deploymentJson(fleet), List.of("q1", "q1x"),
+                d -> d.putArray("groups").add(group("q1ha", "asymmetric-ha", List.of("q1"), "q1x")));
+        String id = flow.startApproved("q1");
+        approveGatesUntilPostUpgrade(id);
+        flow.finish(id);
+        assertThat(fleet.host("q1").version()).isEqualTo("6.3");
+        assertThat(fleet.host("q1x").version()).isEqualTo("6.3");
+        assertThat(fleet.host("q1x").commandLog()).extracting(CommandLogEntry::command).contains("useconfig");
+        assertThat(first(fleet.host("q1x"), is("patchadd"))).isAfter(last(fleet.host("q1"), is("start-msg")));
     }
 
     /** An operator who lost a rollout's id finds it: the deployment's rollouts, newest first, by state. */
