@@ -63,7 +63,10 @@ public final class HostSteps {
     /**
      * An active node of an asymmetric-HA or N+1 cluster, as UpgradeCluster runs it (guide, High Availability
      * Clusters): its services moved to the standby while the node is patched and its configuration migrated, the
-     * services down only during install-newconfig. The steps on the standby name it ({@link Conditional#on}).
+     * services down only during install-newconfig ("8. Run install-newconfig on MS-1. 9. Bring the MS-1 services
+     * back up"; the IMAP proxy account, a configutil setting the start reads, set before). The LDIF import changes the
+     * Directory Server, not the node: it runs once the node serves again, so that neither it nor an operator's
+     * decision on it keeps the node's services down. The steps on the standby name it ({@link Conditional#on}).
      */
     public static List<Conditional> clusterNode(Host node, Host standby) {
         String x = standby.name();
@@ -79,11 +82,11 @@ public final class HostSteps {
         steps.add(new Conditional(PATCH_CONFIG, null));
         steps.add(new Conditional(STOP_MESSAGING_SERVER, null, x));
         steps.add(new Conditional(INSTALL_NEW_CONFIG, null));
-        steps.add(new Conditional(IMPORT_LDIF, null));
         if (node.proxyAdmin() != null) {
             steps.add(new Conditional(SET_PROXY_ADMIN, "the IMAP proxy account differs from the store's"));
         }
         steps.add(new Conditional(START_MESSAGING_SERVER, null));
+        steps.add(new Conditional(IMPORT_LDIF, null));
         steps.add(new Conditional(VERIFY_UPGRADE, null));
         return steps;
     }

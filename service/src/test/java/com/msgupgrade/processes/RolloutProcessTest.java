@@ -253,8 +253,9 @@ class RolloutProcessTest extends ProcessTestBase {
         Assertions.assertThat(beans.stepHosts.subList(0, 14)).containsExactly("node1/verify-current-version",
                 "nodex/verify-current-version", "nodex/useconfig", "node1/stop-messaging-server",
                 "nodex/start-messaging-server", "node1/apply-core-patch", "node1/confirm-patches",
-                "node1/patch-config", "nodex/stop-messaging-server", "node1/install-newconfig", "node1/import-ldif",
-                "node1/start-messaging-server", "node1/verify-upgrade", "node2/verify-current-version");
+                "node1/patch-config", "nodex/stop-messaging-server", "node1/install-newconfig",
+                "node1/start-messaging-server", "node1/import-ldif", "node1/verify-upgrade",
+                "node2/verify-current-version");
         // as the plan has it (the steps on the standby named), for the node and, last, the standby
         com.msgupgrade.inventory.Host node1 = new com.msgupgrade.inventory.Host("node1", "10.0.0.1", 22, "root", "solaris",
                 "sparc", "/opt/SUNWmsgsr", "6.2p3", List.of("store"), List.of(), null, null, null, null, null);

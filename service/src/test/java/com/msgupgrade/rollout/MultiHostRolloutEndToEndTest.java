@@ -251,8 +251,11 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         }
         assertThat(n1.stateLines("configutil")).contains("local.service.proxy.admin=n1proxy",
                 "local.service.proxy.adminpass=" + FleetSupport.PROXY_PASSWORD);
-        assertThat(first(n1, e -> e.argLine().startsWith("-i "))).isAfter(first(n1, is("ldapmodify")))
+        // the proxy account (a setting the start reads) before the node's start; the LDIF import (the Directory
+        // Server's, not the node's) once the node serves again: its services down only for install-newconfig
+        assertThat(first(n1, e -> e.argLine().startsWith("-i "))).isAfter(first(n1, is("install-newconfig")))
                 .isBefore(last(n1, is("start-msg")));
+        assertThat(first(n1, is("ldapmodify"))).isAfter(last(n1, is("start-msg")));
         assertThat(n2.stateLines("configutil")).doesNotContain("local.service.proxy.admin=n1proxy")
                 .noneMatch(l -> l.startsWith("local.service.proxy.adminpass"));
         assertThat(n1.commandLog()).noneMatch(e -> e.argLine().contains(FleetSupport.PROXY_PASSWORD));
