@@ -973,17 +973,24 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     @Test
     void listsTheRolloutsOfADeploymentNewestFirst() {
         flow.deploy("listed", FleetSupport.deploymentJson(fleet), List.of("ls1"), d -> {});
-        // aborted before its process reached the CAB's task (held here: its job suspended), so the abort's message
-        // finds no task to end: the rollout ends ABORTED as the task opens, not waiting there for the CAB
-        String first = flow.start("listed");
-        String process = (String) api.getMap("operator", "/api/rollouts/" + first).get("processInstanceId");
-        management.suspendJobByProcessInstanceId(process);
-        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(first).count()).isZero();
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/abort", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.getMap("operator", "/api/rollouts/" + first)).containsEntry("control", "ABORTING")
-                .containsEntry("state", "AWAITING_APPROVAL");
-        management.activateJobByProcessInstanceId(process);
+        // aborted before its process reached the CAB's task (held here: the job after its start is created suspended),
+        // so the abort's message finds no task to end: the rollout ends ABORTED as the task opens, not waiting there
+        List<String> afterStart = management.createJobDefinitionQuery().processDefinitionKey("Rollout")
+                .activityIdIn("StartEvent_RolloutRequested").list().stream()
+                .map(org.camunda.bpm.engine.management.JobDefinition::getId).toList();
+        assertThat(afterStart).isNotEmpty();
+        afterStart.forEach(management::suspendJobDefinitionById);
+        String first;
+        try {
+            first = flow.start("listed");
+            assertThat(tasks.createTaskQuery().processInstanceBusinessKey(first).count()).isZero();
+            assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + first + "/abort", null, String.class)
+                    .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+            assertThat(api.getMap("operator", "/api/rollouts/" + first)).containsEntry("control", "ABORTING")
+                    .containsEntry("state", "AWAITING_APPROVAL");
+        } finally {
+            afterStart.forEach(definition -> management.activateJobDefinitionById(definition, true));
+        }
         flow.awaitState(first, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(first).count()).isZero();
         String second = flow.start("listed");
