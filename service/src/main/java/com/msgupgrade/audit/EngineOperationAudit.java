@@ -1,6 +1,5 @@
 package com.msgupgrade.audit;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,12 +65,7 @@ class EngineOperationAudit extends AbstractProcessEnginePlugin {
 
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
-        List<HistoryEventHandler> handlers = new ArrayList<>();
-        if (configuration.getCustomHistoryEventHandlers() != null) {
-            handlers.addAll(configuration.getCustomHistoryEventHandlers());
-        }
-        handlers.add(new Recording());
-        configuration.setCustomHistoryEventHandlers(handlers);
+        com.msgupgrade.EngineHistory.addHandler(configuration, new Recording());
     }
 
     private final class Recording implements HistoryEventHandler {

@@ -28,12 +28,7 @@ class IncidentAudit extends AbstractProcessEnginePlugin {
         configuration.setCustomIncidentHandlers(List.of(
                 new Recording(Incident.FAILED_JOB_HANDLER_TYPE),
                 new Recording(Incident.EXTERNAL_TASK_HANDLER_TYPE)));
-        List<org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler> handlers = new java.util.ArrayList<>();
-        if (configuration.getCustomHistoryEventHandlers() != null) {
-            handlers.addAll(configuration.getCustomHistoryEventHandlers());
-        }
-        handlers.add(new Resolutions());
-        configuration.setCustomHistoryEventHandlers(handlers);
+        com.msgupgrade.EngineHistory.addHandler(configuration, new Resolutions());
     }
 
     private final class Recording extends DefaultIncidentHandler {

@@ -1,6 +1,5 @@
 package com.msgupgrade.rollout;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -46,12 +45,7 @@ public class ProcessStarts extends AbstractProcessEnginePlugin {
 
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
-        List<HistoryEventHandler> handlers = new ArrayList<>();
-        if (configuration.getCustomHistoryEventHandlers() != null) {
-            handlers.addAll(configuration.getCustomHistoryEventHandlers());
-        }
-        handlers.add(new Guard());
-        configuration.setCustomHistoryEventHandlers(handlers);
+        com.msgupgrade.EngineHistory.addHandler(configuration, new Guard());
     }
 
     private static final class Guard implements HistoryEventHandler {
