@@ -1,0 +1,34 @@
+package com.msgupgrade;
+
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.history.HistoryLevel;
+import org.springframework.stereotype.Component;
+
+/**
+ * The service runs on the engine's full history only. Its audit trail reads the engine's history events: the
+ * operations people start through the engine (the user operation log), an incident's resolution, and the start of a
+ * process, which the service refuses when it did not start it itself. At a lower level the engine produces none or
+ * some of them, and those parts of the trail, and the refusal, would be gone without a word: the engine refuses to
+ * start instead, naming the setting.
+ */
+@Component
+public class FullHistory extends AbstractProcessEnginePlugin {
+
+    @Override
+    public void postProcessEngineBuild(ProcessEngine engine) {
+        HistoryLevel level = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getHistoryLevel();
+        if (level == null || level.getId() != HistoryLevel.HISTORY_LEVEL_FULL.getId()) {
+            throw new ProcessEngineException(refusal(level == null ? "unknown" : level.getName()));
+        }
+    }
+
+    static String refusal(String level) {
+        return "the engine's history level is " + level + ", and the service needs full"
+                + " (camunda.bpm.history-level: full): its audit trail reads the engine's history of operations,"
+                + " incidents and process starts, and it refuses a process started outside its API on that history"
+                + " (a database created at another level keeps its level: create it again at full)";
+    }
+}
