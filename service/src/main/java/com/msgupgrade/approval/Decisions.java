@@ -264,6 +264,10 @@ public class Decisions {
             if (!supported) {
                 refuse(task, host, "rollback", LINUX_NO_ROLLBACK + ": host " + host + " cannot be rolled back");
             }
+            if (hostPlan(rolloutId(task), host).map(p -> p.rollbackSteps().isEmpty()).orElse(true)) {
+                refuse(task, host, "rollback", "host " + host + ": "
+                        + com.msgupgrade.rollout.RolloutService.CLUSTER_NO_ROLLBACK);
+            }
             if (!stepOfSolarisUpgrade(task)) {
                 refuse(task, host, "rollback", "only a failed step of the host's own upgrade can be answered by"
                         + " rolling the host back; this one is not (a rollback's, a cluster's or the rollout's): decide"

@@ -91,9 +91,10 @@ public class StepCatalog {
                     noNewConfigInstalledCheck(host));
             case REMOVE_LOCALIZATION_PATCH -> patchrm(step, localizationPatch(host));
             case REMOVE_CORE_PATCH -> patchrm(step, corePatch(host));
-            case VERIFY_PREVIOUS_VERSION -> readOnly(step, quote(sbin + "/imsimta") + " version",
-                    out -> ReleaseVersion.expect(host.sourceRelease(), out));
-            case CHECK_HEALTH -> serving(step, host);
+            case VERIFY_PREVIOUS_VERSION -> serving(step, host, host.sourceRelease(), "the rollback is not over:"
+                    + " start it (start-msg), then retry");
+            case CHECK_HEALTH -> serving(step, host, "6.3", "so the next member of its group is not stopped; start it"
+                    + " (start-msg), then retry");
             case USECONFIG -> {
                 if (peer == null) {
                     throw new IllegalStateException("useconfig on " + host.name() + " needs the node it takes over");
@@ -389,7 +390,7 @@ public class StepCatalog {
 
     static final String LDIF_REJECTED = "the Directory Server refused";
 
-    /** The daemons a host's components run (Messaging Server 6.3): what a host that serves again has running. */
+    /** The daemons a host's components run (Messaging Server 6.3, and 6.x before it): what a host that serves has running. */
     static final Map<String, List<String>> DAEMONS = Map.of("store", List.of("stored"),
             "mta", List.of("dispatcher", "job_controller"), "mmp", List.of("AService"), "webmail", List.of("mshttpd"));
 
@@ -408,14 +409,15 @@ public class StepCatalog {
     static final int HEALTH_PAUSE_SECONDS = 3;
 
     /**
-     * Whether an upgraded member of a load-balanced group serves again, before the next one is stopped (the guide's
-     * rolling upgrade: "you upgrade each instance of Messaging Server while the others remain running"): at 6.3, and
-     * every daemon of its components running; start-msg can end well with one of them down. A daemon start-msg left
-     * still starting is given {@value #HEALTH_LOOKS} looks {@value #HEALTH_PAUSE_SECONDS} s apart (12 s, within the
-     * SSH command timeout's 30 s) before the host is judged not serving; a host whose daemons run is answered at
-     * once. Bourne shell: Solaris 10's {@code /bin/sh} has no arithmetic, hence the counted loop.
+     * Whether a host serves again at {@code release}, every daemon of its components running; start-msg can end well
+     * with one of them down. An upgraded member of a load-balanced group, before the next one is stopped (the guide's
+     * rolling upgrade: "you upgrade each instance of Messaging Server while the others remain running"), and a host
+     * rolled back, which the rollout counts as serving again (its group's next member may then be stopped). A daemon
+     * start-msg left still starting is given {@value #HEALTH_LOOKS} looks {@value #HEALTH_PAUSE_SECONDS} s apart
+     * (12 s, within the SSH command timeout's 30 s) before the host is judged not serving; a host whose daemons run
+     * is answered at once. Bourne shell: Solaris 10's {@code /bin/sh} has no arithmetic, hence the counted loop.
      */
-    private HostCommand serving(StepId step, Host host) {
+    private HostCommand serving(StepId step, Host host, String release, String otherwise) {
         String sbin = host.msgSvrBase() + "/sbin";
         List<String> daemons = host.components().stream().flatMap(c -> DAEMONS.getOrDefault(c, List.of()).stream())
                 .distinct().toList();
@@ -425,13 +427,13 @@ public class StepCatalog {
                 + "; do down=; for p in " + String.join(" ", daemons) + "; do " + running(host, "$p")
                 + " || down=\"$down $p\"; done; [ -z \"$down\" ] && break; [ $t = " + HEALTH_LOOKS + " ] || sleep "
                 + HEALTH_PAUSE_SECONDS + "; done; for p in $down; do echo \"" + NOT_RUNNING + "$p\"; done; }");
-        return readOnly(step, command, out -> ReleaseVersion.expect("6.3", out).or(() -> {
+        return readOnly(step, command, out -> ReleaseVersion.expect(release, out).or(() -> {
             List<String> down = out.lines().filter(line -> line.startsWith(NOT_RUNNING))
                     .map(line -> line.substring(NOT_RUNNING.length()).trim()).toList();
-            return down.isEmpty() ? Optional.empty() : Optional.of(host.name() + " is at 6.3 but "
+            return down.isEmpty() ? Optional.empty() : Optional.of(host.name() + " is at " + release + " but "
                     + String.join(", ", down) + (down.size() == 1 ? " is" : " are") + " not running "
                     + (HEALTH_LOOKS - 1) * HEALTH_PAUSE_SECONDS + " s after the first look: it does not serve"
-                    + " again, so the next member of its group is not stopped; start it (start-msg), then retry");
+                    + " again, " + otherwise);
         }));
     }
 

@@ -31,7 +31,8 @@ public enum StepId {
     UNINSTALL_NEW_CONFIG("uninstall-newconfig", "Roll back the re-configuration (uninstall-newconfig)"),
     REMOVE_LOCALIZATION_PATCH("remove-localization-patch", "Remove the localization patch (patchrm)"),
     REMOVE_CORE_PATCH("remove-core-patch", "Remove the core patch (patchrm)"),
-    VERIFY_PREVIOUS_VERSION("verify-previous-version", "Verify the previous version (imsimta version)"),
+    VERIFY_PREVIOUS_VERSION("verify-previous-version",
+            "Verify the host serves at its previous version (imsimta version, its daemons)"),
 
     // multiple instances, HA clusters, post-upgrade
     CHECK_HEALTH("check-health", "Check the upgraded host serves again before the next one stops"),

@@ -52,6 +52,19 @@ public record Deployment(
         return groups.stream().filter(g -> g.members().contains(hostName) || hostName.equals(g.standby())).findFirst();
     }
 
+    /**
+     * The high-availability cluster a host is a node of (asymmetric-HA, N+1 or symmetric-HA; the standby included):
+     * its nodes share their configuration and data (the guide's "High Availability Clusters"), so none is put back
+     * at its earlier release alone.
+     */
+    public Optional<Group> highAvailabilityGroupOf(String hostName) {
+        return groupOf(hostName).filter(g -> HIGH_AVAILABILITY.contains(g.topology()));
+    }
+
+    /** The topologies of the guide's "High Availability Clusters". */
+    public static final java.util.Set<String> HIGH_AVAILABILITY = java.util.Set.of("asymmetric-ha", "n-plus-1",
+            "symmetric-ha");
+
     public Optional<Host> host(String hostName) {
         return hosts.stream().filter(h -> java.util.Objects.equals(h.name(), hostName)).findFirst();
     }

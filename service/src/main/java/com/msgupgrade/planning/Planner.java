@@ -19,8 +19,9 @@ public class Planner {
     public static final String TARGET = "6.3";
     static final String QUEUE_FILE_CAUTION = "once 6.3 has run with a configuration, going back to the old binaries"
             + " risks data written by 6.3 (e.g. queue files) not being readable by the old release";
-    static final String CLUSTER_NO_ROLLBACK = "no rollback: the hosts of an asymmetric-HA or N+1 cluster share their"
-            + " configuration and data, and are not put back one by one (" + QUEUE_FILE_CAUTION + ")";
+    static final String CLUSTER_NO_ROLLBACK = "no rollback: the hosts of a high-availability cluster (asymmetric-HA,"
+            + " N+1 or symmetric-HA) share their configuration and data, and are not put back one by one ("
+            + QUEUE_FILE_CAUTION + ")";
     static final String NO_ROLLBACK = "An upgrade to Messaging Server 6.3 on Linux cannot be rolled back (guide caution)";
 
     static final String COMMUNICATIONS_EXPRESS = "Communications Express must be upgraded together with the Webmail"
@@ -167,12 +168,14 @@ public class Planner {
             warnings.add("the direct upgrade from " + host.sourceRelease() + " is not certified (guide Table 4-1)");
         }
         Deployment.Group cluster = clusterOf(deployment, host.name());
-        // a cluster's hosts share their configuration and data: none is put back alone (RolloutService refuses it);
-        // its path's own rollbackSupported stands (a risk is accepted for a path that cannot be rolled back at all)
-        boolean rollbackOffered = path.rollbackSupported() && cluster == null;
+        // a high-availability cluster's hosts share their configuration and data: none is put back alone
+        // (RolloutService and a failed step's decision refuse it); its path's own rollbackSupported stands (a risk is
+        // accepted for a path that cannot be rolled back at all)
+        boolean highAvailability = deployment.highAvailabilityGroupOf(host.name()).isPresent();
+        boolean rollbackOffered = path.rollbackSupported() && !highAvailability;
         if (!path.rollbackSupported()) {
             warnings.add(NO_ROLLBACK);
-        } else if (cluster != null) {
+        } else if (highAvailability) {
             warnings.add(CLUSTER_NO_ROLLBACK);
         } else {
             warnings.add("rollback: " + QUEUE_FILE_CAUTION);

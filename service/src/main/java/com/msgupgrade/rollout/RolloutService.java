@@ -192,8 +192,10 @@ public class RolloutService {
                 problems.add(name + " is not a host of rollout " + id);
             } else if (!host.get().isSolaris()) {
                 problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
-            } else if (clusterOf(rollout, name).isPresent()) {
-                problems.add(name + " is a host of cluster " + clusterOf(rollout, name).get() + ": " + CLUSTER_NO_ROLLBACK);
+            } else if (rollout.deployment().highAvailabilityGroupOf(name).isPresent()) {
+                var cluster = rollout.deployment().highAvailabilityGroupOf(name).get();
+                problems.add(name + " is a host of the " + cluster.topology() + " cluster " + cluster.name() + ": "
+                        + CLUSTER_NO_ROLLBACK);
             } else if (UNTOUCHED.contains(states.get(name))) {
                 problems.add(name + " is " + states.get(name) + ": the rollout has not changed anything on it (its"
                         + " upgrade has not started, or will not), so there is nothing to roll back; a rollback now"
@@ -219,8 +221,18 @@ public class RolloutService {
                             + " mshttpd a rollout disabled and shut down (the guide's post-upgrade task, once their"
                             + " webmail is at 6.3): " + MSHTTPD_GONE);
                 }
+                List<String> leftDown = control.groupMembersLeftDown(id, name);
+                if (!leftDown.isEmpty()) {
+                    problems.add(name + ": its load-balanced group's " + String.join(", ", leftDown) + " may not be"
+                            + " serving, and a rollback stops " + name + " too; " + ONE_MEMBER_AT_A_TIME);
+                }
             }
         }
+        rollout.deployment().groups().stream().filter(g -> "load-balanced".equals(g.topology()))
+                .map(g -> g.members().stream().filter(named::contains).toList()).filter(members -> members.size() > 1)
+                .forEach(members -> problems.add(String.join(", ", members) + " are members of one load-balanced"
+                        + " group, and a rollback stops each: " + ONE_MEMBER_AT_A_TIME + "; name one, then the next"
+                        + " once the one before is " + ROLLED_BACK));
         if (!problems.isEmpty()) {
             throw new InvalidRequestException("cannot roll back", problems);
         }
@@ -273,9 +285,11 @@ public class RolloutService {
     /**
      * The guide, High Availability Clusters: the nodes and the standby share the configuration and data, and the
      * standby runs every node's; a node put back at 6.2p3 is no longer at its standby's patch level, and a standby's
-     * rollback would start services on it that a node runs.
+     * rollback would start services on it that a node runs. A symmetric-HA node takes over its partner's store and
+     * queues, mirrored on its own disks: put back, it would run its partner's 6.3 data on 6.2p3.
      */
-    static final String CLUSTER_NO_ROLLBACK = "an asymmetric-HA or N+1 cluster's hosts are not rolled back (guide: once"
+    public static final String CLUSTER_NO_ROLLBACK = "a high-availability cluster's hosts (asymmetric-HA, N+1 or"
+            + " symmetric-HA) are not rolled back (guide, High Availability Clusters: once"
             + " you have started using 6.3 with a configuration, you should avoid reverting back to the 6.2p3"
             + " binaries; some 6.3 generated data, e.g. queue files, might not be compatible with 6.2p3)";
 
@@ -293,11 +307,9 @@ public class RolloutService {
             + " their mshttpd; enable it again on them (configutil -o service.http.enable -v yes, then start-msg"
             + " http), then say so with \"mshttpdEnabled\": true";
 
-    /** The asymmetric-HA or N+1 cluster the host is a node or the standby of, if any. */
-    private static java.util.Optional<String> clusterOf(Rollout rollout, String host) {
-        return rollout.deployment().groups().stream().filter(Deployment.Group::formsACluster)
-                .filter(g -> g.membersAndStandby().contains(host)).map(Deployment.Group::name).findFirst();
-    }
+    /** The guide's rolling upgrade of load-balanced instances, which a rollback keeps to as well. */
+    static final String ONE_MEMBER_AT_A_TIME = "a load-balanced group's members are rolled back one at a time, each"
+            + " while the others serve (the guide's rolling upgrade: each instance while the others remain running)";
 
     /** The guide's caution on the Webmail Server (Post-Upgrade Tasks). */
     static final String WEBMAIL_63_OLDER_STORE = "a Version 6.3 Webmail Server with a Version 6.2 Patch 3 back-end"
@@ -311,9 +323,13 @@ public class RolloutService {
     static final List<String> UNTOUCHED = List.of("PENDING", "STARTING", "NOT_STARTED", "REJECTED", "BLOCKED");
     private static final String ROLLED_BACK = "ROLLED_BACK";
 
-    /** States in which a host of the rollout has changed nothing yet, or has been put back. */
-    private static final java.util.Set<String> NOT_AT_63 = java.util.Set.of("PENDING", "AWAITING_APPROVAL",
-            "AWAITING_RISK_ACCEPTANCE", "REJECTED", "ROLLED_BACK", "BLOCKED", "NOT_STARTED");
+    /**
+     * States in which a host of the rollout has changed nothing and will change nothing without claiming again (a
+     * claim checks its stores are at 6.3), or has been put back. A host awaiting its approval or its risk acceptance
+     * has claimed: approved, it is upgraded without another look at its stores.
+     */
+    private static final java.util.Set<String> NOT_AT_63 = java.util.Set.of("PENDING", "REJECTED", "ROLLED_BACK",
+            "BLOCKED", "NOT_STARTED");
 
     /**
      * The webmail hosts that read the store and may run 6.3: upgraded, being upgraded, or at 6.3 before. A host of a

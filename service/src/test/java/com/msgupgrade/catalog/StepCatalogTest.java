@@ -127,6 +127,27 @@ class StepCatalogTest {
     }
 
     /**
+     * A host rolled back serves again at its previous release with every daemon of its components running: the
+     * rollout counts a ROLLED_BACK member of a load-balanced group as serving, and stops the next one.
+     */
+    @Test
+    void aRolledBackHostServesAtItsPreviousReleaseWithEveryDaemonRunning() {
+        Host mta = new Host("mta1", "10.0.0.4", 22, "root", "solaris", "sparc", "/opt/SUNWmsgsr", "6.2p3",
+                List.of("mta"), List.of(), null, null, null, null, null);
+        HostCommand verify = catalog.render(StepId.VERIFY_PREVIOUS_VERSION, DEPLOYMENT, mta);
+        assertThat(verify.mutating()).isFalse();
+        assertThat(verify.commandLine()).startsWith("'/opt/SUNWmsgsr/sbin/imsimta' version && { for t in 1 2 3 4 5;")
+                .contains("for p in dispatcher job_controller; do pgrep -z `zonename` -x $p");
+        String at62p3 = "Sun Java(tm) System Messaging Server 6.2-3.04 (built Jul 15 2005)\n";
+        assertThat(verify.verify().apply(at62p3)).isEmpty();
+        assertThat(verify.verify().apply(at62p3 + "not running: job_controller\n")).hasValueSatisfying(why ->
+                assertThat(why).contains("mta1 is at 6.2p3 but job_controller is not running")
+                        .contains("the rollback is not over"));
+        assertThat(verify.verify().apply("Sun Java(tm) System Messaging Server 6.3-0.15 (built Feb  9 2007)\n"))
+                .as("still at 6.3").isPresent();
+    }
+
+    /**
      * The health check run by a real shell, with stand-ins for imsimta, pgrep and sleep (sleep returns at once and
      * counts): a daemon still starting is waited for; one that never comes up is named after the last look.
      */

@@ -442,7 +442,8 @@ class DeploymentApiTest {
             String name = host.get("host").asText();
             if (List.of("node1", "nodex").contains(name)) {
                 assertThat(host.get("rollbackSteps")).as(name).isEmpty();
-                assertThat(host.get("warnings").toString()).as(name).contains("no rollback: the hosts of an");
+                assertThat(host.get("warnings").toString()).as(name)
+                        .contains("no rollback: the hosts of a high-availability cluster");
             } else if (name.equals("store2")) {
                 assertThat(host.get("rollbackSteps")).isNotEmpty();
                 assertThat(host.get("warnings").toString()).contains("rollback: once 6.3 has run");

@@ -614,11 +614,91 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             ResponseEntity<String> refused = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                     Map.of("hosts", List.of(clusterHost)), String.class);
             assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
-            assertThat(refused.getBody()).contains(clusterHost + " is a host of cluster rc")
+            assertThat(refused.getBody()).contains(clusterHost + " is a host of the n-plus-1 cluster rc")
                     .contains("avoid reverting back to the 6.2p3 binaries");
         }
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
                 + " LIKE 'HostRollbackSolaris:%'", Integer.class, id)).as("no rollback started").isZero();
+    }
+
+    /**
+     * A store whose webmail has claimed its turn (awaiting its approval or its risk acceptance) may not be rolled
+     * back: approved, the webmail is upgraded without another look at its stores, and would read a 6.2p3 store at 6.3.
+     * Nor may a node of a symmetric-HA pair (the guide's High Availability Clusters: each node takes over its partner's
+     * store, and once 6.3 has used a configuration, going back to 6.2p3 is to be avoided).
+     */
+    @Test
+    void refusesToRollBackAStoreWhoseWebmailAwaitsItsApprovalAndANodeOfASymmetricPair() {
+        String host = "{\"address\": \"10.9.6.%d\", \"os\": \"solaris\", \"arch\": \"sparc\", \"msgSvrBase\":"
+                + " \"/opt/SUNWmsgsr\", \"sourceRelease\": \"6.2p3\", \"name\": \"%s\", \"components\": [%s]}";
+        String id = runningRolloutOf("awaitweb", "{\"hosts\": [" + String.format(host, 1, "as", "\"store\"") + ", "
+                + String.format(host, 2, "aw", "\"webmail\"") + ", " + String.format(host, 3, "sy1", "\"store\"") + ", "
+                + String.format(host, 4, "sy2", "\"store\"") + "], \"groups\": [{\"name\": \"sy\", \"topology\":"
+                + " \"symmetric-ha\", \"members\": [\"sy1\", \"sy2\"]}], \"webmailStores\": {\"aw\": [\"as\"]}}",
+                "as", "aw", "sy1", "sy2");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name IN"
+                + " ('as', 'sy1', 'sy2')", id);
+        for (String awaiting : List.of("AWAITING_APPROVAL", "AWAITING_RISK_ACCEPTANCE")) {
+            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ? WHERE rollout_id = ? AND host_name = 'aw'",
+                    awaiting, id);
+            ResponseEntity<String> refused = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id
+                    + "/rollback", Map.of("hosts", List.of("as")), String.class);
+            assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+            assertThat(refused.getBody()).as(awaiting).contains("as is a back-end Message Store of aw");
+        }
+        ResponseEntity<String> pair = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("sy1")), String.class);
+        assertThat(pair.getStatusCode()).as(pair.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(pair.getBody()).contains("sy1 is a host of the symmetric-ha cluster sy")
+                .contains("avoid reverting back to the 6.2p3 binaries");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
+                + " LIKE 'HostRollbackSolaris:%'", Integer.class, id)).as("no rollback started").isZero();
+    }
+
+    /**
+     * A rollback stops its host: a load-balanced group's members are rolled back one at a time, each while the
+     * others serve, as the guide upgrades them. Two members in one request are refused, and so is a member whose
+     * group has another one down (claimed by the rollout, or being rolled back).
+     */
+    @Test
+    void rollsBackALoadBalancedGroupOneMemberAtATimeWhileTheOthersServe() {
+        String host = "{\"address\": \"10.9.5.%d\", \"os\": \"solaris\", \"arch\": \"sparc\", \"msgSvrBase\":"
+                + " \"/opt/SUNWmsgsr\", \"sourceRelease\": \"6.2p3\", \"name\": \"%s\", \"components\": [\"mta\"]}";
+        String id = runningRolloutOf("lbback", "{\"hosts\": [" + String.format(host, 1, "lb1") + ", "
+                + String.format(host, 2, "lb2") + ", " + String.format(host, 3, "lb3") + "], \"groups\": [{\"name\":"
+                + " \"lb\", \"topology\": \"load-balanced\", \"members\": [\"lb1\", \"lb2\", \"lb3\"]}]}",
+                "lb1", "lb2", "lb3");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name IN"
+                + " ('lb1', 'lb2')", id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'AWAITING_APPROVAL' WHERE rollout_id = ? AND"
+                + " host_name = 'lb3'", id);
+        ResponseEntity<String> whileClaimed = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id
+                + "/rollback", Map.of("hosts", List.of("lb1")), String.class);
+        assertThat(whileClaimed.getStatusCode()).as(whileClaimed.getBody())
+                .isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(whileClaimed.getBody()).contains("lb1: its load-balanced group's lb3 (AWAITING_APPROVAL) may not"
+                + " be serving");
+
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 'lb3'",
+                id);
+        ResponseEntity<String> everyHost = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of(), String.class);
+        assertThat(everyHost.getStatusCode()).as(everyHost.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(everyHost.getBody()).contains("lb1, lb2, lb3 are members of one load-balanced group")
+                .contains("rolled back one at a time");
+
+        ResponseEntity<String> first = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("lb1")), String.class);
+        assertThat(first.getStatusCode()).as(first.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        ResponseEntity<String> second = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("lb2")), String.class);
+        assertThat(second.getStatusCode()).as(second.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(second.getBody()).contains("lb2: its load-balanced group's lb1 (" + state(id, "lb1") + ") may not"
+                + " be serving");
+        assertThat(state(id, "lb1")).isNotEqualTo("UPGRADED");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
+                + " LIKE 'HostRollbackSolaris:%' AND PARENT_ID_ IS NULL", Integer.class, id))
+                .as("lb1's rollback alone").isOne();
     }
 
     /**
