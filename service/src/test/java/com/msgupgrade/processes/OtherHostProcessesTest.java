@@ -99,6 +99,25 @@ class OtherHostProcessesTest extends ProcessTestBase {
                 "uninstall-newconfig");
     }
 
+    /**
+     * A rollback started on its own (through the API), aborted by an operator at a failed step: it ends there, and
+     * nothing more runs on the host (an error nobody catches would end only the step, and the rollback go on).
+     */
+    @Test
+    void aRollbackAbortedAtAFailedStepRunsNothingMore() {
+        beans.directoryChanged = false;
+        beans.will("uninstall-newconfig", "FAILED");
+        ProcessInstance pi = start("HostRollbackSolaris");
+        complete(pi, "Task_ApproveRollback", "change-managers", Map.of("decision", "approve"));
+        Task failed = taskService().createTaskQuery().taskDefinitionKey("Task_DecideOnFailure").singleResult();
+        Assertions.assertThat(failed).as("uninstall-newconfig's failure to decide").isNotNull();
+        taskService().complete(failed.getId(), Map.of("decision", "abort", "decisionComment", "by hand"));
+        ProcessTestBeans.runJobs();
+        Assertions.assertThat(beans.stepsRun).endsWith("uninstall-newconfig");
+        assertThat(pi).isEnded().hasPassed("EndEvent_RollbackAborted").hasNotPassed("Task_RemoveCorePatch",
+                "EndEvent_HostRolledBack");
+    }
+
     @Test
     void touchesNothingWhenTheRollbackIsRejected() {
         ProcessInstance pi = start("HostRollbackSolaris");

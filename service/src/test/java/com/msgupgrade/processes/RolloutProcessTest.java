@@ -431,4 +431,28 @@ class RolloutProcessTest extends ProcessTestBase {
         Assertions.assertThat(beans.rolloutStates).containsExactly("AWAITING_APPROVAL", "RUNNING",
                 "ABORTING at " + failedHost, "FINISHED");
     }
+    /**
+     * An operator rolls a host back at its failed step, then aborts at a failed step of that rollback: the rollback
+     * runs nothing more on the host, and the abort reaches the rollout through the host's unit, as an abort at a step
+     * of the upgrade does.
+     */
+    @Test
+    void anAbortAtAFailedStepOfARollbackWithinTheRolloutStopsTheRollbackAndAbortsTheRollout() {
+        standalone("stores", "ms1");
+        beans.directoryChanged = false;
+        beans.will("install-newconfig", "FAILED");
+        beans.will("uninstall-newconfig", "FAILED");
+        ProcessInstance pi = start(List.of("ms1"), "per-host");
+        approveThrough("Task_ApproveRollout", "Task_ConfirmDependencies", "Task_RecordDirectoryBackup");
+        completeAll("Task_ApproveHostUpgrade", withVariables("decision", "approve"));
+        completeAll("Task_DecideOnFailure", withVariables("decision", "rollback"));
+        completeAll("Task_ApproveRollback", withVariables("decision", "approve"));
+        Assertions.assertThat(beans.stepsRun).endsWith("uninstall-newconfig");
+        completeAll("Task_DecideOnFailure", withVariables("decision", "abort", "decisionComment", "by hand"));
+        Assertions.assertThat(beans.stepsRun).endsWith("uninstall-newconfig");
+        Assertions.assertThat(historyService().createHistoricActivityInstanceQuery().activityId("EndEvent_HostAborted")
+                .count()).as("the unit's boundary caught the abort").isOne();
+        assertThat(pi).isEnded().hasPassed("EndEvent_RolloutAbortedByOperator")
+                .hasNotPassed("EndEvent_RolloutCompleted");
+    }
 }
