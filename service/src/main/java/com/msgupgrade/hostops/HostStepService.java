@@ -94,6 +94,10 @@ public class HostStepService {
                     known = earlier;
                 }
             }
+            if (known.isPresent() && known.get().state() == CommandLedger.State.FINISHED) {
+                // judged before (the job run again): its outcome stands, whether the host answers now or not
+                return recorded(request, known.get());
+            }
             try (RemoteSession session = shell.open(ctx.endpoint())) {
                 if (known.isPresent()) {
                     log.info("re-attaching to run {} of step {} on {}", request.runId(), request.step().id(),
@@ -126,6 +130,11 @@ public class HostStepService {
             Context ctx = context(request);
             CommandLedger.Run run = ledger.find(request.runId()).orElseThrow(() -> new IllegalStateException(
                     "no run " + request.runId() + " in the command ledger for " + request.step().id()));
+            if (run.state() == CommandLedger.State.FINISHED) {
+                // judged before (the job run again): its outcome stands, whether the host answers now or not; a
+                // failure to reach it would have an operator decide on a step whose command ran, and retry it
+                return recorded(request, run);
+            }
             Optional<DetachedRunner.Ended> seen = run.state() == CommandLedger.State.LAUNCHED
                     ? watcher.ended(request.runId()) : Optional.empty();
             if (seen.isPresent()) {

@@ -85,16 +85,24 @@ class CommandWatcherEndToEndTest extends EndToEndTest {
         assertThat(Runs.changes(ms1)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
 
         // the check's job run again after its judgement (its transaction failed to commit, the ledger's and the audit
-        // trail's own did): the recorded outcome, the host not asked (its run directory gone since), nothing recorded
-        // a second time
+        // trail's own did): the recorded outcome, the host not asked (its run directory gone since, and the host down
+        // now: a failure to reach it would have an operator retry the step, a second patchadd), nothing recorded a
+        // second time; as is the step's first job run again
         String runId = jdbc.queryForObject("SELECT run_id" + where, String.class, id);
         String commands = "SELECT count(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'COMMAND'";
         int recorded = jdbc.queryForObject(commands, Integer.class, id);
         org.springframework.util.FileSystemUtils.deleteRecursively(ms1.workDir().resolve(runId).toFile());
-        StepOutcome again = steps.check(new HostStepService.StepRequest(id, "ms1", StepId.of("apply-core-patch"), 1,
-                runId, null, "step-instance"));
-        assertThat(again.state()).isEqualTo(StepOutcome.State.DONE);
-        assertThat(again.exitCode()).isZero();
+        ms1.stopSsh();
+        try {
+            var request = new HostStepService.StepRequest(id, "ms1", StepId.of("apply-core-patch"), 1, runId, null,
+                    "step-instance");
+            for (StepOutcome again : List.of(steps.check(request), steps.run(request))) {
+                assertThat(again.state()).isEqualTo(StepOutcome.State.DONE);
+                assertThat(again.exitCode()).isZero();
+            }
+        } finally {
+            ms1.startSsh();
+        }
         assertThat(jdbc.queryForObject(commands, Integer.class, id)).isEqualTo(recorded);
         assertThat(jdbc.queryForObject("SELECT outcome" + where, String.class, id)).isEqualTo("SUCCEEDED");
     }
