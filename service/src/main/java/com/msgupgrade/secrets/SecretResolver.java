@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -66,11 +68,28 @@ public class SecretResolver {
     }
 
     public Optional<String> find(String name) {
-        String fromEnv = environment.getProperty(environmentName(name));
+        String fromEnv = unresolved(environmentName(name));
         if (fromEnv != null && !fromEnv.isEmpty()) {
             return Optional.of(fromEnv);
         }
         return Optional.ofNullable(fileEntries().get(name));
+    }
+
+    /**
+     * The property's value as it was given, its {@code ${…}} not taken for placeholders: a password may hold them, and
+     * the environment's resolution would change it, or fail with an exception whose message quotes the whole value.
+     */
+    private String unresolved(String key) {
+        if (environment instanceof ConfigurableEnvironment configurable) {
+            for (PropertySource<?> source : configurable.getPropertySources()) {
+                Object value = source.getProperty(key);
+                if (value != null) {
+                    return value.toString();
+                }
+            }
+            return null;
+        }
+        return environment.getProperty(key);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
