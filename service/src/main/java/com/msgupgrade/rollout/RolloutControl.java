@@ -53,9 +53,13 @@ public class RolloutControl {
         this.parallelism = parallelism;
     }
 
-    /** Hosts in these states hold one of the rollout's slots. */
+    /**
+     * Hosts in these states hold one of the rollout's slots: a host being rolled back too (its rollback's steps stop
+     * it, and run without claiming again).
+     */
     static final List<String> BUSY = List.of("STARTING", "RUNNING", "AWAITING_APPROVAL", "AWAITING_RISK_ACCEPTANCE",
-            "AWAITING_REVIEW", "WAITING_DECISION", "AWAITING_CONFIG_MERGE");
+            "AWAITING_REVIEW", "WAITING_DECISION", "AWAITING_CONFIG_MERGE", "ROLLBACK_REQUESTED",
+            "AWAITING_ROLLBACK_APPROVAL", "AWAITING_DIRECTORY_RESTORE");
 
     /**
      * May this host start? {@code go} (and the host takes a slot), {@code wait} (paused, or the rollout has

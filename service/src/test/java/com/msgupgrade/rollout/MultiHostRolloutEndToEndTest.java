@@ -588,6 +588,26 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     }
 
     /**
+     * A host rolled back within the rollout (an operator's "rollback" on its failed step) holds its slot from the
+     * request to its end: its rollback's steps stop it and run without claiming again, so a slot freed at the request
+     * would have the rollout run one host more than its parallelism.
+     */
+    @Test
+    void aHostBeingRolledBackKeepsItsSlot() {
+        String id = runningRollout("rbslot", "k1", "k2", "k3"); // parallelism 2
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'RUNNING' WHERE rollout_id = ? AND host_name = 'k2'", id);
+        for (String rollingBack : List.of("ROLLBACK_REQUESTED", "AWAITING_ROLLBACK_APPROVAL",
+                "AWAITING_DIRECTORY_RESTORE", "RUNNING")) {
+            jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ? WHERE rollout_id = ? AND host_name = 'k1'",
+                    rollingBack, id);
+            assertThat(control.claim(id, "k3")).as(rollingBack).isEqualTo("wait");
+        }
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'ROLLED_BACK' WHERE rollout_id = ? AND host_name = 'k1'",
+                id);
+        assertThat(control.claim(id, "k3")).isEqualTo("go");
+    }
+
+    /**
      * A store read by the webmail of a cluster's node may not be rolled back once the cluster has begun, even while
      * that node waits for its turn: the cluster goes on node by node, its standby patched last.
      */
