@@ -238,9 +238,13 @@ public class Decisions {
         }
     }
 
+    /** The task-local variable an escalation sets: the group it escalated the gate to. */
+    static final String ESCALATED_TO = "escalatedTo";
+
     /** A gate past its escalation deadline: raised in priority and offered to the escalation group too. */
     public void escalate(DelegateTask task) {
         task.setPriority(100);
+        task.setVariableLocal(ESCALATED_TO, escalationGroup);
         task.addCandidateGroup(escalationGroup);
         audit.record(rolloutId(task), "system", "GATE_ESCALATED", (String) task.getVariable(RolloutProcess.HOST_NAME),
                 null, Map.of("task", task.getTaskDefinitionKey(), "taskId", task.getId(), "escalatedTo", escalationGroup));
@@ -575,8 +579,8 @@ public class Decisions {
 
     /** A gate past its escalation deadline ({@link #escalate}): its escalation group decides it too. */
     private boolean escalated(DelegateTask task, String group) {
-        return !escalationGroup.equals(group) && task.getCandidates().stream()
-                .anyMatch(link -> escalationGroup.equals(link.getGroupId()));
+        // read from what the escalation itself set, not from the task's candidates, which are not the proof of it
+        return !escalationGroup.equals(group) && escalationGroup.equals(task.getVariableLocal(ESCALATED_TO));
     }
 
     private boolean memberOf(String user, String group) {

@@ -30,7 +30,8 @@ import org.camunda.bpm.engine.TaskService;
  * <li>a task's variables are not written through the API at all, and a user task throws no BPMN error or
  * escalation through it (none of the processes catches one from a gate: the gate would be passed undecided);</li>
  * <li>a task is not delegated or resolved: a delegate's resolution sets the decision's variables, and its owner's
- * completion without any would be recorded with them, under the owner's name.</li>
+ * completion without any would be recorded with them, under the owner's name;</li>
+ * <li>a task's candidates are not changed: who may decide it is its process's to say, and its escalation's.</li>
  * </ul>
  * A refused request changes nothing; it is answered 400 or 403 with the reason and recorded in the audit trail as a
  * refused decision, with who tried.
@@ -45,6 +46,11 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
             Pattern.compile("task/([^/]+)/(variables|localVariables|bpmnError|bpmnEscalation)(/.*)?$");
     /** Delegation: a delegate resolves the task (its variables set), its owner completes it. */
     private static final Pattern TASK_HAND_OVER = Pattern.compile("task/([^/]+)/(delegate|resolve)$");
+    /**
+     * Who may decide a task: its candidates are the process's (and its escalation's, {@link Decisions#escalate}), not
+     * added or removed through the API (an operator adding change-managers to a failed step's decision, say).
+     */
+    private static final Pattern TASK_CANDIDATES = Pattern.compile("task/([^/]+)/identity-links(/delete)?$");
     /** A task's own fields written (its owner, delegation state, due date…). */
     private static final Pattern TASK_UPDATE = Pattern.compile("task/([^/]+)$");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,6 +66,12 @@ public class TaskVariableGuard extends TaskDecisionErrors implements ContainerRe
             refuse(request, handOver.group(1), 403, "a task is decided by completing it, by the person the audit"
                     + " trail then names (" + handOver.group(2) + " is not accepted: a delegate's resolution would"
                     + " leave a decision that the owner's completion is recorded with)");
+            return;
+        }
+        Matcher candidates = TASK_CANDIDATES.matcher(routedPath(request.getUriInfo()));
+        if (candidates.find()) {
+            refuse(request, candidates.group(1), 403, "who may decide a task is set by its process and its"
+                    + " escalation: a candidate user or group is not added or removed through this API");
             return;
         }
         Matcher update = TASK_UPDATE.matcher(routedPath(request.getUriInfo()));

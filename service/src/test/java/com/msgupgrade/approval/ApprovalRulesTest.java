@@ -362,6 +362,16 @@ class ApprovalRulesTest extends EndToEndTest {
                         + "\"delegationState\":\"PENDING\"}", String.class);
         assertThat(updated.getStatusCode()).as(updated.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(tasks.createTaskQuery().taskId(second).singleResult().getDelegationState()).isNull();
+        // nor is who may decide it changed: a candidate group added (the escalation group's, or change-managers on
+        // an operators' decision) or taken away
+        for (String links : List.of("/identity-links", "/identity-links/delete")) {
+            ResponseEntity<String> candidate = api.call("approver1", HttpMethod.POST, "/engine-rest/task/" + second
+                    + links, "{\"groupId\":\"operators\",\"type\":\"candidate\"}", String.class);
+            assertThat(candidate.getStatusCode()).as(links + ": " + candidate.getBody())
+                    .isEqualTo(HttpStatus.FORBIDDEN);
+        }
+        assertThat(tasks.getIdentityLinksForTask(second)).filteredOn(link -> "candidate".equals(link.getType()))
+                .extracting(link -> link.getGroupId()).containsOnly("change-managers");
         // Tasklist sends a form's read-only fields back: as they are, accepted; changed, refused
         Tasklist approver2 = Tasklist.loggedIn(rest.getRootUri(), "approver2");
         HttpResponse<String> moved = approver2.submit(second,
@@ -379,8 +389,8 @@ class ApprovalRulesTest extends EndToEndTest {
                 "approver1 DECISION", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
                 "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
                 "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
-                "approver1 DECISION_REFUSED", "approver2 DECISION_REFUSED",
-                "approver2 DECISION");
+                "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED", "approver1 DECISION_REFUSED",
+                "approver2 DECISION_REFUSED", "approver2 DECISION");
     }
 
     @Test
