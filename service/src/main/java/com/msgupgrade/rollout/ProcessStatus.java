@@ -124,6 +124,15 @@ public class ProcessStatus {
                 rollouts.updateHost(rolloutId, host, "NOT_STARTED", null);
                 audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", "NOT_STARTED"));
             }
+            // a host whose failed step's decision ended with the rollout (an abort during the final verification or
+            // a post-upgrade phase withdraws the others' open decisions): the state it had ended its procedure in
+            // (at 6.3: registered so), else ABORTED, rather than waiting for a decision nobody can give
+            for (String host : rollouts.hostsIn(rolloutId, "WAITING_DECISION")) {
+                String back = rollouts.endDecision(rolloutId, host).orElse("ABORTED");
+                rollouts.updateHost(rolloutId, host, back, null);
+                audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", back, "why",
+                        "its failed step's decision was withdrawn with the rollout's end (" + state + ")"));
+            }
         }
         rollouts.updateState(rolloutId, state);
         audit.record(rolloutId, "system", "ROLLOUT_STATE", null, null, Map.of("state", state));

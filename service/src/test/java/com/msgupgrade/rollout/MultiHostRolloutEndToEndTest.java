@@ -528,6 +528,35 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
     @Autowired
     org.springframework.transaction.PlatformTransactionManager transactions;
 
+    @Autowired
+    ProcessStatus processStatus;
+    @Autowired
+    RolloutRepository rolloutRows;
+
+    /**
+     * An abort during the final verification cancels the other hosts' open decisions with the rollout: each gets
+     * back the state its procedure had ended in (at 6.3, so registered), or ABORTED, not WAITING_DECISION for ever.
+     */
+    @Test
+    void theDecisionsARolloutsEndWithdrawsLeaveTheirHostsInTheStateTheyHadEnded() {
+        String id = runningRollout("withdrawn", "w1", "w2", "w3");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name IN"
+                + " ('w1', 'w3')", id);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'RUNNING' WHERE rollout_id = ? AND host_name = 'w2'",
+                id);
+        rolloutRows.awaitDecision(id, "w1"); // its verify-upgrade failed: at 6.3 before
+        rolloutRows.awaitDecision(id, "w2"); // a step of its own upgrade failed
+        var execution = org.mockito.Mockito.mock(org.camunda.bpm.engine.delegate.DelegateExecution.class);
+        org.mockito.Mockito.when(execution.getVariable(RolloutProcess.ROLLOUT_ID)).thenReturn(id);
+        new org.springframework.transaction.support.TransactionTemplate(transactions).executeWithoutResult(tx ->
+                processStatus.rollout(execution, "ABORTED"));
+        assertThat(List.of(state(id, "w1"), state(id, "w2"), state(id, "w3")))
+                .containsExactly("UPGRADED", "ABORTED", "UPGRADED");
+        assertThat(jdbc.queryForList("SELECT host_name FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'HOST_STATE' AND detail LIKE '%decision was withdrawn%' ORDER BY host_name", String.class, id))
+                .containsExactly("w1", "w2");
+    }
+
     @Test
     void aClaimIsUndoneWithTheTransactionThatAskedAndAHostThatHoldsASlotGoesAgain() {
         String id = runningRollout("claims", "c1", "c2", "c3");
