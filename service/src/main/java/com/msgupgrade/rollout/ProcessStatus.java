@@ -43,6 +43,31 @@ public class ProcessStatus {
         hostNamed(execution, (String) execution.getVariable(RolloutProcess.HOST_NAME), state);
     }
 
+    /**
+     * A rollback requested: the state the host had ended its procedure in (UPGRADED), if it had, is kept on the
+     * rollback's process, for a rejection to give back.
+     */
+    public void rollbackRequested(DelegateExecution execution) {
+        String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
+        String host = (String) execution.getVariable(RolloutProcess.HOST_NAME);
+        rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(host)).map(RolloutRepository.HostProgress::state)
+                .filter(RolloutRepository.RESTING::contains).findFirst()
+                .ifPresent(state -> execution.setVariable(STATE_BEFORE_ROLLBACK, state));
+        hostState(rolloutId, host, "ROLLBACK_REQUESTED");
+    }
+
+    /**
+     * A rollback rejected: the host is as it was, and so is its state (UPGRADED: at 6.3, registered so at the
+     * rollout's end), else ROLLBACK_REJECTED; the rejection is in the trail as its decision.
+     */
+    public void rollbackRejected(DelegateExecution execution) {
+        Object before = execution.getVariable(STATE_BEFORE_ROLLBACK);
+        host(execution, before instanceof String state ? state : "ROLLBACK_REJECTED");
+    }
+
+    /** The rollback process's variable: the state its host had ended its procedure in before the request. */
+    static final String STATE_BEFORE_ROLLBACK = "stateBeforeRollback";
+
     /** The state of a host named explicitly (cluster choreography: the node or the standby). */
     public void hostNamed(DelegateExecution execution, String host, String state) {
         hostState((String) execution.getVariable(RolloutProcess.ROLLOUT_ID), host, state);

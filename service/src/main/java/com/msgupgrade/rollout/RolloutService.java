@@ -148,6 +148,9 @@ public class RolloutService {
     public List<String> rollBack(String id, List<String> hostNames, boolean configDirectoryAvailable,
             boolean mshttpdEnabled, String user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
+        // what an ended rollout left to register (its node stopped first), before a host's state changes with this
+        // rollback: a rejected rollback gives back an UPGRADED host's state, but a registration in between would miss it
+        inventory.registerPending(rollout.deploymentName());
         // the deployment's lock, as a rollout's start takes it: a rollback and a new rollout are decided one at a time
         deployments.findForUpdate(rollout.deploymentName());
         // two requests at the same moment: the second sees the first one's processes (checked below)

@@ -371,6 +371,14 @@ public final class ProcessTestBeans {
             hostStates.add(host + ":" + state);
         }
 
+        public void rollbackRequested(DelegateExecution execution) {
+            host(execution, "ROLLBACK_REQUESTED");
+        }
+
+        public void rollbackRejected(DelegateExecution execution) {
+            host(execution, "ROLLBACK_REJECTED");
+        }
+
         public void unitHosts(DelegateExecution execution, String state) {
             String unit = (String) execution.getVariable("unitId");
             unitHosts.get(unit).forEach(h -> hostStates.add(h + ":" + state));

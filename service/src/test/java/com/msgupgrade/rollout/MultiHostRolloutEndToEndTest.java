@@ -319,7 +319,14 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 + " 'ROLLBACK_REQUESTED'", String.class, id)).contains("stated that mshttpd serves again");
         assertThat(flow.decide(id, "Task_ApproveRollback", "approver1", Map.of("decision", "reject",
                 "decisionComment", "not today"))).isEqualTo(HttpStatus.NO_CONTENT);
-        flow.awaitHostState(id, "web1", "ROLLBACK_REJECTED");
+        // rejected, the rollback leaves web1 as it was: at 6.3, UPGRADED again (what the rollout's end registered)
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event"
+                + " WHERE rollout_id = ? AND host_name = 'web1' AND kind = 'HOST_STATE' ORDER BY seq", String.class, id)
+                .stream().reduce((first, last) -> last).orElse("").contains("\"UPGRADED\""));
+        assertThat(flow.hostState(id, "web1")).isEqualTo("UPGRADED");
+        assertThat(jdbc.queryForList("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name ="
+                + " 'web1' AND kind = 'HOST_STATE' ORDER BY seq", String.class, id)).anyMatch(detail -> detail
+                .contains("ROLLBACK_REQUESTED"));
         assertThat(web1.version()).isEqualTo("6.3");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(id).count()).isZero();
         assertThat(st1.version()).isEqualTo("6.3");
