@@ -550,8 +550,16 @@ public class Decisions {
      * the login, and the name typed is the one the request carries: "alice" and "Alice" are one person.
      */
     public static boolean samePerson(String one, String other) {
-        return one != null && other != null && one.toLowerCase(java.util.Locale.ROOT).equals(
-                other.toLowerCase(java.util.Locale.ROOT));
+        return one != null && other != null && person(one).equals(person(other));
+    }
+
+    /**
+     * A user name as a directory matches it: LDAP's uid is compared ignoring case, leading and trailing spaces, and
+     * runs of spaces within ("caseIgnoreMatch"), so "bob", " Bob" and "bob " log in as one person, and must count as
+     * one in a quorum or for the four eyes.
+     */
+    private static String person(String name) {
+        return name.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

@@ -93,7 +93,10 @@ class SecurityConfig {
             public Authentication authenticate(Authentication authentication) {
                 String user = authentication.getName();
                 String password = String.valueOf(authentication.getCredentials());
-                if (user == null || user.isBlank() || !identities.checkPassword(user, password)) {
+                if (user == null || user.isBlank() || !user.equals(user.strip())
+                        || !identities.checkPassword(user, password)) {
+                    // a name with spaces around it: a directory may take it for the user's own (the audit trail would
+                    // then name the user otherwise), so it is refused as the directory's unknown names are
                     throw new BadCredentialsException("bad credentials");
                 }
                 if (Groups.RESERVED_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT))) {
