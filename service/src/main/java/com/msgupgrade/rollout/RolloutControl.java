@@ -79,7 +79,7 @@ public class RolloutControl {
         work.hold(rolloutId);
         String control = control(rolloutId);
         if (ABORTING.equals(control)) {
-            setState(rolloutId, host, "NOT_STARTED");
+            notStartedForTheAbort(rolloutId, host);
             return "skip";
         }
         if (PAUSED.equals(control)) {
@@ -247,7 +247,7 @@ public class RolloutControl {
             hosts.add(standby);
         }
         if (ABORTING.equals(control(rolloutId))) {
-            hosts.forEach(host -> setState(rolloutId, host, "NOT_STARTED"));
+            hosts.forEach(host -> notStartedForTheAbort(rolloutId, host));
             return "skip";
         }
         Map<String, List<String>> blocking = new java.util.LinkedHashMap<>();
@@ -309,6 +309,13 @@ public class RolloutControl {
     private void setState(String rolloutId, String host, String state) {
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ? WHERE rollout_id = ? AND host_name = ?", state,
                 rolloutId, host);
+    }
+
+    /** A host the rollout reached while aborting: NOT_STARTED, as the trail says. */
+    private void notStartedForTheAbort(String rolloutId, String host) {
+        setState(rolloutId, host, "NOT_STARTED");
+        audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", "NOT_STARTED", "why",
+                "the rollout was aborting when its turn came"));
     }
 
     private void block(String rolloutId, String host, String reason) {

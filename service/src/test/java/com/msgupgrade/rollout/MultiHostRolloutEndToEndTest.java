@@ -621,6 +621,9 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         control.abort(other, "operator");
         assertThat(control.clusterMayStart(other, List.of("a1"), "ax")).isEqualTo("skip");
         assertThat(List.of(state(other, "a1"), state(other, "ax"))).containsOnly("NOT_STARTED");
+        assertThat(jdbc.queryForList("SELECT host_name FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'HOST_STATE' AND detail LIKE '%aborting when its turn came%' ORDER BY host_name", String.class, other))
+                .as("in the trail").containsExactly("a1", "ax");
     }
 
     /**
