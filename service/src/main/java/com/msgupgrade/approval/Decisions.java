@@ -272,6 +272,11 @@ public class Decisions {
                 refuse(task, host, "rollback", "host " + host + ": "
                         + com.msgupgrade.rollout.RolloutService.CLUSTER_NO_ROLLBACK);
             }
+            if (!audit.anythingChanged(rolloutId(task), host)) {
+                refuse(task, host, "rollback", "nothing has been changed on host " + host + " yet (no command that"
+                        + " changes it was launched, no step marked done): there is nothing to roll back, and a"
+                        + " rollback would stop and restart a host that serves; decide retry, markDone or abort");
+            }
             if (!stepOfSolarisUpgrade(task)) {
                 refuse(task, host, "rollback", "only a failed step of the host's own upgrade can be answered by"
                         + " rolling the host back; this one is not (a rollback's, a cluster's or the rollout's): decide"

@@ -201,6 +201,16 @@ public class AuditTrail {
     }
 
     /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
+    /**
+     * Whether the rollout may have changed anything on the host: a changing command launched on it (whatever came of
+     * it), or a step an operator marked done (done by hand).
+     */
+    public boolean anythingChanged(String rolloutId, String host) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ?"
+                + " AND (kind = 'COMMAND_LAUNCHED' OR (kind = 'DECISION' AND detail LIKE '%\"markDone\"%'))",
+                Integer.class, rolloutId, host) > 0;
+    }
+
     public java.util.Optional<String> lastActor(String rolloutId, String host, String kind) {
         return jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ? AND"
                 + " kind = ? ORDER BY seq DESC LIMIT 1", String.class, rolloutId, host, kind).stream().findFirst();

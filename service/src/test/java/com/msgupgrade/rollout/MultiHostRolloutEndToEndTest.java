@@ -1227,6 +1227,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat((String) tasks.getVariable(decision.getId(), "failure")).contains(patches.toString())
                 .contains("not on the host").contains("nothing has been stopped");
         assertThat(fleet.host("pm1").commandLog()).extracting(CommandLogEntry::command).containsOnly("imsimta");
+        // nothing changed on it: a rollback would only stop and restart a host that serves, and is refused
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "rollback")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'DECISION_REFUSED'", String.class, id)).contains("nothing has been changed on host pm1");
+        assertThat(fleet.host("pm1").commandLog()).extracting(CommandLogEntry::command).containsOnly("imsimta");
 
         for (java.nio.file.Path patch : taken) {
             java.nio.file.Files.move(away.resolve(patch.getFileName()), patch);
