@@ -224,6 +224,13 @@ public class RolloutService {
                             + " mshttpd a rollout disabled and shut down (the guide's post-upgrade task, once their"
                             + " webmail is at 6.3): " + MSHTTPD_GONE);
                 }
+                List<String> reads = rollout.deployment().webmailStores().getOrDefault(name, List.of());
+                if (!reads.isEmpty() && !Rollout.ENDED.contains(rollout.state())) {
+                    problems.add(name + " is the webmail front end of " + String.join(", ", reads) + ", and rollout "
+                            + id + " has not ended: its post-upgrade phase disables mshttpd on those stores once"
+                            + " their webmail is at 6.3, and would take it from a front end rolled back meanwhile"
+                            + " (MEM again, which reads them through it); roll it back once the rollout has ended");
+                }
                 List<String> leftDown = control.groupMembersLeftDown(id, name);
                 if (!leftDown.isEmpty()) {
                     problems.add(name + ": its load-balanced group's " + String.join(", ", leftDown) + " may not be"

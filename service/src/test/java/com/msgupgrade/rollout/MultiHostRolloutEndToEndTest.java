@@ -705,6 +705,14 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(refused.getStatusCode()).as(refused.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
             assertThat(refused.getBody()).as(awaiting).contains("as is a back-end Message Store of aw");
         }
+        // upgraded, the webmail waits for the rollout's end: its phase would disable mshttpd under a MEM again
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 'aw'",
+                id);
+        ResponseEntity<String> webmail = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("aw")), String.class);
+        assertThat(webmail.getStatusCode()).as(webmail.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(webmail.getBody()).contains("aw is the webmail front end of as, and rollout " + id
+                + " has not ended");
         ResponseEntity<String> pair = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("sy1")), String.class);
         assertThat(pair.getStatusCode()).as(pair.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
