@@ -211,6 +211,20 @@ class JschRemoteShell implements RemoteShell {
         }
     }
 
+    /**
+     * The private key is used only when its file is its owner's alone (mode 0600 or 0400), as OpenSSH's own client
+     * insists: a key others can read opens every host of the fleet to them.
+     */
+    private static void ownersOnly(HostEndpoint endpoint, java.nio.file.Path key) throws IOException {
+        var permissions = Files.getPosixFilePermissions(key);
+        if (!java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE).containsAll(permissions)) {
+            throw new RemoteShellException(RemoteShellException.Kind.AUTH, endpoint.hostName(), "the SSH private key "
+                    + key + " (msgsrv.ssh.private-key) must be readable by its owner only (chmod 600), is "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions), null);
+        }
+    }
+
     private Session connect(HostEndpoint endpoint) {
         JSch jsch = new JSch();
         Session session;
@@ -220,6 +234,7 @@ class JschRemoteShell implements RemoteShell {
                         "known_hosts file " + properties.knownHosts() + " is not readable", null);
             }
             jsch.setHostKeyRepository(knownHosts());
+            ownersOnly(endpoint, properties.privateKey());
             jsch.addIdentity(properties.privateKey().toString());
             session = jsch.getSession(endpoint.user(), endpoint.address(), endpoint.port());
             session.setConfig("StrictHostKeyChecking", "yes");

@@ -108,6 +108,24 @@ class JschRemoteShellTest {
         }
     }
 
+    /** A private key others may read is not used (as OpenSSH's client refuses it), and the error says why. */
+    @Test
+    void refusesAPrivateKeyOthersMayRead() throws IOException {
+        Path key = Files.copy(fleet.privateKey(), temp.resolve("id_ed25519"));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        RemoteShell shell = new JschRemoteShell(new SshProperties(key, fleet.knownHosts(), Duration.ofSeconds(5),
+                Duration.ofSeconds(5), 4096, Duration.ZERO));
+        assertThatThrownBy(() -> shell.open(endpoint(fleet.host("ms1"))))
+                .isInstanceOf(RemoteShellException.class)
+                .hasMessageContaining("must be readable by its owner only").hasMessageContaining("rw-r--r--")
+                .satisfies(e -> assertThat(((RemoteShellException) e).kind())
+                        .isEqualTo(RemoteShellException.Kind.AUTH));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+        try (RemoteShell.RemoteSession session = shell.open(endpoint(fleet.host("ms1")))) {
+            assertThat(session.exec("true", null).exitCode()).isZero();
+        }
+    }
+
     @Test
     void refusesAnUnknownHostKeyBeforeRunningAnything() throws IOException {
         SimulatedHost ms2 = fleet.host("ms2");
