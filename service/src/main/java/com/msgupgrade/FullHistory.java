@@ -17,11 +17,26 @@ import org.springframework.stereotype.Component;
 @Component
 public class FullHistory extends AbstractProcessEnginePlugin {
 
+    /**
+     * Before the engine touches its database: a new one is not created at another level (it keeps its level), and
+     * {@code auto}, which takes an existing database's, is refused too (the service does not guess it).
+     */
+    @Override
+    public void postInit(ProcessEngineConfigurationImpl configuration) {
+        refuseBelowFull(configuration.getHistoryLevel(), configuration.getHistory());
+    }
+
+    /** Once built: the level the engine runs at, whatever set it. */
     @Override
     public void postProcessEngineBuild(ProcessEngine engine) {
-        HistoryLevel level = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getHistoryLevel();
+        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) engine
+                .getProcessEngineConfiguration();
+        refuseBelowFull(configuration.getHistoryLevel(), configuration.getHistory());
+    }
+
+    private static void refuseBelowFull(HistoryLevel level, String configured) {
         if (level == null || level.getId() != HistoryLevel.HISTORY_LEVEL_FULL.getId()) {
-            throw new ProcessEngineException(refusal(level == null ? "unknown" : level.getName()));
+            throw new ProcessEngineException(refusal(level == null ? String.valueOf(configured) : level.getName()));
         }
     }
 

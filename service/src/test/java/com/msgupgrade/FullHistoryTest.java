@@ -16,10 +16,17 @@ class FullHistoryTest {
     @Test
     void anEngineBelowFullHistoryIsRefusedNamingTheSetting() {
         for (String level : List.of(ProcessEngineConfiguration.HISTORY_AUDIT, ProcessEngineConfiguration.HISTORY_NONE,
-                ProcessEngineConfiguration.HISTORY_ACTIVITY)) {
+                ProcessEngineConfiguration.HISTORY_ACTIVITY, ProcessEngineConfiguration.HISTORY_AUTO)) {
             assertThatThrownBy(() -> engine(level).close()).as(level).isInstanceOf(ProcessEngineException.class)
                     .hasMessageContaining("history level is " + level)
                     .hasMessageContaining("camunda.bpm.history-level: full");
+            // refused before its database was touched: a new one is not created at the wrong level
+            try (var connection = java.sql.DriverManager.getConnection(url(level), "sa", "")) {
+                assertThat(connection.getMetaData().getTables(null, null, "ACT_GE_PROPERTY", null).next()).as(level)
+                        .isFalse();
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 
@@ -33,9 +40,13 @@ class FullHistoryTest {
         }
     }
 
+    private static String url(String level) {
+        return "jdbc:h2:mem:full-history-" + level + ";DB_CLOSE_DELAY=-1";
+    }
+
     private static ProcessEngine engine(String level) {
         var configuration = new StandaloneInMemProcessEngineConfiguration();
-        configuration.setJdbcUrl("jdbc:h2:mem:full-history-" + level + ";DB_CLOSE_DELAY=-1");
+        configuration.setJdbcUrl(url(level));
         configuration.setProcessEngineName("full-history-" + level);
         configuration.setHistory(level);
         configuration.setJobExecutorActivate(false);

@@ -56,11 +56,17 @@ class ApprovalController {
             }
             List<Map<String, Object>> result = new ArrayList<>();
             // a task claimed in Tasklist (its assignee set) is still the caller's to decide: listed, with its assignee
-            for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).includeAssignedTasks()
+            for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).includeAssignedTasks().active()
                     .orderByTaskCreateTime().asc().list()) {
-                Map<String, Object> variables = tasks.getVariables(task.getId());
-                boolean changeManagersGate = tasks.getIdentityLinksForTask(task.getId()).stream()
-                        .anyMatch(link -> Groups.CHANGE_MANAGERS.equals(link.getGroupId()));
+                Map<String, Object> variables;
+                boolean changeManagersGate;
+                try {
+                    variables = tasks.getVariables(task.getId());
+                    changeManagersGate = tasks.getIdentityLinksForTask(task.getId()).stream()
+                            .anyMatch(link -> Groups.CHANGE_MANAGERS.equals(link.getGroupId()));
+                } catch (NullValueException decidedMeanwhile) {
+                    continue; // decided by someone else since the query: no longer open
+                }
                 if (changeManagersGate && variables.get("rolloutId") != null && decisions.excludedAsRequester(
                         user.getName(), task.getTaskDefinitionKey(), (String) variables.get("rolloutId"),
                         (String) variables.get("hostName")).isPresent()) {
@@ -119,6 +125,10 @@ class ApprovalController {
             return problem(HttpStatus.FORBIDDEN, user.getName() + " may not decide task " + taskId);
         } catch (NullValueException | org.camunda.bpm.engine.OptimisticLockingException e) {
             return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+        } catch (org.camunda.bpm.engine.SuspendedEntityInteractionException e) {
+            return problem(HttpStatus.CONFLICT, "task " + taskId + " cannot be decided now: its process is"
+                    + " suspended (by an administrator, in Cockpit or through the engine's API); decide it once the"
+                    + " process is activated again");
         } catch (ProcessEngineException e) {
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof DecisionRefusedException refused) {

@@ -53,6 +53,12 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
     /** How far ahead a maintenance window may start. */
     static final java.time.Duration FARTHEST_WINDOW = java.time.Duration.ofDays(366);
 
+    /**
+     * How far ahead a window or a blackout may end: a host held by a blackout waits for its end on a timer, which the
+     * engine cannot keep beyond its database's dates (and milliseconds taken for seconds put it thousands of years on).
+     */
+    static final java.time.Duration FARTHEST_END = FARTHEST_WINDOW.multipliedBy(2);
+
     /** Problems that make the rollout impossible to request, given the global blackouts too. */
     public List<String> problems(Instant now, List<Period> globalBlackouts) {
         List<String> problems = new ArrayList<>();
@@ -71,6 +77,9 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
                 problems.add("windows[" + i + "] " + p.shown() + " starts more than " + FARTHEST_WINDOW.toDays()
                         + " days ahead: the rollout would wait that long with its gates decided and its hosts"
                         + " planned; request it closer to its window");
+            } else if (p.end().isAfter(now.plus(FARTHEST_END))) {
+                problems.add("windows[" + i + "] " + p.shown() + " ends more than " + FARTHEST_END.toDays()
+                        + " days ahead: check its dates");
             }
             allBlackouts.stream().filter(b -> b.start() != null && b.end() != null && b.overlaps(p)).forEach(b ->
                     problems.add("window " + p.start() + "–" + p.end() + " falls into the blackout " + b.start() + "–"
@@ -87,6 +96,9 @@ public record ChangePolicy(String downtimePolicy, List<Period> windows, List<Per
             } else if (!b.end().isAfter(now)) {
                 problems.add("blackouts[" + i + "] " + b.shown() + " is in the past: it would hold nothing; check its"
                         + " dates");
+            } else if (b.end().isAfter(now.plus(FARTHEST_END))) {
+                problems.add("blackouts[" + i + "] " + b.shown() + " ends more than " + FARTHEST_END.toDays()
+                        + " days ahead: a host it holds would wait for its end that long; check its dates");
             }
         }
         if (!windows.isEmpty() && windows.stream().allMatch(w -> w.end() != null && !w.end().isAfter(now))) {

@@ -274,8 +274,9 @@ public class Decisions {
             }
             if (!audit.anythingChanged(rolloutId(task), host)) {
                 refuse(task, host, "rollback", "nothing has been changed on host " + host + " yet (no command that"
-                        + " changes it was launched, no step marked done): there is nothing to roll back, and a"
-                        + " rollback would stop and restart a host that serves; decide retry, markDone or abort");
+                        + " changes it was prepared, no step found done already or marked done): there is nothing to"
+                        + " roll back, and a rollback would stop and restart it for nothing; decide retry, markDone"
+                        + " or abort");
             }
             if (!stepOfSolarisUpgrade(task)) {
                 refuse(task, host, "rollback", "only a failed step of the host's own upgrade can be answered by"
@@ -482,7 +483,7 @@ public class Decisions {
             refusal = user + " is not in group " + group + (escalated(task, group) ? " nor " + escalationGroup : "")
                     + " and cannot decide this task";
             status = 403;
-        } else if (RESERVED_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT))) {
+        } else if (Groups.reserved(user)) {
             refusal = "the user name " + user + " is the service's own in the audit trail and cannot decide a task";
             status = 403;
         } else if (excluded.isPresent()) {
@@ -492,8 +493,9 @@ public class Decisions {
             refusal = "decision must be one of " + choices + ", was " + com.msgupgrade.web.Shown.quoted(decision);
         } else if (decision.equals(needsComment) && comment.isEmpty()) {
             refusal = "a comment is required to " + decision;
-        } else if (tooLong(comment, sentWith(task, extraDetail)).isPresent()) {
-            refusal = tooLong(comment, sentWith(task, extraDetail)).get();
+        } else if (tooLong(String.valueOf(commentValue), sentWith(task, extraDetail)).isPresent()) {
+            // measured as sent: the engine stores the variable as it was sent, spaces around it included
+            refusal = tooLong(String.valueOf(commentValue), sentWith(task, extraDetail)).get();
         } else if (extraRefusal != null) {
             refusal = extraRefusal;
             status = extraStatus;
@@ -526,12 +528,12 @@ public class Decisions {
      * engine stores up to 4,000 characters, as evidence is ({@link #EVIDENCE_LIMIT}): a longer one is refused, on
      * every channel, before the engine fails on it.
      */
-    /** The decision's own detail, and a backup's reference sent with it where the task takes none. */
+    /** The decision's own detail, and a backup's reference as it was sent (the engine stores it so). */
     private static Map<String, Object> sentWith(DelegateTask task, Map<String, Object> extraDetail) {
         Map<String, Object> sent = new LinkedHashMap<>(extraDetail);
         Object reference = task.getVariable(BACKUP_REFERENCE);
         if (reference != null) {
-            sent.putIfAbsent(BACKUP_REFERENCE, reference);
+            sent.put(BACKUP_REFERENCE, reference);
         }
         return sent;
     }
@@ -545,26 +547,11 @@ public class Decisions {
     }
 
     /**
-     * The names the service records its own acts under: nobody decides under them (the service's own API refuses
-     * them at the login; the webapps' login is Camunda's).
-     */
-    static final Set<String> RESERVED_NAMES = Groups.RESERVED_NAMES;
-
-    /**
      * Whether two user names are one person's. A directory (LDAP) finds a user whatever the case of the name typed at
      * the login, and the name typed is the one the request carries: "alice" and "Alice" are one person.
      */
     public static boolean samePerson(String one, String other) {
-        return one != null && other != null && person(one).equals(person(other));
-    }
-
-    /**
-     * A user name as a directory matches it: LDAP's uid is compared ignoring case, leading and trailing spaces, and
-     * runs of spaces within ("caseIgnoreMatch"), so "bob", " Bob" and "bob " log in as one person, and must count as
-     * one in a quorum or for the four eyes.
-     */
-    private static String person(String name) {
-        return name.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+        return Groups.samePerson(one, other);
     }
 
     /**

@@ -202,13 +202,16 @@ public class AuditTrail {
 
     /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
     /**
-     * Whether the rollout may have changed anything on the host: a changing command launched on it (whatever came of
-     * it), or a step an operator marked done (done by hand).
+     * Whether the rollout may have changed anything on the host: a changing command prepared for it in the command
+     * ledger (whatever came of it: a launch whose answer was lost may have reached the host), a step found done
+     * already (done by hand before), or a step an operator marked done.
      */
     public boolean anythingChanged(String rolloutId, String host) {
-        return jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ?"
-                + " AND (kind = 'COMMAND_LAUNCHED' OR (kind = 'DECISION' AND detail LIKE '%\"markDone\"%'))",
-                Integer.class, rolloutId, host) > 0;
+        return jdbc.queryForObject("SELECT (SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE rollout_id = ? AND"
+                + " host_name = ?) + (SELECT COUNT(*) FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ?"
+                + " AND ((kind = 'CHECK' AND detail LIKE '%\"outcome\":\"ALREADY_DONE\"%')"
+                + " OR (kind = 'DECISION' AND detail LIKE '%\"markDone\"%')))", Integer.class, rolloutId, host,
+                rolloutId, host) > 0;
     }
 
     public java.util.Optional<String> lastActor(String rolloutId, String host, String kind) {

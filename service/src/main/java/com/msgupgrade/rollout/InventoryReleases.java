@@ -54,8 +54,12 @@ public class InventoryReleases {
         SlotWakeUp.afterCommit(() -> inOwnTransaction(rolloutId, () -> registerEnd(rolloutId)));
     }
 
-    /** A host of the rollout rolled back (in the current transaction): pending, registered once it commits. */
-    public void rolledBack(String rolloutId, String hostName) {
+    /**
+     * A host of the rollout rolled back, or back at UPGRADED once its rollback was rejected (in the current
+     * transaction): its release is pending, registered once it commits (the one its state says: its release before
+     * the rollout, or the rollout's target, which a registration at the rollout's end may have left out).
+     */
+    public void releaseChanged(String rolloutId, String hostName) {
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET release_pending = TRUE WHERE rollout_id = ? AND host_name = ?",
                 rolloutId, hostName);
         SlotWakeUp.afterCommit(() -> inOwnTransaction(rolloutId, () -> registerRollback(rolloutId, hostName)));
@@ -131,7 +135,10 @@ public class InventoryReleases {
         register(rollout, changes, "upgraded by the rollout");
     }
 
-    /** A host rolled back, at its release before the rollout: once (the claim on its row). */
+    /**
+     * A host rolled back, at its release before the rollout; one whose rollback was rejected, at the rollout's target:
+     * once (the claim on its row).
+     */
     private void registerRollback(String rolloutId, String hostName) {
         Rollout rollout = rollouts.get(rolloutId);
         boolean registered = deployments.findForUpdate(rollout.deploymentName()).isPresent();
@@ -139,8 +146,17 @@ public class InventoryReleases {
                 + " host_name = ? AND release_pending", rolloutId, hostName) == 0 || !registered) {
             return;
         }
-        rollout.deployment().host(hostName).ifPresent(host -> register(rollout, Map.of(hostName, new String[] {
-                rollout.targetRelease(), host.sourceRelease()}), "rolled back"));
+        String state = rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(hostName))
+                .map(RolloutRepository.HostProgress::state).findFirst().orElse("");
+        rollout.deployment().host(hostName).ifPresent(host -> {
+            if ("ROLLED_BACK".equals(state)) {
+                register(rollout, Map.of(hostName, new String[] {rollout.targetRelease(), host.sourceRelease()}),
+                        "rolled back");
+            } else if ("UPGRADED".equals(state)) {
+                register(rollout, Map.of(hostName, new String[] {host.sourceRelease(), rollout.targetRelease()}),
+                        "its rollback rejected: still upgraded by the rollout");
+            }
+        });
     }
 
     /**

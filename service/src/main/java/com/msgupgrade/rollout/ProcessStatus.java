@@ -63,6 +63,11 @@ public class ProcessStatus {
     public void rollbackRejected(DelegateExecution execution) {
         Object before = execution.getVariable(STATE_BEFORE_ROLLBACK);
         host(execution, before instanceof String state ? state : "ROLLBACK_REJECTED");
+        if ("UPGRADED".equals(before)) {
+            // the rollout may have ended, and registered its hosts, while this one waited for the decision
+            inventory.releaseChanged((String) execution.getVariable(RolloutProcess.ROLLOUT_ID),
+                    (String) execution.getVariable(RolloutProcess.HOST_NAME));
+        }
     }
 
     /** The rollback process's variable: the state its host had ended its procedure in before the request. */
@@ -92,7 +97,7 @@ public class ProcessStatus {
             slots.wake(rolloutId, 1); // the host no longer holds a slot: the unit that waited longest may start
         }
         if ("ROLLED_BACK".equals(state)) {
-            inventory.rolledBack(rolloutId, host);
+            inventory.releaseChanged(rolloutId, host);
         }
     }
 
@@ -153,6 +158,9 @@ public class ProcessStatus {
             // a post-upgrade phase withdraws the others' open decisions): the state it had ended its procedure in
             // (at 6.3: registered so), else ABORTED, rather than waiting for a decision nobody can give
             for (String host : rollouts.hostsIn(rolloutId, "WAITING_DECISION")) {
+                if (rollouts.ownRollbackGoesOn(rolloutId, host)) {
+                    continue; // its decision is its rollback's, requested through the API, which goes on
+                }
                 String back = rollouts.endDecision(rolloutId, host).orElse("ABORTED");
                 rollouts.updateHost(rolloutId, host, back, null);
                 audit.record(rolloutId, "system", "HOST_STATE", host, null, Map.of("state", back, "why",

@@ -47,8 +47,12 @@ class RolloutController {
      * {@code configDirectoryAvailable}: the operator states that the configuration Directory Server is there (never
      * removed, or restored), where its decommissioning was confirmed. {@code mshttpdEnabled}: that mshttpd serves
      * again on the Message Stores of a webmail front end to roll back, where a rollout had disabled it.
+     * {@code groupServing}: that the other members of a load-balanced group to roll back serve, where the rollout
+     * may have left one stopped (aborted, failed, a rollback rejected). {@code hosts} left out: every host the rollout
+     * changed.
      */
-    record RollbackRequest(List<String> hosts, Boolean configDirectoryAvailable, Boolean mshttpdEnabled) {}
+    record RollbackRequest(List<String> hosts, Boolean configDirectoryAvailable, Boolean mshttpdEnabled,
+            Boolean groupServing) {}
 
     /** Rolls back Solaris hosts of a rollout; 422 for Linux hosts (the guide: cannot be rolled back). */
     @PostMapping("/{id}/rollback")
@@ -57,7 +61,8 @@ class RolloutController {
             @RequestBody(required = false) RollbackRequest request, Principal user) {
         List<String> hosts = rollouts.rollBack(id, request == null ? null : request.hosts(),
                 request != null && Boolean.TRUE.equals(request.configDirectoryAvailable()),
-                request != null && Boolean.TRUE.equals(request.mshttpdEnabled()), user.getName());
+                request != null && Boolean.TRUE.equals(request.mshttpdEnabled()),
+                request != null && Boolean.TRUE.equals(request.groupServing()), user.getName());
         return ResponseEntity.accepted().body(Map.of("id", id, "hosts", hosts));
     }
 

@@ -78,6 +78,17 @@ public class RolloutRepository {
     }
 
     /**
+     * Whether the host's rollback requested through the API goes on (a HostRollbackSolaris process of its own, not
+     * one within the rollout's process, under the rollout's id).
+     */
+    public boolean ownRollbackGoesOn(String rolloutId, String host) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION e JOIN ACT_RU_VARIABLE v ON v.EXECUTION_ID_ ="
+                + " e.ID_ AND v.NAME_ = 'hostName' WHERE e.BUSINESS_KEY_ = ? AND e.PROC_DEF_ID_ LIKE"
+                + " 'HostRollbackSolaris:%' AND e.ID_ = e.PROC_INST_ID_ AND e.SUPER_EXEC_ IS NULL AND v.TEXT_ = ?",
+                Integer.class, rolloutId, host) > 0;
+    }
+
+    /**
      * The rollouts of other deployments that may run commands on their hosts now: not ended, or with a rollback
      * going on (a HostRollbackSolaris process under the rollout's id), each with the deployment it was requested of.
      */

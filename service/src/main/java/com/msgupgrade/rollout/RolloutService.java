@@ -146,7 +146,7 @@ public class RolloutService {
      */
     @Transactional
     public List<String> rollBack(String id, List<String> hostNames, boolean configDirectoryAvailable,
-            boolean mshttpdEnabled, String user) {
+            boolean mshttpdEnabled, boolean groupServing, String user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
         // what an ended rollout left to register (its node stopped first), before a host's state changes with this
         // rollback: a rejected rollback gives back an UPGRADED host's state, but a registration in between would miss it
@@ -231,10 +231,13 @@ public class RolloutService {
                             + " their webmail is at 6.3, and would take it from a front end rolled back meanwhile"
                             + " (MEM again, which reads them through it); roll it back once the rollout has ended");
                 }
-                List<String> leftDown = control.groupMembersLeftDown(id, name);
+                // a member the rollout is working on (claimed, or being rolled back) is not overridden: it goes on
+                List<String> leftDown = control.groupMembersLeftDown(id, name).stream().filter(member -> !groupServing
+                        || RolloutControl.BUSY.stream().anyMatch(busy -> member.endsWith("(" + busy + ")"))).toList();
                 if (!leftDown.isEmpty()) {
                     problems.add(name + ": its load-balanced group's " + String.join(", ", leftDown) + " may not be"
-                            + " serving, and a rollback stops " + name + " too; " + ONE_MEMBER_AT_A_TIME);
+                            + " serving, and a rollback stops " + name + " too; " + ONE_MEMBER_AT_A_TIME + " (once"
+                            + " they serve, say so with \"groupServing\": true)");
                 }
             }
         }
@@ -251,6 +254,10 @@ public class RolloutService {
             Map<String, Object> detail = new java.util.LinkedHashMap<>(Map.of("by", user));
             if (mshttpdEnabled) {
                 detail.put("mshttpdEnabled", user + " stated that mshttpd serves again on the stores the host reads");
+            }
+            if (groupServing && !control.groupMembersLeftDown(id, name).isEmpty()) {
+                detail.put("groupServing", user + " stated that the other members of the host's load-balanced group"
+                        + " serve: " + String.join(", ", control.groupMembersLeftDown(id, name)));
             }
             if (!decommissioned.isEmpty()) {
                 detail.put("configDirectoryAvailable", user + " stated that the configuration Directory Server,"

@@ -13,4 +13,23 @@ public final class Groups {
 
     /** The user names the service records its own acts under in the audit trail: no person acts under them. */
     public static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of("system", "anonymous");
+
+    /** Whether the name is one the service records its own acts under, however it was typed. */
+    public static boolean reserved(String user) {
+        return RESERVED_NAMES.stream().anyMatch(name -> samePerson(name, user));
+    }
+
+    /** Whether two user names are one person's, as a directory matches them ({@link #person}). */
+    public static boolean samePerson(String one, String other) {
+        return one != null && other != null && person(one).equals(person(other));
+    }
+
+    /**
+     * A user name as a directory matches it: LDAP's uid is compared ignoring case, leading and trailing spaces, and
+     * runs of spaces within ("caseIgnoreMatch"), so "bob", " Bob" and "bob " log in as one person, and must count as
+     * one in a quorum or for the four eyes.
+     */
+    private static String person(String name) {
+        return name.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+    }
 }

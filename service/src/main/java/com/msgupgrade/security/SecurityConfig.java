@@ -99,7 +99,7 @@ class SecurityConfig {
                     // then name the user otherwise), so it is refused as the directory's unknown names are
                     throw new BadCredentialsException("bad credentials");
                 }
-                if (Groups.RESERVED_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT))) {
+                if (Groups.reserved(user)) {
                     // the names the service records its own acts under: a person's acts under them would pass for its
                     throw new BadCredentialsException("the user name " + user + " is reserved for the service");
                 }

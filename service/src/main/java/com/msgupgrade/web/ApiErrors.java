@@ -75,6 +75,12 @@ class ApiErrors {
                         .reduce((a, b) -> a + ", " + b).orElse("none") + ")"
                 : e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatched
                         && !mismatched.getPath().isEmpty() ? wrongValue(mismatched)
+                : e.getCause() instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+                        && !mapping.getPath().isEmpty()
+                        && mapping.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException
+                        ? wrongValue(mapping)
+                : e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatched
+                        ? "the body must be " + expected(mismatched.getTargetType())
                 : rootMessage(e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "the body is not valid JSON for this request: " + why);
@@ -86,12 +92,17 @@ class ApiErrors {
      * A value of the wrong kind, named by where it is ({@code windows[0].start}) and what it must be: Jackson's own
      * message names Java types, and where it is only at its end, which {@link #rootMessage} leaves out.
      */
-    private static String wrongValue(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    private static String wrongValue(com.fasterxml.jackson.databind.JsonMappingException e) {
         String at = e.getPath().stream().map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName()
                 : "[" + ref.getIndex() + "]").reduce("", String::concat).replaceFirst("^\\.", "");
         String value = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException invalid
                 ? " " + Shown.quoted(String.valueOf(invalid.getValue())) : "";
-        return at + value + " must be " + expected(e.getTargetType());
+        // a number too big for its field comes as a coercion failure wrapped in a plain mapping exception
+        Class<?> type = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatched
+                ? mismatched.getTargetType()
+                : e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException coercion
+                        ? coercion.getTargetType() : null;
+        return at + value + " must be " + expected(type);
     }
 
     private static String expected(Class<?> type) {

@@ -196,6 +196,8 @@ class ApprovalRulesTest extends EndToEndTest {
 
     @Autowired
     org.camunda.bpm.engine.ManagementService management;
+    @Autowired
+    org.camunda.bpm.engine.RuntimeService runtime;
 
     /**
      * An incident (a job out of retries) is in the rollout's trail with its job, and so is its resolution by an
@@ -430,6 +432,24 @@ class ApprovalRulesTest extends EndToEndTest {
         ResponseEntity<String> tooLong = viaApi("approver1", cab.getId(), "reject", longComment);
         assertThat(tooLong.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(tooLong.getBody()).contains("comment must be at most 3800 characters, was 4001");
+        // measured as sent, spaces around it included: the engine stores it so
+        ResponseEntity<String> padded = viaApi("approver1", cab.getId(), "reject", "x".repeat(3700) + " ".repeat(300));
+        assertThat(padded.getStatusCode()).as(padded.getBody()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(padded.getBody()).contains("comment must be at most 3800 characters, was 4000");
+        // a gate whose process an administrator suspended: not listed, and a decision is answered 409, saying why
+        String rolloutProcess = cab.getProcessInstanceId();
+        runtime.suspendProcessInstanceById(rolloutProcess);
+        try {
+            assertThat(api.getList("approver1", "/api/approvals")).extracting(item -> item.get("taskId"))
+                    .doesNotContain(cab.getId());
+            ResponseEntity<String> suspended = viaApi("approver1", cab.getId(), "approve", "ok");
+            assertThat(suspended.getStatusCode()).as(suspended.getBody()).isEqualTo(HttpStatus.CONFLICT);
+            assertThat(suspended.getBody()).contains("its process is suspended");
+        } finally {
+            runtime.activateProcessInstanceById(rolloutProcess);
+        }
+        assertThat(api.getList("approver1", "/api/approvals")).extracting(item -> item.get("taskId"))
+                .contains(cab.getId());
         HttpResponse<String> inTasklist = Tasklist.loggedIn(rest.getRootUri(), "approver1").submit(cab.getId(),
                 "{\"decision\":{\"value\":\"approve\"},\"decisionComment\":{\"value\":\"" + longComment + "\"}}");
         assertThat(inTasklist.statusCode()).isEqualTo(400);

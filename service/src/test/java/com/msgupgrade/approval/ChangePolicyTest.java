@@ -51,4 +51,22 @@ class ChangePolicyTest {
         // outside its windows, the next window's start
         assertThat(policy.nextStart(Instant.parse("2026-12-01T13:00:00Z"), List.of())).contains(second.start());
     }
+    /**
+     * A window or blackout ending beyond two years is refused, naming it: a host a blackout holds waits for its end
+     * on a timer, which the engine cannot keep beyond its database's dates (an end in milliseconds taken for seconds
+     * falls in the year 58970).
+     */
+    @Test
+    void aWindowOrBlackoutEndingTooFarAheadIsRefusedNamingIt() {
+        Period endless = new Period(NOW.plusSeconds(3600), Instant.ofEpochSecond(1_798_761_600_000L));
+        ChangePolicy policy = new ChangePolicy(ChangePolicy.PER_HOST, List.of(), List.of(endless));
+        assertThat(policy.problems(NOW, List.of())).singleElement().asString().startsWith("blackouts[0] ")
+                .contains("ends more than 732 days ahead");
+        ChangePolicy window = new ChangePolicy(ChangePolicy.PER_HOST, List.of(endless), List.of());
+        assertThat(window.problems(NOW, List.of())).singleElement().asString().startsWith("windows[0] ")
+                .contains("ends more than 732 days ahead");
+        Period yearLong = new Period(NOW.plusSeconds(3600), NOW.plus(java.time.Duration.ofDays(400)));
+        assertThat(new ChangePolicy(ChangePolicy.PER_HOST, List.of(), List.of(yearLong)).problems(NOW, List.of()))
+                .isEmpty();
+    }
 }

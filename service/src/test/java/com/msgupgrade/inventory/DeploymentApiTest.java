@@ -389,6 +389,35 @@ class DeploymentApiTest {
         assertThat(wrongMethod.getStatusCode()).isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
         assertThat(wrongMethod.getBody()).contains("DELETE is not taken on this path").contains("POST");
         assertThat(wrongMethod.getHeaders().getAllow()).contains(HttpMethod.POST);
+
+        // a number too big for its field, a fraction or a string where a whole number goes, a number where true or
+        // false goes, a body that is not an object: each named, nothing taken for what it is not
+        ObjectNode tooBig = valid();
+        host(tooBig, 1).put("sshPort", 99_999_999_999L);
+        ResponseEntity<String> big = api.putJson("operator", "/api/deployments/form-4", tooBig.toString());
+        assertThat(big.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(big.getBody()).contains("hosts[1].sshPort must be a whole number up to 2147483647")
+                .doesNotContain("java.").doesNotContain("`int`");
+        ObjectNode fraction = valid();
+        host(fraction, 0).put("sshPort", 22.7);
+        ResponseEntity<String> refused = api.putJson("operator", "/api/deployments/form-5", fraction.toString());
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(refused.getBody()).contains("hosts[0].sshPort '22.7' must be a whole number");
+        ResponseEntity<String> numberAsFlag = api.call("operator", HttpMethod.POST, "/api/rollouts/none/rollback",
+                "{\"mshttpdEnabled\": 1}", String.class);
+        assertThat(numberAsFlag.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(numberAsFlag.getBody()).contains("mshttpdEnabled").contains("must be true or false");
+        for (String shape : List.of("[]", "\"x\"", "42")) {
+            ResponseEntity<String> notAnObject = api.call("operator", HttpMethod.POST, "/api/rollouts", shape,
+                    String.class);
+            assertThat(notAnObject.getStatusCode()).as(shape).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat(notAnObject.getBody()).as(shape).contains("the body must be an object {...}")
+                    .doesNotContain("com.msgupgrade");
+        }
+        for (String name : List.of("form-4", "form-5")) {
+            assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
+                    .getStatusCode()).as(name).isEqualTo(HttpStatus.NOT_FOUND);
+        }
     }
 
     /**

@@ -763,9 +763,33 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(second.getBody()).contains("lb2: its load-balanced group's lb1 (" + state(id, "lb1") + ") may not"
                 + " be serving");
         assertThat(state(id, "lb1")).isNotEqualTo("UPGRADED");
+        // being rolled back, lb1 holds lb2 back whatever the operator states
+        ResponseEntity<String> stated = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
+                Map.of("hosts", List.of("lb2"), "groupServing", true), String.class);
+        assertThat(stated.getStatusCode()).as(stated.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
                 + " LIKE 'HostRollbackSolaris:%' AND PARENT_ID_ IS NULL", Integer.class, id))
                 .as("lb1's rollback alone").isOne();
+
+        // a member the rollout left ABORTED (it may have been stopped) holds the others back, until an operator
+        // states that it serves
+        String other = runningRolloutOf("lbstated", "{\"hosts\": [" + String.format(host, 4, "lc1") + ", "
+                + String.format(host, 5, "lc2") + "], \"groups\": [{\"name\": \"lc\", \"topology\":"
+                + " \"load-balanced\", \"members\": [\"lc1\", \"lc2\"]}]}", "lc1", "lc2");
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'UPGRADED' WHERE rollout_id = ? AND host_name = 'lc1'",
+                other);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = 'ABORTED' WHERE rollout_id = ? AND host_name = 'lc2'",
+                other);
+        ResponseEntity<String> unstated = api.call("operator", HttpMethod.POST, "/api/rollouts/" + other
+                + "/rollback", Map.of("hosts", List.of("lc1")), String.class);
+        assertThat(unstated.getStatusCode()).as(unstated.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(unstated.getBody()).contains("lc2 (ABORTED) may not be serving").contains("groupServing");
+        ResponseEntity<String> serving = api.call("operator", HttpMethod.POST, "/api/rollouts/" + other
+                + "/rollback", Map.of("hosts", List.of("lc1"), "groupServing", true), String.class);
+        assertThat(serving.getStatusCode()).as(serving.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(jdbc.queryForObject("SELECT detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'ROLLBACK_REQUESTED'", String.class, other)).contains("stated that the other members")
+                .contains("lc2 (ABORTED)");
     }
 
     /**
