@@ -28,6 +28,9 @@ final class CrossSiteRequests extends OncePerRequestFilter {
         this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -38,8 +41,9 @@ final class CrossSiteRequests extends OncePerRequestFilter {
         }
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType("application/problem+json");
-        response.getWriter().write("{\"title\":\"Cross-site request\",\"status\":403,\"detail\":\"" + refusal
-                .replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        // written by the JSON library: a header's control characters (a tab in an Origin) escaped as JSON wants
+        response.getWriter().write(JSON.writeValueAsString(java.util.Map.of("title", "Cross-site request", "status",
+                403, "detail", refusal)));
     }
 
     /** Why the request is refused; null when it is not sent from another site's page. */

@@ -25,6 +25,16 @@ class RequestFormErrors {
         return problem;
     }
 
+    /** A path nothing serves (a misspelt one, a trailing slash) as a problem detail, not the bare error page. */
+    @ExceptionHandler(org.springframework.web.servlet.resource.NoResourceFoundException.class)
+    ProblemDetail noSuchPath(org.springframework.web.servlet.resource.NoResourceFoundException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getHttpMethod() + " "
+                + Shown.quoted("/" + e.getResourcePath()) + ": nothing is served at this path (README lists the"
+                + " API's paths)");
+        problem.setTitle("Not found");
+        return problem;
+    }
+
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<ProblemDetail> wrongMethod(HttpRequestMethodNotSupportedException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.METHOD_NOT_ALLOWED, e.getMethod()

@@ -414,6 +414,16 @@ class DeploymentApiTest {
             assertThat(notAnObject.getBody()).as(shape).contains("the body must be an object {...}")
                     .doesNotContain("com.msgupgrade");
         }
+        // a query parameter given twice is refused, not joined into a value nothing matches
+        ResponseEntity<String> twiceGiven = api.call("operator", HttpMethod.GET,
+                "/api/rollouts?state=RUNNING&state=PAUSED", null, String.class);
+        assertThat(twiceGiven.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(twiceGiven.getBody()).contains("'state' is given 2 times: give it once");
+        // a path nothing serves is a problem detail saying so
+        ResponseEntity<String> misspelt = api.call("operator", HttpMethod.POST, "/api/rollouts/r-1/rollbak", "{}",
+                String.class);
+        assertThat(misspelt.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(misspelt.getBody()).contains("'/api/rollouts/r-1/rollbak': nothing is served at this path");
         for (String name : List.of("form-4", "form-5")) {
             assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
                     .getStatusCode()).as(name).isEqualTo(HttpStatus.NOT_FOUND);

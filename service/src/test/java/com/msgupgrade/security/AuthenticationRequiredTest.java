@@ -146,7 +146,7 @@ class AuthenticationRequiredTest {
      * browser sends the credentials with any request); the service's own page and clients that are not browsers can.
      */
     @Test
-    void refusesAChangeSentFromAPageOfAnotherSite() {
+    void refusesAChangeSentFromAPageOfAnotherSite() throws Exception {
         String path = "/api/rollouts/r-nosuchrollout/abort";
         java.util.function.BiFunction<String, String, ResponseEntity<String>> post = (header, value) -> {
             org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
@@ -160,6 +160,11 @@ class AuthenticationRequiredTest {
         ResponseEntity<String> evil = post.apply("Origin", "https://evil.example");
         assertThat(evil.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(evil.getBody()).contains("another origin (https://evil.example)");
+        // the refusal is JSON whatever the header holds (a tab, a quote)
+        ResponseEntity<String> odd = post.apply("Origin", "https://evil.example\t\"x");
+        assertThat(odd.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(odd.getBody()).get("detail").asText())
+                .contains("another origin (https://evil.example\t\"x)");
         assertThat(post.apply("Sec-Fetch-Site", "cross-site").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(post.apply("Sec-Fetch-Site", "same-site").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         // the progress page's own request, and a script's: the rollout is looked for (none here)
