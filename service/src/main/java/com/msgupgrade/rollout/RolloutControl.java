@@ -425,17 +425,42 @@ public class RolloutControl {
         String rolloutId = (String) task.getVariable(RolloutProcess.ROLLOUT_ID);
         work.hold(rolloutId);
         if (ABORTING.equals(control(rolloutId))) {
-            SlotWakeUp.afterCommit(() -> {
-                try {
-                    ownTransaction.executeWithoutResult(status -> runtime.getObject()
-                            .createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
-                            .correlateAllWithResult());
-                } catch (RuntimeException e) {
-                    // the task stays open, the rollout ABORTING: the task's decision ends it (the hosts do not start)
-                    log.warn("rollout {} is aborting, but ending its open task {} failed ({}): decide the task to end"
-                            + " the rollout", rolloutId, task.getTaskDefinitionKey(), e.toString());
-                }
-            });
+            SlotWakeUp.afterCommit(() -> endTaskBeforeTheHosts(rolloutId));
+        }
+    }
+
+    /** Sends the abort's message again: it ends the rollout ABORTED at a task before its hosts, if one is open. */
+    private void endTaskBeforeTheHosts(String rolloutId) {
+        try {
+            ownTransaction.executeWithoutResult(status -> runtime.getObject()
+                    .createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
+                    .correlateAllWithResult());
+        } catch (RuntimeException e) {
+            // the task stays open, the rollout ABORTING: the task's decision ends it (the hosts do not start), or the
+            // sweep's next turn
+            log.warn("rollout {} is aborting, but ending its open task failed ({}): decide the task to end the"
+                    + " rollout", rolloutId, e.toString());
+        }
+    }
+
+    /**
+     * What an abort does once it has committed, again for every aborting rollout: a wake-up or message lost (its node
+     * stopped between the abort's commit and them, or they failed) left an approved host or a phase waiting for its
+     * window, days perhaps, or the CAB's, the dependencies' or the backup's task open, the rollout ABORTING and
+     * refusing every control until then. Both are harmless when nothing waits: the message ends only a task before
+     * the hosts, the wake-up only timers of window waits.
+     */
+    @org.springframework.scheduling.annotation.Scheduled(initialDelayString = "PT30S",
+            fixedDelayString = "${msgsrv.rollout.abort-sweep-interval:PT1M}")
+    public void sweepAborting() {
+        try {
+            for (String rolloutId : jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE control = ? AND state"
+                    + " NOT IN " + Rollout.endedSql(), String.class, ABORTING)) {
+                slots.wakeHeldByWindows(rolloutId);
+                endTaskBeforeTheHosts(rolloutId);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not look for aborting rollouts to wake (looks again in a minute): {}", e.getMessage());
         }
     }
 

@@ -5,7 +5,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import com.msgupgrade.OwnTransaction;
 import com.msgupgrade.TimerWakeUp;
@@ -101,21 +100,6 @@ public class SlotWakeUp {
     public void wakeHeldByWindows(String rolloutId) {
         wakeTimers(rolloutId, WAIT_FOR_CHANGE_WINDOW, WAIT_FOR_NODE_WINDOW, WAIT_FOR_STANDBY_WINDOW,
                 WAIT_FOR_PHASE_WINDOW);
-    }
-
-    /**
-     * The aborts' wake-ups, again, for what they may have missed: one lost (its node stopped between the abort's
-     * commit and the wake-up, or the update failed) left an approved host, or a phase, waiting for its window, days
-     * perhaps, the rollout ABORTING and refusing every control until then.
-     */
-    @Scheduled(initialDelayString = "PT30S", fixedDelayString = "${msgsrv.rollout.abort-sweep-interval:PT1M}")
-    public void wakeWhatAbortsHold() {
-        try {
-            jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE control = 'ABORTING' AND state NOT IN "
-                    + Rollout.endedSql(), String.class).forEach(this::wakeHeldByWindows);
-        } catch (RuntimeException e) {
-            log.warn("could not look for aborting rollouts to wake (looks again in a minute): {}", e.getMessage());
-        }
     }
 
     /** A resume: a post-upgrade phase held by the pause looks again (once the resume commits). */

@@ -667,14 +667,14 @@ class ApprovalRulesTest extends EndToEndTest {
         // an abort whose wake-up was lost (its node stopped right after its commit): the sweep wakes the host, which
         // ends without starting, instead of the blackout's end an hour on
         jdbc.update("UPDATE \"MSGSRV\".rollout SET control = 'ABORTING' WHERE id = ?", id);
-        slotWakeUp.wakeWhatAbortsHold();
+        control.sweepAborting();
         flow.awaitHostState(id, "sol11", "NOT_STARTED");
         assertThat(fleet.host("sol11").commandLog().subList(before, fleet.host("sol11").commandLog().size()))
                 .noneMatch(e -> e.command().equals("stop-msg"));
     }
 
     @Autowired
-    com.msgupgrade.rollout.SlotWakeUp slotWakeUp;
+    com.msgupgrade.rollout.RolloutControl control;
 
     /**
      * A post-upgrade phase (enabling IMAP) is held as a host's start is: two hosts approved in time, then held at a

@@ -1019,6 +1019,15 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         flow.awaitState(atDependencies, "ABORTED");
         assertThat(tasks.createTaskQuery().processInstanceBusinessKey(atDependencies).count()).isZero();
         assertThat(flow.hostState(atDependencies, "ea1")).isEqualTo("NOT_STARTED");
+
+        // an abort whose message was lost (its node stopped right after its commit): the sweep ends the rollout at its
+        // open task
+        String lost = flow.start("early");
+        flow.awaitTask(lost, "Task_ApproveRollout");
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET control = 'ABORTING' WHERE id = ?", lost);
+        control.sweepAborting();
+        flow.awaitState(lost, "ABORTED");
+        assertThat(tasks.createTaskQuery().processInstanceBusinessKey(lost).count()).isZero();
         assertThat(fleet.host("ea1").commandLog()).as("nothing ran on the host").isEmpty();
 
         // an ended rollout is not paused, resumed or aborted again; an unknown one of any length is not found
