@@ -190,9 +190,9 @@ public class RolloutService {
         for (String name : names) {
             var host = rollout.deployment().host(name);
             if (!named.add(name)) {
-                problems.add(name + " is named more than once");
+                problems.add(com.msgupgrade.web.Shown.quoted(name) + " is named more than once");
             } else if (host.isEmpty() || progress.stream().noneMatch(h -> h.host().equals(name))) {
-                problems.add(name + " is not a host of rollout " + id);
+                problems.add(com.msgupgrade.web.Shown.quoted(name) + " is not a host of rollout " + id);
             } else if (!host.get().isSolaris()) {
                 problems.add(name + ": " + com.msgupgrade.approval.Decisions.LINUX_NO_ROLLBACK);
             } else if (rollout.deployment().highAvailabilityGroupOf(name).isPresent()) {

@@ -305,7 +305,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                 Map.of("hosts", List.of("st1", "st1")), String.class);
         assertThat(storeFirst.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(storeFirst.getBody()).contains("st1 is a back-end Message Store of web1").contains("not supported")
-                .contains("roll web1 back first").contains("st1 is named more than once");
+                .contains("roll web1 back first").contains("'st1' is named more than once");
         // rolled back, web1 is MEM again, which reads st1 and st2 through the mshttpd the rollout shut down
         ResponseEntity<String> webmail = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("web1"), "configDirectoryAvailable", true), String.class);
