@@ -152,7 +152,8 @@ public class InventoryReleases {
             if ("ROLLED_BACK".equals(state)) {
                 register(rollout, Map.of(hostName, new String[] {rollout.targetRelease(), host.sourceRelease()}),
                         "rolled back");
-            } else if ("UPGRADED".equals(state)) {
+            } else if ("UPGRADED".equals(state) && Rollout.ENDED.contains(rollout.state())) {
+                // (a rollout going on registers its upgraded hosts at its end, this one among them)
                 register(rollout, Map.of(hostName, new String[] {host.sourceRelease(), rollout.targetRelease()}),
                         "its rollback rejected: still upgraded by the rollout");
             }

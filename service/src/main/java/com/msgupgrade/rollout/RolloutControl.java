@@ -435,6 +435,9 @@ public class RolloutControl {
             ownTransaction.executeWithoutResult(status -> runtime.getObject()
                     .createMessageCorrelation(ROLLOUT_ABORTED_MESSAGE).processInstanceBusinessKey(rolloutId)
                     .correlateAllWithResult());
+        } catch (org.camunda.bpm.engine.OptimisticLockingException e) {
+            // another node's (or the task's own) message ended the task at the same moment
+            log.debug("rollout {}: its open task was ended by another at the same moment ({})", rolloutId, e.toString());
         } catch (RuntimeException e) {
             // the task stays open, the rollout ABORTING: the task's decision ends it (the hosts do not start), or the
             // sweep's next turn

@@ -235,9 +235,11 @@ public class RolloutService {
                 List<String> leftDown = control.groupMembersLeftDown(id, name).stream().filter(member -> !groupServing
                         || RolloutControl.BUSY.stream().anyMatch(busy -> member.endsWith("(" + busy + ")"))).toList();
                 if (!leftDown.isEmpty()) {
+                    boolean stateable = !groupServing && leftDown.stream().anyMatch(member -> RolloutControl.BUSY
+                            .stream().noneMatch(busy -> member.endsWith("(" + busy + ")")));
                     problems.add(name + ": its load-balanced group's " + String.join(", ", leftDown) + " may not be"
-                            + " serving, and a rollback stops " + name + " too; " + ONE_MEMBER_AT_A_TIME + " (once"
-                            + " they serve, say so with \"groupServing\": true)");
+                            + " serving, and a rollback stops " + name + " too; " + ONE_MEMBER_AT_A_TIME
+                            + (stateable ? " (once they serve, say so with \"groupServing\": true)" : ""));
                 }
             }
         }

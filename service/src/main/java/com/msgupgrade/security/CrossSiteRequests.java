@@ -41,6 +41,7 @@ final class CrossSiteRequests extends OncePerRequestFilter {
         }
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType("application/problem+json");
+        response.setCharacterEncoding("UTF-8");
         // written by the JSON library: a header's control characters (a tab in an Origin) escaped as JSON wants
         response.getWriter().write(JSON.writeValueAsString(java.util.Map.of("title", "Cross-site request", "status",
                 403, "detail", refusal)));
@@ -56,7 +57,8 @@ final class CrossSiteRequests extends OncePerRequestFilter {
         if (site != null) {
             // same-site is a sibling host of the same domain: another origin still
             return Set.of("same-origin", "none").contains(site) ? null
-                    : "a request from a page of another site (Sec-Fetch-Site: " + site + ") may not change anything"
+                    : "a request from a page of another site (Sec-Fetch-Site: " + com.msgupgrade.web.Shown.quoted(site)
+                            + ") may not change anything"
                             + " here";
         }
         if (origin == null) {
@@ -65,7 +67,8 @@ final class CrossSiteRequests extends OncePerRequestFilter {
         String host = request.getHeader("Host");
         String originHost = origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
         return host != null && originHost.equalsIgnoreCase(host) ? null
-                : "a request from a page of another origin (" + origin + ") may not change anything here; a proxy's"
+                : "a request from a page of another origin (" + com.msgupgrade.web.Shown.quoted(origin)
+                        + ") may not change anything here; a proxy's"
                         + " own origin can be allowed with msgsrv.security.allowed-origins";
     }
 }

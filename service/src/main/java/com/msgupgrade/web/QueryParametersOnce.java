@@ -20,6 +20,9 @@ class QueryParametersOnce implements WebMvcConfigurer {
         registry.addInterceptor(new HandlerInterceptor() {
             @Override
             public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+                if (!(handler instanceof org.springframework.web.method.HandlerMethod)) {
+                    return true; // a path no controller serves: answered 404 (RequestFormErrors)
+                }
                 List<String> repeated = request.getParameterMap().entrySet().stream()
                         .filter(parameter -> parameter.getValue().length > 1)
                         .map(parameter -> Shown.quoted(parameter.getKey()) + " is given "

@@ -424,6 +424,8 @@ class DeploymentApiTest {
                 String.class);
         assertThat(misspelt.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(misspelt.getBody()).contains("'/api/rollouts/r-1/rollbak': nothing is served at this path");
+        assertThat(api.call("operator", HttpMethod.GET, "/api/rollouts/r-1/rollbak?a=1&a=2", null, String.class)
+                .getStatusCode()).as("a path nothing serves, whatever its query").isEqualTo(HttpStatus.NOT_FOUND);
         for (String name : List.of("form-4", "form-5")) {
             assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/" + name, null, String.class)
                     .getStatusCode()).as(name).isEqualTo(HttpStatus.NOT_FOUND);

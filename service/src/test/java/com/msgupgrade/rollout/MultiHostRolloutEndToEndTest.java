@@ -767,6 +767,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         ResponseEntity<String> stated = api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/rollback",
                 Map.of("hosts", List.of("lb2"), "groupServing", true), String.class);
         assertThat(stated.getStatusCode()).as(stated.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(stated.getBody()).contains("lb2: its load-balanced group's lb1 (" + state(id, "lb1") + ") may not"
+                + " be serving").doesNotContain("groupServing");
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
                 + " LIKE 'HostRollbackSolaris:%' AND PARENT_ID_ IS NULL", Integer.class, id))
                 .as("lb1's rollback alone").isOne();

@@ -159,12 +159,12 @@ class AuthenticationRequiredTest {
         };
         ResponseEntity<String> evil = post.apply("Origin", "https://evil.example");
         assertThat(evil.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
-        assertThat(evil.getBody()).contains("another origin (https://evil.example)");
+        assertThat(evil.getBody()).contains("another origin ('https://evil.example')");
         // the refusal is JSON whatever the header holds (a tab, a quote)
         ResponseEntity<String> odd = post.apply("Origin", "https://evil.example\t\"x");
         assertThat(odd.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(odd.getBody()).get("detail").asText())
-                .contains("another origin (https://evil.example\t\"x)");
+                .contains("another origin ('https://evil.example\\t\"x')");
         assertThat(post.apply("Sec-Fetch-Site", "cross-site").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(post.apply("Sec-Fetch-Site", "same-site").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
         // the progress page's own request, and a script's: the rollout is looked for (none here)
