@@ -146,8 +146,7 @@ public class InventoryReleases {
                 + " host_name = ? AND release_pending", rolloutId, hostName) == 0 || !registered) {
             return;
         }
-        String state = rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(hostName))
-                .map(RolloutRepository.HostProgress::state).findFirst().orElse("");
+        String state = rollouts.hostState(rolloutId, hostName).orElse("");
         rollout.deployment().host(hostName).ifPresent(host -> {
             if ("ROLLED_BACK".equals(state)) {
                 register(rollout, Map.of(hostName, new String[] {rollout.targetRelease(), host.sourceRelease()}),

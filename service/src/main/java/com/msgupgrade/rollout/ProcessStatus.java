@@ -50,8 +50,7 @@ public class ProcessStatus {
     public void rollbackRequested(DelegateExecution execution) {
         String rolloutId = (String) execution.getVariable(RolloutProcess.ROLLOUT_ID);
         String host = (String) execution.getVariable(RolloutProcess.HOST_NAME);
-        rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(host)).map(RolloutRepository.HostProgress::state)
-                .filter(RolloutRepository.RESTING::contains).findFirst()
+        rollouts.hostState(rolloutId, host).filter(RolloutRepository.RESTING::contains)
                 .ifPresent(state -> execution.setVariable(STATE_BEFORE_ROLLBACK, state));
         hostState(rolloutId, host, "ROLLBACK_REQUESTED");
     }

@@ -89,8 +89,7 @@ public class RolloutPlan {
 
     /** The host's state in the rollout (UPGRADED, REJECTED, HALTED…). */
     public String hostState(String rolloutId, String host) {
-        return rollouts.hosts(rolloutId).stream().filter(h -> h.host().equals(host)).findFirst()
-                .map(RolloutRepository.HostProgress::state)
+        return rollouts.hostState(rolloutId, host)
                 .orElseThrow(() -> new IllegalArgumentException("host " + host + " is not in rollout " + rolloutId));
     }
 

@@ -157,6 +157,12 @@ public class RolloutRepository {
     }
 
     /** The rollout's hosts in {@code state}, by name. */
+    /** The host's state in the rollout, if it is one of its hosts. */
+    public java.util.Optional<String> hostState(String rolloutId, String host) {
+        return jdbc.queryForList("SELECT state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND host_name = ?",
+                String.class, rolloutId, host).stream().findFirst();
+    }
+
     public List<String> hostsIn(String rolloutId, String state) {
         return jdbc.queryForList("SELECT host_name FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? AND state = ?"
                 + " ORDER BY host_name", String.class, rolloutId, state);

@@ -232,11 +232,12 @@ public class RolloutService {
                             + " (MEM again, which reads them through it); roll it back once the rollout has ended");
                 }
                 // a member the rollout is working on (claimed, or being rolled back) is not overridden: it goes on
-                List<String> leftDown = control.groupMembersLeftDown(id, name).stream().filter(member -> !groupServing
-                        || RolloutControl.BUSY.stream().anyMatch(busy -> member.endsWith("(" + busy + ")"))).toList();
+                java.util.function.Predicate<String> workedOn = member -> RolloutControl.BUSY.stream()
+                        .anyMatch(busy -> member.endsWith("(" + busy + ")")); // "lb2 (RUNNING)"
+                List<String> leftDown = control.groupMembersLeftDown(id, name).stream()
+                        .filter(member -> !groupServing || workedOn.test(member)).toList();
                 if (!leftDown.isEmpty()) {
-                    boolean stateable = !groupServing && leftDown.stream().anyMatch(member -> RolloutControl.BUSY
-                            .stream().noneMatch(busy -> member.endsWith("(" + busy + ")")));
+                    boolean stateable = !groupServing && !leftDown.stream().allMatch(workedOn);
                     problems.add(name + ": its load-balanced group's " + String.join(", ", leftDown) + " may not be"
                             + " serving, and a rollback stops " + name + " too; " + ONE_MEMBER_AT_A_TIME
                             + (stateable ? " (once they serve, say so with \"groupServing\": true)" : ""));
