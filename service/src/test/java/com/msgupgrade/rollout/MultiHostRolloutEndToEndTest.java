@@ -676,8 +676,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             assertThat(refused.getBody()).contains(clusterHost + " is a host of the n-plus-1 cluster rc")
                     .contains("avoid reverting back to the 6.2p3 binaries");
         }
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
-                + " LIKE 'HostRollbackSolaris:%'", Integer.class, id)).as("no rollback started").isZero();
+        assertThat(rollbacksOf(id)).as("no rollback started").isZero();
     }
 
     /**
@@ -718,8 +717,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(pair.getStatusCode()).as(pair.getBody()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
         assertThat(pair.getBody()).contains("sy1 is a host of the symmetric-ha cluster sy")
                 .contains("avoid reverting back to the 6.2p3 binaries");
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
-                + " LIKE 'HostRollbackSolaris:%'", Integer.class, id)).as("no rollback started").isZero();
+        assertThat(rollbacksOf(id)).as("no rollback started").isZero();
     }
 
     /**
@@ -1079,6 +1077,12 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(rolloutRecords.mshttpdDisabled("mshd", List.of("ms1", "ms2", "ms3", "ms4")))
                 .containsExactly("ms1", "ms2");
         assertThat(rolloutRecords.mshttpdDisabled("mshd", List.of())).isEmpty();
+    }
+
+    /** The rollback processes under the rollout's id (their executions, the top one's included). */
+    private int rollbacksOf(String rolloutId) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND PROC_DEF_ID_"
+                + " LIKE 'HostRollbackSolaris:%'", Integer.class, rolloutId);
     }
 
     /** A running rollout's rows alone, no process: its hosts not started. */
