@@ -49,12 +49,12 @@ class AuditController {
             Authentication user) throws IOException {
         readable(id, user);
         // the head the rollout records, for an auditor to check that the export ends where the chain does (an entry
-        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere; read
-        // first, and the entries up to it, so that an entry appended meanwhile is in neither
-        Map<String, Object> head = trail.head(id).orElse(Map.of());
+        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere; read in
+        // one snapshot with the entries, so that an entry appended meanwhile is in neither
+        AuditTrail.Snapshot snapshot = trail.snapshot(id);
+        Map<String, Object> head = snapshot.head();
         long headSeq = head.get("audit_seq") == null ? 0 : ((Number) head.get("audit_seq")).longValue();
-        List<AuditEntry> entries = trail.entries(id).stream().filter(e -> headSeq == 0 || e.seq() <= headSeq)
-                .toList(); // (0: a trail older than the head's record, V3)
+        List<AuditEntry> entries = snapshot.entries();
         org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
         headers.add("Audit-Head-Seq", String.valueOf(headSeq));
         headers.add("Audit-Head-Hash", head.get("audit_hash") == null ? AuditTrail.GENESIS
@@ -83,8 +83,9 @@ class AuditController {
     @GetMapping(value = "/rollouts/{id}/audit", produces = MediaType.TEXT_HTML_VALUE)
     String page(@PathVariable String id, Authentication user) throws IOException {
         Rollout rollout = readable(id, user);
-        List<AuditEntry> entries = trail.entries(id);
-        AuditTrail.Verification verification = trail.verify(id);
+        AuditTrail.Snapshot snapshot = trail.snapshot(id); // the entries shown are those verified
+        List<AuditEntry> entries = snapshot.entries();
+        AuditTrail.Verification verification = snapshot.verification();
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Audit of rollout ")
                 .append(htmlEscape(id)).append("</title><style>body{font-family:sans-serif;margin:2em;font-size:13px}"

@@ -14,8 +14,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The audit trail's own retention ({@code msgsrv.audit.retention}, default ten years), independent of
- * the engine's history time-to-live: whole chains of finished rollouts older than that are purged,
- * nothing else, ever. On PostgreSQL the purge announces itself to the append-only trigger.
+ * the engine's history time-to-live: whole chains of finished rollouts whose last entry is older than that are
+ * purged, nothing else, ever. On PostgreSQL the purge announces itself to the append-only trigger.
  */
 @Component
 public class AuditRetention {
@@ -34,9 +34,11 @@ public class AuditRetention {
     @Transactional
     public int purge() {
         Instant before = Instant.now().minus(retention);
-        List<String> expired = jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE requested_at < ? AND state IN "
-                + com.msgupgrade.rollout.Rollout.endedSql(), String.class,
-                Timestamp.from(before));
+        // counted from the trail's last entry (the rollout's end, or what was recorded on it since), not its request
+        List<String> expired = jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout r WHERE requested_at < ? AND state IN "
+                + com.msgupgrade.rollout.Rollout.endedSql() + " AND NOT EXISTS (SELECT 1 FROM \"MSGSRV\".audit_event e"
+                + " WHERE e.rollout_id = r.id AND e.recorded_at >= ?)", String.class,
+                Timestamp.from(before), Timestamp.from(before));
         if (expired.isEmpty()) {
             return 0;
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import com.msgupgrade.OwnTransaction;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -48,6 +49,8 @@ public class AuditTrail {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final TransactionTemplate ownTransaction;
+    /** Reads of a rollout's trail and head that see one state of the database (PostgreSQL: one snapshot). */
+    private final TransactionTemplate snapshots;
     /** Entries of {@link #recordCommitted} waiting to be appended; whoever holds {@code appending} appends them. */
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final ReentrantLock appending = new ReentrantLock();
@@ -55,6 +58,10 @@ public class AuditTrail {
     public AuditTrail(JdbcTemplate jdbc, OwnTransaction ownTransaction) {
         this.jdbc = jdbc;
         this.ownTransaction = ownTransaction;
+        this.snapshots = new TransactionTemplate(ownTransaction.getTransactionManager());
+        snapshots.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        snapshots.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        snapshots.setReadOnly(true);
         this.json = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     }
 
@@ -83,7 +90,17 @@ public class AuditTrail {
      */
     public void recordCommitted(String rolloutId, String actor, String kind, String host, String step,
             Map<String, ?> detail) {
-        Pending entry = new Pending(new Unwritten(rolloutId, actor, kind, host, step, toJson(detail)),
+        recordCommitted(rolloutId, actor, kind, host, step, detail, () -> {});
+    }
+
+    /**
+     * {@link #recordCommitted(String, String, String, String, String, Map)}, with {@code alsoWritten} run in the
+     * transaction that appends the entry: both are committed, or neither (a run's end in the command ledger with
+     * its entry, so that a stop between the two cannot leave the run to be judged, and recorded, again).
+     */
+    public void recordCommitted(String rolloutId, String actor, String kind, String host, String step,
+            Map<String, ?> detail, Runnable alsoWritten) {
+        Pending entry = new Pending(new Unwritten(rolloutId, actor, kind, host, step, toJson(detail)), alsoWritten,
                 new CompletableFuture<>());
         pending.add(entry);
         appending.lock();
@@ -105,7 +122,7 @@ public class AuditTrail {
     private record Unwritten(String rolloutId, String actor, String kind, String host, String step,
             String detailJson) {}
 
-    private record Pending(Unwritten entry, CompletableFuture<Void> appended) {}
+    private record Pending(Unwritten entry, Runnable alsoWritten, CompletableFuture<Void> appended) {}
 
     /** Appends every entry waiting, in one transaction; tells each waiting thread how it went. */
     private void appendPending() {
@@ -117,7 +134,10 @@ public class AuditTrail {
         Map<String, List<Unwritten>> byRollout = new TreeMap<>();
         batch.forEach(p -> byRollout.computeIfAbsent(p.entry().rolloutId(), id -> new ArrayList<>()).add(p.entry()));
         try {
-            ownTransaction.executeWithoutResult(status -> byRollout.forEach(this::append));
+            ownTransaction.executeWithoutResult(status -> {
+                byRollout.forEach(this::append);
+                batch.forEach(p -> p.alsoWritten().run());
+            });
             batch.forEach(p -> p.appended().complete(null));
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
@@ -127,7 +147,10 @@ public class AuditTrail {
             // one entry that cannot be written fails alone: each is appended again in a transaction of its own
             for (Pending p : batch) {
                 try {
-                    ownTransaction.executeWithoutResult(status -> append(p.entry().rolloutId(), List.of(p.entry())));
+                    ownTransaction.executeWithoutResult(status -> {
+                        append(p.entry().rolloutId(), List.of(p.entry()));
+                        p.alsoWritten().run();
+                    });
                     p.appended().complete(null);
                 } catch (RuntimeException alone) {
                     p.appended().completeExceptionally(alone);
@@ -200,7 +223,6 @@ public class AuditTrail {
                 .stream().findFirst();
     }
 
-    /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
     /**
      * Whether the rollout may have changed anything on the host: a changing command prepared for it in the command
      * ledger (whatever came of it: a launch whose answer was lost may have reached the host), a step found done
@@ -214,6 +236,7 @@ public class AuditTrail {
                 rolloutId, host) > 0;
     }
 
+    /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
     public java.util.Optional<String> lastActor(String rolloutId, String host, String kind) {
         return jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ? AND"
                 + " kind = ? ORDER BY seq DESC LIMIT 1", String.class, rolloutId, host, kind).stream().findFirst();
@@ -233,7 +256,28 @@ public class AuditTrail {
      * without gaps, and the head recorded with the rollout. Names the first entry that does not match.
      */
     public Verification verify(String rolloutId) {
-        List<AuditEntry> entries = entries(rolloutId);
+        return snapshot(rolloutId).verification();
+    }
+
+    /**
+     * A rollout's entries, the head its row records and their verification, read in one snapshot of the database:
+     * an entry appended meanwhile (the rollout goes on) is in none of them, rather than found past the entries read.
+     */
+    public Snapshot snapshot(String rolloutId) {
+        return snapshots.execute(status -> {
+            Map<String, Object> head = head(rolloutId).orElse(Map.of());
+            List<AuditEntry> entries = entries(rolloutId);
+            List<Map<String, Object>> purged = jdbc.queryForList("SELECT entries, last_hash, retention, purged_at"
+                    + " FROM \"MSGSRV\".audit_purge WHERE rollout_id = ?", rolloutId);
+            return new Snapshot(entries, head, verify(entries, head, purged.stream().findFirst()));
+        });
+    }
+
+    /** {@link #snapshot}'s result: the entries, the head ({@code audit_seq}, {@code audit_hash}; empty: no rollout). */
+    public record Snapshot(List<AuditEntry> entries, Map<String, Object> head, Verification verification) {}
+
+    private static Verification verify(List<AuditEntry> entries, Map<String, Object> head,
+            java.util.Optional<Map<String, Object>> purged) {
         String prev = GENESIS;
         long expectedSeq = 1;
         for (AuditEntry e : entries) {
@@ -251,25 +295,25 @@ public class AuditTrail {
             prev = e.hash();
             expectedSeq++;
         }
-        List<Map<String, Object>> head = jdbc.queryForList(
-                "SELECT audit_seq, audit_hash FROM \"MSGSRV\".rollout WHERE id = ?", rolloutId);
+        String purge = purged.map(p -> "the chain of " + p.get("entries") + " entries was purged at "
+                + ((Timestamp) p.get("purged_at")).toInstant() + " (audit retention " + p.get("retention")
+                + "); its last entry's hash was " + p.get("last_hash")).orElse(null);
         if (!head.isEmpty()) {
-            long headSeq = ((Number) head.get(0).get("audit_seq")).longValue();
-            if (headSeq != entries.size() || (headSeq > 0 && !prev.equals(head.get(0).get("audit_hash")))) {
+            long headSeq = ((Number) head.get("audit_seq")).longValue();
+            if (headSeq != entries.size() || (headSeq > 0 && !prev.equals(head.get("audit_hash")))) {
                 return Verification.broken(entries.size(), Math.min(headSeq, entries.size() + 1),
                         "the chain ends at entry " + entries.size() + " but the rollout recorded entry " + headSeq
                                 + " as its last: entries were removed from the end");
             }
-        }
-        if (entries.isEmpty()) {
-            List<Map<String, Object>> purged = jdbc.queryForList("SELECT entries, last_hash, retention, purged_at FROM"
-                    + " \"MSGSRV\".audit_purge WHERE rollout_id = ?", rolloutId);
-            if (!purged.isEmpty()) {
-                Map<String, Object> p = purged.get(0);
-                return new Verification(true, 0, null, "the chain of " + p.get("entries") + " entries was purged at "
-                        + ((java.sql.Timestamp) p.get("purged_at")).toInstant() + " (audit retention " + p.get("retention")
-                        + "); its last entry's hash was " + p.get("last_hash"));
+            if (entries.isEmpty() && purge == null) {
+                // a rollout's first entry (ROLLOUT_REQUESTED) is written in the transaction that creates it
+                return Verification.broken(0, 1, "the rollout has no entry, and no purge of its trail is recorded:"
+                        + " its entries were removed, head included");
             }
+        }
+        if (purge != null) {
+            return new Verification(true, entries.size(), null, entries.isEmpty() ? purge
+                    : purge + "; the chain of " + entries.size() + " entries recorded since is intact");
         }
         return new Verification(true, entries.size(), null, "the chain of " + entries.size() + " entries is intact");
     }

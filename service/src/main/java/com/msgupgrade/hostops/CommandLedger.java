@@ -126,11 +126,18 @@ class CommandLedger {
                         + " AND state = ?", State.LAUNCHED.name(), now(), runId, State.PREPARED.name()));
     }
 
+    /**
+     * The run judged, in the caller's transaction (the one that appends its {@code COMMAND} entry to the audit
+     * trail). A run judged already, by another try of its step that got there first, fails the transaction: its
+     * entry is not appended a second time, and the step's next try finds the outcome recorded.
+     */
     void finished(String runId, int exitCode, String outcome, String excerpt, String sha256) {
-        ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "UPDATE \"MSGSRV\".command_run SET state = ?, exit_code = ?, outcome = ?, output_excerpt = ?,"
-                        + " output_sha256 = ?, ended_at = ? WHERE run_id = ?",
-                State.FINISHED.name(), exitCode, outcome, excerpt, sha256, now(), runId));
+        int judged = jdbc.update("UPDATE \"MSGSRV\".command_run SET state = ?, exit_code = ?, outcome = ?,"
+                + " output_excerpt = ?, output_sha256 = ?, ended_at = ? WHERE run_id = ? AND state <> ?",
+                State.FINISHED.name(), exitCode, outcome, excerpt, sha256, now(), runId, State.FINISHED.name());
+        if (judged == 0) {
+            throw new IllegalStateException("run " + runId + " was judged already, by another try of its step");
+        }
     }
 
     private static Timestamp now() {

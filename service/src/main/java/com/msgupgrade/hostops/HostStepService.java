@@ -157,7 +157,7 @@ public class HostStepService {
                 && !takesBackWhatThisRolloutDid(request) && !retriedAfterItsOwnFailure(ctx, request);
         recordCommand(ctx, request, "CHECK", check.commandLine(), result.exitCode(), done ? "ALREADY_DONE" : "TO_DO",
                 started, mask(ctx, result.stdout(), result.stderr()), shownSha(ctx, result.stdoutSha256(),
-                        result.stdout()), null);
+                        result.stdout()), null, () -> {});
         if (done) {
             metrics.stepEnded(request.step().id(), "ALREADY_DONE", Duration.between(started, Instant.now()));
             log.info("step {} on {} already done ({}): not run again", request.step().id(), request.hostName(),
@@ -415,14 +415,19 @@ public class HostStepService {
 
     private void finish(Context ctx, StepRequest request, int exitCode, String outcome, String failure, String output,
             String sha256, Instant started) {
-        // the audit entry first: a run the ledger records as judged keeps that outcome without being recorded again
-        // (recorded()), so a stop between the two must leave the entry written, not the ledger row
-        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
-                sha256, failure);
-        if (ctx.command().mutating()) {
-            ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256);
+        Duration took = Duration.between(started, Instant.now());
+        if (!ctx.command().mutating()) {
+            recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
+                    sha256, failure, () -> {});
+            metrics.stepEnded(request.step().id(), outcome, took); // a read judged again is read again: counted then
+            return;
         }
-        metrics.stepEnded(request.step().id(), outcome, Duration.between(started, Instant.now()));
+        // the entry and the ledger's judgement in one transaction: a stop before it commits leaves the run to be
+        // judged, and recorded, by the next try; after it, the next try finds the outcome (recorded()) and records
+        // nothing. Counted as it commits, once, whatever becomes of the job's transaction
+        recordCommand(ctx, request, "COMMAND", ctx.command().commandLine(), exitCode, outcome, started, output,
+                sha256, failure, () -> ledger.finished(request.runId(), exitCode, outcome, excerpt(output), sha256));
+        metrics.stepEndedCommitted(request.step().id(), outcome, took);
     }
 
     /**
@@ -476,7 +481,7 @@ public class HostStepService {
     }
 
     private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,
-            String outcome, Instant started, String output, String sha256, String failure) {
+            String outcome, Instant started, String output, String sha256, String failure, Runnable alsoWritten) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("runId", request.runId());
         detail.put("attempt", request.attempt());
@@ -496,7 +501,8 @@ public class HostStepService {
         }
         // committed on its own: the command ran on the host whatever becomes of the job's transaction, and the
         // rollout's audit lock is not held while the job goes on waiting for the host
-        audit.recordCommitted(request.rolloutId(), SYSTEM, kind, request.hostName(), request.step().id(), detail);
+        audit.recordCommitted(request.rolloutId(), SYSTEM, kind, request.hostName(), request.step().id(), detail,
+                alsoWritten);
     }
 
     /** The value of the step's secret, resolved only here, at the host action; null when it has none. */

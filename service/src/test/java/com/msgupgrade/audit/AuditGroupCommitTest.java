@@ -94,6 +94,50 @@ class AuditGroupCommitTest {
     }
 
     @Test
+    void aTrailVerifiedWhileEntriesAreAppendedIsIntactAtEveryLook() throws Exception {
+        rollout("r-live");
+        audit.recordCommitted("r-live", "operator", "ROLLOUT_REQUESTED", null, null, Map.of());
+        CompletableFuture<Void> appending = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 300; i++) {
+                audit.recordCommitted("r-live", "system", "COMMAND", "st" + (i % 7), "s", Map.of("n", i));
+            }
+        }, threads);
+        List<AuditTrail.Verification> looks = new ArrayList<>();
+        while (!appending.isDone()) {
+            looks.add(audit.verify("r-live"));
+        }
+        appending.get(30, TimeUnit.SECONDS);
+        assertThat(looks).isNotEmpty().allSatisfy(look -> assertThat(look.valid()).as(look.message()).isTrue());
+        AuditTrail.Snapshot last = audit.snapshot("r-live");
+        assertThat(last.entries()).hasSize(301);
+        assertThat(((Number) last.head().get("audit_seq")).intValue()).isEqualTo(301);
+    }
+
+    @Test
+    void aRolloutWithNoEntryAndNoPurgeRecordedIsNotIntact() {
+        rollout("r-emptied");
+        AuditTrail.Verification verification = audit.verify("r-emptied");
+        assertThat(verification.valid()).isFalse();
+        assertThat(verification.message()).contains("no entry");
+    }
+
+    @Test
+    void whatIsWrittenWithAnEntryCommitsWithItOrNeitherDoes() {
+        rollout("r-with");
+        audit.recordCommitted("r-with", "system", "COMMAND", "st1", "s", Map.of("n", 1),
+                () -> jdbc.update("UPDATE \"MSGSRV\".rollout SET state = 'PAUSED' WHERE id = 'r-with'"));
+        assertThatThrownBy(() -> audit.recordCommitted("r-with", "system", "COMMAND", "st1", "s", Map.of("n", 2), () -> {
+            jdbc.update("UPDATE \"MSGSRV\".rollout SET state = 'FAILED' WHERE id = 'r-with'");
+            throw new IllegalStateException("run judged already");
+        })).hasMessage("run judged already");
+
+        assertThat(audit.entries("r-with")).singleElement().extracting(AuditEntry::detail).isEqualTo("{\"n\":1}");
+        assertThat(jdbc.queryForObject("SELECT state FROM \"MSGSRV\".rollout WHERE id = 'r-with'", String.class))
+                .isEqualTo("PAUSED");
+        assertThat(audit.verify("r-with").valid()).isTrue();
+    }
+
+    @Test
     void anEntryThatCannotBeWrittenFailsAloneAndTheOthersOfItsGroupStand() throws Exception {
         rollout("r-bad");
         List<Thread> waiting = new ArrayList<>();

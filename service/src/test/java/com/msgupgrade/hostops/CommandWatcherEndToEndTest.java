@@ -65,6 +65,8 @@ class CommandWatcherEndToEndTest extends EndToEndTest {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM ACT_RU_JOB WHERE LOCK_OWNER_ IS NOT NULL", Integer.class) == 0);
         assertThat(Runs.states(jdbc, id, "ms1", "apply-core-patch")).as("patchadd still running").containsExactly("LAUNCHED");
+        metrics.refresh();
+        assertThat(meters.get("msgsrv.commands.running").gauge().value()).as("patchadd, watched by its step").isEqualTo(1);
         assertThat(jdbc.queryForList("SELECT j.DUEDATE_ FROM ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON d.ID_ = j.JOB_DEF_ID_"
                 + " WHERE d.ACT_ID_ = ?", Timestamp.class, HostStepProcess.TIMER_WAIT_FOR_COMMAND))
                 .as("the step's timer, due after the quick wait").singleElement()
@@ -82,6 +84,8 @@ class CommandWatcherEndToEndTest extends EndToEndTest {
 
         flow.awaitHostState(id, "ms1", "UPGRADED");
         assertThat(flow.finish(id)).containsEntry("state", "COMPLETED");
+        metrics.refresh();
+        assertThat(meters.get("msgsrv.commands.running").gauge().value()).isZero();
         assertThat(Runs.changes(ms1)).filteredOn(c -> c.startsWith("patchadd")).hasSize(1);
 
         // the check's job run again after its judgement (its transaction failed to commit, the ledger's and the audit
@@ -109,6 +113,10 @@ class CommandWatcherEndToEndTest extends EndToEndTest {
 
     @Autowired
     HostStepService steps;
+    @Autowired
+    com.msgupgrade.observability.UpgradeMetrics metrics;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
     @Autowired
     CommandLedger ledger;
     @Autowired

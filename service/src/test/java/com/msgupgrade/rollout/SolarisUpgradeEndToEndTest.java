@@ -64,6 +64,8 @@ class SolarisUpgradeEndToEndTest {
     JdbcTemplate jdbc;
     @Autowired
     com.msgupgrade.observability.UpgradeMetrics metrics;
+    @Autowired
+    org.camunda.bpm.engine.RuntimeService runtime;
 
     @Test
     void upgradesSolarisHostsToSixThreeAfterApproval() {
@@ -86,12 +88,22 @@ class SolarisUpgradeEndToEndTest {
         for (String host : List.of("ms1", "ms2")) {
             Task approval = await().atMost(Duration.ofSeconds(60)).until(() -> approvalFor(rolloutId, host),
                     t -> t != null);
-            if (host.equals("ms1")) { // the open gate, by its form's name, in the metrics
+            if (host.equals("ms1")) { // the open gate, by its form's name, in the metrics; an incident, by process
+                org.camunda.bpm.engine.runtime.Incident incident = runtime.createIncident("msgsrv-test",
+                        approval.getExecutionId(), "metrics");
                 metrics.refresh();
-                assertThat(prometheus(api)).containsPattern("msgsrv_approvals_pending\\{gate=\"ApproveHostUpgrade\"} [12]\\.0")
-                        .containsPattern("msgsrv_approvals_oldest_age_seconds\\{gate=\"ApproveHostUpgrade\"} \\d")
+                String open = prometheus(api);
+                assertThat(open).containsPattern("msgsrv_approvals_pending\\{gate=\"ApproveHostUpgrade\"} [12]\\.0")
                         .contains("msgsrv_rollouts{state=\"RUNNING\"} 1.0")
-                        .contains("msgsrv_rollouts{state=\"COMPLETED\"} 0.0");
+                        .contains("msgsrv_rollouts{state=\"COMPLETED\"} 0.0")
+                        .contains("msgsrv_incidents{process=\"HostUpgradeSolaris\"} 1.0")
+                        .contains("msgsrv_incidents{process=\"HostStep\"} 0.0");
+                java.util.regex.Matcher age = java.util.regex.Pattern.compile(
+                        "msgsrv_approvals_oldest_age_seconds\\{gate=\"ApproveHostUpgrade\"} (\\S+)").matcher(open);
+                assertThat(age.find()).isTrue();
+                assertThat(Double.parseDouble(age.group(1))).as("the gate's age, from its creation").isPositive()
+                        .isLessThan(120);
+                runtime.resolveIncident(incident.getId());
             }
             assertThat(api.completeTask("approver1", approval.getId(), "approve", "ok").getStatusCode())
                     .isEqualTo(HttpStatus.NO_CONTENT);
@@ -165,6 +177,9 @@ class SolarisUpgradeEndToEndTest {
                 .contains("msgsrv_host_step_duration_seconds_bucket{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"7200.0\"} 2")
                 .containsPattern("msgsrv_host_step_duration_seconds_bucket\\{outcome=\"SUCCEEDED\",step=\"patch-config\",le=\"0\\.1\"} [012]\n")
                 .contains("msgsrv_commands_running 0.0")
+                .contains("msgsrv_incidents{process=\"HostUpgradeSolaris\"} 0.0")
+                .contains("msgsrv_metrics_refresh_failures_total 0.0")
+                .containsPattern("msgsrv_metrics_refreshed_seconds \\d\\.\\d+E9\n")
                 // the gate answered: its series stays, at 0, as does the state the rollout left
                 .contains("msgsrv_approvals_pending{gate=\"ApproveHostUpgrade\"} 0.0")
                 .contains("msgsrv_approvals_oldest_age_seconds{gate=\"ApproveHostUpgrade\"} 0.0")
