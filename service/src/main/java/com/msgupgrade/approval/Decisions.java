@@ -8,10 +8,6 @@ import com.msgupgrade.rollout.Rollout;
 import com.msgupgrade.rollout.RolloutProcess;
 import com.msgupgrade.rollout.RolloutRepository;
 import com.msgupgrade.security.Groups;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +95,10 @@ public class Decisions {
                         .collect(Collectors.joining("\n")));
                 evidence(task, "warnings", String.join("\n", plan.warnings()));
             });
-            precheckOutput(rolloutId, host).ifPresent(out -> task.setVariableLocal("precheck", out));
+            precheckOutput(rolloutId, host).ifPresent(out -> {
+                task.setVariableLocal("precheck", out);
+                task.setVariableLocal("precheckSha256", audit.keepEvidence(rolloutId, out));
+            });
             if (List.of("Task_ReviewConflicts", "Task_ReviewNodeConflicts").contains(task.getTaskDefinitionKey())) {
                 // the guide: examine the new files for possible conflicts, whatever patch-config reported
                 evidence(task, "patchConfigOutput", audit.lastCommandOutput(rolloutId, host,
@@ -134,8 +133,18 @@ public class Decisions {
                         + " start-msg during its upgrade").collect(Collectors.joining("\n")));
             }
         }
+        // what the gate shows, by the SHA-256 of each text, kept whole with the trail (GET …/audit/evidence/{sha256})
         audit.record(rolloutId, "system", "GATE_OPENED", host, null, Map.of("task", task.getTaskDefinitionKey(),
-                "taskId", task.getId(), "name", String.valueOf(task.getName())));
+                "taskId", task.getId(), "name", String.valueOf(task.getName()), "evidence", shown(task)));
+    }
+
+    /** The evidence the gate shows, name → the SHA-256 of its whole text ({@link #evidence}). */
+    private static Map<String, Object> shown(DelegateTask task) {
+        Map<String, Object> shown = new java.util.TreeMap<>();
+        task.getVariableNamesLocal().stream().filter(name -> name.endsWith("Sha256"))
+                .forEach(name -> shown.put(name.substring(0, name.length() - "Sha256".length()),
+                        task.getVariableLocal(name)));
+        return shown;
     }
 
     /**
@@ -156,9 +165,13 @@ public class Decisions {
     /** Camunda keeps string variables up to 4000 characters; longer evidence is cut, its full hash kept. */
     static final int EVIDENCE_LIMIT = 3800;
 
-    private static void evidence(DelegateTask task, String name, String text) {
+    /**
+     * Evidence the gate shows: the task's variable (cut at {@link #EVIDENCE_LIMIT}), the SHA-256 of the whole text
+     * ({@code <name>Sha256}), and the whole text kept with the rollout's audit trail under that hash.
+     */
+    private void evidence(DelegateTask task, String name, String text) {
         String full = text == null ? "" : text;
-        task.setVariableLocal(name + "Sha256", sha256(full));
+        task.setVariableLocal(name + "Sha256", audit.keepEvidence(rolloutId(task), full));
         task.setVariableLocal(name, full.length() <= EVIDENCE_LIMIT ? full : full.substring(0, EVIDENCE_LIMIT)
                 + "\n… " + (full.length() - EVIDENCE_LIMIT) + " more characters: the whole plan is"
                 + " GET /api/deployments/{name}/plan");
@@ -506,11 +519,21 @@ public class Decisions {
         detail.put("decision", refusal != null ? com.msgupgrade.web.Shown.quoted(decision) : decision);
         detail.put("comment", comment);
         detail.putAll(extraDetail);
-        detail.put("evidenceSha256", sha256(task.getVariableLocal("plannedCommandsSha256") + "\n"
+        detail.put("evidenceSha256", AuditTrail.sha256(task.getVariableLocal("plannedCommandsSha256") + "\n"
                 + task.getVariableLocal("warningsSha256") + "\n" + task.getVariable("conflicts")
                 + "\n" + task.getVariable("failure") + "\n" + task.getVariableLocal("precheck")
                 + (task.getVariableLocal("patchConfigOutputSha256") == null ? ""
                         : "\n" + task.getVariableLocal("patchConfigOutputSha256"))));
+        // what was before the person, each text by its SHA-256, kept whole with the trail: the gate's own evidence,
+        // and what its process showed with it (a failed step's output, patch-config's reported conflicts)
+        Map<String, Object> before = shown(task);
+        for (String shownByProcess : List.of("conflicts", "failure")) {
+            if (task.getVariable(shownByProcess) != null) {
+                before.put(shownByProcess, audit.keepEvidence(rolloutId,
+                        String.valueOf(task.getVariable(shownByProcess))));
+            }
+        }
+        detail.put("evidence", before);
         if (refusal != null) {
             detail.replaceAll((key, value) -> value instanceof String text && text.length() > EVIDENCE_LIMIT
                     ? text.substring(0, EVIDENCE_LIMIT) + "… (" + text.length() + " characters)" : value);
@@ -598,15 +621,6 @@ public class Decisions {
 
     private static String rolloutId(DelegateTask task) {
         return (String) task.getVariable(RolloutProcess.ROLLOUT_ID);
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static List<String> choices(Set<String> set) {

@@ -74,9 +74,26 @@ class AuditController {
     }
 
     @GetMapping("/api/rollouts/{id}/audit/verify")
-    AuditTrail.Verification verify(@PathVariable String id, Authentication user) {
+    AuditTrail.Verification verify(@PathVariable String id, @RequestParam(required = false) Long seq,
+            @RequestParam(required = false) String hash, Authentication user) {
         readable(id, user);
-        return trail.verify(id);
+        if ((seq == null) != (hash == null)) {
+            throw new com.msgupgrade.web.InvalidRequestException("incomplete head", List.of("a head kept from an"
+                    + " export is its seq and its hash (Audit-Head-Seq, Audit-Head-Hash): give both, or neither"));
+        }
+        AuditTrail.Snapshot snapshot = trail.snapshot(id);
+        return seq == null ? snapshot.verification() : snapshot.verification().against(snapshot.entries(), seq, hash);
+    }
+
+    /**
+     * An evidence text a gate showed, whole, by the SHA-256 a {@code GATE_OPENED} or {@code DECISION} entry names it
+     * by (its {@code evidence}): what was before the person who decided, as the trail's hash chain vouches for.
+     */
+    @GetMapping(value = "/api/rollouts/{id}/audit/evidence/{sha256}", produces = "text/plain;charset=UTF-8")
+    String evidence(@PathVariable String id, @PathVariable String sha256, Authentication user) {
+        readable(id, user);
+        return trail.evidence(id, sha256).orElseThrow(() -> new NotFoundException("no evidence "
+                + com.msgupgrade.web.Shown.quoted(sha256) + " in the trail of rollout " + id));
     }
 
     /** The printable audit page: summary, the models with the path taken, the timeline, per-host results. */

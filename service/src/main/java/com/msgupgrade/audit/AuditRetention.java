@@ -42,7 +42,7 @@ public class AuditRetention {
         if (expired.isEmpty()) {
             return 0;
         }
-        if (isPostgres()) {
+        if (AuditTrail.isPostgres(jdbc)) {
             jdbc.queryForList("SELECT set_config('msgsrv.audit_purge', 'on', true)");
         }
         int removed = 0;
@@ -54,15 +54,11 @@ public class AuditRetention {
                     + " AND NOT EXISTS (SELECT 1 FROM \"MSGSRV\".audit_purge p WHERE p.rollout_id = r.id)",
                     retention.toString(), now, id);
             removed += jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE rollout_id = ?", id);
+            jdbc.update("DELETE FROM \"MSGSRV\".audit_evidence WHERE rollout_id = ?", id);
             jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = 0, audit_hash = NULL WHERE id = ?", id);
         }
         log.info("audit retention {}: removed {} entries of {} rollouts requested before {}", retention, removed,
                 expired.size(), before);
         return removed;
-    }
-
-    private boolean isPostgres() {
-        return Boolean.TRUE.equals(jdbc.execute((java.sql.Connection c) ->
-                c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")));
     }
 }

@@ -181,6 +181,45 @@ public class AuditTrail {
     }
 
     /**
+     * Keeps an evidence text a gate showed (its planned commands, warnings, a command's output), whole, with the
+     * rollout's trail, in the caller's transaction: an entry names it by the SHA-256 this returns (of its UTF-8
+     * bytes), and {@link #evidence} gives it back. Kept once per rollout, however many gates showed it.
+     */
+    public String keepEvidence(String rolloutId, String text) {
+        String sha256 = sha256(text);
+        Timestamp now = Timestamp.from(Instant.now());
+        if (isPostgres(jdbc)) {
+            jdbc.update("INSERT INTO \"MSGSRV\".audit_evidence (rollout_id, sha256, content, recorded_at)"
+                    + " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", rolloutId, sha256, text, now);
+        } else {
+            jdbc.update("MERGE INTO \"MSGSRV\".audit_evidence (rollout_id, sha256, content, recorded_at)"
+                    + " KEY (rollout_id, sha256) VALUES (?,?,?,?)", rolloutId, sha256, text, now);
+        }
+        return sha256;
+    }
+
+    /** An evidence text kept with the rollout's trail ({@link #keepEvidence}), by its SHA-256. */
+    public java.util.Optional<String> evidence(String rolloutId, String sha256) {
+        return jdbc.queryForList("SELECT content FROM \"MSGSRV\".audit_evidence WHERE rollout_id = ? AND sha256 = ?",
+                String.class, rolloutId, sha256).stream().findFirst();
+    }
+
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the database is PostgreSQL (H2 otherwise: no triggers, its own upsert). */
+    static boolean isPostgres(JdbcTemplate jdbc) {
+        return Boolean.TRUE.equals(jdbc.execute((java.sql.Connection c) ->
+                c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")));
+    }
+
+    /**
      * Of {@code steps}, the one the rollout's trail last records as done on the host: its command succeeded, its check
      * found it done already (done by hand before a retry, say), or an operator marked it done; empty when none is.
      */
@@ -321,6 +360,27 @@ public class AuditTrail {
     public record Verification(boolean valid, int entries, Long firstBadSeq, String message) {
         static Verification broken(int entries, long seq, String message) {
             return new Verification(false, entries, seq, message);
+        }
+
+        /**
+         * This verification of {@code chain}, and whether the chain still holds a head kept from an earlier export
+         * (its seq and hash): a chain computed again from some entry on, head included, links, but no longer holds
+         * the head kept before.
+         */
+        public Verification against(List<AuditEntry> chain, long seq, String hash) {
+            if (!valid) {
+                return this;
+            }
+            java.util.Optional<AuditEntry> kept = chain.stream().filter(e -> e.seq() == seq).findFirst();
+            if (kept.isEmpty()) {
+                return broken(entries, seq, "entry " + seq + " of the head kept is not in the chain of " + entries
+                        + " entries: it was removed");
+            }
+            if (!kept.get().hash().equalsIgnoreCase(hash.trim())) {
+                return broken(entries, seq, "entry " + seq + " does not have the hash of the head kept: the chain was"
+                        + " written again from there or before");
+            }
+            return new Verification(true, entries, null, message + ", and holds the head kept (entry " + seq + ")");
         }
     }
 

@@ -258,8 +258,8 @@ class AuditTrailEndToEndTest {
     }
 
     /**
-     * What only someone with the database's superuser could do: change or delete entries past the append-only
-     * trigger (V2), which refuses it to the service and anyone else. The chain must show it all the same.
+     * Changes or deletions past the append-only trigger (V2), which refuses an ordinary UPDATE or DELETE: as a
+     * superuser could (or a session announcing itself as the purge). The chain must show them all the same.
      */
     private void tamper(String sql, Object... args) {
         assertThatThrownBy(() -> jdbc.update(sql, args)).hasMessageContaining("audit_event is append-only");
@@ -298,6 +298,42 @@ class AuditTrailEndToEndTest {
         assertThat(verify()).containsEntry("valid", true);
     }
 
+    /**
+     * Whoever writes the database as the service does can remove the last entries and move the rollout's head back
+     * (the hash has no key): the chain left links. A head kept from an earlier export shows it.
+     */
+    @Test
+    @Order(4)
+    void aHeadKeptFromAnExportShowsAChainCutAndItsHeadMovedBack() {
+        var export = new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit", null,
+                String.class);
+        String keptSeq = export.getHeaders().getFirst("Audit-Head-Seq");
+        String keptHash = export.getHeaders().getFirst("Audit-Head-Hash");
+        String anchored = "/api/rollouts/" + rolloutId + "/audit/verify?seq=" + keptSeq + "&hash=" + keptHash;
+        assertThat(new Api(rest).getMap("auditor", anchored)).containsEntry("valid", true);
+
+        Map<String, Object> last = jdbc.queryForMap("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq = ?",
+                rolloutId, Long.parseLong(keptSeq));
+        Map<String, Object> head = jdbc.queryForMap("SELECT audit_seq, audit_hash FROM \"MSGSRV\".rollout WHERE id = ?",
+                rolloutId);
+        new TransactionTemplate(transactions).executeWithoutResult(tx -> {
+            jdbc.queryForList("SELECT set_config('msgsrv.audit_purge', 'on', true)");
+            jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE id = ?", last.get("id"));
+            jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = audit_seq - 1, audit_hash = ? WHERE id = ?",
+                    last.get("prev_hash"), rolloutId);
+        });
+        assertThat(verify()).as("the chain left links").containsEntry("valid", true);
+        assertThat(new Api(rest).getMap("auditor", anchored)).containsEntry("valid", false)
+                .containsEntry("firstBadSeq", Integer.parseInt(keptSeq));
+        assertThat(new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit/verify?seq="
+                + keptSeq, null, String.class).getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+
+        restore(last);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", head.get("audit_seq"),
+                head.get("audit_hash"), rolloutId);
+        assertThat(new Api(rest).getMap("auditor", anchored)).containsEntry("valid", true);
+    }
+
     @Test
     @Order(5)
     void letsAuditorsAndTheRequestingOperatorReadAndNobodyElse() {
@@ -334,6 +370,40 @@ class AuditTrailEndToEndTest {
 
         assertThat(exportJson("auditor")).isEqualTo(exported);
         assertThat(verify()).containsEntry("valid", true);
+
+        // what the approver had before them, whole, though the gate's task variables went with the history
+        Map<String, Object> decision = exported.stream().filter(r -> "DECISION".equals(r.get("kind"))
+                && String.valueOf(r.get("detail")).contains("Task_ApproveHostUpgrade")).findFirst().orElseThrow();
+        Map<String, Object> decided = detail(decision);
+        Map<String, Object> opened = detail(exported.stream().filter(r -> "GATE_OPENED".equals(r.get("kind"))
+                && detail(r).get("taskId").equals(decided.get("taskId"))).findFirst().orElseThrow());
+        @SuppressWarnings("unchecked")
+        Map<String, String> evidence = (Map<String, String>) decided.get("evidence");
+        assertThat(evidence).containsKeys("plannedCommands", "warnings", "precheck").isEqualTo(opened.get("evidence"));
+        String planned = new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId
+                + "/audit/evidence/" + evidence.get("plannedCommands"), null, String.class).getBody();
+        assertThat(planned).contains("patchadd").contains("install-newconfig");
+        assertThat(AuditTrail.sha256(planned)).isEqualTo(evidence.get("plannedCommands"));
+        // the failed ldapmodify's output, as the operator who retried it saw it
+        @SuppressWarnings("unchecked")
+        Map<String, String> failure = (Map<String, String>) detail(exported.stream().filter(r -> "DECISION".equals(
+                r.get("kind")) && String.valueOf(r.get("detail")).contains("Task_DecideOnFailure")).findFirst()
+                .orElseThrow()).get("evidence");
+        assertThat(new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit/evidence/"
+                + failure.get("failure"), null, String.class).getBody()).contains("failed on host ms1");
+        assertThat(new Api(rest).call("approver2", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit/evidence/"
+                + failure.get("failure"), null, String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThatThrownBy(() -> jdbc.update("UPDATE \"MSGSRV\".audit_evidence SET content = 'nothing to see'"
+                + " WHERE rollout_id = ?", rolloutId)).hasMessageContaining("append-only");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> detail(Map<String, Object> row) {
+        try {
+            return JSON.readValue((String) row.get("detail"), Map.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -348,6 +418,8 @@ class AuditTrailEndToEndTest {
         int removed = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ZERO).purge());
         assertThat(removed).isEqualTo(exported.size());
         assertThat(exportJson("auditor")).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM \"MSGSRV\".audit_evidence WHERE rollout_id = ?",
+                Integer.class, rolloutId)).as("the evidence goes with its trail").isZero();
         // the trail reads as purged, with the head it had, not as an intact chain of no entries
         assertThat(verify()).containsEntry("valid", true).containsEntry("entries", 0).extractingByKey("message")
                 .asString().contains("the chain of " + exported.size() + " entries was purged at")
