@@ -197,7 +197,7 @@ public class Decisions {
     /** Who completes the task: the authenticated user, else the service ("system": a deadline's timer). */
     private String currentUser() {
         Authentication current = identities.getCurrentAuthentication();
-        return current == null ? "system" : current.getUserId();
+        return current == null ? "system" : Groups.asKept(identities, current.getUserId());
     }
 
     /** The gates that let something start (a host, a cluster, a pair, a tier), before anything changes on a host. */
@@ -227,7 +227,7 @@ public class Decisions {
     public void cabDecision(DelegateTask task) {
         String approvers = String.valueOf(task.getVariable("cabApprovers"));
         Authentication current = identities.getCurrentAuthentication();
-        String user = current == null ? null : current.getUserId();
+        String user = current == null ? null : Groups.asKept(identities, current.getUserId());
         boolean counted = user != null && List.of(approvers.split(",")).stream().anyMatch(a -> samePerson(a, user));
         String decision = decideWith(task, GATE_CHOICES, Groups.CHANGE_MANAGERS, "reject", true,
                 counted ? user + " has already decided this rollout: one person counts once in the quorum" : null,
@@ -354,7 +354,7 @@ public class Decisions {
      */
     public boolean recordRefused(String taskId, String refusal) {
         Authentication caller = identities.getCurrentAuthentication();
-        String actor = caller == null ? "anonymous" : caller.getUserId();
+        String actor = caller == null ? "anonymous" : Groups.asKept(identities, caller.getUserId());
         return com.msgupgrade.security.AsTheService.call(identities, () -> {
             var task = taskService.createTaskQuery().taskId(taskId).singleResult();
             if (task == null) {
@@ -429,7 +429,7 @@ public class Decisions {
         detail.put("decision", decision);
         detail.put("refused", refusal);
         Authentication current = identities.getCurrentAuthentication();
-        recordRefusal(rolloutId(task), current == null ? "anonymous" : current.getUserId(), host,
+        recordRefusal(rolloutId(task), current == null ? "anonymous" : Groups.asKept(identities, current.getUserId()), host,
                 (String) task.getVariable("stepId"), detail);
         throw new DecisionRefusedException(400, refusal);
     }
@@ -471,7 +471,7 @@ public class Decisions {
             return "reject";
         }
         Authentication current = identities.getCurrentAuthentication();
-        String user = current == null ? null : current.getUserId();
+        String user = current == null ? null : Groups.asKept(identities, current.getUserId());
         Object decisionValue = task.getVariable(DECISION);
         String decision = decisionValue == null ? null : decisionValue.toString();
         Object commentValue = task.getVariable(COMMENT);

@@ -58,9 +58,12 @@ class EngineOperationAudit extends AbstractProcessEnginePlugin {
             UserOperationLogEntry.ENTITY_TYPE_IDENTITY_LINK, UserOperationLogEntry.ENTITY_TYPE_ATTACHMENT);
 
     private final ObjectProvider<AuditTrail> audit;
+    private final ObjectProvider<org.camunda.bpm.engine.IdentityService> identities;
 
-    EngineOperationAudit(ObjectProvider<AuditTrail> audit) {
+    EngineOperationAudit(ObjectProvider<AuditTrail> audit,
+            ObjectProvider<org.camunda.bpm.engine.IdentityService> identities) {
         this.audit = audit;
+        this.identities = identities;
     }
 
     @Override
@@ -99,7 +102,8 @@ class EngineOperationAudit extends AbstractProcessEnginePlugin {
             if (op.getAnnotation() != null && !op.getAnnotation().isBlank()) {
                 detail.put("annotation", op.getAnnotation()); // why, as the operator wrote it (Cockpit, the REST API)
             }
-            audit.getObject().record(rolloutId, op.getUserId(), "ENGINE_OPERATION",
+            audit.getObject().record(rolloutId, com.msgupgrade.security.Groups.asKept(identities.getObject(),
+                    op.getUserId()), "ENGINE_OPERATION",
                     op.getProcessInstanceId() == null ? null : hostOf(op.getProcessInstanceId()), null, detail);
         }
 

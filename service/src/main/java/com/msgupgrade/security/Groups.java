@@ -19,6 +19,19 @@ public final class Groups {
         return RESERVED_NAMES.stream().anyMatch(name -> samePerson(name, user));
     }
 
+    /**
+     * A logged-in user's name as the directory keeps it: a directory that matches names ignoring case ({@link #person})
+     * lets "Approver1" log in as "approver1", and the audit trail names one person one way. The name as given when
+     * the directory does not know it (the service's own names, a user removed since).
+     */
+    public static String asKept(org.camunda.bpm.engine.IdentityService identities, String user) {
+        if (user == null || reserved(user)) {
+            return user;
+        }
+        return identities.createUserQuery().userId(user).list().stream().map(org.camunda.bpm.engine.identity.User::getId)
+                .filter(id -> samePerson(id, user)).findFirst().orElse(user);
+    }
+
     /** Whether two user names are one person's, as a directory matches them ({@link #person}). */
     public static boolean samePerson(String one, String other) {
         return one != null && other != null && person(one).equals(person(other));

@@ -103,11 +103,12 @@ class SecurityConfig {
                     // the names the service records its own acts under: a person's acts under them would pass for its
                     throw new BadCredentialsException("the user name " + user + " is reserved for the service");
                 }
-                List<SimpleGrantedAuthority> roles = identities.createGroupQuery().groupMember(user).list().stream()
+                String kept = Groups.asKept(identities, user); // what the trail records, for one person one name
+                List<SimpleGrantedAuthority> roles = identities.createGroupQuery().groupMember(kept).list().stream()
                         .map(Group::getId)
                         .map(group -> new SimpleGrantedAuthority("ROLE_" + group))
                         .toList();
-                return new UsernamePasswordAuthenticationToken(user, null, roles);
+                return new UsernamePasswordAuthenticationToken(kept, null, roles);
             }
 
             @Override

@@ -83,6 +83,8 @@ class LdapIdentityTest {
 
     @Autowired
     TestRestTemplate rest;
+    @Autowired
+    org.camunda.bpm.engine.IdentityService identities;
 
     @Test
     void authenticatesLdapUsersWithTheirLdapGroupsAsRoles() {
@@ -100,6 +102,9 @@ class LdapIdentityTest {
         // ldapcm (Decisions.samePerson, ApprovalRulesTest)
         assertThat(rest.withBasicAuth("LDAPCM", "ldapcm-pw").getForEntity("/api/deployments", String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.OK);
+        // and the trail names the person as the directory keeps the name, however it was typed
+        assertThat(Groups.asKept(identities, "LDAPCM")).isEqualTo("ldapcm");
+        assertThat(Groups.asKept(identities, "nobody-known")).isEqualTo("nobody-known");
         assertThat(rest.withBasicAuth("ldapcm", "wrong").getForEntity("/api/deployments", String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
         assertThat(rest.withBasicAuth("operator", "demo").getForEntity("/api/deployments", String.class)
