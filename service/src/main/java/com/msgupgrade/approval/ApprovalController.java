@@ -116,15 +116,15 @@ class ApprovalController {
         } catch (AuthorizationException e) {
             if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
                 // decided by someone else between reading the task and checking this caller's authorization on it
-                return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+                return decidedMeanwhile(user, taskId);
             }
             // recorded as the engine's REST API records it: every attempt is in the trail
             if (!as(user, () -> decisions.recordRefusedByEngine(taskId, e.getMessage()))) {
-                return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+                return decidedMeanwhile(user, taskId);
             }
             return problem(HttpStatus.FORBIDDEN, user.getName() + " may not decide task " + taskId);
         } catch (NullValueException | org.camunda.bpm.engine.OptimisticLockingException e) {
-            return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+            return decidedMeanwhile(user, taskId);
         } catch (org.camunda.bpm.engine.SuspendedEntityInteractionException e) {
             return problem(HttpStatus.CONFLICT, "task " + taskId + " cannot be decided now: its process is"
                     + " suspended (by an administrator, in Cockpit or through the engine's API); decide it once the"
@@ -132,22 +132,32 @@ class ApprovalController {
         } catch (ProcessEngineException e) {
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof DecisionRefusedException refused) {
-                    return problem(HttpStatus.valueOf(refused.status()), refused.getMessage());
+                    return refused.status() == 409 ? decidedMeanwhile(user, taskId)
+                            : problem(HttpStatus.valueOf(refused.status()), refused.getMessage());
                 }
             }
-            return decidedMeanwhile(taskId, e);
+            return decidedMeanwhile(user, taskId, e);
         } catch (RuntimeException e) {
             // the engine trips over an execution another node's completion just changed
-            return decidedMeanwhile(taskId, e);
+            return decidedMeanwhile(user, taskId, e);
         }
     }
 
     /** Whatever failed, a task that is gone now was decided by someone else meanwhile: that is the answer. */
-    private ResponseEntity<?> decidedMeanwhile(String taskId, RuntimeException failure) {
+    private ResponseEntity<?> decidedMeanwhile(Authentication user, String taskId, RuntimeException failure) {
         if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
-            return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
+            return decidedMeanwhile(user, taskId);
         }
         throw failure;
+    }
+
+    /** 409, and the attempt in the trail: every decision sent is there, the one that came second too. */
+    private ResponseEntity<?> decidedMeanwhile(Authentication user, String taskId) {
+        as(user, () -> {
+            decisions.recordDecidedMeanwhile(taskId);
+            return null;
+        });
+        return problem(HttpStatus.CONFLICT, "task " + taskId + " does not exist or was already decided");
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail) {

@@ -47,6 +47,7 @@ public class Decisions {
     private final RolloutRepository rollouts;
     private final com.msgupgrade.rollout.RolloutPlans plans;
     private final TaskService taskService;
+    private final org.camunda.bpm.engine.HistoryService history;
 
     private final String escalationGroup;
     private final com.msgupgrade.rollout.RolloutControl control;
@@ -55,7 +56,7 @@ public class Decisions {
 
     Decisions(IdentityService identities, AuditTrail audit, RolloutRepository rollouts,
             com.msgupgrade.rollout.RolloutPlans plans,
-            @Lazy TaskService taskService, ApprovalSettings settings,
+            @Lazy TaskService taskService, @Lazy org.camunda.bpm.engine.HistoryService history, ApprovalSettings settings,
             com.msgupgrade.rollout.RolloutControl control, com.msgupgrade.rollout.ProcessStatus status,
             @Lazy com.msgupgrade.rollout.RolloutPlan rolloutPlan) {
         this.rolloutPlan = rolloutPlan;
@@ -64,6 +65,7 @@ public class Decisions {
         this.escalationGroup = settings.escalationGroup();
         this.identities = identities;
         this.taskService = taskService;
+        this.history = history;
         this.audit = audit;
         this.rollouts = rollouts;
         this.plans = plans;
@@ -371,6 +373,34 @@ public class Decisions {
             detail.put("refused", refusal);
             recordRefusal(rolloutId, actor, host, null, detail);
             return true;
+        });
+    }
+
+    /**
+     * A decision on a task another decision came first to (the task gone when this one came to complete it: two
+     * approvers at the same moment, or a request sent again): in the trail as refused, under the caller's name, the
+     * task's rollout and host read from the engine's history. Nothing when no such task ever was (a mistyped id).
+     */
+    public void recordDecidedMeanwhile(String taskId) {
+        Authentication caller = identities.getCurrentAuthentication();
+        String actor = caller == null ? "anonymous" : Groups.asKept(identities, caller.getUserId());
+        com.msgupgrade.security.AsTheService.call(identities, () -> {
+            var task = history.createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
+            var instance = task == null ? null : history.createHistoricProcessInstanceQuery()
+                    .processInstanceId(task.getProcessInstanceId()).singleResult();
+            String rolloutId = instance == null ? null : instance.getBusinessKey();
+            if (rolloutId == null || rollouts.find(rolloutId).isEmpty()) {
+                return null;
+            }
+            String host = history.createHistoricVariableInstanceQuery().processInstanceIdIn(task.getProcessInstanceId())
+                    .variableName(RolloutProcess.HOST_NAME).list().stream().map(v -> v.getValue())
+                    .filter(String.class::isInstance).map(String.class::cast).findFirst().orElse(null);
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("task", task.getTaskDefinitionKey());
+            detail.put("taskId", taskId);
+            detail.put("refused", "the task was decided meanwhile (another decision came first: its DECISION stands)");
+            recordRefusal(rolloutId, actor, host, null, detail);
+            return null;
         });
     }
 

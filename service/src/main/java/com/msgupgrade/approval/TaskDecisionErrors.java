@@ -70,8 +70,16 @@ public abstract class TaskDecisionErrors {
         return gone ? Optional.of(taskGone()) : Optional.empty();
     }
 
-    /** The answer to a decision on a task that does not exist or was already decided. */
-    protected static Response taskGone() {
+    /**
+     * The answer to a decision on a task that does not exist or was already decided; the attempt in the trail when
+     * the task was one of a rollout's ({@link Decisions#recordDecidedMeanwhile}).
+     */
+    protected Response taskGone() {
+        decidedTask().ifPresent(task -> bean(Decisions.class).recordDecidedMeanwhile(task));
+        return taskGoneAnswer();
+    }
+
+    private static Response taskGoneAnswer() {
         return answer(404, "TaskNotFound", "the task does not exist or was already decided");
     }
 

@@ -311,6 +311,10 @@ class ApprovalRulesTest extends EndToEndTest {
                 .isEqualTo(HttpStatus.CONFLICT);
         assertThat(api.call("approver2", HttpMethod.POST, "/engine-rest/task/" + cab.get(0).getId() + "/complete",
                 "{}", String.class).getStatusCode().is4xxClientError()).isTrue();
+        // and both attempts are in the trail, under the approver's name
+        assertThat(jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
+                + " 'DECISION_REFUSED' AND detail LIKE ? AND detail LIKE '%decided meanwhile%'", String.class, id,
+                "%" + cab.get(0).getId() + "%")).containsExactly("approver2", "approver2");
 
         // a backup's reference sent with another task's decision is not the backup's
         assertThat(api.call("operator", HttpMethod.POST, "/api/approvals/" + flow.awaitTask(id,
