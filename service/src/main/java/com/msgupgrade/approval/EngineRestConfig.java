@@ -3,7 +3,10 @@ package com.msgupgrade.approval;
 import org.camunda.bpm.spring.boot.starter.rest.CamundaJerseyResourceConfig;
 import org.springframework.stereotype.Component;
 
-/** Camunda's engine REST resources, plus the answer to refused decisions and the guard of a task's variables. */
+/**
+ * Camunda's engine REST resources, plus the answer to refused decisions, the guard of a task's variables and the
+ * refusal of events sent to the processes.
+ */
 @Component
 class EngineRestConfig extends CamundaJerseyResourceConfig {
 
@@ -13,5 +16,6 @@ class EngineRestConfig extends CamundaJerseyResourceConfig {
         register(EngineRestRuntimeErrors.class);
         register(AuthorizationErrors.class);
         register(TaskVariableGuard.class);
+        register(EngineEventGuard.class);
     }
 }

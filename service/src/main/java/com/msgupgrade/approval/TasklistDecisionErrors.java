@@ -43,7 +43,7 @@ class TasklistDecisionErrors implements ServletContextInitializer {
             api.setInitParameter("jakarta.ws.rs.Application", EngineRestApplication.class.getName());
         }
         String mappers = Stream.of(EngineRestDecisionErrors.class, EngineRestRuntimeErrors.class,
-                AuthorizationErrors.class, TaskVariableGuard.class).map(Class::getName).collect(Collectors.joining(","));
+                AuthorizationErrors.class, TaskVariableGuard.class, EngineEventGuard.class).map(Class::getName).collect(Collectors.joining(","));
         if (!api.setInitParameter(ServerProperties.PROVIDER_CLASSNAMES, mappers)) {
             throw new IllegalStateException("the servlet \"" + ENGINE_API + "\" already names its providers ("
                     + api.getInitParameter(ServerProperties.PROVIDER_CLASSNAMES) + "): refused decisions in Tasklist"

@@ -1243,6 +1243,21 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
         assertThat(fleet.host("bh1").commandLog()).noneMatch(e -> e.command().equals("stop-msg"));
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ACT_HI_PROCINST WHERE BUSINESS_KEY_ = 'r-by-hand'",
                 Long.class)).isZero();
+        // nor moves on an event sent by hand: the abort message, correlated or triggered on its subscription
+        String execution = jdbc.queryForObject("SELECT ID_ FROM ACT_RU_EXECUTION WHERE BUSINESS_KEY_ = ? AND"
+                + " PARENT_ID_ IS NULL LIMIT 1", String.class, id);
+        for (var event : List.of(
+                Map.of("path", "/engine-rest/message", "body", Map.<String, Object>of("messageName", "RolloutAborted",
+                        "businessKey", id)),
+                Map.of("path", "/engine-rest/execution/" + execution + "/messageSubscriptions/RolloutAborted/trigger",
+                        "body", Map.<String, Object>of()),
+                Map.of("path", "/engine-rest/signal", "body", Map.<String, Object>of("name", "anything")))) {
+            ResponseEntity<String> sent = api.call("cockpitadmin", HttpMethod.POST, (String) event.get("path"),
+                    event.get("body"), String.class);
+            assertThat(sent.getStatusCode()).as(sent.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+            assertThat(sent.getBody()).contains("EventRefused");
+        }
+        assertThat(api.getMap("operator", "/api/rollouts/" + id)).containsEntry("state", "AWAITING_APPROVAL");
         assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/abort", null, String.class)
                 .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
     }
