@@ -22,6 +22,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -45,32 +46,37 @@ class AuditController {
     }
 
     @GetMapping("/api/rollouts/{id}/audit")
-    ResponseEntity<?> audit(@PathVariable String id, @RequestParam(defaultValue = "json") String format,
-            Authentication user) throws IOException {
+    ResponseEntity<StreamingResponseBody> audit(@PathVariable String id,
+            @RequestParam(defaultValue = "json") String format, Authentication user) {
         readable(id, user);
+        if (!"json".equalsIgnoreCase(format) && !"csv".equalsIgnoreCase(format)) {
+            throw new com.msgupgrade.web.InvalidRequestException("unknown format",
+                    List.of("format must be json or csv, was " + format));
+        }
         // the head the rollout records, for an auditor to check that the export ends where the chain does (an entry
-        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere; read in
-        // one snapshot with the entries, so that an entry appended meanwhile is in neither
-        AuditTrail.Snapshot snapshot = trail.snapshot(id);
-        Map<String, Object> head = snapshot.head();
+        // removed from the end leaves a chain that links): keep it with the export, or anchor it elsewhere; read
+        // first, and the entries up to it (those never change), so that an entry appended meanwhile is in neither.
+        // The entries are written as they are read: a trail of a thousand hosts is not held in memory
+        Map<String, Object> head = trail.head(id).orElse(Map.of());
         long headSeq = head.get("audit_seq") == null ? 0 : ((Number) head.get("audit_seq")).longValue();
-        List<AuditEntry> entries = snapshot.entries();
+        AuditExport.Entries entries = each -> trail.forEachEntry(id, headSeq, each);
         org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
         headers.add("Audit-Head-Seq", String.valueOf(headSeq));
         headers.add("Audit-Head-Hash", head.get("audit_hash") == null ? AuditTrail.GENESIS
                 : (String) head.get("audit_hash"));
         if ("csv".equalsIgnoreCase(format)) {
-            return ResponseEntity.ok().headers(headers).contentType(new MediaType("text", "csv"))
-                    .header("Content-Disposition", "attachment; filename=\"audit-" + id + ".csv\"")
-                    .body(export.csv(entries));
-        }
-        if (!"json".equalsIgnoreCase(format)) {
-            throw new com.msgupgrade.web.InvalidRequestException("unknown format",
-                    List.of("format must be json or csv, was " + format));
+            StreamingResponseBody csv = out -> {
+                java.io.Writer writer = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+                export.csv(entries, writer);
+                writer.flush();
+            };
+            return ResponseEntity.ok().headers(headers).contentType(new MediaType("text", "csv",
+                    java.nio.charset.StandardCharsets.UTF_8))
+                    .header("Content-Disposition", "attachment; filename=\"audit-" + id + ".csv\"").body(csv);
         }
         // every column in every row, null included (the application's JSON leaves nulls out elsewhere)
-        return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_JSON)
-                .body(json.writeValueAsString(export.rows(entries)));
+        StreamingResponseBody rows = out -> export.json(entries, out);
+        return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_JSON).body(rows);
     }
 
     @GetMapping("/api/rollouts/{id}/audit/verify")

@@ -2,7 +2,10 @@ package com.msgupgrade.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -36,48 +39,84 @@ public class AuditExport {
     private final ObjectMapper json = new ObjectMapper();
 
     public List<Map<String, Object>> rows(List<AuditEntry> entries) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (AuditEntry e : entries) {
-            JsonNode detail = parse(e.detail());
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("rolloutId", e.rolloutId());
-            row.put("seq", e.seq());
-            row.put("recordedAt", e.recordedAt().toString());
-            row.put("actor", e.actor());
-            row.put("kind", e.kind());
-            row.put("host", e.host());
-            row.put("step", e.step());
-            row.put("decision", text(detail, "decision"));
-            row.put("comment", text(detail, "comment"));
-            row.put("command", text(detail, "command"));
-            row.put("exitCode", detail.has("exitCode") ? detail.get("exitCode").asInt() : null);
-            row.put("outcome", text(detail, "outcome"));
-            row.put("outputSha256", text(detail, "outputSha256"));
-            row.put("detail", e.detail());
-            row.put("prevHash", e.prevHash());
-            row.put("hash", e.hash());
-            rows.add(row);
+        return entries.stream().map(this::row).toList();
+    }
+
+    /** An entry as a row: every column, null included. */
+    public Map<String, Object> row(AuditEntry e) {
+        JsonNode detail = parse(e.detail());
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("rolloutId", e.rolloutId());
+        row.put("seq", e.seq());
+        row.put("recordedAt", e.recordedAt().toString());
+        row.put("actor", e.actor());
+        row.put("kind", e.kind());
+        row.put("host", e.host());
+        row.put("step", e.step());
+        row.put("decision", text(detail, "decision"));
+        row.put("comment", text(detail, "comment"));
+        row.put("command", text(detail, "command"));
+        row.put("exitCode", detail.has("exitCode") ? detail.get("exitCode").asInt() : null);
+        row.put("outcome", text(detail, "outcome"));
+        row.put("outputSha256", text(detail, "outputSha256"));
+        row.put("detail", e.detail());
+        row.put("prevHash", e.prevHash());
+        row.put("hash", e.hash());
+        return row;
+    }
+
+    /** Entries given one at a time to a consumer, as a query reads them (no list of a whole trail in memory). */
+    @FunctionalInterface
+    public interface Entries {
+        void forEach(java.util.function.Consumer<AuditEntry> each);
+    }
+
+    /** The rows as a JSON array, written as the entries come. */
+    public void json(Entries entries, OutputStream out) throws IOException {
+        try (JsonGenerator generator = json.getFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) { // the response's stream is the container's
+            generator.writeStartArray();
+            entries.forEach(e -> {
+                try {
+                    generator.writeObject(row(e));
+                } catch (IOException failed) {
+                    throw new UncheckedIOException(failed);
+                }
+            });
+            generator.writeEndArray();
         }
-        return rows;
     }
 
     public String csv(List<AuditEntry> entries) {
         StringWriter out = new StringWriter();
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder()
-                .setHeader(COLUMNS.toArray(String[]::new)).get())) {
-            for (Map<String, Object> row : rows(entries)) {
-                List<Object> values = new ArrayList<>();
-                for (String column : COLUMNS) {
-                    Object value = row.get(column);
-                    values.add(value == null ? "" : READ_OUT_OF_DETAIL.contains(column) ? notAFormula((String) value)
-                            : value);
-                }
-                printer.printRecord(values);
-            }
+        try {
+            csv(entries::forEach, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** The rows as RFC 4180 CSV with a header, written as the entries come. */
+    public void csv(Entries entries, Writer out) throws IOException {
+        // not closed: the response's stream is the container's
+        CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(COLUMNS.toArray(String[]::new))
+                .get());
+        entries.forEach(e -> {
+            Map<String, Object> row = row(e);
+            List<Object> values = new ArrayList<>();
+            for (String column : COLUMNS) {
+                Object value = row.get(column);
+                values.add(value == null ? "" : READ_OUT_OF_DETAIL.contains(column) ? notAFormula((String) value)
+                        : value);
+            }
+            try {
+                printer.printRecord(values);
+            } catch (IOException failed) {
+                throw new UncheckedIOException(failed);
+            }
+        });
+        printer.flush();
     }
 
     /** The text, with an apostrophe first when a spreadsheet would take it for a formula. */

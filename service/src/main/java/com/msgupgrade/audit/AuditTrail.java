@@ -283,11 +283,28 @@ public class AuditTrail {
 
     public List<AuditEntry> entries(String rolloutId) {
         return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
-                (rs, i) -> new AuditEntry(rs.getString("rollout_id"), rs.getLong("seq"),
-                        rs.getTimestamp("recorded_at").toInstant(), rs.getString("actor"), rs.getString("kind"),
-                        rs.getString("host_name"), rs.getString("step_id"), rs.getString("detail"),
-                        rs.getString("prev_hash"), rs.getString("hash")),
-                rolloutId);
+                (rs, i) -> entry(rs), rolloutId);
+    }
+
+    private static AuditEntry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new AuditEntry(rs.getString("rollout_id"), rs.getLong("seq"), rs.getTimestamp("recorded_at").toInstant(),
+                rs.getString("actor"), rs.getString("kind"), rs.getString("host_name"), rs.getString("step_id"),
+                rs.getString("detail"), rs.getString("prev_hash"), rs.getString("hash"));
+    }
+
+    /**
+     * The rollout's entries up to {@code lastSeq}, in order, each given to {@code each} as the query reads it: a few
+     * hundred rows at a time (a cursor, in a read-only transaction), never the whole trail in memory.
+     */
+    public void forEachEntry(String rolloutId, long lastSeq, java.util.function.Consumer<AuditEntry> each) {
+        snapshots.executeWithoutResult(status -> jdbc.query(connection -> {
+            java.sql.PreparedStatement query = connection.prepareStatement("SELECT * FROM \"MSGSRV\".audit_event"
+                    + " WHERE rollout_id = ? AND seq <= ? ORDER BY seq");
+            query.setFetchSize(500);
+            query.setString(1, rolloutId);
+            query.setLong(2, lastSeq);
+            return query;
+        }, (org.springframework.jdbc.core.RowCallbackHandler) rs -> each.accept(entry(rs))));
     }
 
     /**
