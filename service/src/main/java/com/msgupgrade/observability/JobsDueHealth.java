@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code jobsDue}: jobs that are due but no job executor has acquired. A few for a moment are normal;
- * the oldest one waiting longer than {@code msgsrv.health.max-job-delay} means rollouts are stalling.
+ * the oldest one waiting longer than {@code msgsrv.health.max-job-delay} means rollouts are stalling. A job's wait
+ * counts from this node's start at the earliest (a restart after an outage is not DOWN at once).
  * Nothing here reaches a host: the service's health does not depend on the fleet.
  */
 @Component("jobsDue")
@@ -20,11 +21,19 @@ class JobsDueHealth extends AbstractHealthIndicator {
 
     private final JdbcTemplate jdbc;
     private final Duration maxDelay;
+    /** When this node started: a job due before could not have been acquired by it before (a restart after an outage). */
+    private final Instant started;
 
+    @org.springframework.beans.factory.annotation.Autowired
     JobsDueHealth(JdbcTemplate jdbc, @Value("${msgsrv.health.max-job-delay}") Duration maxDelay) {
+        this(jdbc, maxDelay, Instant.now());
+    }
+
+    JobsDueHealth(JdbcTemplate jdbc, Duration maxDelay, Instant started) {
         super("the jobs due could not be read"); // the database is unreachable: DOWN, with the error as detail
         this.jdbc = jdbc;
         this.maxDelay = maxDelay;
+        this.started = started;
     }
 
     @Override
@@ -40,7 +49,10 @@ class JobsDueHealth extends AbstractHealthIndicator {
                 + " AND (LOCK_EXP_TIME_ IS NULL OR LOCK_EXP_TIME_ < ?)", now, now);
         long due = ((Number) row.get("due")).longValue();
         Timestamp oldest = (Timestamp) row.get("oldest");
-        long oldestSeconds = oldest == null ? 0 : Math.max(0, (now.getTime() - oldest.getTime()) / 1000);
+        // counted from this node's start at the earliest: after an outage the jobs that came due meanwhile (the timers
+        // of a whole night) wait for a job executor from its start, not from before it
+        long oldestSeconds = oldest == null ? 0 : Math.max(0, (now.getTime() - Math.max(oldest.getTime(),
+                started.toEpochMilli())) / 1000);
         (oldestSeconds > maxDelay.toSeconds() ? health.down() : health.up()).withDetail("due", due)
                 .withDetail("oldestDueSeconds", oldestSeconds).withDetail("maxDelaySeconds", maxDelay.toSeconds());
     }

@@ -75,6 +75,20 @@ public class LogContext extends AbstractProcessEnginePlugin {
         set(key, execution.getVariable(variable) instanceof String value && !value.isBlank() ? value : null);
     }
 
+    /**
+     * Runs {@code work} with the rollout in the MDC, and puts back what was there after: work on a rollout outside
+     * the engine's commands (after a transaction committed, a scheduler's turn) names it on its lines too.
+     */
+    public static void inRollout(String rolloutId, Runnable work) {
+        String before = MDC.get(ROLLOUT);
+        set(ROLLOUT, rolloutId);
+        try {
+            work.run();
+        } finally {
+            set(ROLLOUT, before);
+        }
+    }
+
     /** Puts {@code value} into the MDC under {@code key}, or removes the key when it is null. */
     public static void set(String key, String value) {
         if (value == null) {
@@ -90,6 +104,32 @@ public class LogContext extends AbstractProcessEnginePlugin {
             ExecutionListener listener = ROLLOUT_WIDE.contains(process.getKey()) ? NO_HOST : FROM_VARIABLES;
             process.addBuiltInListener(ExecutionListener.EVENTNAME_START, listener);
             addToActivities(process, listener);
+        }
+
+        /**
+         * A user task's events (its creation, a person's completion on an HTTP thread: the engine's lines about a
+         * decision's listener that failed) name its host and step too; the request's own are put back after
+         * ({@link Scope}).
+         */
+        @Override
+        public void parseUserTask(Element userTaskElement, ScopeImpl scope, ActivityImpl activity) {
+            boolean rolloutWide = ROLLOUT_WIDE.contains(((ProcessDefinitionEntity) scope.getProcessDefinition())
+                    .getKey());
+            org.camunda.bpm.engine.delegate.TaskListener listener = task -> {
+                if (rolloutWide) {
+                    MDC.remove(HOST);
+                    MDC.remove(STEP);
+                } else {
+                    put(HOST, task.getExecution(), "hostName");
+                    put(STEP, task.getExecution(), "stepId");
+                }
+            };
+            var definition = ((org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior) activity
+                    .getActivityBehavior()).getTaskDefinition();
+            for (String event : List.of(org.camunda.bpm.engine.delegate.TaskListener.EVENTNAME_CREATE,
+                    org.camunda.bpm.engine.delegate.TaskListener.EVENTNAME_COMPLETE)) {
+                definition.addBuiltInTaskListener(event, listener);
+            }
         }
 
         private void addToActivities(ScopeImpl scope, ExecutionListener listener) {

@@ -425,7 +425,8 @@ public class RolloutControl {
         String rolloutId = (String) task.getVariable(RolloutProcess.ROLLOUT_ID);
         work.hold(rolloutId);
         if (ABORTING.equals(control(rolloutId))) {
-            SlotWakeUp.afterCommit(() -> endTaskBeforeTheHosts(rolloutId));
+            SlotWakeUp.afterCommit(() -> com.msgupgrade.observability.LogContext.inRollout(rolloutId,
+                    () -> endTaskBeforeTheHosts(rolloutId)));
         }
     }
 
@@ -460,7 +461,7 @@ public class RolloutControl {
             for (String rolloutId : jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE control = ? AND state"
                     + " NOT IN " + Rollout.endedSql(), String.class, ABORTING)) {
                 slots.wakeHeldByWindows(rolloutId);
-                endTaskBeforeTheHosts(rolloutId);
+                com.msgupgrade.observability.LogContext.inRollout(rolloutId, () -> endTaskBeforeTheHosts(rolloutId));
             }
         } catch (RuntimeException e) {
             log.warn("could not look for aborting rollouts to wake (looks again in a minute): {}", e.getMessage());

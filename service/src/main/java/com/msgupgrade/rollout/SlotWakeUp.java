@@ -1,5 +1,6 @@
 package com.msgupgrade.rollout;
 
+import com.msgupgrade.observability.LogContext;
 import java.sql.Timestamp;
 import java.util.List;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ public class SlotWakeUp {
 
     /** Wakes up to {@code count} waiting units of the rollout once the current transaction has committed. */
     public void wake(String rolloutId, int count) {
-        afterCommit(() -> wakeNow(rolloutId, count));
+        afterCommit(() -> LogContext.inRollout(rolloutId, () -> wakeNow(rolloutId, count)));
     }
 
     /** Runs {@code work} once the current transaction has committed; at once without one. */
@@ -127,7 +128,7 @@ public class SlotWakeUp {
                         + " {}", rolloutId, String.join(", ", activityIds), e.getMessage());
             }
         };
-        afterCommit(wake);
+        afterCommit(() -> LogContext.inRollout(rolloutId, wake));
     }
 
     private List<String> waiting(String rolloutId, int limit) {
