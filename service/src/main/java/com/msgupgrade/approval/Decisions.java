@@ -1,5 +1,6 @@
 package com.msgupgrade.approval;
 
+import com.msgupgrade.audit.AuditEntry;
 import com.msgupgrade.audit.AuditTrail;
 import com.msgupgrade.observability.LogContext;
 import com.msgupgrade.planning.Plan;
@@ -383,25 +384,41 @@ public class Decisions {
      */
     public void recordDecidedMeanwhile(String taskId) {
         Authentication caller = identities.getCurrentAuthentication();
-        String actor = caller == null ? "anonymous" : Groups.asKept(identities, caller.getUserId());
-        com.msgupgrade.security.AsTheService.call(identities, () -> {
-            var task = history.createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
-            var instance = task == null ? null : history.createHistoricProcessInstanceQuery()
-                    .processInstanceId(task.getProcessInstanceId()).singleResult();
-            String rolloutId = instance == null ? null : instance.getBusinessKey();
-            if (rolloutId == null || rollouts.find(rolloutId).isEmpty()) {
+        if (caller == null) {
+            return;
+        }
+        String actor = Groups.asKept(identities, caller.getUserId());
+        List<String> callerGroups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
+        try {
+            com.msgupgrade.security.AsTheService.call(identities, () -> {
+                var task = history.createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
+                var instance = task == null ? null : history.createHistoricProcessInstanceQuery()
+                        .processInstanceId(task.getProcessInstanceId()).singleResult();
+                String rolloutId = instance == null ? null : instance.getBusinessKey();
+                // a rollout that goes on, and a task its caller could decide: no entry in another's trail, nor in
+                // an ended one's (whose retention counts from its last entry), by anyone who tries an old task id
+                boolean goesOn = rolloutId != null && rollouts.find(rolloutId)
+                        .filter(r -> !Rollout.ENDED.contains(r.state())).isPresent();
+                boolean candidate = goesOn && history.createHistoricIdentityLinkLogQuery().taskId(taskId)
+                        .type(org.camunda.bpm.engine.task.IdentityLinkType.CANDIDATE).list().stream()
+                        .anyMatch(link -> link.getGroupId() != null && callerGroups.contains(link.getGroupId()));
+                if (!candidate) {
+                    return null;
+                }
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("task", task.getTaskDefinitionKey());
+                detail.put("taskId", taskId);
+                detail.put("refused", "the task was decided meanwhile (another decision came first: its DECISION"
+                        + " stands)");
+                // the host the gate was opened for, as the trail recorded it
+                recordRefusal(rolloutId, actor, audit.gateOpened(rolloutId, taskId).map(AuditEntry::host)
+                        .orElse(null), null, detail, () -> {});
                 return null;
-            }
-            String host = history.createHistoricVariableInstanceQuery().processInstanceIdIn(task.getProcessInstanceId())
-                    .variableName(RolloutProcess.HOST_NAME).list().stream().map(v -> v.getValue())
-                    .filter(String.class::isInstance).map(String.class::cast).findFirst().orElse(null);
-            Map<String, Object> detail = new LinkedHashMap<>();
-            detail.put("task", task.getTaskDefinitionKey());
-            detail.put("taskId", taskId);
-            detail.put("refused", "the task was decided meanwhile (another decision came first: its DECISION stands)");
-            recordRefusal(rolloutId, actor, host, null, detail);
-            return null;
-        });
+            });
+        } catch (RuntimeException e) {
+            // the answer stays "decided meanwhile"; the attempt is only missing from the trail
+            log.warn("could not record {}'s decision on task {}, decided meanwhile: {}", actor, taskId, e.toString());
+        }
     }
 
     /** On complete of the Directory Server restore of a rollback: the backup restored must be named. */
@@ -469,6 +486,12 @@ public class Decisions {
      * in the log at INFO (the engine's own ERROR line about the exception is left out: {@link RefusedDecisionLogs}).
      */
     private void recordRefusal(String rolloutId, String actor, String host, String step, Map<String, Object> detail) {
+        recordRefusal(rolloutId, actor, host, step, detail, () -> {});
+    }
+
+    /** {@link #recordRefusal}, with {@code alsoWritten} committed with the entry (the evidence it names). */
+    private void recordRefusal(String rolloutId, String actor, String host, String step, Map<String, Object> detail,
+            Runnable alsoWritten) {
         // the task's rollout, host and step on the line (an HTTP thread, the engine's command over or its task's
         // listener setting only the rollout), put back as they were afterwards
         Map<String, String> before = org.slf4j.MDC.getCopyOfContextMap();
@@ -478,7 +501,7 @@ public class Decisions {
         try {
             log.info("refused a decision by {} on {} ({}) of rollout {}: {}", actor, detail.get("task"),
                     detail.get("taskId"), rolloutId, detail.get("refused"));
-            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, step, detail);
+            audit.recordCommitted(rolloutId, actor, "DECISION_REFUSED", host, step, detail, alsoWritten);
         } finally {
             for (String key : List.of(LogContext.ROLLOUT, LogContext.HOST, LogContext.STEP)) {
                 LogContext.set(key, before == null ? null : before.get(key));
@@ -557,21 +580,26 @@ public class Decisions {
         // what was before the person, each text by its SHA-256, kept whole with the trail: the gate's own evidence,
         // and what its process showed with it (a failed step's output, patch-config's reported conflicts)
         Map<String, Object> before = shown(task);
+        List<String> texts = new java.util.ArrayList<>();
         for (String shownByProcess : List.of("conflicts", "failure")) {
             if (task.getVariable(shownByProcess) != null) {
-                before.put(shownByProcess, audit.keepEvidence(rolloutId,
-                        String.valueOf(task.getVariable(shownByProcess))));
+                String text = String.valueOf(task.getVariable(shownByProcess));
+                before.put(shownByProcess, AuditTrail.sha256(text));
+                texts.add(text);
             }
         }
         detail.put("evidence", before);
+        // the texts kept with the entry that names them: a refusal's is committed on its own (this one rolls back)
+        Runnable keepTexts = () -> texts.forEach(text -> audit.keepEvidence(rolloutId, text));
         if (refusal != null) {
             detail.replaceAll((key, value) -> value instanceof String text && text.length() > EVIDENCE_LIMIT
                     ? text.substring(0, EVIDENCE_LIMIT) + "… (" + text.length() + " characters)" : value);
             detail.put("refused", refusal);
             recordRefusal(rolloutId, user == null ? "anonymous" : user, host, (String) task.getVariable("stepId"),
-                    detail);
+                    detail, keepTexts);
             throw new DecisionRefusedException(status, refusal);
         }
+        keepTexts.run();
         audit.record(rolloutId, user, "DECISION", host, (String) task.getVariable("stepId"), detail);
         return decision;
     }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The service's processes move on the service's own events: a message, a signal or a condition sent through the
- * engine's REST API (by an administrator: operators may not update instances) is refused, on both channels of the
+ * engine's REST API (or variables set on many instances by a batch) (by an administrator: operators may not update instances) is refused, on both channels of the
  * API ({@code /engine-rest} and the webapps'). The engine logs no operation for a single message correlated, a
  * subscription triggered or a signal, so it would not be in the audit trail; and a {@code RolloutAborted} sent so
  * would abort a rollout past {@code POST /api/rollouts/{id}/abort}, which records who asked.
@@ -19,9 +19,14 @@ import java.util.regex.Pattern;
 @Priority(Priorities.AUTHORIZATION)
 public class EngineEventGuard implements ContainerRequestFilter {
 
-    /** The resources that deliver events, as the API routes their paths (without matrix parameters). */
-    static final Pattern EVENTS = Pattern.compile(
-            "(^|/)(message|signal|condition)$|(^|/)execution/[^/]+/(messageSubscriptions/[^/]+/trigger|signal)$");
+    /**
+     * The resources that deliver events, as the API routes their paths (without matrix parameters): one at a time,
+     * or to many instances through a batch ({@code message-async}; and {@code variables-async}, variables set on many
+     * instances at once, which the engine logs without an instance either).
+     */
+    static final Pattern EVENTS = Pattern.compile("(^|/)(message|signal|condition)$"
+            + "|(^|/)execution/[^/]+/(messageSubscriptions/[^/]+/trigger|signal)$"
+            + "|(^|/)process-instance/(message-async|variables-async)$");
 
     @Override
     public void filter(ContainerRequestContext request) {

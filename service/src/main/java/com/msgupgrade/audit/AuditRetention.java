@@ -57,7 +57,7 @@ public class AuditRetention {
             jdbc.update("DELETE FROM \"MSGSRV\".audit_evidence WHERE rollout_id = ?", id);
             jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = 0, audit_hash = NULL WHERE id = ?", id);
         }
-        log.info("audit retention {}: removed {} entries of {} rollouts requested before {}", retention, removed,
+        log.info("audit retention {}: removed {} entries of {} rollouts ended, their last entry before {}", retention, removed,
                 expired.size(), before);
         return removed;
     }

@@ -188,14 +188,32 @@ public class AuditTrail {
     public String keepEvidence(String rolloutId, String text) {
         String sha256 = sha256(text);
         Timestamp now = Timestamp.from(Instant.now());
-        if (isPostgres(jdbc)) {
+        if (isPostgres()) {
             jdbc.update("INSERT INTO \"MSGSRV\".audit_evidence (rollout_id, sha256, content, recorded_at)"
                     + " VALUES (?,?,?,?) ON CONFLICT DO NOTHING", rolloutId, sha256, text, now);
-        } else {
-            jdbc.update("MERGE INTO \"MSGSRV\".audit_evidence (rollout_id, sha256, content, recorded_at)"
-                    + " KEY (rollout_id, sha256) VALUES (?,?,?,?)", rolloutId, sha256, text, now);
+            return sha256;
+        }
+        try {
+            // H2 (whose failed statement leaves the transaction usable): a text kept meanwhile by another gate, its
+            // transaction committed while this one waited on the row, is the same text
+            jdbc.update("INSERT INTO \"MSGSRV\".audit_evidence (rollout_id, sha256, content, recorded_at) SELECT ?, ?,"
+                    + " ?, ? FROM (VALUES (1)) WHERE NOT EXISTS (SELECT 1 FROM \"MSGSRV\".audit_evidence WHERE"
+                    + " rollout_id = ? AND sha256 = ?)", rolloutId, sha256, text, now, rolloutId, sha256);
+        } catch (org.springframework.dao.DataIntegrityViolationException keptMeanwhile) {
+            // the same key: the same text
         }
         return sha256;
+    }
+
+    private volatile Boolean postgres;
+
+    private boolean isPostgres() {
+        Boolean known = postgres;
+        if (known == null) {
+            known = isPostgres(jdbc);
+            postgres = known;
+        }
+        return known;
     }
 
     /** An evidence text kept with the rollout's trail ({@link #keepEvidence}), by its SHA-256. */
@@ -275,6 +293,13 @@ public class AuditTrail {
                 rolloutId, host) > 0;
     }
 
+    /** The entry that recorded the opening of a rollout's task (its host, its evidence); empty when there is none. */
+    public java.util.Optional<AuditEntry> gateOpened(String rolloutId, String taskId) {
+        return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = 'GATE_OPENED' AND"
+                + " detail LIKE ? ORDER BY seq DESC", (rs, i) -> entry(rs), rolloutId, "%\"taskId\":\"" + taskId
+                + "\"%").stream().findFirst();
+    }
+
     /** Who recorded the rollout's latest entry of that kind for that host; empty when there is none. */
     public java.util.Optional<String> lastActor(String rolloutId, String host, String kind) {
         return jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND host_name = ? AND"
@@ -293,19 +318,26 @@ public class AuditTrail {
     }
 
     /**
-     * The rollout's entries up to {@code lastSeq}, in order, each given to {@code each} as the query reads it: a few
-     * hundred rows at a time (a cursor, in a read-only transaction), never the whole trail in memory.
+     * The rollout's entries up to {@code lastSeq} (0: every one, a trail older than the head's record), in order,
+     * each given to {@code each}: read a few hundred at a time, each page in a short query of its own (entries up to
+     * a head never change), so that neither the whole trail nor a database connection is held while a slow reader
+     * takes them.
      */
     public void forEachEntry(String rolloutId, long lastSeq, java.util.function.Consumer<AuditEntry> each) {
-        snapshots.executeWithoutResult(status -> jdbc.query(connection -> {
-            java.sql.PreparedStatement query = connection.prepareStatement("SELECT * FROM \"MSGSRV\".audit_event"
-                    + " WHERE rollout_id = ? AND seq <= ? ORDER BY seq");
-            query.setFetchSize(500);
-            query.setString(1, rolloutId);
-            query.setLong(2, lastSeq);
-            return query;
-        }, (org.springframework.jdbc.core.RowCallbackHandler) rs -> each.accept(entry(rs))));
+        long upTo = lastSeq == 0 ? Long.MAX_VALUE : lastSeq;
+        long after = 0;
+        while (true) {
+            List<AuditEntry> page = jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND seq > ?"
+                    + " AND seq <= ? ORDER BY seq LIMIT " + PAGE, (rs, i) -> entry(rs), rolloutId, after, upTo);
+            page.forEach(each);
+            if (page.size() < PAGE) {
+                return;
+            }
+            after = page.get(page.size() - 1).seq();
+        }
     }
+
+    private static final int PAGE = 500;
 
     /**
      * Recomputes the chain of a rollout: each entry's hash, its link to the previous one, the sequence
@@ -321,8 +353,14 @@ public class AuditTrail {
      */
     public Snapshot snapshot(String rolloutId) {
         return snapshots.execute(status -> {
+            // the head first, then the entries up to it: what a database that lets an append committed meanwhile into
+            // the second read (H2's repeatable read) shows is then the same as PostgreSQL's snapshot (0: a trail older
+            // than the head's record, every entry)
             Map<String, Object> head = head(rolloutId).orElse(Map.of());
-            List<AuditEntry> entries = entries(rolloutId);
+            long headSeq = head.get("audit_seq") == null ? 0 : ((Number) head.get("audit_seq")).longValue();
+            List<AuditEntry> entries = headSeq == 0 ? entries(rolloutId) : jdbc.query("SELECT * FROM \"MSGSRV\"."
+                    + "audit_event WHERE rollout_id = ? AND seq <= ? ORDER BY seq", (rs, i) -> entry(rs), rolloutId,
+                    headSeq);
             List<Map<String, Object>> purged = jdbc.queryForList("SELECT entries, last_hash, retention, purged_at"
                     + " FROM \"MSGSRV\".audit_purge WHERE rollout_id = ?", rolloutId);
             return new Snapshot(entries, head, verify(entries, head, purged.stream().findFirst()));

@@ -315,6 +315,11 @@ class ApprovalRulesTest extends EndToEndTest {
         assertThat(jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind ="
                 + " 'DECISION_REFUSED' AND detail LIKE ? AND detail LIKE '%decided meanwhile%'", String.class, id,
                 "%" + cab.get(0).getId() + "%")).containsExactly("approver2", "approver2");
+        // not by someone who could never have decided it: nothing in the trail for them
+        assertThat(api.call("auditor", HttpMethod.POST, "/engine-rest/task/" + cab.get(0).getId() + "/complete",
+                "{}", String.class).getStatusCode().is4xxClientError()).isTrue();
+        assertThat(jdbc.queryForList("SELECT actor FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND actor ="
+                + " 'auditor'", String.class, id)).isEmpty();
 
         // a backup's reference sent with another task's decision is not the backup's
         assertThat(api.call("operator", HttpMethod.POST, "/api/approvals/" + flow.awaitTask(id,

@@ -112,6 +112,9 @@ class AuditTrailEndToEndTest {
         assertThat(flow.decide(rolloutId, "Task_ApproveHostUpgrade", "operator", Map.of("decision", "approve")))
                 .isEqualTo(HttpStatus.FORBIDDEN);
         flow.approve(rolloutId, "Task_ApproveHostUpgrade");
+        // a refused decision names the failure it was shown: kept with its entry, though its own transaction rolled back
+        assertThat(flow.decide(rolloutId, "Task_DecideOnFailure", "operator", Map.of("decision", "maybe")))
+                .isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(flow.decide(rolloutId, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
                 .isEqualTo(HttpStatus.NO_CONTENT);
         flow.finish(rolloutId);
@@ -393,6 +396,17 @@ class AuditTrailEndToEndTest {
                 + failure.get("failure"), null, String.class).getBody()).contains("failed on host ms1");
         assertThat(new Api(rest).call("approver2", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit/evidence/"
                 + failure.get("failure"), null, String.class).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        // every text an entry names is there, a refused decision's included
+        for (Map<String, Object> row : exported) {
+            Object named = detail(row).get("evidence");
+            if (named instanceof Map<?, ?> texts) {
+                texts.values().forEach(sha -> assertThat(new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/"
+                        + rolloutId + "/audit/evidence/" + sha, null, String.class).getStatusCode())
+                        .as(row.get("kind") + " " + sha).isEqualTo(HttpStatus.OK));
+            }
+        }
+        assertThat(exported).anySatisfy(row -> assertThat(row).containsEntry("kind", "DECISION_REFUSED")
+                .extractingByKey("detail").asString().contains("\"failure\":"));
         assertThatThrownBy(() -> jdbc.update("UPDATE \"MSGSRV\".audit_evidence SET content = 'nothing to see'"
                 + " WHERE rollout_id = ?", rolloutId)).hasMessageContaining("append-only");
     }

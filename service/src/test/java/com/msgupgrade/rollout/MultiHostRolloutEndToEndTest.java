@@ -1251,6 +1251,8 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
                         "businessKey", id)),
                 Map.of("path", "/engine-rest/execution/" + execution + "/messageSubscriptions/RolloutAborted/trigger",
                         "body", Map.<String, Object>of()),
+                Map.of("path", "/engine-rest/process-instance/message-async", "body", Map.<String, Object>of(
+                        "messageName", "RolloutAborted", "processInstanceQuery", Map.of("businessKey", id))),
                 Map.of("path", "/engine-rest/signal", "body", Map.<String, Object>of("name", "anything")))) {
             ResponseEntity<String> sent = api.call("cockpitadmin", HttpMethod.POST, (String) event.get("path"),
                     event.get("body"), String.class);
