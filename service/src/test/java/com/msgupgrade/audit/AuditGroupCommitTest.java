@@ -15,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,10 +38,7 @@ class AuditGroupCommitTest {
 
     @BeforeAll
     static void database() {
-        String url = Postgres.newDatabase();
-        Flyway.configure().dataSource(url, "postgres", "postgres").schemas("MSGSRV").defaultSchema("MSGSRV")
-                .createSchemas(true).locations("classpath:db/migration/common", "classpath:db/migration/postgresql")
-                .load().migrate();
+        String url = Postgres.newServiceDatabase();
         dataSource = new DriverManagerDataSource(url, "postgres", "postgres");
         jdbc = new JdbcTemplate(dataSource);
         DataSourceTransactionManager transactions = new DataSourceTransactionManager(dataSource);

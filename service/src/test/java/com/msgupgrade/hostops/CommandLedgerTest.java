@@ -9,7 +9,6 @@ import com.msgupgrade.audit.AuditTrail;
 import com.msgupgrade.support.Postgres;
 import java.util.Map;
 import java.util.Optional;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,10 +27,7 @@ class CommandLedgerTest {
 
     @BeforeAll
     static void database() {
-        String url = Postgres.newDatabase();
-        Flyway.configure().dataSource(url, "postgres", "postgres").schemas("MSGSRV").defaultSchema("MSGSRV")
-                .createSchemas(true).locations("classpath:db/migration/common", "classpath:db/migration/postgresql")
-                .load().migrate();
+        String url = Postgres.newServiceDatabase();
         DriverManagerDataSource dataSource = new DriverManagerDataSource(url, "postgres", "postgres");
         jdbc = new JdbcTemplate(dataSource);
         OwnTransaction own = new OwnTransaction(new DataSourceTransactionManager(dataSource));

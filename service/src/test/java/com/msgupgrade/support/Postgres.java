@@ -71,6 +71,15 @@ public final class Postgres {
         users.add(close);
     }
 
+    /** A fresh database with the service's own schema ({@code MSGSRV}) migrated, as its Flyway configuration does. */
+    public static String newServiceDatabase() {
+        String url = newDatabase();
+        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "postgres").schemas("MSGSRV")
+                .defaultSchema("MSGSRV").createSchemas(true)
+                .locations("classpath:db/migration/common", "classpath:db/migration/postgresql").load().migrate();
+        return url;
+    }
+
     public static synchronized String newDatabase() {
         try {
             if (server == null) {
