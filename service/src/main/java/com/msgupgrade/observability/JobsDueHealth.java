@@ -22,18 +22,18 @@ class JobsDueHealth extends AbstractHealthIndicator {
     private final JdbcTemplate jdbc;
     private final Duration maxDelay;
     /** When this node started: a job due before could not have been acquired by it before (a restart after an outage). */
-    private final Instant started;
+    private volatile Instant started = Instant.now();
 
-    @org.springframework.beans.factory.annotation.Autowired
     JobsDueHealth(JdbcTemplate jdbc, @Value("${msgsrv.health.max-job-delay}") Duration maxDelay) {
-        this(jdbc, maxDelay, Instant.now());
-    }
-
-    JobsDueHealth(JdbcTemplate jdbc, Duration maxDelay, Instant started) {
         super("the jobs due could not be read"); // the database is unreachable: DOWN, with the error as detail
         this.jdbc = jdbc;
         this.maxDelay = maxDelay;
+    }
+
+    /** As if this node had started at {@code started}. */
+    JobsDueHealth startedAt(Instant started) {
         this.started = started;
+        return this;
     }
 
     @Override

@@ -24,20 +24,22 @@ import org.springframework.stereotype.Component;
 class JobsHeldHealth extends AbstractHealthIndicator {
 
     private final JdbcTemplate jdbc;
-    private final Supplier<String> lockOwner;
     private final Duration maxDelay;
+    /** This node's job executor's lock owner, read at each check. */
+    private volatile Supplier<String> lockOwner;
 
-    @org.springframework.beans.factory.annotation.Autowired
     JobsHeldHealth(JdbcTemplate jdbc, ProcessEngine engine, @Value("${msgsrv.health.max-job-delay}") Duration maxDelay) {
-        this(jdbc, () -> ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getJobExecutor()
-                .getLockOwner(), maxDelay);
-    }
-
-    JobsHeldHealth(JdbcTemplate jdbc, Supplier<String> lockOwner, Duration maxDelay) {
         super("the jobs this node holds could not be read");
         this.jdbc = jdbc;
-        this.lockOwner = lockOwner;
         this.maxDelay = maxDelay;
+        this.lockOwner = () -> ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+                .getJobExecutor().getLockOwner();
+    }
+
+    /** As if this node's job executor were {@code lockOwner}. */
+    JobsHeldHealth as(String owner) {
+        this.lockOwner = () -> owner;
+        return this;
     }
 
     @Override

@@ -42,7 +42,7 @@ class JobsDueHealthTest {
                     + schemaName() + ".create.engine.sql"));
         }
         jdbc = new JdbcTemplate(dataSource);
-        health = new JobsDueHealth(jdbc, Duration.ofMinutes(1), Instant.EPOCH);
+        health = new JobsDueHealth(jdbc, Duration.ofMinutes(1)).startedAt(Instant.EPOCH);
     }
 
     @Test
@@ -86,10 +86,10 @@ class JobsDueHealthTest {
     @Test
     void afterARestartAJobDueDuringTheOutageWaitsFromTheStart() {
         job(ago(600), ago(700), null, 3); // a timer due during ten minutes with no node up
-        JobsDueHealth restarted = new JobsDueHealth(jdbc, Duration.ofMinutes(1), ago(20));
+        JobsDueHealth restarted = new JobsDueHealth(jdbc, Duration.ofMinutes(1)).startedAt(ago(20));
         assertThat(restarted.health().getStatus()).isEqualTo(Status.UP);
         assertThat((Long) restarted.health().getDetails().get("oldestDueSeconds")).isBetween(20L, 59L);
-        assertThat(new JobsDueHealth(jdbc, Duration.ofMinutes(1), ago(90)).health().getStatus())
+        assertThat(new JobsDueHealth(jdbc, Duration.ofMinutes(1)).startedAt(ago(90)).health().getStatus())
                 .as("still not acquired a minute and a half after the start").isEqualTo(Status.DOWN);
     }
 
@@ -97,10 +97,10 @@ class JobsDueHealthTest {
     void aNodeHoldingJobsPastTheirLocksExpiryIsDownAndTheOthersAreNot() {
         job(null, ago(900), ago(300), 3); // node-a took it, and holds it five minutes past its lock's expiry
         job(null, ago(30), Instant.now().plusSeconds(250), 3); // node-a runs this one now
-        Health stuck = new JobsHeldHealth(jdbc, () -> "node-a", Duration.ofMinutes(1)).health();
+        Health stuck = new JobsHeldHealth(jdbc, null, Duration.ofMinutes(1)).as("node-a").health();
         assertThat(stuck.getStatus()).isEqualTo(Status.DOWN);
         assertThat(stuck.getDetails()).containsEntry("heldPastExpiry", 1L).containsEntry("lockOwner", "node-a");
-        assertThat(new JobsHeldHealth(jdbc, () -> "node-b", Duration.ofMinutes(1)).health().getStatus())
+        assertThat(new JobsHeldHealth(jdbc, null, Duration.ofMinutes(1)).as("node-b").health().getStatus())
                 .isEqualTo(Status.UP);
     }
 
