@@ -129,13 +129,15 @@ class CommandLedger {
     /**
      * The run judged, in the caller's transaction (the one that appends its {@code COMMAND} entry to the audit
      * trail). A run judged already, by another try of its step that got there first, fails the transaction: its
-     * entry is not appended a second time, and the step's next try finds the outcome recorded.
+     * entry is not appended a second time, and the step's next try finds the outcome recorded. A step that failed
+     * before its run was prepared (its secret not configured, say) has no row: nothing to judge.
      */
     void finished(String runId, int exitCode, String outcome, String excerpt, String sha256) {
         int judged = jdbc.update("UPDATE \"MSGSRV\".command_run SET state = ?, exit_code = ?, outcome = ?,"
                 + " output_excerpt = ?, output_sha256 = ?, ended_at = ? WHERE run_id = ? AND state <> ?",
                 State.FINISHED.name(), exitCode, outcome, excerpt, sha256, now(), runId, State.FINISHED.name());
-        if (judged == 0) {
+        if (judged == 0 && jdbc.queryForObject("SELECT COUNT(*) FROM \"MSGSRV\".command_run WHERE run_id = ?",
+                Integer.class, runId) > 0) {
             throw new IllegalStateException("run " + runId + " was judged already, by another try of its step");
         }
     }

@@ -52,9 +52,16 @@ class CommandLedgerTest {
             assertThat(run.outcome()).isEqualTo("SUCCEEDED");
             assertThat(run.exitCode()).isZero();
         });
-        assertThat(audit.entries("r1")).extracting(AuditEntry::kind).containsExactly("COMMAND");
-        assertThat(audit.entries("r1").get(0).detail()).contains("\"outcome\":\"SUCCEEDED\"");
+        assertThat(audit.entries("r1")).filteredOn(e -> e.detail().contains(runId)).singleElement()
+                .satisfies(entry -> assertThat(entry.detail()).contains("\"outcome\":\"SUCCEEDED\""));
         assertThat(audit.verify("r1").valid()).isTrue();
+    }
+
+    @Test
+    void aStepThatFailedBeforeItsRunWasPreparedIsRecordedWithNoRowToJudge() {
+        judge("run-p2-1", 1, "FAILED"); // its secret not configured: the command never ran
+        assertThat(ledger.find("run-p2-1")).isEmpty();
+        assertThat(audit.entries("r1")).filteredOn(e -> e.detail().contains("run-p2-1")).hasSize(1);
     }
 
     /** What HostStepService does as it judges a changing command's run. */
