@@ -162,13 +162,17 @@ public class AuditTrail {
     /** Appends entries of one rollout to its chain, in their order, under the rollout's row lock. */
     private void append(String rolloutId, List<Unwritten> entries) {
         jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
-        List<Map<String, Object>> last = jdbc.queryForList(
-                "SELECT seq, hash FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
+        List<Map<String, Object>> last = jdbc.queryForList("SELECT seq, hash, recorded_at FROM \"MSGSRV\".audit_event"
+                + " WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
         long seq = last.isEmpty() ? 0 : ((Number) last.get(0).get("seq")).longValue();
         String prev = last.isEmpty() ? GENESIS : (String) last.get(0).get("hash");
+        // never before the entry before it: the nodes of a cluster append with their own clocks, which may differ
+        Instant previous = last.isEmpty() ? Instant.EPOCH : ((Timestamp) last.get(0).get("recorded_at")).toInstant();
         List<Object[]> rows = new ArrayList<>();
         for (Unwritten u : entries) {
-            Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            Instant at = now.isBefore(previous) ? previous : now;
+            previous = at;
             AuditEntry entry = new AuditEntry(rolloutId, ++seq, at, u.actor(), u.kind(), u.host(), u.step(),
                     u.detailJson(), prev, null);
             prev = hashOf(entry);

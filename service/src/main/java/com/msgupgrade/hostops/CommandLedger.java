@@ -19,7 +19,7 @@ class CommandLedger {
     enum State { PREPARED, LAUNCHED, FINISHED }
 
     record Run(String runId, String rolloutId, String host, String step, int attempt, String commandLine,
-            State state, Integer exitCode, String outcome, Instant launchedAt, String outputExcerpt) {}
+            State state, Integer exitCode, String outcome, Instant launchedAt, String outputExcerpt, String secretName) {}
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
@@ -39,7 +39,7 @@ class CommandLedger {
                 rs.getString("step_id"), rs.getInt("attempt"), rs.getString("command_line"),
                 State.valueOf(rs.getString("state")), (Integer) rs.getObject("exit_code"), rs.getString("outcome"),
                 rs.getTimestamp("launched_at") == null ? null : rs.getTimestamp("launched_at").toInstant(),
-                rs.getString("output_excerpt"));
+                rs.getString("output_excerpt"), rs.getString("secret_name"));
     }
 
     /**

@@ -475,6 +475,10 @@ public class HostStepService {
                 case LAUNCHED -> "launched, its end not seen";
                 case FINISHED -> "ended (" + run.outcome() + ")";
             });
+            if (run.secretName() != null) {
+                // its secret's file may be on the host: the sweeper removes it once the host answers
+                detail.put("secret", run.secretName());
+            }
         });
         audit.recordCommitted(request.rolloutId(), SYSTEM, "HOST_UNREACHABLE", request.hostName(),
                 request.step().id(), detail);

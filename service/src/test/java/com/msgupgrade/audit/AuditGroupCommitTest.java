@@ -110,6 +110,25 @@ class AuditGroupCommitTest {
     }
 
     @Test
+    void anEntryIsNeverRecordedBeforeTheOneBeforeItWhateverTheAppendingNodesClock() {
+        rollout("r-skew");
+        // appended by a node whose clock is an hour ahead
+        java.time.Instant ahead = java.time.Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        AuditEntry first = new AuditEntry("r-skew", 1, ahead, "system", "ROLLOUT_REQUESTED", null, null, "{}",
+                AuditTrail.GENESIS, null);
+        String hash = AuditTrail.hashOf(first);
+        jdbc.update("INSERT INTO \"MSGSRV\".audit_event (rollout_id, seq, recorded_at, actor, kind, host_name, step_id,"
+                + " detail, prev_hash, hash) VALUES ('r-skew', 1, ?, 'system', 'ROLLOUT_REQUESTED', NULL, NULL, '{}', ?,"
+                + " ?)", java.sql.Timestamp.from(ahead), AuditTrail.GENESIS, hash);
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = 1, audit_hash = ? WHERE id = 'r-skew'", hash);
+
+        audit.recordCommitted("r-skew", "system", "COMMAND", "st1", "s", Map.of("n", 1));
+
+        assertThat(audit.entries("r-skew")).extracting(AuditEntry::recordedAt).containsExactly(ahead, ahead);
+        assertThat(audit.verify("r-skew").valid()).isTrue();
+    }
+
+    @Test
     void aRolloutWithNoEntryAndNoPurgeRecordedIsNotIntact() {
         rollout("r-emptied");
         AuditTrail.Verification verification = audit.verify("r-emptied");
