@@ -162,12 +162,13 @@ public class AuditTrail {
     /** Appends entries of one rollout to its chain, in their order, under the rollout's row lock. */
     private void append(String rolloutId, List<Unwritten> entries) {
         jdbc.queryForList("SELECT id FROM \"MSGSRV\".rollout WHERE id = ? FOR UPDATE", String.class, rolloutId);
-        List<Map<String, Object>> last = jdbc.queryForList("SELECT seq, hash, recorded_at FROM \"MSGSRV\".audit_event"
-                + " WHERE rollout_id = ? ORDER BY seq DESC LIMIT 1", rolloutId);
-        long seq = last.isEmpty() ? 0 : ((Number) last.get(0).get("seq")).longValue();
-        String prev = last.isEmpty() ? GENESIS : (String) last.get(0).get("hash");
+        // the last entry (read as a Timestamp: H2 gives a TIMESTAMP WITH TIME ZONE to a map as an OffsetDateTime)
+        List<AuditEntry> last = jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq DESC"
+                + " LIMIT 1", (rs, i) -> entry(rs), rolloutId);
+        long seq = last.isEmpty() ? 0 : last.get(0).seq();
+        String prev = last.isEmpty() ? GENESIS : last.get(0).hash();
         // never before the entry before it: the nodes of a cluster append with their own clocks, which may differ
-        Instant previous = last.isEmpty() ? Instant.EPOCH : ((Timestamp) last.get(0).get("recorded_at")).toInstant();
+        Instant previous = last.isEmpty() ? Instant.EPOCH : last.get(0).recordedAt();
         List<Object[]> rows = new ArrayList<>();
         for (Unwritten u : entries) {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -365,8 +366,10 @@ public class AuditTrail {
             List<AuditEntry> entries = headSeq == 0 ? entries(rolloutId) : jdbc.query("SELECT * FROM \"MSGSRV\"."
                     + "audit_event WHERE rollout_id = ? AND seq <= ? ORDER BY seq", (rs, i) -> entry(rs), rolloutId,
                     headSeq);
-            List<Map<String, Object>> purged = jdbc.queryForList("SELECT entries, last_hash, retention, purged_at"
-                    + " FROM \"MSGSRV\".audit_purge WHERE rollout_id = ?", rolloutId);
+            List<Map<String, Object>> purged = jdbc.query("SELECT entries, last_hash, retention, purged_at"
+                    + " FROM \"MSGSRV\".audit_purge WHERE rollout_id = ?", (rs, i) -> Map.of("entries",
+                            rs.getLong("entries"), "last_hash", String.valueOf(rs.getString("last_hash")), "retention",
+                            rs.getString("retention"), "purged_at", rs.getTimestamp("purged_at")), rolloutId);
             return new Snapshot(entries, head, verify(entries, head, purged.stream().findFirst()));
         });
     }

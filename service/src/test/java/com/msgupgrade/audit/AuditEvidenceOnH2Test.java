@@ -47,6 +47,26 @@ class AuditEvidenceOnH2Test {
     }
 
     @Test
+    void aChainIsAppendedVerifiedAndReadAsPurgedOnH2() {
+        jdbc.update("INSERT INTO \"MSGSRV\".rollout (id, deployment_name, target_release, deployment_snapshot,"
+                + " requested_by, requested_at, state) VALUES ('r-h2', 'd', '6.3', '{}', 'operator', CURRENT_TIMESTAMP,"
+                + " 'RUNNING')");
+        audit.recordCommitted("r-h2", "operator", "ROLLOUT_REQUESTED", null, null, java.util.Map.of());
+        audit.recordCommitted("r-h2", "system", "COMMAND", "ms1", "s", java.util.Map.of("n", 1));
+        assertThat(audit.verify("r-h2").valid()).isTrue();
+        assertThat(audit.entries("r-h2")).hasSize(2);
+
+        // purged (AuditRetention, which on H2 has no trigger to announce itself to)
+        jdbc.update("INSERT INTO \"MSGSRV\".audit_purge (rollout_id, entries, last_hash, retention, purged_at) SELECT id,"
+                + " audit_seq, audit_hash, 'PT0S', CURRENT_TIMESTAMP FROM \"MSGSRV\".rollout WHERE id = 'r-h2'");
+        jdbc.update("DELETE FROM \"MSGSRV\".audit_event WHERE rollout_id = 'r-h2'");
+        jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = 0, audit_hash = NULL WHERE id = 'r-h2'");
+        AuditTrail.Verification purged = audit.verify("r-h2");
+        assertThat(purged.valid()).isTrue();
+        assertThat(purged.message()).contains("the chain of 2 entries was purged at");
+    }
+
+    @Test
     void twoGatesKeepingTheSameTextAtOnceBothCommit() throws Exception {
         CountDownLatch kept = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
