@@ -362,10 +362,9 @@ public class AuditTrail {
             // the second read (H2's repeatable read) shows is then the same as PostgreSQL's snapshot (0: a trail older
             // than the head's record, every entry)
             Map<String, Object> head = head(rolloutId).orElse(Map.of());
-            long headSeq = head.get("audit_seq") == null ? 0 : ((Number) head.get("audit_seq")).longValue();
-            List<AuditEntry> entries = headSeq == 0 ? entries(rolloutId) : jdbc.query("SELECT * FROM \"MSGSRV\"."
-                    + "audit_event WHERE rollout_id = ? AND seq <= ? ORDER BY seq", (rs, i) -> entry(rs), rolloutId,
-                    headSeq);
+            List<AuditEntry> entries = new ArrayList<>();
+            forEachEntry(rolloutId, head.get("audit_seq") == null ? 0 : ((Number) head.get("audit_seq")).longValue(),
+                    entries::add);
             List<Map<String, Object>> purged = jdbc.query("SELECT entries, last_hash, retention, purged_at"
                     + " FROM \"MSGSRV\".audit_purge WHERE rollout_id = ?", (rs, i) -> Map.of("entries",
                             rs.getLong("entries"), "last_hash", String.valueOf(rs.getString("last_hash")), "retention",
