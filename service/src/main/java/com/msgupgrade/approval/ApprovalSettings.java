@@ -19,11 +19,48 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
         if (quorum < 1) {
             throw new IllegalArgumentException("msgsrv.approvals.quorum must be at least 1, is " + quorum);
         }
+        checked(defaultDeadline, "msgsrv.approvals.default-deadline");
         deadlines = byGate(deadlines, defaultDeadline);
         blackouts = blackouts == null ? List.of() : List.copyOf(blackouts);
+        for (int i = 0; i < blackouts.size(); i++) {
+            ChangePolicy.Period b = blackouts.get(i);
+            if (b == null || !b.wellFormed()) {
+                // a change freeze that silently does not hold is worse than a service that does not start
+                throw new IllegalArgumentException("msgsrv.approvals.blackouts[" + i + "] "
+                        + (b == null ? "is empty" : b.shown()) + ": a blackout needs a start before its end");
+            }
+        }
     }
 
     public record Deadline(Duration escalateAfter, Duration rejectAfter) {}
+
+    /**
+     * The gates (form ids) whose deadlines the processes read ({@code approvalDeadlines.rejectAfter('…')}); a deadline
+     * for another name (a misspelt gate) would never apply, and is refused.
+     */
+    static final java.util.Set<String> GATES = java.util.Set.of("AcceptRisk", "ApproveClusterUpgrade",
+            "ApproveHostUpgrade", "ApproveRollback", "ApproveRollout", "ApproveSymmetricDowntime",
+            "ApproveTierDowntime", "ReviewConflicts", "SignOff");
+
+    /** Each part of a deadline, when given, positive; escalation, when both are given, before the rejection. */
+    @SuppressWarnings("UnusedReturnValue")
+    private static Deadline checked(Deadline deadline, String property) {
+        if (deadline == null) {
+            return null;
+        }
+        if (deadline.escalateAfter() != null) {
+            com.msgupgrade.Settings.positive(deadline.escalateAfter(), property + ".escalate-after");
+        }
+        if (deadline.rejectAfter() != null) {
+            com.msgupgrade.Settings.positive(deadline.rejectAfter(), property + ".reject-after");
+        }
+        if (deadline.escalateAfter() != null && deadline.rejectAfter() != null
+                && deadline.escalateAfter().compareTo(deadline.rejectAfter()) >= 0) {
+            throw new IllegalArgumentException(property + ": escalate-after (" + deadline.escalateAfter() + ") must come"
+                    + " before reject-after (" + deadline.rejectAfter() + "), or the gate is rejected unescalated");
+        }
+        return deadline;
+    }
 
     /**
      * The gate's deadline, its form id compared without case: a map key given as an environment variable
@@ -41,10 +78,16 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
         Map<String, Deadline> byGate = new java.util.HashMap<>();
         (deadlines == null ? Map.<String, Deadline>of() : deadlines).forEach((gate, deadline) -> {
             String key = gate.toLowerCase(java.util.Locale.ROOT);
+            if (GATES.stream().noneMatch(known -> known.equalsIgnoreCase(gate))) {
+                throw new IllegalArgumentException("msgsrv.approvals.deadlines." + gate + ": no gate has that form id;"
+                        + " the gates with deadlines are " + new java.util.TreeSet<>(GATES));
+            }
             if (byGate.containsKey(key)) {
                 throw new IllegalArgumentException("msgsrv.approvals.deadlines: the deadline of " + gate + " is given"
                         + " twice (its form id in two cases); give it once");
             }
+            // as given: a part left out and taken from the default may come after the other (no escalation then)
+            checked(deadline, "msgsrv.approvals.deadlines." + gate);
             byGate.put(key, defaults == null ? deadline : new Deadline(
                     deadline.escalateAfter() != null ? deadline.escalateAfter() : defaults.escalateAfter(),
                     deadline.rejectAfter() != null ? deadline.rejectAfter() : defaults.rejectAfter()));

@@ -85,7 +85,7 @@ public class Decisions {
         String host = (String) task.getVariable(RolloutProcess.HOST_NAME);
         if (host != null) {
             if ("WAITING_DECISION".equals(hostState)) {
-                rollouts.awaitDecision(rolloutId, host);
+                rollouts.awaitDecision(rolloutId, host, (String) task.getVariable("failure"));
                 control.hostFailed(rolloutId, host);
             } else {
                 rollouts.updateHost(rolloutId, host, hostState, null);

@@ -184,6 +184,8 @@ class AuditController {
         return key == null ? List.of() : rolledBack ? List.of(key, "HostRollbackSolaris") : List.of(key);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper DETAIL = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static String details(Map<String, Object> r) {
         Map<String, Object> shown = new LinkedHashMap<>();
         for (String k : List.of("decision", "comment", "command", "exitCode", "outcome", "outputSha256")) {
@@ -191,12 +193,26 @@ class AuditController {
                 shown.put(k, r.get(k));
             }
         }
+        // a command's failure says why (one that never ran shows exit -1: held back, its secret missing, its run lost),
+        // its excerpt what it answered: from the entry's detail, which the export's columns leave whole
+        if (shown.containsKey("command")) {
+            try {
+                JsonNode detail = DETAIL.readTree(str(r.get("detail")));
+                for (String k : List.of("failure", "outputExcerpt")) {
+                    if (!detail.path(k).asText().isEmpty()) {
+                        shown.put(k, detail.path(k).asText());
+                    }
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // a detail that is no JSON object: its columns are shown, and the detail in the export
+            }
+        }
         if (shown.isEmpty()) {
             return "<pre>" + htmlEscape(str(r.get("detail"))) + "</pre>";
         }
         StringBuilder out = new StringBuilder();
-        shown.forEach((k, v) -> out.append("<b>").append(k).append("</b>: ").append(k.equals("command")
-                ? "<pre>" + htmlEscape(str(v)) + "</pre>" : htmlEscape(str(v)) + "<br>"));
+        shown.forEach((k, v) -> out.append("<b>").append(k).append("</b>: ").append(List.of("command", "failure",
+                "outputExcerpt").contains(k) ? "<pre>" + htmlEscape(str(v)) + "</pre>" : htmlEscape(str(v)) + "<br>"));
         return out.toString();
     }
 

@@ -20,8 +20,25 @@ public record CatalogProperties(Solaris solaris, Linux linux, int fileDescriptor
         }
         PatchId.requireAll(solaris.corePatch().values(), "msgsrv.catalog.solaris.core-patch");
         PatchId.requireAll(solaris.localizationPatch().values(), "msgsrv.catalog.solaris.localization-patch");
-        PatchId.parse(linux.corePatch());
-        PatchId.parse(linux.localizationPatch());
+        PatchId.requireAll(java.util.List.of(linux.corePatch()), "msgsrv.catalog.linux.core-patch");
+        PatchId.requireAll(java.util.List.of(linux.localizationPatch()), "msgsrv.catalog.linux.localization-patch");
+        rpm(linux.coreRpm(), "msgsrv.catalog.linux.core-rpm", false);
+        rpm(linux.localizationRpm(), "msgsrv.catalog.linux.localization-rpm", true);
+    }
+
+    /**
+     * An RPM file's name as the guide gives it ({@code sun-messaging-server-6.3-13.9.i386.rpm}), its locale as
+     * {@code {locale}} where there is one per locale: found wrong at start-up, not when a host's confirm step fails.
+     */
+    private static void rpm(String name, String property, boolean perLocale) {
+        if (name == null || !name.matches("[A-Za-z0-9{}._+-]+\\.rpm")) {
+            throw new IllegalArgumentException(property + " must be an RPM file's name (letters, digits, . _ + -,"
+                    + " ending in .rpm), was " + name);
+        }
+        if (perLocale != name.contains("{locale}")) {
+            throw new IllegalArgumentException(property + (perLocale ? " must hold {locale}, where the locale goes"
+                    : " must not hold {locale}") + ", was " + name);
+        }
     }
 
     /** Patch ids per architecture (sparc, x86). */

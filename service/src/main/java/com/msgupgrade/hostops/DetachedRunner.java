@@ -152,7 +152,7 @@ final class DetachedRunner {
         if (answer.equals("running")) {
             return false;
         }
-        throw new IllegalStateException("could not remove the run's secret: unexpected answer '" + answer + "'");
+        throw new HostAnswerException("could not remove the run's secret: unexpected answer '" + answer + "'");
     }
 
     /**
@@ -205,7 +205,7 @@ final class DetachedRunner {
         }
         CommandResult result = launch.awaitExit();
         expectLaunched(result, "prepare and launch the run");
-        throw new IllegalStateException("could not launch the run: unexpected answer '" + result.stderr().trim() + "'");
+        throw new HostAnswerException("could not launch the run: unexpected answer '" + result.stderr().trim() + "'");
     }
 
     /**
@@ -323,7 +323,7 @@ final class DetachedRunner {
         try {
             return Optional.of(new Ended(Integer.parseInt(status), result));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("could not read the run's status: unexpected answer '" + status + "'");
+            throw new HostAnswerException("could not read the run's status: unexpected answer '" + status + "'");
         }
     }
 
@@ -375,7 +375,7 @@ final class DetachedRunner {
             return new Stop(false, java.util.List.of());
         }
         // only the host's own word says the run was stopped: an answer cut short is no proof of it
-        throw new IllegalStateException("could not stop the run: unexpected answer '" + lastLine(out) + "'");
+        throw new HostAnswerException("could not stop the run: unexpected answer '" + lastLine(out) + "'");
     }
 
     /**
@@ -426,6 +426,18 @@ final class DetachedRunner {
         }
     }
 
+    /**
+     * The host answered the service's handling of a run (preparing or launching it, reading its status, stopping it,
+     * removing its secret) with a failure, or with an answer the service cannot read: a work directory that is not
+     * the connecting user's, a full disk, a shell that is not Bourne's, an answer cut short. Retried by the engine; on
+     * the job's last try the step fails into an operator's decision (HostStepDelegates#reachable), not an incident.
+     */
+    static final class HostAnswerException extends IllegalStateException {
+        HostAnswerException(String message) {
+            super(message);
+        }
+    }
+
     /** As {@link #expectZero}; {@link OtherRunGoesOnException} when another run on the host held the launch back. */
     private static void expectLaunched(CommandResult result, String what) {
         if (result.exitCode() != 0 && result.stderr().contains(OTHER_RUN)) {
@@ -443,7 +455,7 @@ final class DetachedRunner {
 
     private static void expectZero(CommandResult result, String what) {
         if (result.exitCode() != 0) {
-            throw new IllegalStateException("could not " + what + " (exit " + result.exitCode() + "): "
+            throw new HostAnswerException("could not " + what + " (exit " + result.exitCode() + "): "
                     + result.stderr().trim());
         }
     }

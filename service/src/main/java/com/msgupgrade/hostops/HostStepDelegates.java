@@ -60,7 +60,9 @@ class HostStepDelegates {
      * operator's decision instead of an incident nobody decides on. Host key and authentication problems go
      * there at once: retrying does not fix them. A run started before stays in the ledger: a retry re-attaches.
      * Such a step ends with the outcome UNREACHABLE in the metrics (its time: this last try's), and in the audit
-     * trail ({@link HostStepService#recordUnreachable}).
+     * trail ({@link HostStepService#recordNotJudged}). The same for a host that answers the handling of a run (its
+     * preparation, launch, status, stop) with an error ({@link DetachedRunner.HostAnswerException}): retried, then the
+     * operator's decision, as {@code HOST_ERROR}.
      */
     static StepOutcome reachable(HostStepService steps, UpgradeMetrics metrics, HostStepSettings settings,
             HostStepService.StepRequest request, java.util.function.Supplier<StepOutcome> step) {
@@ -68,20 +70,36 @@ class HostStepDelegates {
         try {
             return step.get();
         } catch (com.msgupgrade.ssh.RemoteShellException e) {
-            var context = org.camunda.bpm.engine.impl.context.Context.getJobExecutorContext();
-            var job = context == null ? null : context.getCurrentJob();
-            boolean lastTry = lastTry(job, settings.tries());
+            boolean lastTry = lastTry(currentJob(), settings.tries());
             if (e.isTransient() && !lastTry) {
                 throw e;
             }
             metrics.stepEnded(request.step().id(), "UNREACHABLE", java.time.Duration.between(started,
                     java.time.Instant.now()));
             String reason = e.getMessage() + (e.isTransient() ? " (after the engine's retries)" : "");
-            steps.recordUnreachable(request, reason);
+            steps.recordNotJudged(request, "HOST_UNREACHABLE", "UNREACHABLE", reason);
             return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
                     + request.step().title() + "' (" + request.step().id() + ") could not reach host "
                     + request.hostName() + ": " + reason, java.util.List.of());
+        } catch (DetachedRunner.HostAnswerException e) {
+            if (!lastTry(currentJob(), settings.tries())) {
+                throw e;
+            }
+            metrics.stepEnded(request.step().id(), "HOST_ERROR", java.time.Duration.between(started,
+                    java.time.Instant.now()));
+            String reason = e.getMessage() + " (after the engine's retries)";
+            steps.recordNotJudged(request, "HOST_ERROR", "HOST_ERROR", reason);
+            return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
+                    + request.step().title() + "' (" + request.step().id() + ") failed on host " + request.hostName()
+                    + ": the host answered the service's handling of the run with an error: " + reason
+                    + ". Whether the step's command ran is in the audit trail's HOST_ERROR entry (its run's state);"
+                    + " look at the host's work directory before deciding", java.util.List.of());
         }
+    }
+
+    private static org.camunda.bpm.engine.impl.persistence.entity.JobEntity currentJob() {
+        var context = org.camunda.bpm.engine.impl.context.Context.getJobExecutorContext();
+        return context == null ? null : context.getCurrentJob();
     }
 
     /**
@@ -117,7 +135,9 @@ class HostStepDelegates {
         StepVariables.setForThisTransaction(execution, COMMAND_WATCHED, outcome.watched());
         // what the operator deciding on a failed step is shown; cleared when a retry of the step went well
         boolean failed = outcome.state() == StepOutcome.State.FAILED;
-        StepVariables.set(execution, EXIT_CODE, failed ? outcome.exitCode() : null);
+        // none when the command gave no exit status (timed out, held back, its run lost, its secret missing)
+        StepVariables.set(execution, EXIT_CODE, failed && outcome.exitCode() != null && outcome.exitCode() >= 0
+                ? outcome.exitCode() : null);
         StepVariables.set(execution, FAILURE, failed ? outcome.failure() : null);
         if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
             // known only from the output of a patch-config that ran and succeeded here: unknown (null) after a failure

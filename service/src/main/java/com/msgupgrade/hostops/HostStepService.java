@@ -408,7 +408,8 @@ public class HostStepService {
             String sha256, Instant started) {
         finish(ctx, request, exitCode, "FAILED", reason, output, sha256, started);
         String failure = "Step '" + request.step().title() + "' (" + request.step().id() + ") failed on host "
-                + request.hostName() + ": " + reason + "\n" + excerpt(output);
+                + request.hostName() + ": " + reason + "\nCommand: " + ctx.command().commandLine() + "\n"
+                + excerpt(output);
         log.warn("step {} failed on {}: {}", request.step().id(), request.hostName(), reason);
         return new StepOutcome(StepOutcome.State.FAILED, request.runId(), exitCode, failure, List.of());
     }
@@ -454,15 +455,17 @@ public class HostStepService {
     }
 
     /**
-     * A step that could not reach its host, in the trail: with its run as the ledger knows it. A run prepared and
-     * not known to have started may still have started (the connection lost between the launch and its answer): what
-     * ran where must be in the trail even if the operator then marks the step done or aborts.
+     * A step that failed without its run being judged, in the trail under {@code kind}: it could not reach its host
+     * ({@code HOST_UNREACHABLE}), or the host answered the handling of its run with an error ({@code HOST_ERROR}); with
+     * its run as the ledger knows it. A run prepared and not known to have started may still have started (the
+     * connection lost between the launch and its answer): what ran where must be in the trail even if the operator
+     * then marks the step done or aborts.
      */
-    void recordUnreachable(StepRequest request, String reason) {
+    void recordNotJudged(StepRequest request, String kind, String outcome, String reason) {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("runId", request.runId());
         detail.put("attempt", request.attempt());
-        detail.put("outcome", "UNREACHABLE");
+        detail.put("outcome", outcome);
         detail.put("failure", reason);
         // an operator's retry re-attaches to an earlier attempt's run that did not end: that is the run it could not reach
         ledger.find(request.runId()).or(() -> ledger.unfinishedEarlierRun(request.runId())).ifPresent(run -> {
@@ -480,8 +483,7 @@ public class HostStepService {
                 detail.put("secret", run.secretName());
             }
         });
-        audit.recordCommitted(request.rolloutId(), SYSTEM, "HOST_UNREACHABLE", request.hostName(),
-                request.step().id(), detail);
+        audit.recordCommitted(request.rolloutId(), SYSTEM, kind, request.hostName(), request.step().id(), detail);
     }
 
     private void recordCommand(Context ctx, StepRequest request, String kind, String commandLine, int exitCode,

@@ -1,5 +1,8 @@
 package com.msgupgrade.hostops;
 
+import static com.msgupgrade.Settings.notNegative;
+import static com.msgupgrade.Settings.positive;
+
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -22,20 +25,13 @@ public class HostStepSettings {
             @Value("${msgsrv.runs.retry-cycle:R3/PT10S}") String retryCycle,
             @Value("${msgsrv.runs.short-command-timeout:PT5M}") Duration shortCommandTimeout,
             @Value("${msgsrv.runs.long-command-timeout:PT2H}") Duration longCommandTimeout) {
-        this.pollInterval = pollInterval;
-        this.quickWait = quickWait;
-        this.slotPollInterval = slotPollInterval;
+        this.pollInterval = positive(pollInterval, "msgsrv.runs.poll-interval");
+        this.quickWait = notNegative(quickWait, "msgsrv.runs.quick-wait");
+        this.slotPollInterval = positive(slotPollInterval, "msgsrv.rollout.slot-poll-interval");
         this.retryCycle = retryCycle;
         this.tries = tries(retryCycle);
         this.shortCommandTimeout = positive(shortCommandTimeout, "msgsrv.runs.short-command-timeout");
         this.longCommandTimeout = positive(longCommandTimeout, "msgsrv.runs.long-command-timeout");
-    }
-
-    private static Duration positive(Duration value, String property) {
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(property + " must be positive: " + value);
-        }
-        return value;
     }
 
     /** How long a detached command may run before it is killed and the step fails into an operator's decision. */
@@ -48,15 +44,34 @@ public class HostStepSettings {
      * intervals ({@code PT1M,PT5M}: 2), as Camunda's retry strategy counts them.
      */
     static int tries(String cycle) {
-        java.util.regex.Matcher repeat = java.util.regex.Pattern.compile("R(\\d+)/.+").matcher(cycle.trim());
+        java.util.regex.Matcher repeat = java.util.regex.Pattern.compile("R(\\d+)/(.+)").matcher(cycle.trim());
         if (repeat.matches()) {
             int n = Integer.parseInt(repeat.group(1));
             if (n < 1) {
                 throw new IllegalArgumentException("msgsrv.runs.retry-cycle must run a job at least once: " + cycle);
             }
+            interval(repeat.group(2), cycle);
             return n;
         }
-        return cycle.split(",").length;
+        String[] intervals = cycle.split(",");
+        for (String interval : intervals) {
+            interval(interval, cycle);
+        }
+        return intervals.length;
+    }
+
+    /** One interval of the retry cycle, an ISO-8601 duration not negative, or a failure naming the setting. */
+    private static void interval(String interval, String cycle) {
+        try {
+            if (!Duration.parse(interval.trim()).isNegative()) {
+                return;
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // named below
+        }
+        throw new IllegalArgumentException("msgsrv.runs.retry-cycle must be R<tries>/<interval> (as R3/PT10S) or"
+                + " intervals separated by commas (as PT1M,PT5M), each an ISO-8601 duration; '" + interval.trim()
+                + "' in '" + cycle + "' is not one");
     }
 
     /** {@link #tries} of {@code msgsrv.runs.retry-cycle}. */

@@ -55,23 +55,36 @@ public class Planner {
     private final StepCatalog catalog;
     private final com.msgupgrade.hostops.PatchConfigReview review;
     private final com.msgupgrade.secrets.SecretResolver secrets;
+    private final com.msgupgrade.ssh.SshProperties ssh;
 
     public Planner(UpgradePaths paths, StepCatalog catalog, com.msgupgrade.hostops.PatchConfigReview review,
-            com.msgupgrade.secrets.SecretResolver secrets) {
+            com.msgupgrade.secrets.SecretResolver secrets, com.msgupgrade.ssh.SshProperties ssh) {
         this.paths = paths;
         this.catalog = catalog;
         this.review = review;
         this.secrets = secrets;
+        this.ssh = ssh;
     }
 
     /**
      * The plan of a rollout about to be requested: its errors also name the secrets of its commands that cannot be
      * resolved now (a rollout is refused on them rather than halted with hosts stopped at the step that needs one).
-     * A running rollout's plan ({@link #plan}) leaves them out: its steps look a secret up when they need it.
+     * A running rollout's plan ({@link #plan}) leaves them out: its steps look a secret up when they need it. So are
+     * an SSH private key or known_hosts file the service cannot read: found after the CAB's approval and the
+     * directory's backup, at the first host, otherwise.
      */
     public Plan planToRun(Deployment deployment, String target) {
         Plan plan = plan(deployment, target);
-        return plan.withErrors(secrets.problems(plan.secrets()));
+        List<String> problems = new ArrayList<>(secrets.problems(plan.secrets()));
+        if (!java.nio.file.Files.isReadable(ssh.privateKey())) {
+            problems.add("the SSH private key " + ssh.privateKey() + " (msgsrv.ssh.private-key) is not readable by the"
+                    + " service: no host can be reached");
+        }
+        if (!java.nio.file.Files.isReadable(ssh.knownHosts())) {
+            problems.add("the known_hosts file " + ssh.knownHosts() + " (msgsrv.ssh.known-hosts) is not readable by"
+                    + " the service: no host key can be checked, no host reached");
+        }
+        return plan.withErrors(problems);
     }
 
     /** The plan of one host of a deployment. */

@@ -50,7 +50,7 @@ public class RolloutControl {
         this.slots = slots;
         this.jdbc = jdbc;
         this.audit = audit;
-        this.parallelism = parallelism;
+        this.parallelism = com.msgupgrade.Settings.atLeast(parallelism, 1, "msgsrv.rollout.parallelism");
     }
 
     /**

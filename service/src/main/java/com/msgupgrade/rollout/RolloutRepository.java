@@ -170,8 +170,8 @@ public class RolloutRepository {
 
     /** The host's new state, set outright (a resting state kept for a decision no longer applies). */
     public void updateHost(String rolloutId, String host, String state, String currentStep) {
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ?, current_step = ?, updated_at = ?, resting_state = NULL"
-                + " WHERE rollout_id = ? AND host_name = ?", state, currentStep, Timestamp.from(Instant.now()),
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET state = ?, current_step = ?, updated_at = ?, resting_state = NULL,"
+                + " failure = NULL WHERE rollout_id = ? AND host_name = ?", state, currentStep, Timestamp.from(Instant.now()),
                 rolloutId, host);
     }
 
@@ -180,21 +180,27 @@ public class RolloutRepository {
 
     /**
      * A step failed on the host and an operator decides: WAITING_DECISION, the state it had kept when it had ended
-     * its procedure ({@link #RESTING}), to be given back by {@link #endDecision}.
+     * its procedure ({@link #RESTING}), to be given back by {@link #endDecision}; {@code failure}, what the
+     * operator's task shows of it, on the rollout's progress until the host goes on.
      */
-    public void awaitDecision(String rolloutId, String host) {
+    public void awaitDecision(String rolloutId, String host, String failure) {
+        String shown = failure == null || failure.length() <= FAILURE_CHARS ? failure
+                : failure.substring(0, FAILURE_CHARS - 1) + "…";
         jdbc.update("UPDATE \"MSGSRV\".rollout_host SET resting_state = CASE WHEN state IN " + resting()
-                + " THEN state ELSE NULL END, state = 'WAITING_DECISION', current_step = NULL,"
-                + " updated_at = ? WHERE rollout_id = ? AND host_name = ?", Timestamp.from(Instant.now()), rolloutId,
-                host);
+                + " THEN state ELSE NULL END, state = 'WAITING_DECISION', current_step = NULL, failure = ?,"
+                + " updated_at = ? WHERE rollout_id = ? AND host_name = ?", shown, Timestamp.from(Instant.now()),
+                rolloutId, host);
     }
+
+    /** What {@code rollout_host.failure} holds at most (V20). */
+    static final int FAILURE_CHARS = 4000;
 
     /** The operator decided to retry or mark done: the state the host had ended in, if it had (else empty). */
     public java.util.Optional<String> endDecision(String rolloutId, String host) {
         List<String> resting = jdbc.queryForList("SELECT resting_state FROM \"MSGSRV\".rollout_host WHERE rollout_id = ?"
                 + " AND host_name = ? AND resting_state IS NOT NULL", String.class, rolloutId, host);
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET resting_state = NULL WHERE rollout_id = ? AND host_name = ?",
-                rolloutId, host);
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET resting_state = NULL, failure = NULL WHERE rollout_id = ? AND"
+                + " host_name = ?", rolloutId, host);
         return resting.stream().findFirst();
     }
 
@@ -204,19 +210,22 @@ public class RolloutRepository {
 
     /** The step a host is at; a host not yet upgraded is RUNNING from now on, an upgraded one stays so. */
     public void updateHostStep(String rolloutId, String host, String currentStep) {
-        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET current_step = ?, updated_at = ?, state = CASE WHEN state IN"
-                + " " + resting() + " THEN state ELSE 'RUNNING' END WHERE rollout_id = ? AND host_name = ?",
+        jdbc.update("UPDATE \"MSGSRV\".rollout_host SET current_step = ?, updated_at = ?, failure = NULL, state = CASE"
+                + " WHEN state IN " + resting() + " THEN state ELSE 'RUNNING' END WHERE rollout_id = ? AND host_name = ?",
                 currentStep, Timestamp.from(Instant.now()), rolloutId, host);
     }
 
     public List<HostProgress> hosts(String rolloutId) {
         return jdbc.query("SELECT * FROM \"MSGSRV\".rollout_host WHERE rollout_id = ? ORDER BY host_name",
                 (rs, i) -> new HostProgress(rs.getString("host_name"), rs.getString("procedure_id"),
-                        rs.getString("state"), rs.getString("current_step"), rs.getTimestamp("updated_at").toInstant()),
+                        rs.getString("state"), rs.getString("current_step"), rs.getTimestamp("updated_at").toInstant(),
+                        rs.getString("failure")),
                 rolloutId);
     }
 
-    public record HostProgress(String host, String procedure, String state, String currentStep, Instant updatedAt) {}
+    /** @param failure why the host waits for an operator's decision (WAITING_DECISION), else null */
+    public record HostProgress(String host, String procedure, String state, String currentStep, Instant updatedAt,
+            String failure) {}
 
     /**
      * The rollouts of the deployment whose operator confirmed the configuration Directory Server's decommissioning.

@@ -67,6 +67,9 @@ public class RolloutService {
         }
         if (maxFailedHosts < 0) {
             policyProblems.add("maxFailedHosts must not be negative");
+        } else if (maxFailedHosts > 0 && "stop".equals(failurePolicy)) {
+            policyProblems.add("maxFailedHosts " + maxFailedHosts + " applies to failurePolicy continue only: under stop"
+                    + " the rollout pauses at the first failed host");
         }
         if (deploymentName == null || deploymentName.isBlank()) {
             policyProblems.add(0, "deployment is required: the name of a registered deployment");

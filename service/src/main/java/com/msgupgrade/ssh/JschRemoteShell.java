@@ -231,7 +231,13 @@ class JschRemoteShell implements RemoteShell {
         try {
             if (!Files.isReadable(properties.knownHosts())) {
                 throw new RemoteShellException(RemoteShellException.Kind.HOST_KEY, endpoint.hostName(),
-                        "known_hosts file " + properties.knownHosts() + " is not readable", null);
+                        "known_hosts file " + properties.knownHosts() + " (msgsrv.ssh.known-hosts) is not readable"
+                        + (Files.exists(properties.knownHosts()) ? "" : ": there is no such file"), null);
+            }
+            if (!Files.isReadable(properties.privateKey())) {
+                throw new RemoteShellException(RemoteShellException.Kind.AUTH, endpoint.hostName(), "the SSH private key "
+                        + properties.privateKey() + " (msgsrv.ssh.private-key) is not readable"
+                        + (Files.exists(properties.privateKey()) ? "" : ": there is no such file"), null);
             }
             jsch.setHostKeyRepository(knownHosts());
             ownersOnly(endpoint, properties.privateKey());
@@ -243,7 +249,8 @@ class JschRemoteShell implements RemoteShell {
             session.setTimeout((int) properties.connectTimeout().toMillis());
         } catch (JSchException | IOException e) {
             throw new RemoteShellException(RemoteShellException.Kind.AUTH, endpoint.hostName(),
-                    "cannot load the SSH private key or known_hosts: " + e.getMessage(), e);
+                    "cannot load the SSH private key " + properties.privateKey() + " (msgsrv.ssh.private-key) or"
+                    + " known_hosts " + properties.knownHosts() + " (msgsrv.ssh.known-hosts): " + e.getMessage(), e);
         }
         try {
             session.connect((int) properties.connectTimeout().toMillis());
@@ -257,7 +264,8 @@ class JschRemoteShell implements RemoteShell {
         String message = String.valueOf(e.getMessage());
         if (message.contains("HostKey") || message.contains("host key")) {
             return new RemoteShellException(RemoteShellException.Kind.HOST_KEY, endpoint.hostName(),
-                    "host key not accepted (" + message + "): nothing was run; check known_hosts", e);
+                    "host key not accepted (" + message + "): nothing was run; check the host's entry, as"
+                    + " [address]:port, in the known_hosts file (msgsrv.ssh.known-hosts)", e);
         }
         if (message.contains("Auth fail") || message.contains("Auth cancel")) {
             return new RemoteShellException(RemoteShellException.Kind.AUTH, endpoint.hostName(),

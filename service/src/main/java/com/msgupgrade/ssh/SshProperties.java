@@ -16,9 +16,14 @@ public record SshProperties(Path privateKey, Path knownHosts, Duration connectTi
         int maxOutputBytes, Duration idleTimeout) {
 
     public SshProperties {
-        idleTimeout = idleTimeout == null ? Duration.ZERO : idleTimeout;
-        if (idleTimeout.isNegative()) {
-            throw new IllegalArgumentException("msgsrv.ssh.idle-timeout must not be negative: " + idleTimeout);
+        idleTimeout = com.msgupgrade.Settings.notNegative(idleTimeout == null ? Duration.ZERO : idleTimeout,
+                "msgsrv.ssh.idle-timeout");
+        // zero would be no timeout at all to JSch: a host that never answers would hold its step for ever
+        com.msgupgrade.Settings.positive(connectTimeout, "msgsrv.ssh.connect-timeout");
+        com.msgupgrade.Settings.positive(commandTimeout, "msgsrv.ssh.command-timeout");
+        com.msgupgrade.Settings.atLeast(maxOutputBytes, 1, "msgsrv.ssh.max-output-bytes");
+        if (privateKey == null || knownHosts == null) {
+            throw new IllegalArgumentException("msgsrv.ssh.private-key and msgsrv.ssh.known-hosts must both be set");
         }
     }
 }

@@ -60,6 +60,15 @@ class ApiErrors {
         return problem;
     }
 
+    /** A query or path parameter of the wrong kind ({@code ?seq=abc}), named with what it must be. */
+    @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
+    ProblemDetail wrongParameter(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "parameter '" + e.getName()
+                + "' must be " + expected(e.getRequiredType()) + ", was " + Shown.quoted(String.valueOf(e.getValue())));
+        problem.setTitle("Invalid parameter");
+        return problem;
+    }
+
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
         if (e.getCause() == null && String.valueOf(e.getMessage()).startsWith("Required request body is missing")) {

@@ -35,9 +35,53 @@ class ApprovalSettingsTest {
         assertThat(settings.deadline("AcceptRisk").escalateAfter()).isEqualTo(Duration.ofHours(24));
         assertThat(settings.deadline("SignOff").rejectAfter()).as("the default").isEqualTo(Duration.ofHours(72));
         // given twice, in two cases: refused at start-up, naming the gate
-        ApprovalSettings.Deadline hour = new ApprovalSettings.Deadline(Duration.ofHours(1), Duration.ofHours(1));
+        ApprovalSettings.Deadline hour = new ApprovalSettings.Deadline(Duration.ofMinutes(30), Duration.ofHours(1));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(2, hour,
                 Map.of("ApproveHostUpgrade", hour, "approvehostupgrade", hour), "x", java.util.List.of()))
                 .hasMessageContaining("the deadline of").hasMessageContaining("given twice");
+    }
+
+    /**
+     * Settings that could not hold are refused as the service starts, naming them: a change freeze that would not
+     * hold (a blackout without an end, or ending before it starts), a deadline of zero that rejects a gate as it
+     * opens, an escalation after the rejection, a deadline for a gate that does not exist (a misspelt form id).
+     */
+    @Test
+    void refusesBlackoutsAndDeadlinesThatCouldNotHold() {
+        ApprovalSettings.Deadline fine = new ApprovalSettings.Deadline(Duration.ofHours(8), Duration.ofHours(72));
+        java.time.Instant t = java.time.Instant.parse("2026-12-24T00:00:00Z");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1, fine, Map.of(), "x",
+                java.util.List.of(new ChangePolicy.Period(t, t.plusSeconds(60)), new ChangePolicy.Period(t, null))))
+                .hasMessageContaining("msgsrv.approvals.blackouts[1]").hasMessageContaining("(no end)")
+                .hasMessageContaining("needs a start before its end");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1, fine, Map.of(), "x",
+                java.util.List.of(new ChangePolicy.Period(t, t.minusSeconds(60)))))
+                .hasMessageContaining("msgsrv.approvals.blackouts[0]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1,
+                new ApprovalSettings.Deadline(Duration.ofHours(8), Duration.ZERO), Map.of(), "x", java.util.List.of()))
+                .hasMessageContaining("msgsrv.approvals.default-deadline.reject-after must be a positive duration");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1, fine, Map.of("SignOff",
+                new ApprovalSettings.Deadline(Duration.ofHours(2), Duration.ofHours(1))), "x", java.util.List.of()))
+                .hasMessageContaining("msgsrv.approvals.deadlines.SignOff: escalate-after (PT2H) must come before"
+                        + " reject-after (PT1H)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1, fine, Map.of(
+                "ApproveHostUpgrde", fine), "x", java.util.List.of()))
+                .hasMessageContaining("msgsrv.approvals.deadlines.ApproveHostUpgrde: no gate has that form id");
+    }
+
+    /** The gates the settings know are the gates whose deadlines the processes read, no more, no fewer. */
+    @Test
+    void knowsTheGatesWhoseDeadlinesTheProcessesRead() throws Exception {
+        java.util.Set<String> read = new java.util.TreeSet<>();
+        try (var models = java.nio.file.Files.list(java.nio.file.Path.of("..", "processes"))) {
+            for (java.nio.file.Path model : models.filter(p -> p.toString().endsWith(".bpmn")).toList()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("approvalDeadlines\\.\\w+\\('(\\w+)'\\)")
+                        .matcher(java.nio.file.Files.readString(model));
+                while (m.find()) {
+                    read.add(m.group(1));
+                }
+            }
+        }
+        assertThat(read).isNotEmpty().isEqualTo(new java.util.TreeSet<>(ApprovalSettings.GATES));
     }
 }

@@ -330,6 +330,10 @@ class AuditTrailEndToEndTest {
                 .containsEntry("firstBadSeq", Integer.parseInt(keptSeq));
         assertThat(new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId + "/audit/verify?seq="
                 + keptSeq, null, String.class).getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        org.springframework.http.ResponseEntity<String> notANumber = new Api(rest).call("auditor", HttpMethod.GET, "/api/rollouts/" + rolloutId
+                + "/audit/verify?seq=abc&hash=" + keptHash, null, String.class);
+        assertThat(notANumber.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(notANumber.getBody()).contains("parameter 'seq' must be a whole number").contains("'abc'");
 
         restore(last);
         jdbc.update("UPDATE \"MSGSRV\".rollout SET audit_seq = ?, audit_hash = ? WHERE id = ?", head.get("audit_seq"),
@@ -357,7 +361,9 @@ class AuditTrailEndToEndTest {
         var page = api.call("auditor", HttpMethod.GET, "/rollouts/" + rolloutId + "/audit", null, String.class);
         assertThat(page.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(page.getBody()).contains("<svg").contains("HostUpgradeSolaris").contains("ms1 — UPGRADED")
-                .contains("the chain of");
+                .contains("the chain of")
+                // the failed ldapmodify: why it failed, and what it answered
+                .contains("<b>failure</b>: <pre>exit code 1</pre>").contains("<b>outputExcerpt</b>: <pre>");
     }
 
     @Test
@@ -429,7 +435,9 @@ class AuditTrailEndToEndTest {
         int kept = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ofDays(3650)).purge());
         assertThat(kept).isZero();
         assertThat(exportJson("auditor")).hasSameSizeAs(exported);
-        int removed = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ZERO).purge());
+        // the shortest retention the service takes, as the purge would run two days from now
+        int removed = tx.execute(t -> new AuditRetention(jdbc, java.time.Duration.ofDays(1))
+                .purge(java.time.Instant.now().plus(java.time.Duration.ofDays(2))));
         assertThat(removed).isEqualTo(exported.size());
         assertThat(exportJson("auditor")).isEmpty();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM \"MSGSRV\".audit_evidence WHERE rollout_id = ?",
@@ -437,6 +445,6 @@ class AuditTrailEndToEndTest {
         // the trail reads as purged, with the head it had, not as an intact chain of no entries
         assertThat(verify()).containsEntry("valid", true).containsEntry("entries", 0).extractingByKey("message")
                 .asString().contains("the chain of " + exported.size() + " entries was purged at")
-                .contains("audit retention PT0S").contains((String) exported.get(exported.size() - 1).get("hash"));
+                .contains("audit retention PT24H").contains((String) exported.get(exported.size() - 1).get("hash"));
     }
 }

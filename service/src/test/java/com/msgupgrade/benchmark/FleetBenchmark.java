@@ -302,7 +302,12 @@ class FleetBenchmark {
                         channel.setErrStream(OutputStream.nullOutputStream());
                         channel.connect(30_000);
                         out.transferTo(OutputStream.nullOutputStream());
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                         while (!channel.isClosed()) { // closes right after the end of its output
+                            if (System.nanoTime() > deadline) {
+                                throw new IllegalStateException("the channel of '" + command + "' did not close within"
+                                        + " 60 s of its output's end");
+                            }
                             LockSupport.parkNanos(200_000);
                         }
                         channel.disconnect();

@@ -25,9 +25,14 @@ class MachineCpuTest {
     }
 
     @Test
-    void readsThisMachine() {
+    void readsThisMachine() throws Exception {
         assertThat(java.util.Arrays.stream(MachineCpu.ticks()).boxed().toList()).hasSize(8).allMatch(t -> t >= 0);
-        assertThat(MachineCpu.children()).isGreaterThanOrEqualTo(0);
+        // a child that spins for 0.3 s of wall time (and its own child, waited for by it): their CPU is counted once
+        // they were waited for
+        double childrenBefore = MachineCpu.children();
+        Process spin = new ProcessBuilder("timeout", "0.3", "sh", "-c", "while :; do :; done").start();
+        assertThat(spin.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(MachineCpu.children()).isGreaterThanOrEqualTo(childrenBefore + 0.05);
         long before = MachineCpu.processesStarted();
         assertThat(before).isPositive();
         new Thread(() -> {}).start();

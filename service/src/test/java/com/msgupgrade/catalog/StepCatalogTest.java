@@ -429,6 +429,22 @@ class StepCatalogTest {
                 .hasMessageContaining("12851");
     }
 
+    /** A Linux patch id or RPM name that could not be right is refused at start-up, naming its setting. */
+    @Test
+    void refusesLinuxPatchesAndRpmsThatCouldNotBeRightNamingTheSetting() {
+        CatalogProperties.Linux linux = PROPERTIES.linux();
+        assertThatThrownBy(() -> new CatalogProperties(PROPERTIES.solaris(), new CatalogProperties.Linux("120230",
+                linux.coreRpm(), linux.localizationPatch(), linux.localizationRpm()), 16384))
+                .hasMessageContaining("msgsrv.catalog.linux.core-patch");
+        assertThatThrownBy(() -> new CatalogProperties(PROPERTIES.solaris(), new CatalogProperties.Linux(
+                linux.corePatch(), "sun-messaging-server-6.3-13.9.i386", linux.localizationPatch(),
+                linux.localizationRpm()), 16384)).hasMessageContaining("msgsrv.catalog.linux.core-rpm")
+                .hasMessageContaining("ending in .rpm");
+        assertThatThrownBy(() -> new CatalogProperties(PROPERTIES.solaris(), new CatalogProperties.Linux(
+                linux.corePatch(), linux.coreRpm(), linux.localizationPatch(), "sun-messaging-de-6.3-1.7.i386.rpm"),
+                16384)).hasMessageContaining("msgsrv.catalog.linux.localization-rpm must hold {locale}");
+    }
+
     @Test
     void readsConflictsFromPatchConfigOutput() {
         assertThat(PatchConfigOutput.conflicts("merging\nCONFLICT: msg.conf: service.imap.port\ndone"))

@@ -492,7 +492,11 @@ class DetachedRunnerTest {
         String run = work.resolve("run-s").toString();
         ProcessHandle stubborn = launchTool(work, run, "trap '' TERM; echo $$ > PIDFILE; while :; do sleep 1; done\n");
 
+        long startedAt = System.nanoTime();
         DetachedRunner.Stop stop = DetachedRunner.kill(localShell(Integer.MAX_VALUE), run);
+        // TERM ignored: KILL came only once the grace was over
+        assertThat(Duration.ofNanos(System.nanoTime() - startedAt))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(DetachedRunner.KILL_GRACE_SECONDS));
         assertThat(stop.stillRunning()).as("processes still running").isEmpty();
         assertThat(stop.alreadyEnded()).isFalse();
 

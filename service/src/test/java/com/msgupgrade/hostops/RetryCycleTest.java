@@ -21,6 +21,16 @@ class RetryCycleTest {
                 .hasMessageContaining("msgsrv.runs.retry-cycle");
     }
 
+    /** A cycle the engine could not read is refused as the service starts, not when a host is first unreachable. */
+    @Test
+    void refusesACycleWithAnIntervalThatIsNoDuration() {
+        for (String cycle : java.util.List.of("R3/10S", "foo", "PT1M,5M", "R2/-PT1S")) {
+            assertThatThrownBy(() -> HostStepSettings.tries(cycle)).as(cycle)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("msgsrv.runs.retry-cycle")
+                    .hasMessageContaining("'" + cycle + "'");
+        }
+    }
+
     @Test
     void aJobsFirstTryIsItsLastOnlyWhenTheCycleHasOneTry() {
         MessageEntity first = new MessageEntity();

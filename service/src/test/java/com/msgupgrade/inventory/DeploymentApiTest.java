@@ -56,6 +56,45 @@ class DeploymentApiTest {
     @Autowired
     TestRestTemplate rest;
 
+    /** An SSH key and known_hosts the service can read (no host is reached here): a plan to run needs them. */
+    static final java.nio.file.Path SSH_DIR;
+
+    static {
+        try {
+            SSH_DIR = java.nio.file.Files.createTempDirectory("deployment-api-ssh");
+            java.nio.file.Files.writeString(SSH_DIR.resolve("id_ed25519"), "not read here\n");
+            java.nio.file.Files.writeString(SSH_DIR.resolve("known_hosts"), "");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @org.springframework.test.context.DynamicPropertySource
+    static void sshFiles(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        registry.add("msgsrv.ssh.private-key", () -> SSH_DIR.resolve("id_ed25519").toString());
+        registry.add("msgsrv.ssh.known-hosts", () -> SSH_DIR.resolve("known_hosts").toString());
+    }
+
+    /**
+     * A plan to run names a known_hosts file (or SSH key) the service cannot read: a rollout would otherwise fail at
+     * its first host, after the CAB's approval and the directory's backup.
+     */
+    @Test
+    void aPlanToRunNamesAnSshFileTheServiceCannotRead() throws Exception {
+        Api api = new Api(rest);
+        java.nio.file.Path knownHosts = SSH_DIR.resolve("known_hosts");
+        java.nio.file.Path away = SSH_DIR.resolve("known_hosts.away");
+        java.nio.file.Files.move(knownHosts, away);
+        try {
+            assertThat(registeredAndPlanned(api, "no-known-hosts", valid())).contains("the known_hosts file "
+                    + knownHosts + " (msgsrv.ssh.known-hosts) is not readable by the service");
+        } finally {
+            java.nio.file.Files.move(away, knownHosts);
+        }
+        assertThat(api.call("operator", HttpMethod.GET, "/api/deployments/no-known-hosts/plan?target=6.3", null,
+                String.class).getBody()).doesNotContain("known_hosts");
+    }
+
     static ObjectNode valid() {
         try {
             return (ObjectNode) JSON.readTree(VALID);
@@ -448,6 +487,11 @@ class DeploymentApiTest {
         assertThat(response.getBody()).contains("deployment is required").contains("failurePolicy must be stop or"
                 + " continue").contains("blackouts[0]").contains("is in the past")
                 .contains("blackouts[1]").contains("days ahead");
+        // a bound on failed hosts under the policy that pauses at the first: it would not hold
+        ResponseEntity<String> bounded = api.call("operator", HttpMethod.POST, "/api/rollouts", Map.of(
+                "deployment", "nosuch", "failurePolicy", "stop", "maxFailedHosts", 3), String.class);
+        assertThat(bounded.getStatusCode()).isEqualTo(HttpStatus.UNPROCESSABLE_ENTITY);
+        assertThat(bounded.getBody()).contains("maxFailedHosts 3 applies to failurePolicy continue only");
     }
 
     /** The README's sample deployment is one the service accepts and plans, as a new user would send it. */

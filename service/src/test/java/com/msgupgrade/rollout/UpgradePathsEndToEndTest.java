@@ -52,6 +52,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
             HostSpec.linux("lin62", "6.2p3", List.of("store")).withLocales(List.of("fr")),
             HostSpec.linux("lin61", "6.1", List.of("store")),
             HostSpec.solaris("solgone", "6.2p3", List.of("store")),
+            HostSpec.solaris("solwork", "6.2p3", List.of("store")),
             HostSpec.solaris("solrej", "6.2p3", List.of("store")),
             HostSpec.solaris("soll10n", "6.2p3", List.of("store")).withLocales(List.of("de"))));
 
@@ -246,8 +247,8 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
     void retriesAnInstallNewconfigWhoseLocalizationPartFailedWhole() throws Exception {
         SimulatedHost host = fleet.host("soll10n");
         java.nio.file.Path hang = host.dir().resolve("faults").resolve("install-newconfig.hang");
-        java.nio.file.Files.createDirectories(hang.getParent());
-        java.nio.file.Files.writeString(hang, "");
+        Files.createDirectories(hang.getParent());
+        Files.writeString(hang, "");
         String id = rollOut("soll10n");
         flow.approve(id, "Task_ApproveHostUpgrade");
         // both patch-configs ran; the core's install-newconfig waits: the localization's new configuration goes
@@ -256,7 +257,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
                 .until(() -> commands(host, "patch-config").size() == 2);
         org.springframework.util.FileSystemUtils.deleteRecursively(l10n.resolve("newconfig"));
-        java.nio.file.Files.delete(hang);
+        Files.delete(hang);
         flow.awaitTask(id, "Task_DecideOnFailure");
         assertThat(commands(host, "install-newconfig")).containsExactly("-f " + core + " -> 0", "-f " + l10n + " -> 1");
 
@@ -407,9 +408,55 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         flow.finish(id);
         assertThat(host.version()).isEqualTo("6.3");
         for (String command : List.of("stop-msg", "patchadd", "patch-config", "install-newconfig", "ldapmodify")) {
-            assertThat(commands(host, command)).as(command).hasSizeLessThanOrEqualTo(command.equals("stop-msg") ? 2 : 1);
+            // stop-msg twice: the services stopped before the patch, and again in the restart after it
+            assertThat(commands(host, command)).as(command).hasSize(command.equals("stop-msg") ? 2 : 1);
         }
+    }
+
+    /**
+     * A host whose work directory others may write to refuses the launch of the first changing command (the service
+     * writes no script nor secret where someone else could change or read it): the engine retries, then the step fails
+     * into the operator's decision, with the host's answer and HOST_ERROR in the trail, not an incident nobody decides
+     * on. The directory mended, a retry runs the step, and the rollout completes.
+     */
+    @Test
+    void aWorkDirectoryOthersMayWriteToFailsTheStepIntoAnOperatorsDecision() throws Exception {
+        SimulatedHost host = fleet.host("solwork");
+        Files.createDirectories(host.workDir());
+        Files.setPosixFilePermissions(host.workDir(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String id = rollOut("solwork");
+        flow.approve(id, "Task_ApproveHostUpgrade");
+        assertThat((String) tasks.getVariable(flow.awaitTask(id, "Task_DecideOnFailure"), "failure"))
+                .contains("failed on host solwork").contains("is not a directory of the connecting user only")
+                .contains("after the engine's retries");
+        assertThat(flow.hostState(id, "solwork")).isEqualTo("WAITING_DECISION");
+        assertThat(progressOf(id, "solwork").get("failure")).as("why, on the rollout's progress").asString()
+                .contains("is not a directory of the connecting user only");
+        assertThat(jdbc.queryForList("SELECT step_id, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
+                + " AND kind = 'HOST_ERROR'", id)).singleElement()
+                .satisfies(e -> assertThat(e.get("step_id")).isEqualTo("stop-messaging-server"))
+                .satisfies(e -> assertThat((String) e.get("detail")).contains("\"outcome\":\"HOST_ERROR\"")
+                        .contains("prepared, not known to have started"));
+        assertThat(commands(host, "stop-msg")).isEmpty();
+
+        Files.setPosixFilePermissions(host.workDir(),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
+                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.finish(id);
+        assertThat(host.version()).isEqualTo("6.3");
         assertThat(commands(host, "patchadd")).hasSize(1);
+        assertThat(progressOf(id, "solwork")).containsEntry("state", "UPGRADED").doesNotContainKey("failure");
+    }
+
+    /** The host's entry in {@code GET /api/rollouts/{id}}. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> progressOf(String rolloutId, String hostName) {
+        return ((List<Map<String, Object>>) api.getMap("operator", "/api/rollouts/" + rolloutId).get("hosts")).stream()
+                .filter(h -> hostName.equals(h.get("host"))).findFirst().orElseThrow();
     }
 
     private double unreachableSteps() {
