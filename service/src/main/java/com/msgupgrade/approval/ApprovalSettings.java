@@ -19,7 +19,9 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
         if (quorum < 1) {
             throw new IllegalArgumentException("msgsrv.approvals.quorum must be at least 1, is " + quorum);
         }
-        checked(defaultDeadline, "msgsrv.approvals.default-deadline");
+        // positive only: application.yaml gives both parts, so one given alone (reject-after: PT4H) meets the other's
+        // default, and an escalation after the rejection then means none
+        checked(defaultDeadline, "msgsrv.approvals.default-deadline", false);
         deadlines = byGate(deadlines, defaultDeadline);
         blackouts = blackouts == null ? List.of() : List.copyOf(blackouts);
         for (int i = 0; i < blackouts.size(); i++) {
@@ -42,11 +44,13 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
             "ApproveHostUpgrade", "ApproveRollback", "ApproveRollout", "ApproveSymmetricDowntime",
             "ApproveTierDowntime", "ReviewConflicts", "SignOff");
 
-    /** Each part of a deadline, when given, positive; escalation, when both are given, before the rejection. */
-    @SuppressWarnings("UnusedReturnValue")
-    private static Deadline checked(Deadline deadline, String property) {
+    /**
+     * Each part of a deadline, when given, positive; with {@code inOrder}, escalation, when both are given, before the
+     * rejection.
+     */
+    private static void checked(Deadline deadline, String property, boolean inOrder) {
         if (deadline == null) {
-            return null;
+            return;
         }
         if (deadline.escalateAfter() != null) {
             com.msgupgrade.Settings.positive(deadline.escalateAfter(), property + ".escalate-after");
@@ -54,12 +58,11 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
         if (deadline.rejectAfter() != null) {
             com.msgupgrade.Settings.positive(deadline.rejectAfter(), property + ".reject-after");
         }
-        if (deadline.escalateAfter() != null && deadline.rejectAfter() != null
+        if (inOrder && deadline.escalateAfter() != null && deadline.rejectAfter() != null
                 && deadline.escalateAfter().compareTo(deadline.rejectAfter()) >= 0) {
             throw new IllegalArgumentException(property + ": escalate-after (" + deadline.escalateAfter() + ") must come"
                     + " before reject-after (" + deadline.rejectAfter() + "), or the gate is rejected unescalated");
         }
-        return deadline;
     }
 
     /**
@@ -87,7 +90,7 @@ public record ApprovalSettings(int quorum, Deadline defaultDeadline, Map<String,
                         + " twice (its form id in two cases); give it once");
             }
             // as given: a part left out and taken from the default may come after the other (no escalation then)
-            checked(deadline, "msgsrv.approvals.deadlines." + gate);
+            checked(deadline, "msgsrv.approvals.deadlines." + gate, true);
             byGate.put(key, defaults == null ? deadline : new Deadline(
                     deadline.escalateAfter() != null ? deadline.escalateAfter() : defaults.escalateAfter(),
                     deadline.rejectAfter() != null ? deadline.rejectAfter() : defaults.rejectAfter()));

@@ -205,7 +205,8 @@ final class DetachedRunner {
         }
         CommandResult result = launch.awaitExit();
         expectLaunched(result, "prepare and launch the run");
-        throw new HostAnswerException("could not launch the run: unexpected answer '" + result.stderr().trim() + "'");
+        throw new HostAnswerException("could not launch the run: unexpected answer '" + tail(result.stderr().trim())
+                + "'");
     }
 
     /**
@@ -340,6 +341,11 @@ final class DetachedRunner {
         return d + "/secret " + d + "/secret.*";
     }
 
+    /** The end of a host's answer, as much as an error message carries (a login script may write pages before it). */
+    private static String tail(String answer) {
+        return answer.length() <= 1000 ? answer : "…" + answer.substring(answer.length() - 1000);
+    }
+
     /** The last line of what a command answered: whatever a login script of the host wrote comes before it. */
     private static String lastLine(String answer) {
         String[] lines = answer.trim().split("\n");
@@ -456,7 +462,7 @@ final class DetachedRunner {
     private static void expectZero(CommandResult result, String what) {
         if (result.exitCode() != 0) {
             throw new HostAnswerException("could not " + what + " (exit " + result.exitCode() + "): "
-                    + result.stderr().trim());
+                    + tail(result.stderr().trim()));
         }
     }
 }

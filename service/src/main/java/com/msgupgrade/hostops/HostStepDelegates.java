@@ -97,6 +97,24 @@ class HostStepDelegates {
         }
     }
 
+    /** What the engine stores of a text variable, at most (4,000 characters; a longer one fails the job's flush). */
+    static final int FAILURE_CHARS = 3800;
+
+    /**
+     * The failure as the operator's task shows it: its head (why, the command) and its end (what the command answered
+     * last), cut in the middle past {@link #FAILURE_CHARS}; the whole output is in the audit trail.
+     */
+    static String shown(String failure) {
+        if (failure == null || failure.length() <= FAILURE_CHARS) {
+            return failure;
+        }
+        String cut = "\n… " + (failure.length() - FAILURE_CHARS + 200) + " characters left out (the audit trail has"
+                + " the command's output) …\n";
+        int head = FAILURE_CHARS / 2;
+        return failure.substring(0, head) + cut + failure.substring(failure.length() - (FAILURE_CHARS - head
+                - cut.length()));
+    }
+
     private static org.camunda.bpm.engine.impl.persistence.entity.JobEntity currentJob() {
         var context = org.camunda.bpm.engine.impl.context.Context.getJobExecutorContext();
         return context == null ? null : context.getCurrentJob();
@@ -138,7 +156,7 @@ class HostStepDelegates {
         // none when the command gave no exit status (timed out, held back, its run lost, its secret missing)
         StepVariables.set(execution, EXIT_CODE, failed && outcome.exitCode() != null && outcome.exitCode() >= 0
                 ? outcome.exitCode() : null);
-        StepVariables.set(execution, FAILURE, failed ? outcome.failure() : null);
+        StepVariables.set(execution, FAILURE, failed ? shown(outcome.failure()) : null);
         if (StepId.PATCH_CONFIG.id().equals(execution.getVariable(STEP_ID)) && outcome.finished()) {
             // known only from the output of a patch-config that ran and succeeded here: unknown (null) after a failure
             // (an operator may mark it done) or when it had run before (PatchConfigReview reviews it then)

@@ -108,9 +108,18 @@ class RolloutController {
         return ResponseEntity.noContent().build();
     }
 
+    /**
+     * The rollout's progress; a waiting host's {@code failure} (the command and what it answered, secrets masked) only
+     * to those who decide on it or read what ran: operators and auditors, as its decision task and the audit trail.
+     */
     @GetMapping("/{id}")
-    RolloutService.RolloutView get(@PathVariable String id) {
-        return rollouts.view(id);
+    RolloutService.RolloutView get(@PathVariable String id,
+            org.springframework.security.core.Authentication user) {
+        RolloutService.RolloutView view = rollouts.view(id);
+        boolean mayReadFailures = user.getAuthorities().stream().map(a -> a.getAuthority()).anyMatch(role ->
+                role.equals("ROLE_" + com.msgupgrade.security.Groups.OPERATORS)
+                        || role.equals("ROLE_" + com.msgupgrade.security.Groups.AUDITORS));
+        return mayReadFailures ? view : view.withoutFailures();
     }
 
     /**

@@ -391,5 +391,13 @@ public class RolloutService {
 
     public record RolloutView(String id, String deployment, String target, String state, String control,
             String requestedBy,
-            Instant requestedAt, String processInstanceId, List<RolloutRepository.HostProgress> hosts) {}
+            Instant requestedAt, String processInstanceId, List<RolloutRepository.HostProgress> hosts) {
+
+        /** The view with no host's failure in it. */
+        public RolloutView withoutFailures() {
+            return new RolloutView(id, deployment, target, state, control, requestedBy, requestedAt, processInstanceId,
+                    hosts.stream().map(h -> new RolloutRepository.HostProgress(h.host(), h.procedure(), h.state(),
+                            h.currentStep(), h.updatedAt(), null)).toList());
+        }
+    }
 }

@@ -60,6 +60,9 @@ class ApprovalSettingsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1,
                 new ApprovalSettings.Deadline(Duration.ofHours(8), Duration.ZERO), Map.of(), "x", java.util.List.of()))
                 .hasMessageContaining("msgsrv.approvals.default-deadline.reject-after must be a positive duration");
+        // the default's rejection given alone, earlier than the default's escalation: no escalation, not refused
+        assertThat(new ApprovalSettings(1, new ApprovalSettings.Deadline(Duration.ofHours(8), Duration.ofHours(4)),
+                Map.of(), "x", java.util.List.of()).deadline("SignOff").rejectAfter()).isEqualTo(Duration.ofHours(4));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApprovalSettings(1, fine, Map.of("SignOff",
                 new ApprovalSettings.Deadline(Duration.ofHours(2), Duration.ofHours(1))), "x", java.util.List.of()))
                 .hasMessageContaining("msgsrv.approvals.deadlines.SignOff: escalate-after (PT2H) must come before"

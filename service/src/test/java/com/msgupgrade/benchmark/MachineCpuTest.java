@@ -27,11 +27,12 @@ class MachineCpuTest {
     @Test
     void readsThisMachine() throws Exception {
         assertThat(java.util.Arrays.stream(MachineCpu.ticks()).boxed().toList()).hasSize(8).allMatch(t -> t >= 0);
-        // a child that spins for 0.3 s of wall time (and its own child, waited for by it): their CPU is counted once
-        // they were waited for
+        // a child that counts to 300,000 (a few tenths of a second of a core, however busy the machine), and its
+        // own child that does the counting: their CPU is counted once they were waited for
         double childrenBefore = MachineCpu.children();
-        Process spin = new ProcessBuilder("timeout", "0.3", "sh", "-c", "while :; do :; done").start();
-        assertThat(spin.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Process spin = new ProcessBuilder("sh", "-c", "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'")
+                .start();
+        assertThat(spin.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(MachineCpu.children()).isGreaterThanOrEqualTo(childrenBefore + 0.05);
         long before = MachineCpu.processesStarted();
         assertThat(before).isPositive();

@@ -431,8 +431,10 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 .contains("failed on host solwork").contains("is not a directory of the connecting user only")
                 .contains("after the engine's retries");
         assertThat(flow.hostState(id, "solwork")).isEqualTo("WAITING_DECISION");
-        assertThat(progressOf(id, "solwork").get("failure")).as("why, on the rollout's progress").asString()
-                .contains("is not a directory of the connecting user only");
+        assertThat(progressOf("operator", id, "solwork").get("failure")).as("why, on the rollout's progress")
+                .asString().contains("is not a directory of the connecting user only");
+        assertThat(progressOf("approver1", id, "solwork")).as("not to a change manager: the command and its output")
+                .containsEntry("state", "WAITING_DECISION").doesNotContainKey("failure");
         assertThat(jdbc.queryForList("SELECT step_id, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
                 + " AND kind = 'HOST_ERROR'", id)).singleElement()
                 .satisfies(e -> assertThat(e.get("step_id")).isEqualTo("stop-messaging-server"))
@@ -449,13 +451,14 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         flow.finish(id);
         assertThat(host.version()).isEqualTo("6.3");
         assertThat(commands(host, "patchadd")).hasSize(1);
-        assertThat(progressOf(id, "solwork")).containsEntry("state", "UPGRADED").doesNotContainKey("failure");
+        assertThat(progressOf("operator", id, "solwork")).containsEntry("state", "UPGRADED")
+                .doesNotContainKey("failure");
     }
 
     /** The host's entry in {@code GET /api/rollouts/{id}}. */
     @SuppressWarnings("unchecked")
-    private Map<String, Object> progressOf(String rolloutId, String hostName) {
-        return ((List<Map<String, Object>>) api.getMap("operator", "/api/rollouts/" + rolloutId).get("hosts")).stream()
+    private Map<String, Object> progressOf(String user, String rolloutId, String hostName) {
+        return ((List<Map<String, Object>>) api.getMap(user, "/api/rollouts/" + rolloutId).get("hosts")).stream()
                 .filter(h -> hostName.equals(h.get("host"))).findFirst().orElseThrow();
     }
 
