@@ -311,6 +311,12 @@ public class AuditTrail {
                 + " kind = ? ORDER BY seq DESC LIMIT 1", String.class, rolloutId, host, kind).stream().findFirst();
     }
 
+    /** The rollout's latest entry of that kind, whatever its host; empty when there is none. */
+    public java.util.Optional<AuditEntry> last(String rolloutId, String kind) {
+        return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? AND kind = ? ORDER BY seq DESC"
+                + " LIMIT 1", (rs, i) -> entry(rs), rolloutId, kind).stream().findFirst();
+    }
+
     public List<AuditEntry> entries(String rolloutId) {
         return jdbc.query("SELECT * FROM \"MSGSRV\".audit_event WHERE rollout_id = ? ORDER BY seq",
                 (rs, i) -> entry(rs), rolloutId);

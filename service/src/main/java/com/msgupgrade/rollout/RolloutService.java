@@ -385,19 +385,36 @@ public class RolloutService {
 
     public RolloutView view(String id) {
         Rollout r = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
-        return new RolloutView(r.id(), r.deploymentName(), r.targetRelease(), r.state(), control.control(id),
-                r.requestedBy(), r.requestedAt(), r.processInstanceId(), rollouts.hosts(id));
+        String control = this.control.control(id);
+        return new RolloutView(r.id(), r.deploymentName(), r.targetRelease(), r.state(), control,
+                RolloutControl.PAUSED.equals(control) ? pausedBecause(id) : null, r.requestedBy(), r.requestedAt(),
+                r.processInstanceId(), rollouts.hosts(id));
     }
 
+    /** Who paused the rollout and why, as its latest ROLLOUT_PAUSED entry says (the failure policy, or a person). */
+    private String pausedBecause(String rolloutId) {
+        return audit.last(rolloutId, "ROLLOUT_PAUSED").map(e -> {
+            String reason = null;
+            try {
+                reason = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.detail()).path("reason")
+                        .asText(null);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ignored) {
+                // no reason to show
+            }
+            return "by " + e.actor() + (reason == null || reason.isBlank() ? " (no reason given)" : ": " + reason);
+        }).orElse(null);
+    }
+
+    /** @param pausedBecause while the rollout is PAUSED: who paused it and why */
     public record RolloutView(String id, String deployment, String target, String state, String control,
-            String requestedBy,
-            Instant requestedAt, String processInstanceId, List<RolloutRepository.HostProgress> hosts) {
+            String pausedBecause, String requestedBy, Instant requestedAt, String processInstanceId,
+            List<RolloutRepository.HostProgress> hosts) {
 
         /** The view with no host's failure in it. */
         public RolloutView withoutFailures() {
-            return new RolloutView(id, deployment, target, state, control, requestedBy, requestedAt, processInstanceId,
-                    hosts.stream().map(h -> new RolloutRepository.HostProgress(h.host(), h.procedure(), h.state(),
-                            h.currentStep(), h.updatedAt(), null)).toList());
+            return new RolloutView(id, deployment, target, state, control, pausedBecause, requestedBy, requestedAt,
+                    processInstanceId, hosts.stream().map(h -> new RolloutRepository.HostProgress(h.host(),
+                            h.procedure(), h.state(), h.currentStep(), h.updatedAt(), null)).toList());
         }
     }
 }

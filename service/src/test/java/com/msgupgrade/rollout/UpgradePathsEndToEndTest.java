@@ -435,6 +435,11 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
                 .asString().contains("is not a directory of the connecting user only");
         assertThat(progressOf("approver1", id, "solwork")).as("not to a change manager: the command and its output")
                 .containsEntry("state", "WAITING_DECISION").doesNotContainKey("failure");
+        // paused by the default failure policy, and the rollout says so
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "PAUSED".equals(
+                api.getMap("operator", "/api/rollouts/" + id).get("control")));
+        assertThat(api.getMap("approver1", "/api/rollouts/" + id).get("pausedBecause")).asString()
+                .startsWith("by system: failure policy stop: a step failed on solwork");
         assertThat(jdbc.queryForList("SELECT step_id, detail FROM \"MSGSRV\".audit_event WHERE rollout_id = ?"
                 + " AND kind = 'HOST_ERROR'", id)).singleElement()
                 .satisfies(e -> assertThat(e.get("step_id")).isEqualTo("stop-messaging-server"))
