@@ -449,10 +449,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
             wrapper.destroyForcibly().waitFor();
         }
         // it ended: the operator retries and resumes; stop-msg runs once
-        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.retryAndResume(id);
         flow.awaitHostState(id, "orph", "UPGRADED");
         assertThat(host.commandLog()).filteredOn(e -> e.command().equals("stop-msg")).hasSize(2); // and the restart's
         assertThat(host.version()).isEqualTo("6.3");
@@ -1633,10 +1630,7 @@ class MultiHostRolloutEndToEndTest extends EndToEndTest {
      * upgrades are approved until the end, which is then reached.
      */
     private void retryResumeAndFinish(String id) {
-        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.retryAndResume(id);
         approvingHostUpgradesUntil(id, () -> tasks.createTaskQuery().processInstanceBusinessKey(id)
                 .taskDefinitionKey("Task_DecommissionConfigDirectory").count() == 1);
         flow.finish(id);

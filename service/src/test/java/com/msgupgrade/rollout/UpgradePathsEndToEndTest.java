@@ -401,10 +401,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
         } finally {
             host.startSsh();
         }
-        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.retryAndResume(id);
         flow.finish(id);
         assertThat(host.version()).isEqualTo("6.3");
         for (String command : List.of("stop-msg", "patchadd", "patch-config", "install-newconfig", "ldapmodify")) {
@@ -449,10 +446,7 @@ class UpgradePathsEndToEndTest extends EndToEndTest {
 
         Files.setPosixFilePermissions(host.workDir(),
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThat(flow.decide(id, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
-                .isEqualTo(HttpStatus.NO_CONTENT);
-        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + id + "/resume", null, String.class)
-                .getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+        flow.retryAndResume(id);
         flow.finish(id);
         assertThat(host.version()).isEqualTo("6.3");
         assertThat(commands(host, "patchadd")).hasSize(1);

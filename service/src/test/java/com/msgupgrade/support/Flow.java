@@ -103,6 +103,14 @@ public record Flow(Api api, Tasks tasks) {
      * After the hosts: the operator resumes the rollout if a failed step paused it (failure policy stop: its
      * post-upgrade phases wait for the resume), decommissions the configuration Directory Server, approver1 signs off.
      */
+    /** The operator retries the failed step and resumes the rollout its failure paused (the default policy). */
+    public void retryAndResume(String rolloutId) {
+        assertThat(decide(rolloutId, "Task_DecideOnFailure", "operator", Map.of("decision", "retry")))
+                .isEqualTo(HttpStatus.NO_CONTENT);
+        assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + rolloutId + "/resume", null,
+                String.class).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+    }
+
     public Map<String, Object> finish(String rolloutId) {
         if ("PAUSED".equals(api.getMap("operator", "/api/rollouts/" + rolloutId).get("control"))) {
             assertThat(api.call("operator", HttpMethod.POST, "/api/rollouts/" + rolloutId + "/resume", null,
