@@ -94,6 +94,18 @@ class HostStepDelegates {
                     + ": the host answered the service's handling of the run with an error: " + reason
                     + ". Whether the step's command ran is in the audit trail's HOST_ERROR entry (its run's state);"
                     + " look at the host's work directory before deciding", java.util.List.of());
+        } catch (com.msgupgrade.secrets.SecretResolver.SecretUnavailableException e) {
+            // a run an earlier try prepared, launched again (its try died before the launch), and its secret gone
+            // since: nothing was launched by this try, the run stays as the ledger has it, for a retry to launch once
+            // the secret is configured (a launch of a new run meets a missing secret before its ledger row, and is
+            // judged failed there); retrying now would not bring the secret
+            metrics.stepEnded(request.step().id(), "FAILED", java.time.Duration.between(started,
+                    java.time.Instant.now()));
+            String reason = e.getMessage() + "; this try launched nothing: configure the secret, then retry";
+            steps.recordNotJudged(request, "SECRET_UNAVAILABLE", "FAILED", reason);
+            return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
+                    + request.step().title() + "' (" + request.step().id() + ") failed on host " + request.hostName()
+                    + ": " + reason, java.util.List.of());
         }
     }
 

@@ -41,7 +41,7 @@ public class SecretResolver {
 
     /** A secret that cannot be had: not configured, or its file unreadable or readable by others. */
     public static class SecretUnavailableException extends IllegalStateException {
-        SecretUnavailableException(String message, Throwable cause) {
+        public SecretUnavailableException(String message, Throwable cause) {
             super(message, cause);
         }
     }
