@@ -74,39 +74,40 @@ class HostStepDelegates {
             if (e.isTransient() && !lastTry) {
                 throw e;
             }
-            metrics.stepEnded(request.step().id(), "UNREACHABLE", java.time.Duration.between(started,
-                    java.time.Instant.now()));
             String reason = e.getMessage() + (e.isTransient() ? " (after the engine's retries)" : "");
-            steps.recordNotJudged(request, "HOST_UNREACHABLE", "UNREACHABLE", reason);
-            return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
-                    + request.step().title() + "' (" + request.step().id() + ") could not reach host "
-                    + request.hostName() + ": " + reason, java.util.List.of());
+            return unjudged(steps, metrics, request, started, "HOST_UNREACHABLE", "UNREACHABLE", reason,
+                    "could not reach host " + request.hostName() + ": " + reason);
         } catch (DetachedRunner.HostAnswerException e) {
             if (!lastTry(currentJob(), settings.tries())) {
                 throw e;
             }
-            metrics.stepEnded(request.step().id(), "HOST_ERROR", java.time.Duration.between(started,
-                    java.time.Instant.now()));
             String reason = e.getMessage() + " (after the engine's retries)";
-            steps.recordNotJudged(request, "HOST_ERROR", "HOST_ERROR", reason);
-            return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
-                    + request.step().title() + "' (" + request.step().id() + ") failed on host " + request.hostName()
-                    + ": the host answered the service's handling of the run with an error: " + reason
-                    + ". Whether the step's command ran is in the audit trail's HOST_ERROR entry (its run's state);"
-                    + " look at the host's work directory before deciding", java.util.List.of());
+            return unjudged(steps, metrics, request, started, "HOST_ERROR", "HOST_ERROR", reason, "failed on host "
+                    + request.hostName() + ": the host answered the service's handling of the run with an error: "
+                    + reason + ". Whether the step's command ran is in the audit trail's HOST_ERROR entry (its run's"
+                    + " state); look at the host's work directory before deciding");
         } catch (com.msgupgrade.secrets.SecretResolver.SecretUnavailableException e) {
             // a run an earlier try prepared, launched again (its try died before the launch), and its secret gone
             // since: nothing was launched by this try, the run stays as the ledger has it, for a retry to launch once
             // the secret is configured (a launch of a new run meets a missing secret before its ledger row, and is
             // judged failed there); retrying now would not bring the secret
-            metrics.stepEnded(request.step().id(), "FAILED", java.time.Duration.between(started,
-                    java.time.Instant.now()));
             String reason = e.getMessage() + "; this try launched nothing: configure the secret, then retry";
-            steps.recordNotJudged(request, "SECRET_UNAVAILABLE", "FAILED", reason);
-            return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '"
-                    + request.step().title() + "' (" + request.step().id() + ") failed on host " + request.hostName()
-                    + ": " + reason, java.util.List.of());
+            return unjudged(steps, metrics, request, started, "SECRET_UNAVAILABLE", "FAILED", reason,
+                    "failed on host " + request.hostName() + ": " + reason);
         }
+    }
+
+    /**
+     * A step failed without its run being judged: counted under {@code outcome}, recorded in the trail as {@code kind}
+     * with {@code reason}, and failed into the operator's decision with the step named before {@code what}.
+     */
+    private static StepOutcome unjudged(HostStepService steps, UpgradeMetrics metrics,
+            HostStepService.StepRequest request, java.time.Instant started, String kind, String outcome, String reason,
+            String what) {
+        metrics.stepEnded(request.step().id(), outcome, java.time.Duration.between(started, java.time.Instant.now()));
+        steps.recordNotJudged(request, kind, outcome, reason);
+        return new StepOutcome(StepOutcome.State.FAILED, request.runId(), null, "Step '" + request.step().title()
+                + "' (" + request.step().id() + ") " + what, java.util.List.of());
     }
 
     /** What the engine stores of a text variable, at most (4,000 characters; a longer one fails the job's flush). */
