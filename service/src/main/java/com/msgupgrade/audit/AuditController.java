@@ -227,12 +227,10 @@ class AuditController {
 
     private Rollout readable(String id, Authentication user) {
         Rollout rollout = rollouts.find(id).orElseThrow(() -> new NotFoundException("no rollout " + id));
-        Set<String> roles = new HashSet<>();
-        user.getAuthorities().forEach(a -> roles.add(a.getAuthority()));
-        if (roles.contains("ROLE_" + Groups.AUDITORS)) {
+        if (Groups.member(user, Groups.AUDITORS)) {
             return rollout;
         }
-        if (roles.contains("ROLE_" + Groups.OPERATORS)
+        if (Groups.member(user, Groups.OPERATORS)
                 && com.msgupgrade.approval.Decisions.samePerson(rollout.requestedBy(), user.getName())) {
             return rollout;
         }

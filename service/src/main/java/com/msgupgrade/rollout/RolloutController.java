@@ -116,10 +116,9 @@ class RolloutController {
     RolloutService.RolloutView get(@PathVariable String id,
             org.springframework.security.core.Authentication user) {
         RolloutService.RolloutView view = rollouts.view(id);
-        boolean mayReadFailures = user.getAuthorities().stream().map(a -> a.getAuthority()).anyMatch(role ->
-                role.equals("ROLE_" + com.msgupgrade.security.Groups.OPERATORS)
-                        || role.equals("ROLE_" + com.msgupgrade.security.Groups.AUDITORS));
-        return mayReadFailures ? view : view.withoutFailures();
+        return com.msgupgrade.security.Groups.member(user, com.msgupgrade.security.Groups.OPERATORS)
+                || com.msgupgrade.security.Groups.member(user, com.msgupgrade.security.Groups.AUDITORS) ? view
+                : view.withoutFailures();
     }
 
     /**

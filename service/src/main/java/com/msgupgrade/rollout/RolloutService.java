@@ -391,13 +391,14 @@ public class RolloutService {
                 r.processInstanceId(), rollouts.hosts(id));
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper DETAIL = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** Who paused the rollout and why, as its latest ROLLOUT_PAUSED entry says (the failure policy, or a person). */
     private String pausedBecause(String rolloutId) {
         return audit.last(rolloutId, "ROLLOUT_PAUSED").map(e -> {
             String reason = null;
             try {
-                reason = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.detail()).path("reason")
-                        .asText(null);
+                reason = DETAIL.readTree(e.detail()).path("reason").asText(null);
             } catch (com.fasterxml.jackson.core.JsonProcessingException ignored) {
                 // no reason to show
             }

@@ -11,6 +11,11 @@ public final class Groups {
     /** Camunda's administrators' group. */
     public static final String CAMUNDA_ADMIN = "camunda-admin";
 
+    /** Whether the authenticated user is a member of the group (the role Spring Security gives its members). */
+    public static boolean member(org.springframework.security.core.Authentication user, String group) {
+        return user.getAuthorities().stream().anyMatch(a -> ("ROLE_" + group).equals(a.getAuthority()));
+    }
+
     /** The user names the service records its own acts under in the audit trail: no person acts under them. */
     public static final java.util.Set<String> RESERVED_NAMES = java.util.Set.of("system", "anonymous");
 
